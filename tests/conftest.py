@@ -1,0 +1,191 @@
+"""Shared fixtures: the app from the factory, a database rolled back per test, factories, demo data.
+
+Set WORKBENCH_TEST_DATABASE_URL to run the suite against PostgreSQL (CI does); the default is a
+SQLite file in a temporary folder. The schema is built through the Alembic migrations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, text
+from sqlmodel import Session
+
+os.environ.setdefault("WORKBENCH_FAST_HASH", "1")
+
+from workbench import create_app, migrate  # noqa: E402
+from workbench.db import BIND_KEY, ENGINE_KEY, make_engine  # noqa: E402
+
+PASSWORD = "demo12345"
+
+
+def _database_url(tmp_root) -> str:
+    return os.environ.get("WORKBENCH_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def engine(instance_dir):
+    url = _database_url(instance_dir)
+    eng = make_engine(url)
+    if eng.dialect.name == "postgresql":
+        with eng.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(engine, instance_dir):
+    application = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": instance_dir,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "WTF_CSRF_ENABLED": False,
+            "LOGIN_LIMIT": "100000 per minute",  # the throttling test sets its own limit
+            "SECRET_KEY": "test-secret",
+            "DEMO_PASSWORD": PASSWORD,
+        }
+    )
+    application.extensions[ENGINE_KEY].dispose()
+    application.extensions[ENGINE_KEY] = engine
+    return application
+
+
+@pytest.fixture()
+def db(app, engine) -> Iterator:
+    """A session on one connection whose outer transaction is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    app.extensions[BIND_KEY] = connection
+    session = Session(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        app.extensions.pop(BIND_KEY, None)
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture()
+def ctx(app, db):
+    """A request context, for services that read request-scoped state."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture()
+def demo(db):
+    """The demo data (users, organisations, the demo engagement) inside the test transaction."""
+    from sqlmodel import select
+
+    from workbench.accounts.models import Organisation, User
+    from workbench.demo.loader import DEMO_TITLE, load_demo
+    from workbench.engagements.models import Engagement
+
+    load_demo(db, password=PASSWORD)
+    db.flush()
+    users = {u.username: u for u in db.exec(select(User)).all()}
+    orgs = {o.name: o for o in db.exec(select(Organisation)).all()}
+    engagement = db.exec(select(Engagement).where(Engagement.title == DEMO_TITLE)).one()
+    return type("Demo", (), {"users": users, "orgs": orgs, "engagement": engagement})
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture()
+def login(app, db):
+    """login("demo-lead") → a test client with that user's session."""
+
+    def _login(username: str, password: str = PASSWORD):
+        c = app.test_client()
+        response = c.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 302, f"login failed for {username}"
+        return c
+
+    return _login
+
+
+@pytest.fixture()
+def token_for(db):
+    """token_for(user) → headers with a fresh bearer token."""
+    from workbench.accounts.services import create_token
+
+    def _token(user) -> dict:
+        _row, clear = create_token(db, user=user, label="test")
+        db.flush()
+        return {"Authorization": f"Bearer {clear}"}
+
+    return _token
+
+
+@pytest.fixture()
+def make_user(db):
+    """make_user(kind="agency"|"bureau"|"unit"|"expert", role=...) → a new User."""
+    from workbench.accounts import services
+    from workbench.accounts.models import OrgKind, SystemRole
+
+    counter = {"n": 0}
+
+    def _make(
+        kind: str = "agency", *, role: str | None = None, org=None, username: str | None = None
+    ):
+        counter["n"] += 1
+        n = counter["n"]
+        if org is None and kind != "expert":
+            org = services.get_or_create_org(
+                db,
+                actor=None,
+                name=f"测试{kind}{n if kind != 'agency' else ''}",
+                kind=OrgKind(kind),
+            )
+        role = role or ("staff" if kind == "agency" else "external")
+        return services.create_user(
+            db,
+            actor=None,
+            username=username or f"user{kind}{n}",
+            display_name=f"用户{n}",
+            password=PASSWORD,
+            org_id=org.id if org else None,
+            system_role=SystemRole(role),
+            check_policy=False,
+        )
+
+    return _make
+
+
+@pytest.fixture()
+def count_queries(engine):
+    """with count_queries() as counter: ...; counter.count → statements executed."""
+
+    @contextmanager
+    def _count():
+        counter = type("Counter", (), {"count": 0, "statements": []})()
+
+        def _before(conn, cursor, statement, parameters, context, executemany):
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)", statement):
+                counter.count += 1
+                counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", _before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", _before)
+
+    return _count

@@ -1,0 +1,114 @@
+"""The `workbench` command: serve --demo, db upgrade/downgrade, demo, user create."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import inspect
+from sqlmodel import Session, select
+
+from workbench import cli
+from workbench.accounts.models import User
+from workbench.db import make_engine
+
+
+@pytest.fixture()
+def instance(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("WORKBENCH_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def _users(instance):
+    engine = make_engine(f"sqlite:///{instance / 'workbench.db'}")
+    with Session(engine) as s:
+        names = {u.username for u in s.exec(select(User)).all()}
+    engine.dispose()
+    return names
+
+
+def test_serve_demo_upgrades_loads_and_prints_logins(instance, monkeypatch):
+    calls = {}
+    monkeypatch.setattr(
+        "werkzeug.serving.run_simple",
+        lambda host, port, app, **kw: calls.update(host=host, port=port),
+    )
+    result = CliRunner().invoke(cli.main, ["serve", "--demo", "--port", "5055"])
+    assert result.exit_code == 0, result.output
+    for name in (
+        "demo-admin",
+        "demo-lead",
+        "demo-evaluator",
+        "demo-reviewer",
+        "demo-expert",
+        "demo-bureau",
+        "demo-bureau2",
+        "demo-unit",
+    ):
+        assert name in result.output
+    assert "demo12345" in result.output
+    assert calls == {"host": "127.0.0.1", "port": 5055}
+    assert (instance / "secret_key").exists()
+    assert "demo-bureau2" in _users(instance)
+    # Second start: nothing is created twice.
+    again = CliRunner().invoke(cli.main, ["serve", "--demo"])
+    assert again.exit_code == 0
+
+
+def test_demo_password_from_environment(instance, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_DEMO_PASSWORD", "another123")
+    result = CliRunner().invoke(cli.main, ["demo"])
+    assert result.exit_code == 0 and "another123" in result.output
+
+
+def test_db_upgrade_and_downgrade(instance):
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["db", "upgrade"]).exit_code == 0
+    engine = make_engine(f"sqlite:///{instance / 'workbench.db'}")
+    assert "engagement" in inspect(engine).get_table_names()
+    assert runner.invoke(cli.main, ["db", "downgrade", "--revision", "base"]).exit_code == 0
+    assert "engagement" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_user_create_and_refusals(instance):
+    runner = CliRunner()
+    runner.invoke(cli.main, ["db", "upgrade"])
+    ok = runner.invoke(
+        cli.main,
+        [
+            "user",
+            "create",
+            "wang.wu",
+            "--name",
+            "王五",
+            "--org",
+            "某评价公司",
+            "--role",
+            "admin",
+            "--password",
+            "secret123",
+        ],
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "wang.wu" in _users(instance)
+    weak = runner.invoke(
+        cli.main,
+        ["user", "create", "li.si", "--name", "李四", "--org", "某评价公司", "--password", "123"],
+    )
+    assert weak.exit_code == 2 and "密码至少 8 位" in weak.output
+    dup = runner.invoke(
+        cli.main,
+        [
+            "user",
+            "create",
+            "wang.wu",
+            "--name",
+            "王五",
+            "--org",
+            "某评价公司",
+            "--password",
+            "secret123",
+        ],
+    )
+    assert dup.exit_code == 2 and "已被使用" in dup.output

@@ -1,0 +1,205 @@
+"""Login, profile, tokens and the admin pages for users and organisations."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from workbench import db
+from workbench.accounts import services
+from workbench.accounts.forms import ChangePasswordForm, LoginForm, OrgForm, TokenForm, UserForm
+from workbench.accounts.models import OrgKind, SystemRole
+from workbench.core import audit
+from workbench.core.errors import ValidationFailed
+from workbench.core.forms import attach_errors, choices
+from workbench.core.i18n import LOCALES
+from workbench.core.permissions import public, requires
+from workbench.extensions import limiter
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    if (
+        target
+        and urlsplit(target).netloc == ""
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
+        return target
+    return url_for("engagements.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], error_message="登录尝试过于频繁，请稍后再试")
+@public
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(
+            db.session(), username=form.username.data, password=form.password.data
+        )
+        if user is None:
+            flash("用户名或密码错误，或账号已停用", "danger")
+        else:
+            login_user(user, remember=form.remember.data)
+            session["locale"] = user.locale
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@requires("authenticated")
+def logout():
+    logout_user()
+    flash("已退出登录", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+@public
+def set_language(code: str):
+    if code in LOCALES:
+        session["locale"] = code
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@requires("authenticated")
+def profile():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if form.new.data != form.confirm.data:
+            form.confirm.errors.append("两次输入的新密码不一致")
+        else:
+            try:
+                services.change_password(
+                    db.session(), user=current_user, current=form.current.data, new=form.new.data
+                )
+            except ValidationFailed as error:
+                attach_errors(form, error)
+            else:
+                flash("密码已修改", "success")
+                return redirect(url_for("accounts.profile"))
+    tokens = services.list_tokens(db.session(), user=current_user)
+    return render_template(
+        "accounts/profile.html", form=form, token_form=TokenForm(), tokens=tokens
+    )
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@requires("authenticated")
+def create_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        flash("用途说明过长", "danger")
+        return redirect(url_for("accounts.profile"))
+    from flask import current_app
+
+    _token, clear = services.create_token(
+        db.session(),
+        user=current_user,
+        label=form.label.data or "",
+        days=current_app.config["TOKEN_DAYS"],
+    )
+    flash(f"新令牌（只显示这一次，请妥善保存）：{clear}", "warning")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@requires("authenticated")
+def revoke_token(token_id: int):
+    services.revoke_token(db.session(), user=current_user, token_id=token_id)
+    flash("令牌已撤销", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@requires("admin")
+def users():
+    form = UserForm()
+    orgs = services.list_orgs(db.session())
+    form.org_id.choices = choices(
+        [(o.id, f"{o.name}（{o.kind_name}）") for o in orgs] + [(0, "（无：外部专家）")]
+    )
+    if form.validate_on_submit():
+        try:
+            services.create_user(
+                db.session(),
+                actor=current_user,
+                username=form.username.data.strip(),
+                display_name=form.display_name.data,
+                password=form.password.data,
+                org_id=form.org_id.data or None,
+                system_role=SystemRole(form.system_role.data),
+                email=form.email.data or "",
+            )
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(f"用户 {form.username.data} 已创建", "success")
+            return redirect(url_for("accounts.users"))
+    q = request.args.get("q", "")
+    rows = services.list_users(db.session(), q=q, org_kind=request.args.get("kind", ""))
+    org_names = {o.id: o.name for o in orgs}
+    return render_template("accounts/users.html", form=form, users=rows, org_names=org_names, q=q)
+
+
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@requires("admin")
+def set_active(user_id: int):
+    active = request.form.get("active") == "1"
+    user = services.set_active(db.session(), actor=current_user, user_id=user_id, active=active)
+    flash(f"{user.display_name} 已{'启用' if active else '停用'}", "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/admin/users/<int:user_id>/reset", methods=["POST"])
+@requires("admin")
+def reset_password(user_id: int):
+    temporary = services.reset_password(db.session(), actor=current_user, user_id=user_id)
+    flash(f"临时密码（请当面或电话告知本人，并提醒其登录后修改）：{temporary}", "warning")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/admin/orgs", methods=["GET", "POST"])
+@requires("admin")
+def orgs():
+    form = OrgForm()
+    if form.validate_on_submit():
+        services.create_org(
+            db.session(),
+            actor=current_user,
+            name=form.name.data,
+            kind=OrgKind(form.kind.data),
+            code=form.code.data or "",
+        )
+        flash(f"单位“{form.name.data}”已添加", "success")
+        return redirect(url_for("accounts.orgs"))
+    return render_template("accounts/orgs.html", form=form, orgs=services.list_orgs(db.session()))
+
+
+@bp.route("/admin/audit")
+@requires("admin")
+def audit_log():
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = audit.query(
+        db.session(), action=request.args.get("action", ""), page=page, per_page=50
+    )
+    return render_template(
+        "audit/list.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=50,
+        action=request.args.get("action", ""),
+        engagement=None,
+    )

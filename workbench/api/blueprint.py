@@ -1,0 +1,101 @@
+"""The /api/v1 blueprint: bearer-token JSON endpoints, each documented in the OpenAPI document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from flask import Blueprint, jsonify, request
+from pydantic import BaseModel, ValidationError
+
+from workbench.core.errors import ValidationFailed
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+M = TypeVar("M", bound=BaseModel)
+STRING_PARAMS = {"kind"}  # path parameters that are not integer ids
+
+
+@dataclass
+class Operation:
+    path: str
+    method: str
+    summary: str
+    endpoint: str
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    multipart: bool = False
+    binary: str | None = None
+    errors: tuple[int, ...] = (401, 403, 404, 422)
+    tags: list[str] = field(default_factory=list)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def operation(
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    multipart: bool = False,
+    binary: str | None = None,
+    tag: str = "engagements",
+) -> Callable:
+    """Register a route on the API blueprint and describe it for the OpenAPI document."""
+
+    def decorate(view: Callable) -> Callable:
+        flask_path = re.sub(
+            r"\{(\w+)\}", lambda m: f"<{m[1]}>" if m[1] in STRING_PARAMS else f"<int:{m[1]}>", path
+        )
+        endpoint = f"{view.__name__}_{method.lower()}"
+        bp.add_url_rule(flask_path, endpoint=endpoint, view_func=view, methods=[method])
+        OPERATIONS.append(
+            Operation(
+                path,
+                method.lower(),
+                summary,
+                endpoint,
+                body,
+                response,
+                status,
+                multipart,
+                binary,
+                tags=[tag],
+            )
+        )
+        return view
+
+    return decorate
+
+
+def parse_body(model: type[M]) -> M:
+    """Validate the JSON body against a model; field-level 422 on any error."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "请求体须为 JSON 对象", details=[{"field": "body", "message": "请求体须为 JSON 对象"}]
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+            for e in error.errors()
+        ]
+        raise ValidationFailed("请求参数有误", details=details) from None
+
+
+def respond(model: BaseModel | list, status: int = 200):
+    """Serialise a response model (Decimals become strings)."""
+    if isinstance(model, list):
+        return jsonify([m.model_dump(mode="json") for m in model]), status
+    return jsonify(model.model_dump(mode="json")), status
+
+
+from workbench.api import engagements, openapi, tokens  # noqa: E402,F401  (routes register on import)

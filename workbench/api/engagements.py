@@ -1,0 +1,137 @@
+"""Engagement endpoints: list, create, detail with the flow, advance."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from workbench import db
+from workbench.accounts.models import Organisation, OrgKind
+from workbench.accounts.services import get_or_create_org
+from workbench.api.blueprint import operation, parse_body, respond
+from workbench.api.schemas import (
+    AdvanceOut,
+    EngagementDetail,
+    EngagementIn,
+    EngagementList,
+    EngagementOut,
+    FlowStepOut,
+)
+from workbench.core.permissions import requires
+from workbench.engagements import flow, services
+from workbench.engagements.models import Engagement
+
+
+def load(id: int, **_) -> Engagement:  # noqa: A002 - the path parameter is called id in DESIGN.md
+    return services.get(db.session(), id)
+
+
+def _out(engagement: Engagement, orgs: dict[int, Organisation]) -> dict:
+    bureau, unit = orgs.get(engagement.bureau_id), orgs.get(engagement.unit_id or 0)
+    return dict(
+        id=engagement.id,
+        code=engagement.code,
+        title=engagement.title,
+        type=engagement.type,
+        bureau_id=engagement.bureau_id,
+        bureau_name=bureau.name if bureau else "",
+        unit_id=engagement.unit_id,
+        unit_name=unit.name if unit else None,
+        budget_year=engagement.budget_year,
+        budget_amount=engagement.budget_amount,
+        stage=engagement.stage,
+        stage_name=engagement.stage_name,
+        archived=engagement.is_archived,
+    )
+
+
+@operation(
+    "/engagements",
+    "GET",
+    summary="我可见的项目列表（分页：page, per_page）",
+    response=EngagementList,
+)
+@requires("authenticated")
+def list_engagements():
+    page = max(request.args.get("page", 1, type=int), 1)
+    per_page = min(max(request.args.get("per_page", 50, type=int), 1), 200)
+    rows, total = services.list_for(
+        db.session(), user=current_user, q=request.args.get("q", ""), page=page, per_page=per_page
+    )
+    orgs = services.orgs_by_id(
+        db.session(), {e.bureau_id for e in rows} | {e.unit_id or 0 for e in rows}
+    )
+    return respond(
+        EngagementList(
+            items=[EngagementOut(**_out(e, orgs)) for e in rows],
+            total=total,
+            page=page,
+            per_page=per_page,
+        )
+    )
+
+
+@operation(
+    "/engagements",
+    "POST",
+    summary="新建项目",
+    body=EngagementIn,
+    response=EngagementOut,
+    status=201,
+)
+@requires("agency")
+def create_engagement():
+    body = parse_body(EngagementIn)
+    session = db.session()
+    bureau_id = body.bureau_id
+    if not bureau_id:
+        bureau_id = get_or_create_org(
+            session, actor=current_user, name=body.bureau_name, kind=OrgKind.bureau
+        ).id
+    unit_id = None
+    if body.unit_name and body.unit_name.strip():
+        unit_id = get_or_create_org(
+            session, actor=current_user, name=body.unit_name, kind=OrgKind.unit
+        ).id
+    data = services.EngagementInput(
+        title=body.title,
+        type=body.type,
+        bureau_id=bureau_id,
+        unit_id=unit_id,
+        budget_year=body.budget_year,
+        budget_amount=body.budget_amount,
+        code=body.code or "",
+        planned_start=body.planned_start,
+        planned_end=body.planned_end,
+    )
+    engagement = services.create(session, actor=current_user, data=data)
+    orgs = services.orgs_by_id(session, {bureau_id, unit_id or 0})
+    return respond(EngagementOut(**_out(engagement, orgs)), 201)
+
+
+@operation("/engagements/{id}", "GET", summary="项目详情及流程状态", response=EngagementDetail)
+@requires("engagement.view", load=load)
+def get_engagement(id: int):  # noqa: A002
+    session = db.session()
+    engagement = load(id)
+    orgs = services.orgs_by_id(session, {engagement.bureau_id, engagement.unit_id or 0})
+    steps = flow.flow(session, engagement)
+    internal = current_user.is_agency or current_user.is_expert
+    out = [
+        FlowStepOut(**{**s.as_dict(), "blockers": s.as_dict()["blockers"] if internal else []})
+        for s in steps
+    ]
+    return respond(EngagementDetail(**_out(engagement, orgs), flow=out))
+
+
+@operation(
+    "/engagements/{id}/advance",
+    "POST",
+    summary="进入下一阶段；条件未满足时 409 {blockers}",
+    response=AdvanceOut,
+)
+@requires("engagement.manage", load=load)
+def advance_engagement(id: int):  # noqa: A002
+    engagement = load(id)
+    flow.advance(db.session(), actor=current_user, engagement=engagement)
+    return respond(AdvanceOut(stage=engagement.stage, archived=engagement.is_archived))

@@ -1,0 +1,81 @@
+"""Request and response models of the engagement endpoints."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+EngagementTypeKey = Literal["project", "self_eval_review", "department", "ex_ante"]
+
+
+class TokenIn(BaseModel):
+    username: str = Field(min_length=1, max_length=60)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: str
+
+
+class EngagementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    type: EngagementTypeKey = "project"
+    bureau_id: int | None = None
+    bureau_name: str | None = Field(default=None, max_length=200)
+    unit_name: str | None = Field(default=None, max_length=200)
+    budget_year: int = Field(ge=2000, le=2100)
+    budget_amount: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)
+    code: str | None = Field(default=None, max_length=40)
+    planned_start: date | None = None
+    planned_end: date | None = None
+
+    @model_validator(mode="after")
+    def _needs_bureau(self) -> EngagementIn:
+        if not self.bureau_id and not (self.bureau_name and self.bureau_name.strip()):
+            raise ValueError("须提供 bureau_id 或 bureau_name")
+        return self
+
+
+class FlowStepOut(BaseModel):
+    key: str
+    name: str
+    status: str
+    blockers: list[str]
+
+
+class EngagementOut(BaseModel):
+    id: int
+    code: str
+    title: str
+    type: str
+    bureau_id: int
+    bureau_name: str
+    unit_id: int | None
+    unit_name: str | None
+    budget_year: int
+    budget_amount: Decimal | None
+    stage: str
+    stage_name: str
+    archived: bool
+
+
+class EngagementDetail(EngagementOut):
+    flow: list[FlowStepOut]
+
+
+class EngagementList(BaseModel):
+    items: list[EngagementOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class AdvanceOut(BaseModel):
+    stage: str
+    archived: bool

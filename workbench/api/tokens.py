@@ -1,0 +1,43 @@
+"""POST /api/v1/tokens: exchange a username and password for a bearer token."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from workbench import db
+from workbench.accounts import services
+from workbench.api.blueprint import operation, parse_body, respond
+from workbench.api.schemas import TokenIn, TokenOut
+from workbench.core.errors import DomainError
+from workbench.core.permissions import public
+from workbench.extensions import limiter
+
+
+class BadCredentials(DomainError):
+    status = 401
+
+
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT"], error_message="登录尝试过于频繁，请稍后再试"
+)
+@public
+def create_token():
+    body = parse_body(TokenIn)
+    user = services.authenticate(db.session(), username=body.username, password=body.password)
+    if user is None:
+        raise BadCredentials("用户名或密码错误，或账号已停用")
+    token, clear = services.create_token(
+        db.session(), user=user, label="API", days=current_app.config["TOKEN_DAYS"]
+    )
+    return respond(TokenOut(token=clear, expires_at=token.expires_at.isoformat()), 201)
+
+
+operation(
+    "/tokens",
+    "POST",
+    summary="用户名和密码换取 Bearer 令牌",
+    body=TokenIn,
+    response=TokenOut,
+    status=201,
+    tag="auth",
+)(create_token)

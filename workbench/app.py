@@ -1,0 +1,57 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from workbench import config as settings
+from workbench import db
+from workbench.core import errors, security
+from workbench.extensions import babel, csrf, limiter, login_manager
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """config → db → extensions → blueprints → errors → cli."""
+    conf = settings.load(config)
+    app = Flask(__name__, instance_path=str(conf["INSTANCE_PATH"]), instance_relative_config=False)
+    app.config.update(conf)
+    conf["STORAGE_DIR"].mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    errors.init_app(app)
+    security.init_app(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from workbench.accounts.auth import init_login
+    from workbench.core.i18n import select_locale
+    from workbench.core.templating import init_templating
+
+    login_manager.init_app(app)
+    init_login(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    init_templating(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from workbench.accounts.views import bp as accounts_bp
+    from workbench.api.blueprint import bp as api_bp
+    from workbench.engagements.views import bp as engagements_bp
+
+    for blueprint in (accounts_bp, engagements_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
+
+
+def _register_cli(app: Flask) -> None:
+    from workbench.cli import register
+
+    register(app)

@@ -1,0 +1,165 @@
+"""The `workbench` command: serve, db, demo, user; domains add their own commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+
+from workbench import create_app, migrate
+from workbench import db as database
+
+
+def _app() -> Flask:
+    return create_app()
+
+
+@click.group()
+def main() -> None:
+    """绩效评价工作台命令行。"""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=5000, show_default=True, type=int, help="端口")
+@click.option("--demo", is_flag=True, help="载入演示数据（演示项目与各角色账号）")
+def serve(host: str, port: int, demo: bool) -> None:
+    """启动工作台（内置 SQLite 时自动升级数据库）。"""
+    app = _app()
+    with app.app_context():
+        engine = database.engine()
+        if engine.dialect.name == "sqlite" or demo:
+            migrate.upgrade(engine)
+        if demo:
+            _load_demo(app)
+    click.echo(f"工作台已启动： http://{host}:{port}/  （Ctrl+C 停止）")
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def _load_demo(app: Flask) -> None:
+    from workbench.demo.loader import load_demo
+
+    with app.app_context(), database.session_scope() as session:
+        logins = load_demo(session, password=app.config["DEMO_PASSWORD"])
+    click.echo("演示账号（密码均为 {}）：".format(app.config["DEMO_PASSWORD"]))
+    for username, label in logins:
+        click.echo(f"  {username:<16} {label}")
+
+
+@main.group()
+def db() -> None:
+    """数据库迁移。"""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """升级数据库结构到最新版本。"""
+    app = _app()
+    with app.app_context():
+        migrate.upgrade(database.engine(), revision)
+        from workbench.core.hooks import run_after_upgrade
+
+        run_after_upgrade(app)
+    click.echo("数据库已升级到最新版本")
+
+
+@db.command("downgrade")
+@click.option("--revision", default="-1", show_default=True)
+def db_downgrade(revision: str) -> None:
+    """回退数据库结构。"""
+    app = _app()
+    with app.app_context():
+        migrate.downgrade(database.engine(), revision)
+    click.echo(f"数据库已回退到 {revision}")
+
+
+@db.command("revision")
+@click.argument("message")
+def db_revision(message: str) -> None:
+    """（开发）根据模型生成新的迁移脚本。"""
+    app = _app()
+    with app.app_context():
+        migrate.revision(database.engine(), message)
+
+
+@main.command()
+def demo() -> None:
+    """载入演示数据（可重复执行，已有数据不会重复创建）。"""
+    app = _app()
+    with app.app_context():
+        migrate.upgrade(database.engine())
+    _load_demo(app)
+
+
+@main.group()
+def user() -> None:
+    """用户管理。"""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="姓名")
+@click.option("--org", "org_name", required=True, help="所属单位名称（不存在则按 --kind 创建）")
+@click.option(
+    "--kind", type=click.Choice(["agency", "bureau", "unit"]), default="agency", show_default=True
+)
+@click.option(
+    "--role", type=click.Choice(["admin", "staff", "external"]), default="staff", show_default=True
+)
+@click.password_option(help="密码（省略则交互输入）")
+def user_create(
+    username: str, display_name: str, org_name: str, kind: str, role: str, password: str
+) -> None:
+    """创建用户。"""
+    from workbench.accounts import services
+    from workbench.accounts.models import OrgKind, SystemRole
+    from workbench.core.errors import DomainError
+
+    app = _app()
+    with app.app_context():
+        try:
+            with database.session_scope() as session:
+                org = services.get_or_create_org(
+                    session, actor=None, name=org_name, kind=OrgKind(kind)
+                )
+                services.create_user(
+                    session,
+                    actor=None,
+                    username=username,
+                    display_name=display_name,
+                    password=password,
+                    org_id=org.id,
+                    system_role=SystemRole(role),
+                )
+        except DomainError as error:
+            click.echo(f"创建失败：{error.message}", err=True)
+            for item in error.details:
+                click.echo(f"  - {item.get('message', item)}", err=True)
+            sys.exit(2)
+    click.echo(f"用户 {username} 已创建")
+
+
+def register(app: Flask) -> None:
+    """Expose the same commands under `flask --app workbench`."""
+    for command in main.commands.values():
+        app.cli.add_command(command)
+
+
+def _add_domain_commands() -> None:
+    """Each domain's command group or command, added explicitly."""
+    for module_name, attribute, name in DOMAIN_COMMANDS:
+        try:
+            module = __import__(module_name, fromlist=[attribute])
+        except ModuleNotFoundError:  # a domain not built yet
+            continue
+        main.add_command(getattr(module, attribute), name)
+
+
+DOMAIN_COMMANDS = [
+    ("workbench.scoring.cli", "score_command", "score"),
+]
+_add_domain_commands()

@@ -1,0 +1,94 @@
+"""Configuration: defaults, then WORKBENCH_* environment variables, then an explicit mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "WORKBENCH_"
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "STORAGE_DIR": None,  # None: <instance>/storage
+    "MAX_UPLOAD_MB": 50,
+    "DEMO_PASSWORD": "demo12345",
+    "LOGIN_LIMIT": "5 per minute;20 per hour",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "DEFAULT_LOCALE": "zh",
+    "PAGE_SIZE": 20,
+    "TOKEN_DAYS": 90,
+    "BENCHMARK_STALE_YEARS": 3,
+    "RETENTION_YEARS": 10,
+    "SESSION_COOKIE_SECURE": False,
+    "SMTP_HOST": None,
+    "SMTP_PORT": 25,
+    "SMTP_FROM": None,
+}
+
+# Values whose type the environment cannot tell us.
+_INT_KEYS = {
+    "MAX_UPLOAD_MB",
+    "PAGE_SIZE",
+    "TOKEN_DAYS",
+    "BENCHMARK_STALE_YEARS",
+    "RETENTION_YEARS",
+    "SMTP_PORT",
+}
+_BOOL_KEYS = {"SESSION_COOKIE_SECURE"}
+
+
+def instance_path() -> Path:
+    """The instance folder: WORKBENCH_INSTANCE_PATH or ./instance."""
+    return Path(os.environ.get(ENV_PREFIX + "INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+
+
+def _from_env() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key in DEFAULTS:
+        raw = os.environ.get(ENV_PREFIX + key)
+        if raw is None:
+            continue
+        if key in _INT_KEYS:
+            found[key] = int(raw)
+        elif key in _BOOL_KEYS:
+            found[key] = raw.lower() in {"1", "true", "yes", "on"}
+        else:
+            found[key] = raw
+    return found
+
+
+def secret_key(folder: Path) -> str:
+    """Read the instance's secret key, generating and keeping one on first start."""
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping."""
+    folder = Path((overrides or {}).get("INSTANCE_PATH") or instance_path())
+    settings: dict[str, Any] = {**DEFAULTS, **_from_env(), **(overrides or {})}
+    settings["INSTANCE_PATH"] = folder
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{folder / 'workbench.db'}"
+    settings["STORAGE_DIR"] = Path(settings["STORAGE_DIR"] or folder / "storage")
+    settings.setdefault(
+        "SECRET_KEY", os.environ.get(ENV_PREFIX + "SECRET_KEY") or secret_key(folder)
+    )
+    settings["MAX_CONTENT_LENGTH"] = (settings["MAX_UPLOAD_MB"] + 5) * 1024 * 1024
+    settings.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    settings.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    settings.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    settings.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    settings["REMEMBER_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
+    settings.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    settings["BABEL_DEFAULT_LOCALE"] = settings["DEFAULT_LOCALE"]
+    settings["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
+    return settings

@@ -1,0 +1,88 @@
+"""Domain errors and the handlers that turn them into pages and JSON."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from workbench import db
+
+
+class DomainError(Exception):
+    """A refused operation, with a message for the user."""
+
+    status = 400
+
+    def __init__(self, message: str, *, details: list | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class NotAllowed(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """Illegal state transition or a stale edit."""
+
+    status = 409
+
+
+class ValidationFailed(DomainError):
+    """Input that cannot be accepted; details are `{field|row, column, message}` dicts."""
+
+    status = 422
+
+
+class Locked(Conflict):
+    """The object is under review or archived."""
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _domain_error(error: DomainError):
+    db.mark_rollback()
+    if wants_json():
+        body: dict = {"error": error.message}
+        if isinstance(error, ValidationFailed):
+            body["errors"] = error.details
+        elif error.details:
+            body["blockers" if isinstance(error, Conflict) else "details"] = error.details
+        return jsonify(body), error.status
+    if error.status in (403, 404):
+        return render_template(
+            "errors/error.html", code=error.status, message=error.message
+        ), error.status
+    flash(error.message, "danger")
+    for item in error.details[:20]:
+        flash(item if isinstance(item, str) else item.get("message", str(item)), "warning")
+    return redirect(request.referrer or "/")
+
+
+def _http_error(error: HTTPException):
+    if wants_json():
+        return jsonify({"error": error.description or error.name}), error.code
+    return render_template(
+        "errors/error.html", code=error.code, message=error.description
+    ), error.code
+
+
+def _server_error(error: Exception):
+    db.mark_rollback()
+    if wants_json():
+        return jsonify({"error": "服务器内部错误"}), 500
+    return render_template("errors/error.html", code=500, message=None), 500
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    if not app.testing and not app.debug:
+        app.register_error_handler(Exception, _server_error)

@@ -1,0 +1,98 @@
+"""Named permission predicates and the decorator that applies them to every route.
+
+Scope is always the engagement: a view declares which predicate guards it and how to load the
+object; the decorator answers 401 (anonymous), 404 (the object is not visible to the user) or
+403 (visible but not allowed). The route × role matrix test reads `view.permission` from every
+endpoint, so a route without a rule fails the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app, g, request
+from flask_login import current_user
+
+Predicate = Callable[[Any, Any], bool]
+
+PREDICATES: dict[str, Predicate] = {
+    # Anyone, logged in or not (login page, public survey form, static files).
+    "public": lambda user, obj: True,
+    "authenticated": lambda user, obj: user.is_authenticated,
+    "admin": lambda user, obj: user.is_admin,
+    "agency": lambda user, obj: user.is_agency,
+    # Engagement scope; model methods hold the rules about one engagement.
+    "engagement.view": lambda user, obj: obj.visible_to(user),
+    "engagement.internal": lambda user, obj: (
+        obj.visible_to(user) and (user.is_admin or obj.is_team(user) or user.is_expert)
+    ),
+    "engagement.team": lambda user, obj: (
+        obj.is_team(user) or (user.is_admin and user.org_id == obj.agency_id)
+    ),
+    "engagement.manage": lambda user, obj: obj.can_manage(user),
+    "engagement.declare": lambda user, obj: bool(obj.roles_of(user) - {"bureau", "unit"}),
+}
+
+
+def predicate(name: str) -> Callable[[Predicate], Predicate]:
+    """Register a named predicate (domains add theirs next to their models)."""
+
+    def decorate(fn: Predicate) -> Predicate:
+        PREDICATES[name] = fn
+        return fn
+
+    return decorate
+
+
+def allowed(name: str, obj: Any = None, user: Any = None) -> bool:
+    """Whether the user passes the named predicate (templates use this to show links)."""
+    user = user if user is not None else current_user
+    if name != "public" and not user.is_authenticated:
+        return False
+    return bool(PREDICATES[name](user, obj))
+
+
+def requires(name: str, *, load: Callable[..., Any] | None = None) -> Callable:
+    """Guard a view: load its object from the URL, hide it (404) or refuse the action (403)."""
+    if name not in PREDICATES:
+        raise KeyError(f"unknown permission predicate {name!r}")
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if name != "public" and not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()  # login page, or 401 for the API
+            obj = None
+            if load is not None:
+                obj = load(**kwargs)
+                visible = getattr(obj, "visible_to", None)
+                if visible is not None and not visible(current_user):
+                    g.permission_denied = 404
+                    abort(404)
+                g.permission_object = obj
+            if not PREDICATES[name](current_user, obj):
+                g.permission_denied = 403
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.permission = name  # read by the route × role matrix test
+        return guarded
+
+    return decorate
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to anyone (still CSRF-protected when it accepts forms)."""
+    view.permission = "public"
+    return view
+
+
+def guarded_object() -> Any:
+    """The object the permission decorator loaded for this request."""
+    return g.get("permission_object")
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")

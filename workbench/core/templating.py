@@ -1,0 +1,103 @@
+"""Jinja filters and globals shared by every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, url_for
+from flask_babel import get_locale
+
+from workbench.core import permissions
+from workbench.core.money import fmt2, yuan
+from workbench.core.timeutil import local
+
+
+def _dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    shown = local(value)
+    return shown.strftime(fmt) if shown else ""
+
+
+def _d(value: date | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def _pct(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}%"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    permission: str
+    admin: bool = False
+
+
+NAV: list[NavItem] = []
+
+
+def register_nav(
+    label: str, endpoint: str, permission: str = "authenticated", *, admin: bool = False
+) -> None:
+    """A domain adds its top-level page to the navigation bar (or the admin menu)."""
+    if not any(item.endpoint == endpoint for item in NAV):
+        NAV.append(NavItem(label, endpoint, permission, admin))
+
+
+def _items(admin: bool) -> list[dict]:
+    return [
+        {"label": item.label, "url": url_for(item.endpoint)}
+        for item in NAV
+        if item.admin == admin and permissions.allowed(item.permission)
+    ]
+
+
+@dataclass(frozen=True)
+class Tab:
+    label: str
+    endpoint: str
+    permission: str
+
+
+TABS: list[Tab] = []
+PANELS: list[str] = []
+
+
+def register_tab(label: str, endpoint: str, permission: str) -> None:
+    """A domain adds a tab to every engagement page (shown when the user passes `permission`)."""
+    if not any(tab.endpoint == endpoint for tab in TABS):
+        TABS.append(Tab(label, endpoint, permission))
+
+
+def register_panel(template: str) -> None:
+    """A domain adds a panel (a template) to the home dashboard."""
+    if template not in PANELS:
+        PANELS.append(template)
+
+
+def _tabs(engagement) -> list[dict]:
+    return [
+        {
+            "label": tab.label,
+            "endpoint": tab.endpoint,
+            "url": url_for(tab.endpoint, engagement_id=engagement.id),
+        }
+        for tab in TABS
+        if permissions.allowed(tab.permission, engagement)
+    ]
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters.update(dt=_dt, d=_d, money=yuan, dec2=fmt2, pct=_pct)
+    app.jinja_env.globals.update(
+        allowed=permissions.allowed,
+        get_locale=get_locale,
+        nav_items=lambda: _items(False),
+        admin_items=lambda: _items(True),
+        engagement_tabs=_tabs,
+        dashboard_panels=lambda: list(PANELS),
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

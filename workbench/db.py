@@ -1,0 +1,109 @@
+"""Engine and session: one session per request, one commit per request, rollback on error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import Engine, event
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine
+
+ENGINE_KEY = "workbench.engine"
+# Tests bind every session to one connection inside a transaction they roll back afterwards.
+BIND_KEY = "workbench.bind"
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine: SQLite with foreign keys and WAL, PostgreSQL with pre-ping."""
+    if url.startswith("sqlite"):
+        kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if url in {"sqlite://", "sqlite:///:memory:"}:
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - driver hook
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+            # Let SQLAlchemy, not pysqlite, decide where transactions begin, so SAVEPOINTs work.
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):  # pragma: no cover - driver hook
+            connection.exec_driver_sql("BEGIN")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def init_app(app: Flask) -> None:
+    """Bind an engine to the app and the per-request session lifecycle."""
+    app.extensions[ENGINE_KEY] = make_engine(app.config["DATABASE_URL"])
+
+    @app.before_request
+    def _fresh_request_state():
+        # An app context pushed around several requests (tests, CLI) must not leak request state.
+        for key in ("db_rollback", "_login_user", "permission_object", "permission_denied"):
+            g.pop(key, None)
+
+    @app.after_request
+    def _commit(response):
+        session = g.pop("db_session", None)
+        if session is not None:
+            try:
+                if response.status_code < 400 and not g.get("db_rollback"):
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+        return response
+
+    @app.teardown_request
+    def _close(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:  # an exception escaped: after_request did not run
+            session.rollback()
+            session.close()
+
+
+def engine() -> Engine:
+    return current_app.extensions[ENGINE_KEY]
+
+
+def session() -> Session:
+    """The request's session (created lazily)."""
+    if "db_session" not in g:
+        bind = current_app.extensions.get(BIND_KEY) or engine()
+        g.db_session = Session(
+            bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+    return g.db_session
+
+
+def mark_rollback() -> None:
+    """Make the request boundary roll back instead of committing (used by error handlers)."""
+    if has_app_context():
+        g.db_rollback = True
+        if "db_session" in g:
+            g.db_session.rollback()
+
+
+@contextmanager
+def session_scope(bind: Engine | None = None) -> Iterator[Session]:
+    """A unit of work outside a request (CLI, jobs): commit on success, roll back on error."""
+    target = bind or current_app.extensions.get(BIND_KEY) or engine()
+    with Session(target, expire_on_commit=False, join_transaction_mode="create_savepoint") as db:
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise

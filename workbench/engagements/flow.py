@@ -1,0 +1,276 @@
+"""The flowchart service: gates, advance, move back, checklist confirmations."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from workbench.accounts.models import User
+from workbench.core import audit
+from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.timeutil import utcnow
+from workbench.engagements import stages
+from workbench.engagements.models import (
+    DECLARATION_NAMES,
+    DECLARING_ROLES,
+    ChecklistConfirmation,
+    DeclarationKind,
+    Engagement,
+    MemberRole,
+    StageVisit,
+)
+from workbench.engagements.services import declarations, ensure_writable, require_cleared
+from workbench.engagements.stages import Blocker, FlowStep, Stage, registry
+
+
+@registry.gate(Stage.commission, replaces_checklist=False)
+def team_gate(db: Session, engagement: Engagement) -> list[Blocker]:
+    """A lead, at least one more team member, and every declaration signed and clear."""
+    link = f"/engagements/{engagement.id}/team"
+    blockers = []
+    if not any(m.role == MemberRole.lead for m in engagement.members):
+        blockers.append(Blocker("项目尚未指定项目负责人", link))
+    if not any(m.role in (MemberRole.evaluator, MemberRole.reviewer) for m in engagement.members):
+        blockers.append(Blocker("工作组尚无评价人员或复核人", link))
+    signed = declarations(db, engagement)
+    users = {
+        u.id: u
+        for u in db.exec(
+            select(User).where(User.id.in_([m.user_id for m in engagement.members]))
+        ).all()
+    }
+    for member in engagement.members:
+        if member.role not in DECLARING_ROLES:
+            continue
+        name = (
+            users[member.user_id].display_name if member.user_id in users else f"#{member.user_id}"
+        )
+        for kind in DeclarationKind:
+            found = signed.get((member.user_id, kind))
+            if found is None:
+                blockers.append(
+                    Blocker(f"{name}（{member.role_name}）尚未签署{DECLARATION_NAMES[kind]}", link)
+                )
+            elif not found.clears:
+                blockers.append(Blocker(f"{name} 申报了利益冲突，须回避或由机构管理员豁免", link))
+    return blockers
+
+
+def not_applicable(db: Session, engagement: Engagement) -> dict[Stage, str]:
+    """Stages that do not apply to this engagement, with the reason."""
+    found = {}
+    for stage, check in registry.applicability.items():
+        reason = check(db, engagement)
+        if reason:
+            found[stage] = reason
+    return found
+
+
+def confirmed_items(
+    db: Session, engagement: Engagement, stage: Stage
+) -> dict[str, ChecklistConfirmation]:
+    rows = db.exec(
+        select(ChecklistConfirmation).where(
+            ChecklistConfirmation.engagement_id == engagement.id,
+            ChecklistConfirmation.stage == stage,
+        )
+    ).all()
+    return {row.item: row for row in rows}
+
+
+def blockers_for(db: Session, engagement: Engagement, stage: Stage) -> list[Blocker]:
+    """Everything that keeps `stage` from being completed."""
+    found: list[Blocker] = []
+    for check in registry.gates.get(stage, []):
+        found.extend(check(db, engagement))
+    items = registry.checklist(stage)
+    if items:
+        link = f"/engagements/{engagement.id}#checklist"
+        confirmed = confirmed_items(db, engagement, stage)
+        found.extend(
+            Blocker(f"待项目负责人确认：{text}", link)
+            for key, text in items
+            if key not in confirmed
+        )
+    return found
+
+
+def flow(db: Session, engagement: Engagement) -> list[FlowStep]:
+    """The ten steps with statuses and the blockers of the stage after the current one."""
+    skip = set(not_applicable(db, engagement))
+    blockers = (
+        [] if engagement.is_archived else blockers_for(db, engagement, Stage(engagement.stage))
+    )
+    return stages.build_flow(
+        Stage(engagement.stage),
+        blockers=blockers,
+        not_applicable=skip,
+        archived=engagement.is_archived,
+    )
+
+
+def _enter(
+    db: Session, engagement: Engagement, target: Stage, *, how: str, reason: str = ""
+) -> None:
+    now = utcnow()
+    visit = db.exec(
+        select(StageVisit).where(
+            StageVisit.engagement_id == engagement.id, StageVisit.left_at.is_(None)
+        )
+    ).first()
+    if visit is not None:
+        visit.left_at, visit.left_by, visit.reason = now, how, reason
+        db.add(visit)
+    engagement.stage = target
+    engagement.stage_entered_at = now
+    engagement.updated_at = now
+    db.add(engagement)
+    db.add(StageVisit(engagement_id=engagement.id, stage=target, entered_at=now))
+    db.flush()
+
+
+def advance(db: Session, *, actor: User, engagement: Engagement) -> Stage | None:
+    """Complete the current stage and enter the next; archiving at the last stage locks the engagement."""
+    ensure_writable(engagement)
+    require_cleared(db, engagement, actor)
+    current = Stage(engagement.stage)
+    blockers = blockers_for(db, engagement, current)
+    if blockers:
+        raise Conflict(
+            f"“{stages.STAGE_NAMES[current]}”尚未完成，不能进入下一阶段",
+            details=[b.text for b in blockers],
+        )
+    target = stages.next_stage(current, set(not_applicable(db, engagement)))
+    before = {"stage": current.value}
+    if target is None:
+        from workbench.engagements.archive_hooks import archive
+
+        archive(db, actor=actor, engagement=engagement)
+        audit.record(
+            db,
+            actor=actor,
+            action="engagement.archive",
+            obj=engagement,
+            engagement_id=engagement.id,
+            before=before,
+            after={"archived_at": engagement.archived_at},
+            summary="项目归档，转为只读",
+        )
+        return None
+    _enter(db, engagement, target, how="advance")
+    audit.record(
+        db,
+        actor=actor,
+        action="stage.advance",
+        obj=engagement,
+        engagement_id=engagement.id,
+        before=before,
+        after={"stage": target.value},
+        summary=f"{stages.STAGE_NAMES[current]} → {stages.STAGE_NAMES[target]}",
+    )
+    return target
+
+
+def move_back(
+    db: Session, *, actor: User, engagement: Engagement, target: str, reason: str
+) -> Stage:
+    """Return to an earlier stage (a returned report, a re-opened survey); a reason is required."""
+    ensure_writable(engagement)
+    require_cleared(db, engagement, actor)
+    if target not in Stage.__members__:
+        raise ValidationFailed(
+            "目标阶段无效", details=[{"field": "target", "message": "目标阶段无效"}]
+        )
+    target_stage = Stage(target)
+    current = Stage(engagement.stage)
+    if not stages.can_move_back(current, target_stage):
+        raise Conflict("只能退回到之前的阶段")
+    if target_stage in not_applicable(db, engagement):
+        raise Conflict("该阶段不适用于本项目")
+    if not reason.strip():
+        raise ValidationFailed(
+            "请填写退回原因", details=[{"field": "reason", "message": "退回须说明原因"}]
+        )
+    _enter(db, engagement, target_stage, how="back", reason=reason.strip()[:1000])
+    audit.record(
+        db,
+        actor=actor,
+        action="stage.back",
+        obj=engagement,
+        engagement_id=engagement.id,
+        before={"stage": current.value},
+        after={"stage": target_stage.value, "reason": reason.strip()},
+        summary=f"{stages.STAGE_NAMES[current]} ← 退回 {stages.STAGE_NAMES[target_stage]}：{reason.strip()}",
+    )
+    return target_stage
+
+
+def confirm_item(
+    db: Session, *, actor: User, engagement: Engagement, stage: str, item: str, note: str = ""
+) -> ChecklistConfirmation:
+    """The lead confirms one checklist item of the current stage's gate."""
+    ensure_writable(engagement)
+    if not engagement.can_manage(actor):
+        raise NotAllowed("只有项目负责人可以确认")
+    require_cleared(db, engagement, actor)
+    if stage != engagement.stage:
+        raise Conflict("只能确认当前阶段的事项")
+    keys = dict(registry.checklist(Stage(stage)))
+    if item not in keys:
+        raise ValidationFailed(
+            "确认事项无效", details=[{"field": "item", "message": "确认事项无效"}]
+        )
+    if item in confirmed_items(db, engagement, Stage(stage)):
+        raise Conflict("该事项已确认")
+    row = ChecklistConfirmation(
+        engagement_id=engagement.id,
+        stage=Stage(stage),
+        item=item,
+        note=note.strip()[:1000],
+        confirmed_by_id=actor.id,
+    )
+    db.add(row)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="checklist.confirm",
+        obj=row,
+        engagement_id=engagement.id,
+        after={"stage": stage, "item": item, "note": row.note},
+        summary=keys[item],
+    )
+    return row
+
+
+def unconfirm_item(
+    db: Session, *, actor: User, engagement: Engagement, stage: str, item: str
+) -> None:
+    """Withdraw a confirmation of the current stage."""
+    ensure_writable(engagement)
+    if not engagement.can_manage(actor):
+        raise NotAllowed("只有项目负责人可以撤销确认")
+    if stage != engagement.stage:
+        raise Conflict("只能撤销当前阶段的确认")
+    row = confirmed_items(db, engagement, Stage(stage)).get(item)
+    if row is None:
+        raise Conflict("该事项尚未确认")
+    audit.record(
+        db,
+        actor=actor,
+        action="checklist.unconfirm",
+        obj=row,
+        engagement_id=engagement.id,
+        before={"stage": stage, "item": item, "note": row.note},
+    )
+    db.delete(row)
+    db.flush()
+
+
+def visits(db: Session, engagement: Engagement) -> list[StageVisit]:
+    return list(
+        db.exec(
+            select(StageVisit)
+            .where(StageVisit.engagement_id == engagement.id)
+            .order_by(StageVisit.id)
+        ).all()
+    )
