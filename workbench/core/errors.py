@@ -56,7 +56,7 @@ def _domain_error(error: DomainError):
         elif error.details:
             body["blockers" if isinstance(error, Conflict) else "details"] = error.details
         return jsonify(body), error.status
-    if error.status in (403, 404):
+    if request.method == "GET" and error.status in (403, 404):
         return render_template(
             "errors/error.html", code=error.status, message=error.message
         ), error.status

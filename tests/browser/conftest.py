@@ -1,0 +1,80 @@
+"""A live workbench on a free local port and a headless Debian Chromium driven by Playwright.
+
+Never downloads a browser: the executable is Debian's /usr/bin/chromium (CI installs it). Without
+it the journeys are skipped, unless WORKBENCH_REQUIRE_BROWSER=1 (CI) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+from workbench import create_app, migrate
+from workbench import db as database
+
+CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip("Debian chromium is not installed")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The app on SQLite in its own instance folder, with the demo, served from a thread."""
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app({"INSTANCE_PATH": folder, "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
+                      "SECRET_KEY": "browser-tests", "DEMO_PASSWORD": PASSWORD})
+    with app.app_context():
+        migrate.upgrade(database.engine())
+        from workbench.demo.loader import load_demo
+
+        with database.session_scope() as session:
+            load_demo(session, password=PASSWORD)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium_path, headless=True, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture()
+def page(browser, tmp_path):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("#login-submit")
+    page.wait_for_url(f"{base}/")
