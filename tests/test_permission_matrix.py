@@ -1,6 +1,8 @@
 """The route × role matrix, built from app.url_map: every route has a rule and every role gets it.
 
-A new route without an entry in EXPECTED fails here; so does a role reaching what it must not
+A new route without an entry in EXPECTED fails here (a domain adds its routes in
+tests/<domain>/permissions.py: `EXPECTED = {endpoint: roles}` and optionally
+`params(db, demo) -> {url variable: value}`); so does a role reaching what it must not
 (or being refused what it needs). Denials must come from the permission layer (header
 X-Permission-Denied), and another bureau's reviewer gets 404 on everything of the engagement.
 """
@@ -11,26 +13,18 @@ import re
 
 import pytest
 
-ROLES = [
-    "anonymous",
-    "admin",
-    "lead",
-    "evaluator",
-    "reviewer",
-    "expert",
-    "bureau",
-    "bureau2",
-    "unit",
-]
-PUBLIC = set(ROLES)
-AUTH = set(ROLES) - {"anonymous"}
-AGENCY = {"admin", "lead", "evaluator", "reviewer"}
-VIEW = {"admin", "lead", "evaluator", "reviewer", "expert", "bureau", "unit"}
-INTERNAL = {"admin", "lead", "evaluator", "reviewer", "expert"}
-TEAM = {"admin", "lead", "evaluator", "reviewer"}
-MANAGE = {"admin", "lead"}
-DECLARE = {"lead", "evaluator", "reviewer", "expert"}
-ADMIN = {"admin"}
+from tests.permissions_roles import (
+    ADMIN,
+    AGENCY,
+    AUTH,
+    DECLARE,
+    INTERNAL,
+    MANAGE,
+    PUBLIC,
+    ROLES,
+    TEAM,
+    VIEW,
+)
 
 # endpoint → roles allowed. Engagement-scoped endpoints answer 404 to roles that cannot see it.
 EXPECTED: dict[str, set[str]] = {
@@ -71,10 +65,30 @@ EXPECTED: dict[str, set[str]] = {
 # URL parameters naming an engagement (or an object inside one): invisible → 404.
 SCOPED = {"engagement_id", "id"}
 
+
+def _domain_files():
+    import importlib
+    import pkgutil
+
+    import tests as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.ispkg:
+            try:
+                yield importlib.import_module(f"tests.{info.name}.permissions")
+            except ModuleNotFoundError as error:
+                if not error.name.endswith(".permissions"):
+                    raise
+
+
+DOMAIN_FILES = list(_domain_files())
+for _module in DOMAIN_FILES:
+    EXPECTED.update(_module.EXPECTED)
+
 USERNAMES = {role: f"demo-{role}" for role in ROLES if role != "anonymous"}
 
 
-def _params(demo, target_user) -> dict[str, object]:
+def _params(db, demo, target_user) -> dict[str, object]:
     e = demo.engagement
     member = next(m for m in e.members if m.role == "evaluator")
     return {
@@ -128,9 +142,9 @@ def clients(app, demo, login, token_for):
     return pages, tokens
 
 
-def test_route_role_matrix(app, demo, clients, make_user):
+def test_route_role_matrix(app, db, demo, clients, make_user):
     pages, tokens = clients
-    params = _params(demo, make_user("unit"))  # admins disable/reset this one, not a demo login
+    params = _params(db, demo, make_user("unit"))  # admins disable/reset this one, not a demo login
     failures = []
     for rule, method in _routes(app):
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(params[m.group(1)]), rule.rule)

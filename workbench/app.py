@@ -42,12 +42,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from workbench.accounts.views import bp as accounts_bp
     from workbench.api.blueprint import bp as api_bp
-    from workbench.engagements.views import bp as engagements_bp
+    from workbench.domains import modules
 
-    for blueprint in (accounts_bp, engagements_bp, api_bp):
-        app.register_blueprint(blueprint)
+    modules("models")
+    modules("gates")
+    for views in modules("views"):
+        app.register_blueprint(views.bp)
+    app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
 
 

@@ -55,7 +55,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str) -> None:
     """升级数据库结构到最新版本。"""
     app = _app()
@@ -150,16 +150,12 @@ def register(app: Flask) -> None:
 
 
 def _add_domain_commands() -> None:
-    """Each domain's command group or command, added explicitly."""
-    for module_name, attribute, name in DOMAIN_COMMANDS:
-        try:
-            module = __import__(module_name, fromlist=[attribute])
-        except ModuleNotFoundError:  # a domain not built yet
-            continue
-        main.add_command(getattr(module, attribute), name)
+    """Each domain's cli.py lists its commands in `commands`."""
+    from workbench.domains import modules
+
+    for module in modules("cli"):
+        for command in module.commands:
+            main.add_command(command)
 
 
-DOMAIN_COMMANDS = [
-    ("workbench.scoring.cli", "score_command", "score"),
-]
 _add_domain_commands()

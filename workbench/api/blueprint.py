@@ -98,4 +98,16 @@ def respond(model: BaseModel | list, status: int = 200):
     return jsonify(model.model_dump(mode="json")), status
 
 
-from workbench.api import engagements, openapi, tokens  # noqa: E402,F401  (routes register on import)
+def _load_routes() -> None:
+    """Import every module of this package: each registers its operations on import."""
+    import importlib
+    import pkgutil
+
+    import workbench.api as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name not in {"blueprint", "schemas"}:
+            importlib.import_module(f"workbench.api.{info.name}")
+
+
+_load_routes()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ from sqlmodel import Session, select
 
 from workbench.accounts import services as accounts
 from workbench.accounts.models import OrgKind, SystemRole, User
+from workbench.domains import modules
 from workbench.engagements import flow
 from workbench.engagements import services as engagements
 from workbench.engagements.models import DeclarationKind, Engagement
@@ -42,9 +42,6 @@ ORGS = {
     "unit": ("示例市教育局", OrgKind.unit),
 }
 
-# Later domains append steps that fill the demo engagement (indicators, surveys, papers…).
-DEMO_STEPS: list[Callable[[Session, Engagement, dict[str, User]], None]] = []
-
 
 def load_demo(session: Session, *, password: str) -> list[tuple[str, str]]:
     """Create the demo once (idempotent) and return the logins to print."""
@@ -69,8 +66,9 @@ def load_demo(session: Session, *, password: str) -> list[tuple[str, str]]:
         for username, name, org, role, _label in USERS
     }
     engagement = _engagement(session, users, orgs)
-    for step in DEMO_STEPS:
-        step(session, engagement, users)
+    for module in modules("demo"):  # each domain fills its part of the demo engagement
+        module.fill(session, engagement, users)
+    _walk(session, engagement, users["demo-lead"], until=Stage.fieldwork)
     return logins
 
 
@@ -116,15 +114,17 @@ def _engagement(session: Session, users: dict[str, User], orgs: dict) -> Engagem
             engagements.sign_declaration(
                 session, actor=users[username], engagement=engagement, kind=kind
             )
-    # Walk the flow to fieldwork, confirming the checklists on the way.
-    for stage in (Stage.commission, Stage.plan, Stage.indicators):
-        if Stage(engagement.stage) != stage:
-            break
+    return engagement
+
+
+def _walk(session: Session, engagement: Engagement, lead: User, *, until: Stage) -> None:
+    """Advance the demo to `until`, confirming checklists on the way, while the gates allow."""
+    while Stage(engagement.stage) != until:
+        stage = Stage(engagement.stage)
         for key, _text in registry.checklist(stage):
             flow.confirm_item(
                 session, actor=lead, engagement=engagement, stage=stage, item=key, note="演示数据"
             )
         if flow.blockers_for(session, engagement, stage):
-            break
+            return
         flow.advance(session, actor=lead, engagement=engagement)
-    return engagement

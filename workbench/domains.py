@@ -1,0 +1,42 @@
+"""The domains in data-flow order, and discovery of their optional modules.
+
+Each domain may have: models.py (tables), views.py (`bp`, pages), gates.py (flowchart gates),
+cli.py (`commands`: click commands for `workbench`), demo.py (`fill(session, engagement, users)`
+for the demo engagement). The API lives in workbench/api/<domain>.py. Adding a domain means adding
+its name here; nothing else is edited by hand.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+DOMAINS = [
+    "accounts",
+    "engagements",
+    "library",
+    "indicators",
+    "scoring",
+    "fieldwork",
+    "surveys",
+    "reports",
+    "review",
+    "finance",
+    "experts",
+]
+
+
+def optional(domain: str, module: str) -> ModuleType | None:
+    """Import workbench.<domain>.<module> when the domain has one."""
+    name = f"workbench.{domain}.{module}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise  # a real import error inside the module
+        return None
+
+
+def modules(module: str) -> list[ModuleType]:
+    found = (optional(domain, module) for domain in DOMAINS)
+    return [m for m in found if m is not None]
