@@ -1,0 +1,162 @@
+"""Upload validation: size, safe names, and a type sniffed from the content, not the name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+
+import puremagic
+
+from workbench.core.errors import ValidationFailed
+
+# extension → (family the content must sniff as, MIME served)
+TYPES: dict[str, tuple[str, str]] = {
+    "pdf": ("pdf", "application/pdf"),
+    "jpg": ("jpeg", "image/jpeg"),
+    "jpeg": ("jpeg", "image/jpeg"),
+    "png": ("png", "image/png"),
+    "doc": ("ole2", "application/msword"),
+    "xls": ("ole2", "application/vnd.ms-excel"),
+    "ppt": ("ole2", "application/vnd.ms-powerpoint"),
+    "wps": ("ole2", "application/vnd.ms-works"),
+    "et": ("ole2", "application/vnd.ms-excel"),
+    "docx": ("ooxml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ("ooxml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pptx": ("ooxml", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "ofd": ("zip", "application/ofd"),
+    "zip": ("zip", "application/zip"),
+    "txt": ("text", "text/plain; charset=utf-8"),
+    "csv": ("text", "text/csv"),
+}
+EVIDENCE_TYPES = frozenset(
+    {
+        "pdf",
+        "jpg",
+        "jpeg",
+        "png",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "wps",
+        "et",
+        "ofd",
+        "txt",
+        "zip",
+    }
+)
+FAMILY_NAMES = {
+    "pdf": "PDF",
+    "jpeg": "JPEG 图片",
+    "png": "PNG 图片",
+    "ole2": "Office 97-2003/WPS 文档",
+    "ooxml": "Office 文档",
+    "zip": "压缩包",
+    "text": "文本",
+}
+_SIGNATURES = {
+    b"%PDF": "pdf",
+    b"\xff\xd8\xff": "jpeg",
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "ole2",
+    b"PK\x03\x04": "zip",
+}
+_DANGEROUS = {
+    ".exe",
+    ".dll",
+    ".elf",
+    ".html",
+    ".htm",
+    ".js",
+    ".sh",
+    ".bat",
+    ".msi",
+    ".class",
+    ".jar",
+    ".svg",
+    ".xml",
+    ".php",
+}
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]|^\.|\.\.")
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    extension: str
+    mime: str
+    data: bytes
+
+
+def _refuse(message: str, field: str = "file") -> ValidationFailed:
+    return ValidationFailed(message, details=[{"field": field, "message": message}])
+
+
+def safe_name(name: str) -> str:
+    """The original name if it is a plain file name; traversal and control characters are refused."""
+    name = unicodedata.normalize("NFC", (name or "").strip())
+    if not name or _BAD_NAME.search(name) or len(name) > 200:
+        raise _refuse(
+            f"文件名“{name[:60]}”不合法：不能包含路径、“..”或控制字符，且不超过 200 个字符"
+        )
+    return name
+
+
+def _family(data: bytes) -> set[str]:
+    found = {family for magic, family in _SIGNATURES.items() if data.startswith(magic)}
+    if "zip" in found:
+        try:
+            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return {"broken"}
+        if "[Content_Types].xml" in names:
+            found.add("ooxml")
+    if not found:
+        try:
+            hits = {m.extension for m in puremagic.magic_string(data[:4096])}
+        except puremagic.PureError:
+            hits = set()
+        if hits & _DANGEROUS or data[:2] == b"MZ" or data[:4] == b"\x7fELF":
+            return {"dangerous"}
+        head = data[:4096].lstrip().lower()
+        if head.startswith((b"<!doctype html", b"<html", b"<script", b"<svg", b"<?xml")):
+            return {"dangerous"}
+        if b"\x00" not in data[:4096]:
+            found.add("text")
+    return found
+
+
+def check(
+    name: str, data: bytes, *, allowed: frozenset[str] | set[str] = EVIDENCE_TYPES, max_mb: int = 50
+) -> CheckedUpload:
+    """Validate one upload; raises ValidationFailed with a message a user understands."""
+    name = safe_name(name)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in allowed or extension not in TYPES:
+        kinds = "、".join(sorted(allowed))
+        raise _refuse(f"“{name}”的文件类型不在允许范围内（允许：{kinds}）")
+    if not data:
+        raise _refuse(f"“{name}”是空文件")
+    if len(data) > max_mb * 1024 * 1024:
+        raise _refuse(f"“{name}”超过 {max_mb} MB 的大小限制（{len(data) / 1048576:.1f} MB）")
+    expected, mime = TYPES[extension]
+    families = _family(data)
+    if "dangerous" in families:
+        raise _refuse(f"“{name}”的内容是可执行程序或网页，不是 .{extension} 文件，已拒绝")
+    if expected not in families and not (expected == "zip" and "ooxml" in families):
+        shown = "、".join(FAMILY_NAMES.get(f, f) for f in sorted(families)) or "无法识别"
+        raise _refuse(f"“{name}”的扩展名是 .{extension}，但内容是{shown}，已拒绝")
+    if expected == "text":
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                data.decode("gb18030")
+            except UnicodeDecodeError as error:
+                raise _refuse(f"“{name}”不是有效的文本文件") from error
+    return CheckedUpload(name=name, extension=extension, mime=mime, data=data)
