@@ -47,6 +47,7 @@ def _register_blueprints(app: Flask) -> None:
 
     modules("models")
     modules("gates")
+    modules("sources")
     for views in modules("views"):
         app.register_blueprint(views.bp)
     app.register_blueprint(api_bp)
