@@ -24,7 +24,26 @@ PASSWORD = "demo12345"
 
 
 def _database_url(tmp_root) -> str:
-    return os.environ.get("WORKBENCH_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+    url = os.environ.get("WORKBENCH_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_root / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Each pytest-xdist worker gets its own PostgreSQL database next to the given one."""
+    from sqlalchemy import create_engine
+
+    base = make_engine(url).url
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
