@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -13,6 +16,17 @@ from workbench import db as database
 
 def _app() -> Flask:
     return create_app()
+
+
+@contextmanager
+def _app_scope() -> Iterator[Flask]:
+    """An app with a pushed context whose database connections are closed when the command ends."""
+    app = create_app()
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        app.extensions[database.ENGINE_KEY].dispose()
 
 
 @click.group()
@@ -26,17 +40,23 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="载入演示数据（演示项目与各角色账号）")
 def serve(host: str, port: int, demo: bool) -> None:
     """启动工作台（内置 SQLite 时自动升级数据库）。"""
-    app = _app()
-    with app.app_context():
-        engine = database.engine()
-        if engine.dialect.name == "sqlite" or demo:
-            migrate.upgrade(engine)
+    with _app_scope() as app:
+        if database.engine().dialect.name == "sqlite" or demo:
+            _upgrade(app)
         if demo:
             _load_demo(app)
     click.echo(f"工作台已启动： http://{host}:{port}/  （Ctrl+C 停止）")
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def _upgrade(app: Flask, revision: str = "heads") -> None:
+    """Migrate the schema, then the domains' after-upgrade work (e.g. loading the indicator packs)."""
+    from workbench.core.hooks import run_after_upgrade
+
+    migrate.upgrade(database.engine(), revision)
+    run_after_upgrade(app)
 
 
 def _load_demo(app: Flask) -> None:
@@ -58,12 +78,8 @@ def db() -> None:
 @click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str) -> None:
     """升级数据库结构到最新版本。"""
-    app = _app()
-    with app.app_context():
-        migrate.upgrade(database.engine(), revision)
-        from workbench.core.hooks import run_after_upgrade
-
-        run_after_upgrade(app)
+    with _app_scope() as app:
+        _upgrade(app, revision)
     click.echo("数据库已升级到最新版本")
 
 
@@ -71,8 +87,7 @@ def db_upgrade(revision: str) -> None:
 @click.option("--revision", default="-1", show_default=True)
 def db_downgrade(revision: str) -> None:
     """回退数据库结构。"""
-    app = _app()
-    with app.app_context():
+    with _app_scope():
         migrate.downgrade(database.engine(), revision)
     click.echo(f"数据库已回退到 {revision}")
 
@@ -81,18 +96,16 @@ def db_downgrade(revision: str) -> None:
 @click.argument("message")
 def db_revision(message: str) -> None:
     """（开发）根据模型生成新的迁移脚本。"""
-    app = _app()
-    with app.app_context():
+    with _app_scope():
         migrate.revision(database.engine(), message)
 
 
 @main.command()
 def demo() -> None:
     """载入演示数据（可重复执行，已有数据不会重复创建）。"""
-    app = _app()
-    with app.app_context():
-        migrate.upgrade(database.engine())
-    _load_demo(app)
+    with _app_scope() as app:
+        _upgrade(app)
+        _load_demo(app)
 
 
 @main.group()
@@ -119,8 +132,7 @@ def user_create(
     from workbench.accounts.models import OrgKind, SystemRole
     from workbench.core.errors import DomainError
 
-    app = _app()
-    with app.app_context():
+    with _app_scope():
         try:
             with database.session_scope() as session:
                 org = services.get_or_create_org(
@@ -141,6 +153,39 @@ def user_create(
                 click.echo(f"  - {item.get('message', item)}", err=True)
             sys.exit(2)
     click.echo(f"用户 {username} 已创建")
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """备份数据库和上传文件到一个 zip 文件。"""
+    from workbench.core.backup import BackupError, backup
+
+    with _app_scope() as app:
+        try:
+            manifest = backup(database.engine(), Path(app.config["STORAGE_DIR"]), target)
+        except BackupError as error:
+            click.echo(f"备份失败：{error}", err=True)
+            sys.exit(1)
+    click.echo(
+        f"已备份到 {target}：{sum(manifest.tables.values())} 行数据，{len(manifest.files)} 个文件"
+    )
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(source: Path) -> None:
+    """把备份恢复到一个空实例（先校验全部文件哈希）。"""
+    from workbench.core.backup import BackupError, restore
+
+    with _app_scope() as app:
+        try:
+            migrate.upgrade(database.engine())
+            manifest = restore(database.engine(), Path(app.config["STORAGE_DIR"]), source)
+        except BackupError as error:
+            click.echo(f"恢复失败：{error}", err=True)
+            sys.exit(1)
+    click.echo(f"已恢复：{sum(manifest.tables.values())} 行数据，{len(manifest.files)} 个文件")
 
 
 def register(app: Flask) -> None:
