@@ -29,6 +29,7 @@ from tests.permissions_roles import (
 # endpoint → roles allowed. Engagement-scoped endpoints answer 404 to roles that cannot see it.
 EXPECTED: dict[str, set[str]] = {
     "static": PUBLIC,
+    "health.healthz": PUBLIC,
     "accounts.login": PUBLIC,
     "accounts.set_language": PUBLIC,
     "accounts.logout": AUTH,

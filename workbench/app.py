@@ -43,6 +43,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from workbench.api.blueprint import bp as api_bp
+    from workbench.core.health import bp as health_bp
     from workbench.domains import modules
 
     modules("models")
@@ -51,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     for views in modules("views"):
         app.register_blueprint(views.bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
 
 

@@ -98,3 +98,8 @@ def test_no_cdn_and_no_inline_script_in_pages(login, demo):
 def test_friendly_404_page(login, demo):
     r = login("demo-lead").get("/engagements/999999")
     assert r.status_code == 404 and "页面不存在" in r.get_data(as_text=True)
+
+
+def test_healthz_is_public_and_touches_the_database(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json == {"status": "ok"}
