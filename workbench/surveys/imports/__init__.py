@@ -1,0 +1,37 @@
+"""Survey response imports: 问卷星 exports and generic CSV/Excel tables (pure: no Flask, no DB)."""
+
+from workbench.surveys.imports.detect import detect_questions
+from workbench.surveys.imports.errors import ImportIssue, ImportRefused
+from workbench.surveys.imports.generic import map_columns, parse_generic_file
+from workbench.surveys.imports.mapping import ColumnAssignment, ImportMapping
+from workbench.surveys.imports.normalize import BLANK, SKIPPED
+from workbench.surveys.imports.parse import (
+    ParsedImport,
+    ParsedResponse,
+    check_mapping,
+    parse_responses,
+)
+from workbench.surveys.imports.readers import DEFAULT_LIMITS, Limits, Table, read_table
+from workbench.surveys.imports.wjx import parse_wjx_file, propose_mapping
+
+__all__ = [
+    "BLANK",
+    "DEFAULT_LIMITS",
+    "SKIPPED",
+    "ColumnAssignment",
+    "ImportIssue",
+    "ImportMapping",
+    "ImportRefused",
+    "Limits",
+    "ParsedImport",
+    "ParsedResponse",
+    "Table",
+    "check_mapping",
+    "detect_questions",
+    "map_columns",
+    "parse_generic_file",
+    "parse_responses",
+    "parse_wjx_file",
+    "propose_mapping",
+    "read_table",
+]

@@ -1,0 +1,156 @@
+"""The table an import reads: header texts, cells by spreadsheet row, distinct values per column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.surveys.imports.distinct import Distinct
+from workbench.surveys.imports.errors import ImportRefused, column_letter, issue
+from workbench.surveys.imports.normalize import header_text
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits checked before any parsing (all configurable)."""
+
+    max_file_bytes: int = 50 * MIB
+    max_uncompressed_bytes: int = 512 * MIB
+    max_cell_chars: int = 5000
+    max_rows: int = 200_000
+    max_columns: int = 1000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class Table:
+    """A sheet as read: header texts and an object DataFrame indexed by spreadsheet row number."""
+
+    headers: list[str]
+    frame: pd.DataFrame
+    file_format: str
+    encoding: str | None = None
+    empty_rows: int = 0
+    distincts: list[Distinct] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.frame)
+
+    def column(self, position: int) -> pd.Series:
+        """The cells of one column (0-based position), indexed by spreadsheet row number."""
+        return self.frame.iloc[:, position]
+
+    def distinct(self, position: int) -> Distinct:
+        """The column factorised into distinct values (computed once, when the file is read)."""
+        if not self.distincts:
+            self.distincts = [Distinct.of(self.column(p)) for p in range(len(self.headers))]
+        return self.distincts[position]
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: list[list[Any]],
+        *,
+        file_format: str = "rows",
+        encoding: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> Table:
+        """Build from a header row followed by data rows (first row = spreadsheet row 1)."""
+        width = max((len(r) for r in rows), default=0)
+        if any(len(r) != width for r in rows):
+            rows = [list(r) + [None] * (width - len(r)) for r in rows]
+        raw = pd.DataFrame(rows, dtype=object) if rows and width else pd.DataFrame(dtype=object)
+        return table_from_raw(raw, file_format=file_format, encoding=encoding, limits=limits)
+
+
+def _huge_cell(row: int, position: int, length: int, limits: Limits) -> ImportRefused:
+    message = (
+        f"第{row}行 {column_letter(position)}列的内容长达 {length} 个字符，超过单元格上限 "
+        f"{limits.max_cell_chars} 个字符，不予导入"
+    )
+    return ImportRefused(
+        message, errors=[issue(message, row=row, column=f"{column_letter(position)}列")]
+    )
+
+
+def _formula_text(row: int, position: int) -> ImportRefused:
+    message = (
+        f"第{row}行 {column_letter(position)}列的内容以“=”开头，像是公式。"
+        "为安全起见不予导入，请删除开头的“=”后再导入"
+    )
+    return ImportRefused(
+        message, errors=[issue(message, row=row, column=f"{column_letter(position)}列")]
+    )
+
+
+def _check_cells(distinct: Distinct, position: int, limits: Limits, file_format: str) -> None:
+    """Huge cells anywhere; in a CSV also text starting with “=”, which spreadsheets would run."""
+    for u, value in enumerate(distinct.uniques):
+        if not isinstance(value, str):
+            continue
+        if len(value) > limits.max_cell_chars:
+            row = int(distinct.index[int(np.argmax(distinct.positions == u))])
+            raise _huge_cell(row, position, len(value), limits)
+        if file_format == "csv" and value.startswith("="):
+            raise _formula_text(
+                int(distinct.index[int(np.argmax(distinct.positions == u))]), position
+            )
+
+
+def table_from_raw(
+    raw: pd.DataFrame, *, file_format: str, encoding: str | None, limits: Limits
+) -> Table:
+    """Locate the header row, trim empty edges, drop empty rows (counted) and check the size.
+
+    Every column is factorised once here; the checks and the later parsing read distinct values.
+    """
+    if raw.empty:
+        raise ImportRefused("文件中没有任何数据")
+    # Refuse an oversized sheet before the per-column work below.
+    if raw.shape[1] > limits.max_columns:
+        raise ImportRefused(f"文件有 {raw.shape[1]} 列，超过上限 {limits.max_columns} 列")
+    if raw.shape[0] > limits.max_rows + 1:
+        raise ImportRefused(f"文件有 {raw.shape[0] - 1} 行答卷，超过上限 {limits.max_rows} 行")
+    raw.index = pd.RangeIndex(1, len(raw) + 1)  # spreadsheet rows count from 1
+    distincts = [Distinct.of(raw.iloc[:, c]) for c in range(raw.shape[1])]
+    for position, distinct in enumerate(distincts):
+        _check_cells(distinct, position, limits, file_format)
+    empty = np.column_stack([_empty_rows(d) for d in distincts])
+    filled = ~empty.all(axis=1)
+    if not filled.any():
+        raise ImportRefused("文件中没有任何数据")
+    header_at = int(filled.argmax())
+    headers = [header_text(v) for v in raw.iloc[header_at].tolist()]
+    body_empty = empty[header_at + 1 :]
+    used = [i for i, h in enumerate(headers) if h or not body_empty[:, i].all()]
+    keep = list(range(used[-1] + 1)) if used else []
+    if len(keep) > limits.max_columns:
+        raise ImportRefused(f"文件有 {len(keep)} 列，超过上限 {limits.max_columns} 列")
+    row_blank = body_empty[:, keep].all(axis=1) if keep else np.ones(len(body_empty), dtype=bool)
+    rows = np.flatnonzero(~row_blank) + header_at + 1
+    if len(rows) > limits.max_rows:
+        raise ImportRefused(f"文件有 {len(rows)} 行答卷，超过上限 {limits.max_rows} 行")
+    body = raw.iloc[rows, keep]
+    body.columns = range(len(keep))
+    return Table(
+        headers=[headers[i] for i in keep],
+        frame=body,
+        file_format=file_format,
+        encoding=encoding,
+        empty_rows=int(row_blank.sum()),
+        distincts=[distincts[i].subset(rows, body.index) for i in keep],
+    )
+
+
+def _empty_rows(distinct: Distinct) -> np.ndarray:
+    """Per row: the cell is empty (missing, or a string of spaces)."""
+    blank = [isinstance(v, str) and not v.strip() for v in distinct.uniques]
+    return np.asarray([*blank, True], dtype=bool)[distinct.positions]
