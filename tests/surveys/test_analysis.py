@@ -219,26 +219,3 @@ def test_matrix_frequencies_per_row():
 
 
 @pytest.mark.slow
-def test_performance_100k_responses_30_items():
-    rng = np.random.default_rng(7)
-    size, width = 100_000, 30
-    questions = [Question("g", "身份", "single", ["甲", "乙", "丙", "丁"], group=True)] + [
-        Question(f"q{i}", f"题{i}", "likert", LIKERT, satisfaction_item=True) for i in range(width)
-    ]
-    data = {"g": rng.integers(0, 4, size).astype(float)}
-    for i in range(width):
-        column = rng.integers(0, 5, size).astype(float)
-        column[rng.random(size) < 0.02] = np.nan
-        data[f"q{i}"] = column
-    frame = pd.DataFrame(data)
-    frame[MISSING] = [{} for _ in range(size)]
-    frame[OTHER] = [{} for _ in range(size)]
-    # CPU time of this process: other work on a shared machine does not count against it.
-    best = min(_timed(lambda: analyze(questions=questions, frame=frame)) for _ in range(3))
-    assert best <= 0.3, f"analysis took {best:.3f}s"
-
-
-def _timed(action) -> float:
-    start = time.process_time()
-    action()
-    return time.process_time() - start
