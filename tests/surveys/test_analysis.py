@@ -1,6 +1,5 @@
 """Survey statistics: hand-computed Wilson, t, α and chi-square; item, overall and breakdowns."""
 
-import time
 from decimal import Decimal
 
 import numpy as np
@@ -8,7 +7,7 @@ import pandas as pd
 import pytest
 
 from workbench.surveys.analysis import analyze
-from workbench.surveys.frames import MISSING, OTHER, build_frame
+from workbench.surveys.frames import build_frame
 from workbench.surveys.questions import LIKERT_LABELS, Question
 from workbench.surveys.statistics import (
     chi_square,
@@ -216,6 +215,3 @@ def test_matrix_frequencies_per_row():
     assert [i.n for i in stats.items] == [2, 1]
     rows = stats.frequencies[0].rows
     assert [r["n"] for r in rows] == [2, 1] and stats.frequencies[0].n == 2
-
-
-@pytest.mark.slow
