@@ -92,7 +92,7 @@ USERNAMES = {role: f"demo-{role}" for role in ROLES if role != "anonymous"}
 def _params(db, demo, target_user) -> dict[str, object]:
     e = demo.engagement
     member = next(m for m in e.members if m.role == "evaluator")
-    return {
+    values = {
         "engagement_id": e.id,
         "id": e.id,
         "member_id": member.id,
@@ -102,6 +102,10 @@ def _params(db, demo, target_user) -> dict[str, object]:
         "code": "zh",
         "filename": "css/app.css",
     }
+    for module in DOMAIN_FILES:
+        if hasattr(module, "params"):
+            values.update(module.params(db, demo))
+    return values
 
 
 def test_every_route_has_a_permission_rule(app):

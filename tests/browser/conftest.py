@@ -19,8 +19,14 @@ from workbench import db as database
 
 CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 
@@ -37,8 +43,14 @@ def chromium_path():
 def live_server(tmp_path_factory):
     """The app on SQLite in its own instance folder, with the demo, served from a thread."""
     folder = tmp_path_factory.mktemp("live")
-    app = create_app({"INSTANCE_PATH": folder, "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
-                      "SECRET_KEY": "browser-tests", "DEMO_PASSWORD": PASSWORD})
+    app = create_app(
+        {
+            "INSTANCE_PATH": folder,
+            "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
+            "SECRET_KEY": "browser-tests",
+            "DEMO_PASSWORD": PASSWORD,
+        }
+    )
     with app.app_context():
         migrate.upgrade(database.engine())
         from workbench.demo.loader import load_demo

@@ -177,31 +177,48 @@ def test_declared_conflict_blocks_until_admin_override(db, team, make_user):
     assert _audit(db, "declaration.override")[0].after == {"reason": "不涉及其分管业务"}
 
 
-def _ready(db, team, ctx=None):
+def _ready(db, team, *, contract: bool = True):
     services.add_member(
         db, actor=team.lead, engagement=team.engagement, user_id=team.evaluator.id, role="evaluator"
     )
     for user in (team.lead, team.evaluator):
         for kind in ("independence", "confidentiality"):
             services.sign_declaration(db, actor=user, engagement=team.engagement, kind=kind)
+    if contract:
+        _contract(db, team)
 
 
-def test_gate_lists_blockers_then_advances_after_confirmation(db, team, ctx):
-    blockers = [b.text for b in flow.blockers_for(db, team.engagement, Stage.commission)]
-    assert any("评价人员" in b for b in blockers) and any("待项目负责人确认" in b for b in blockers)
-    _ready(db, team)
-    services.sign_declaration  # noqa: B018 - team now complete
-    with pytest.raises(Conflict) as refused:
-        flow.advance(db, actor=team.lead, engagement=team.engagement)
-    assert refused.value.details == ["待项目负责人确认：委托合同已签订，费用与质量保证金条款已明确"]
-    flow.confirm_item(
+def _contract(db, team):
+    """The commission gate needs the contract (finance domain) with fee and deposit terms."""
+    from datetime import date
+
+    from workbench.finance import terms
+    from workbench.finance.services import ContractInput, create_contract
+
+    create_contract(
         db,
         actor=team.lead,
         engagement=team.engagement,
-        stage="commission",
-        item="contract_signed",
-        note="合同编号 2025-01",
+        data=ContractInput(
+            number="HT-2025-001",
+            signed_on=date(2025, 3, 1),
+            fee=Decimal("300000.00"),
+            deposit_rate=terms.DEFAULT_DEPOSIT_RATE,
+            instalments=list(terms.DEFAULT_INSTALMENTS),
+            bands=list(terms.DEFAULT_BANDS),
+            release_days=terms.DEFAULT_RELEASE_DAYS,
+        ),
     )
+
+
+def test_gate_lists_blockers_then_advances_once_they_are_met(db, team, ctx):
+    blockers = [b.text for b in flow.blockers_for(db, team.engagement, Stage.commission)]
+    assert any("评价人员" in b for b in blockers) and any("合同" in b for b in blockers)
+    _ready(db, team, contract=False)
+    with pytest.raises(Conflict) as refused:
+        flow.advance(db, actor=team.lead, engagement=team.engagement)
+    assert refused.value.details and all("合同" in d for d in refused.value.details)
+    _contract(db, team)
     assert flow.advance(db, actor=team.lead, engagement=team.engagement) == Stage.plan
     assert _audit(db, "stage.advance")[0].after == {"stage": "plan"}
     steps = flow.flow(db, team.engagement)
@@ -210,36 +227,25 @@ def test_gate_lists_blockers_then_advances_after_confirmation(db, team, ctx):
 
 def test_confirmations_need_the_lead_and_the_current_stage(db, team, ctx):
     _ready(db, team)
+    e = team.engagement
+    with pytest.raises(Conflict):  # not the current stage yet
+        flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item="plan_reviewed")
+    flow.advance(db, actor=team.lead, engagement=e)
     with pytest.raises(NotAllowed):
         flow.confirm_item(
-            db,
-            actor=team.evaluator,
-            engagement=team.engagement,
-            stage="commission",
-            item="contract_signed",
-        )
-    with pytest.raises(Conflict):
-        flow.confirm_item(
-            db, actor=team.lead, engagement=team.engagement, stage="plan", item="plan_reviewed"
+            db, actor=team.evaluator, engagement=e, stage="plan", item="plan_reviewed"
         )
     with pytest.raises(ValidationFailed):
-        flow.confirm_item(
-            db, actor=team.lead, engagement=team.engagement, stage="commission", item="nope"
-        )
-    flow.confirm_item(
-        db, actor=team.lead, engagement=team.engagement, stage="commission", item="contract_signed"
-    )
-    flow.unconfirm_item(
-        db, actor=team.lead, engagement=team.engagement, stage="commission", item="contract_signed"
-    )
-    assert flow.confirmed_items(db, team.engagement, Stage.commission) == {}
+        flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item="nope")
+    flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item="plan_reviewed")
+    with pytest.raises(Conflict):
+        flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item="plan_reviewed")
+    flow.unconfirm_item(db, actor=team.lead, engagement=e, stage="plan", item="plan_reviewed")
+    assert flow.confirmed_items(db, e, Stage.plan) == {}
 
 
 def test_move_back_requires_reason_and_earlier_stage(db, team, ctx):
     _ready(db, team)
-    flow.confirm_item(
-        db, actor=team.lead, engagement=team.engagement, stage="commission", item="contract_signed"
-    )
     flow.advance(db, actor=team.lead, engagement=team.engagement)
     with pytest.raises(ValidationFailed):
         flow.move_back(

@@ -1,7 +1,7 @@
 """Every shipped pack's suggested rule and parameters are accepted by the scoring engine."""
 
 from workbench.library.packs import default_library_root, flatten, load_all
-from workbench.scoring.params import parse_params, normalise_rule
+from workbench.scoring.params import normalise_rule, parse_params
 
 
 def test_every_pack_leaf_parses_with_the_scoring_engine():

@@ -105,4 +105,5 @@ def score_command(sheet: Path, out: Path | None, as_json: bool) -> None:
         out.write_bytes(data)
         click.echo(f"已写出评分表：{out}", err=as_json)
 
+
 commands = [score_command]

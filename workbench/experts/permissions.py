@@ -1,0 +1,25 @@
+"""Expert-pool predicates: agency staff browse the pool; an expert sees their own profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.core.permissions import predicate
+
+
+@predicate("expert.view")
+def can_view(user: Any, expert: Any) -> bool:
+    """Staff of the expert's agency, or the expert themself."""
+    return expert.visible_to(user)
+
+
+@predicate("expert.declare")
+def can_declare(user: Any, expert: Any) -> bool:
+    """Declaring ties: the expert themself, or an admin of the agency."""
+    return expert.is_self(user) or (user.is_admin and user.org_id == expert.agency_id)
+
+
+@predicate("expert.account")
+def is_expert_account(user: Any, _obj: Any = None) -> bool:
+    """External experts (their own profile page is reached from the navigation bar)."""
+    return user.is_expert

@@ -1,0 +1,257 @@
+"""The expert pool: profiles, search and declared conflicts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import literal
+from sqlmodel import Session, col, func, or_, select
+
+from workbench.accounts.models import Organisation, User
+from workbench.core import audit
+from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.timeutil import utcnow
+from workbench.experts.matching import normalise, split_tags
+from workbench.experts.models import TAG_SEPARATOR, Expert, ExpertConflict
+
+PROFILE_FIELDS = [
+    "name",
+    "title",
+    "field_tags",
+    "organisation",
+    "phone",
+    "email",
+    "user_id",
+    "note",
+    "active",
+]
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class ExpertInput:
+    name: str
+    title: str = ""
+    field_tags: str = ""
+    organisation: str = ""
+    phone: str = ""
+    email: str = ""
+    user_id: int | None = None
+    note: str = ""
+    active: bool = True
+
+
+def get_expert(db: Session, expert_id: int) -> Expert:
+    expert = db.get(Expert, expert_id)
+    if expert is None:
+        raise NotFound("专家不存在")
+    return expert
+
+
+def expert_for_user(db: Session, user: User) -> Expert | None:
+    """The profile linked to this user account, if any."""
+    return db.exec(select(Expert).where(Expert.user_id == user.id)).first()
+
+
+def _problems(db: Session, data: ExpertInput, *, expert: Expert | None) -> list[dict]:
+    errors = []
+    if not data.name or not data.name.strip():
+        errors.append({"field": "name", "message": "请填写专家姓名"})
+    elif len(data.name.strip()) > 60:
+        errors.append({"field": "name", "message": "姓名不能超过 60 个字符"})
+    tags = TAG_SEPARATOR.join(split_tags(data.field_tags))
+    if len(tags) > 500:
+        errors.append({"field": "field_tags", "message": "专业领域过长（不超过 500 个字符）"})
+    if data.email and not EMAIL_RE.match(data.email.strip()):
+        errors.append({"field": "email", "message": "邮箱格式不正确"})
+    for name, limit in (("title", 60), ("organisation", 200), ("phone", 40), ("note", 2000)):
+        if len((getattr(data, name) or "").strip()) > limit:
+            errors.append({"field": name, "message": f"内容过长（不超过 {limit} 个字符）"})
+    if data.user_id:
+        user = db.get(User, data.user_id)
+        if user is None or not user.active or not (user.is_expert or user.is_agency):
+            errors.append(
+                {"field": "user_id", "message": "关联账号须为有效的专家账号或本机构人员账号"}
+            )
+        else:
+            taken = expert_for_user(db, user)
+            if taken is not None and (expert is None or taken.id != expert.id):
+                errors.append(
+                    {"field": "user_id", "message": f"该账号已关联专家“{taken.name}”的档案"}
+                )
+    return errors
+
+
+def _apply(expert: Expert, data: ExpertInput) -> None:
+    expert.name = data.name.strip()
+    expert.title = (data.title or "").strip()
+    expert.field_tags = TAG_SEPARATOR.join(split_tags(data.field_tags))
+    expert.organisation = (data.organisation or "").strip()
+    expert.phone = (data.phone or "").strip()
+    expert.email = (data.email or "").strip()
+    expert.user_id = data.user_id or None
+    expert.note = (data.note or "").strip()
+    expert.active = bool(data.active)
+
+
+def create_expert(db: Session, *, actor: User, data: ExpertInput) -> Expert:
+    """An admin adds an expert to the agency's pool."""
+    if not actor.is_admin:
+        raise NotAllowed("只有机构管理员可以维护专家库")
+    errors = _problems(db, data, expert=None)
+    if errors:
+        raise ValidationFailed("专家信息有误", details=errors)
+    expert = Expert(agency_id=actor.org_id, created_by_id=actor.id)
+    _apply(expert, data)
+    db.add(expert)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="expert.create",
+        obj=expert,
+        after=audit.snapshot(expert, PROFILE_FIELDS),
+        summary=expert.name,
+    )
+    return expert
+
+
+def update_expert(
+    db: Session, *, actor: User, expert: Expert, data: ExpertInput, version: int
+) -> Expert:
+    """An admin edits a profile; a stale version is refused."""
+    if not (actor.is_admin and actor.org_id == expert.agency_id):
+        raise NotAllowed("只有机构管理员可以维护专家库")
+    if version != expert.version:
+        raise Conflict("专家档案已被他人修改，请刷新后重试")
+    errors = _problems(db, data, expert=expert)
+    if errors:
+        raise ValidationFailed("专家信息有误", details=errors)
+    before = audit.snapshot(expert, PROFILE_FIELDS)
+    _apply(expert, data)
+    expert.updated_at = utcnow()
+    db.add(expert)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="expert.update",
+        obj=expert,
+        before=before,
+        after=audit.snapshot(expert, PROFILE_FIELDS),
+        summary=expert.name,
+    )
+    return expert
+
+
+def search(
+    db: Session, *, user: User, q: str = "", tag: str = "", page: int = 1, per_page: int = 20
+) -> tuple[list[Expert], int]:
+    """A page of the agency's experts matching the words (name, title, field, organisation)."""
+    stmt = select(Expert).where(Expert.agency_id == user.org_id)
+    for word in split_tags(q):
+        like = f"%{word}%"
+        stmt = stmt.where(
+            or_(
+                col(Expert.name).ilike(like),
+                col(Expert.title).ilike(like),
+                col(Expert.field_tags).ilike(like),
+                col(Expert.organisation).ilike(like),
+            )
+        )
+    if tag.strip():
+        # Tags are stored between commas, so the exact tag matches whole items only.
+        padded = literal(TAG_SEPARATOR) + col(Expert.field_tags) + literal(TAG_SEPARATOR)
+        wanted = f"{TAG_SEPARATOR}{tag.strip()}{TAG_SEPARATOR}"
+        stmt = stmt.where(padded.contains(wanted, autoescape=True))
+    total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = db.exec(
+        stmt.order_by(col(Expert.active).desc(), Expert.name, Expert.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def all_tags(db: Session, *, agency_id: int) -> list[str]:
+    """Every field tag used in the agency's pool, for the filter."""
+    rows = db.exec(select(Expert.field_tags).where(Expert.agency_id == agency_id)).all()
+    return sorted({tag for text in rows for tag in text.split(TAG_SEPARATOR) if tag})
+
+
+# --- conflicts --------------------------------------------------------------------------------
+
+
+def conflicts_of(db: Session, expert: Expert) -> list[ExpertConflict]:
+    return list(
+        db.exec(
+            select(ExpertConflict)
+            .where(ExpertConflict.expert_id == expert.id)
+            .order_by(ExpertConflict.id)
+        ).all()
+    )
+
+
+def _may_declare(actor: User, expert: Expert) -> bool:
+    return (actor.is_admin and actor.org_id == expert.agency_id) or expert.is_self(actor)
+
+
+def declare_conflict(
+    db: Session, *, actor: User, expert: Expert, org_name: str, relation: str
+) -> ExpertConflict:
+    """The expert (or an admin) declares an organisation the expert is tied to."""
+    if not _may_declare(actor, expert):
+        raise NotAllowed("只有专家本人或机构管理员可以申报关联单位")
+    name = (org_name or "").strip()
+    errors = []
+    if not name:
+        errors.append({"field": "org_name", "message": "请填写关联单位名称"})
+    elif len(name) > 200:
+        errors.append({"field": "org_name", "message": "单位名称不能超过 200 个字符"})
+    if len((relation or "").strip()) > 200:
+        errors.append({"field": "relation", "message": "关联关系不能超过 200 个字符"})
+    if errors:
+        raise ValidationFailed("关联单位信息有误", details=errors)
+    if any(normalise(c.org_name) == normalise(name) for c in conflicts_of(db, expert)):
+        raise Conflict(f"已申报过与“{name}”的关联")
+    # Link the tie to a registered organisation when the names match (loosely), so renaming
+    # the organisation later does not hide the conflict.
+    known = {normalise(o.name): o.id for o in db.exec(select(Organisation)).all()}
+    conflict = ExpertConflict(
+        expert_id=expert.id,
+        org_name=name,
+        org_id=known.get(normalise(name)),
+        relation=(relation or "").strip(),
+        declared_by_id=actor.id,
+    )
+    db.add(conflict)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="expert.conflict.declare",
+        obj=conflict,
+        after=audit.snapshot(conflict, ["expert_id", "org_name", "org_id", "relation"]),
+        summary=f"{expert.name}：{name}",
+    )
+    return conflict
+
+
+def remove_conflict(db: Session, *, actor: User, expert: Expert, conflict_id: int) -> None:
+    """Withdraw a declared tie (it stays in the audit log)."""
+    if not _may_declare(actor, expert):
+        raise NotAllowed("只有专家本人或机构管理员可以撤回关联单位")
+    conflict = db.get(ExpertConflict, conflict_id)
+    if conflict is None or conflict.expert_id != expert.id:
+        raise NotFound("关联单位记录不存在")
+    audit.record(
+        db,
+        actor=actor,
+        action="expert.conflict.remove",
+        obj=conflict,
+        before=audit.snapshot(conflict, ["expert_id", "org_name", "org_id", "relation"]),
+        summary=f"{expert.name}：{conflict.org_name}",
+    )
+    db.delete(conflict)
+    db.flush()

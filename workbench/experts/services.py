@@ -1,0 +1,52 @@
+"""Expert services: the pool (pool.py) and assignments with fees (assignments.py).
+
+Other domains import from here, e.g. `experts.services.for_engagement(db, engagement)`.
+"""
+
+from workbench.experts.assignments import (
+    AssignmentRow,
+    active_assignment,
+    add_fee,
+    assign,
+    candidates,
+    conflict_map,
+    delete_fee,
+    end_assignment,
+    for_engagement,
+    history,
+)
+from workbench.experts.pool import (
+    ExpertInput,
+    all_tags,
+    conflicts_of,
+    create_expert,
+    declare_conflict,
+    expert_for_user,
+    get_expert,
+    remove_conflict,
+    search,
+    update_expert,
+)
+
+__all__ = [
+    "AssignmentRow",
+    "ExpertInput",
+    "active_assignment",
+    "add_fee",
+    "all_tags",
+    "assign",
+    "candidates",
+    "conflict_map",
+    "conflicts_of",
+    "create_expert",
+    "declare_conflict",
+    "delete_fee",
+    "end_assignment",
+    "expert_for_user",
+    "for_engagement",
+    "get_expert",
+    "history",
+    "remove_conflict",
+    "search",
+    "update_expert",
+]
