@@ -34,10 +34,15 @@ def main(argv: list[str]) -> int:
         print(f"== {path.stem} ({'quick' if quick else 'full'})", flush=True)
         for row in _load(path).run(quick):
             rows.append(row)
-            print(f"  {row['name']:<48} {row['value']:>12} {row['unit']:<6} baseline {row['baseline']:>10} "
-                  f"ratio {row['ratio']:>8}  target {row['target']}", flush=True)
+            print(
+                f"  {row['name']:<48} {row['value']:>12} {row['unit']:<6} baseline {row['baseline']:>10} "
+                f"ratio {row['ratio']:>8}  target {row['target']}",
+                flush=True,
+            )
         print(f"  ({time.perf_counter() - started:.1f} s)")
-    (HERE / "results.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (HERE / "results.json").write_text(
+        json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     print(f"wrote {HERE / 'results.json'} ({len(rows)} rows)")
     return 0
 

@@ -56,24 +56,19 @@ def _operation(spec: APISpec, op: Operation) -> dict:
             }
             for p in params
         ]
+    content: dict = {}
     if op.body is not None:
-        doc["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": _schema(spec, op.body)}},
-        }
+        content["application/json"] = {"schema": _schema(spec, op.body)}
     if op.multipart:
-        doc["requestBody"] = {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                        "required": ["file"],
-                    }
-                }
-            },
+        content["multipart/form-data"] = {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
         }
+    if content:
+        doc["requestBody"] = {"required": True, "content": content}
     ok: dict = {"description": "成功"}
     if op.response is not None:
         ok["content"] = {"application/json": {"schema": _schema(spec, op.response)}}

@@ -1,0 +1,103 @@
+"""The per-engagement indicator system row: who may edit, confirmation and sign-off clearing."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from workbench.accounts.models import User
+from workbench.core import audit
+from workbench.core.errors import NotAllowed
+from workbench.engagements.models import Engagement
+from workbench.engagements.services import ensure_writable, require_cleared
+from workbench.indicators.models import IndicatorSystem
+from workbench.scoring.grades import DEFAULT_GRADES, GradeTable, sort_grades
+
+
+def get_system(db: Session, engagement: Engagement) -> IndicatorSystem | None:
+    """The engagement's system row, or None before anything was built."""
+    return db.exec(
+        select(IndicatorSystem).where(IndicatorSystem.engagement_id == engagement.id)
+    ).first()
+
+
+def ensure_system(db: Session, engagement: Engagement) -> IndicatorSystem:
+    """The engagement's system row, created with the default grade table when missing."""
+    system = get_system(db, engagement)
+    if system is None:
+        system = IndicatorSystem(engagement_id=engagement.id)
+        db.add(system)
+        db.flush()
+    return system
+
+
+def grade_table(system: IndicatorSystem | None) -> GradeTable:
+    """The engagement's grade table (default 优/良/中/差 until one is set)."""
+    if system is None or not system.grades:
+        return DEFAULT_GRADES
+    return sort_grades(system.grade_table)
+
+
+def is_editor(engagement: Engagement, user: User) -> bool:
+    """Team members and the agency's admins may work on the indicator system."""
+    return engagement.is_team(user) or (user.is_admin and user.org_id == engagement.agency_id)
+
+
+def require_editor(db: Session, engagement: Engagement, actor: User) -> IndicatorSystem:
+    """Refuse edits of the system by non-members, and by anyone but the lead once confirmed."""
+    ensure_writable(engagement)
+    if not is_editor(engagement, actor):
+        raise NotAllowed("只有项目组成员可以编辑指标体系")
+    require_cleared(db, engagement, actor)
+    system = ensure_system(db, engagement)
+    if system.confirmed_at is not None and not engagement.can_manage(actor):
+        raise NotAllowed("指标体系已经项目负责人确认，确认后只有项目负责人可以修改")
+    return system
+
+
+def invalidate_signoff(db: Session, *, actor: User, engagement: Engagement, reason: str) -> bool:
+    """Clear the lead's sign-off of the scores after a change; True when one was cleared."""
+    system = get_system(db, engagement)
+    if system is None or system.scores_signed_at is None:
+        return False
+    before = {
+        "scores_signed_by_id": system.scores_signed_by_id,
+        "scores_signed_at": system.scores_signed_at,
+    }
+    system.scores_signed_by_id = None
+    system.scores_signed_at = None
+    db.add(system)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="scoring.signoff_cleared",
+        obj=system,
+        engagement_id=engagement.id,
+        before=before,
+        after={"reason": reason},
+        summary=f"评分签字已失效：{reason}",
+    )
+    return True
+
+
+def note_system_change(
+    db: Session, *, actor: User, engagement: Engagement, system: IndicatorSystem, reason: str
+) -> None:
+    """After an edit of the system: clear the confirmation and the score sign-off (audited)."""
+    if system.confirmed_at is not None:
+        before = {"confirmed_by_id": system.confirmed_by_id, "confirmed_at": system.confirmed_at}
+        system.confirmed_by_id = None
+        system.confirmed_at = None
+        db.add(system)
+        db.flush()
+        audit.record(
+            db,
+            actor=actor,
+            action="indicators.confirmation_cleared",
+            obj=system,
+            engagement_id=engagement.id,
+            before=before,
+            after={"reason": reason},
+            summary=f"指标体系已修改，须重新确认：{reason}",
+        )
+    invalidate_signoff(db, actor=actor, engagement=engagement, reason=reason)

@@ -1,0 +1,324 @@
+"""Import an indicator sheet (replacing the tree) and export the sheet; helpers for json_tree.py.
+
+Everything is validated first; a problem anywhere refuses the whole import with errors naming
+row and column, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import openpyxl
+from sqlmodel import Session
+
+from workbench.accounts.models import User
+from workbench.core import audit, uploads
+from workbench.core.errors import ValidationFailed
+from workbench.core.timeutil import utcnow
+from workbench.engagements.models import Engagement
+from workbench.indicators.models import STANDARD_TYPES, Indicator, IndicatorSystem
+from workbench.indicators.services import (
+    LABELS,
+    IndicatorInput,
+    delete_rows,
+    field_errors,
+    list_indicators,
+)
+from workbench.indicators.sheet import LeafExtras, read_sheet
+from workbench.indicators.sheet_file import SheetError, cell_text
+from workbench.indicators.sheet_write import write_sheet
+from workbench.indicators.system import (
+    get_system,
+    grade_table,
+    note_system_change,
+    require_editor,
+)
+from workbench.scoring.calculator import Leaf, resolve_rule
+from workbench.scoring.params import ParamError
+from workbench.scoring.values import CENT
+
+# Columns the app adds to the sheet format (the reader ignores them; this module reads them).
+EXTRA_COLUMNS = {"评价要点": "points", "标准类型": "standard_type", "数据来源": "evidence_sources"}
+_EXTRA_ALIASES = {"佐证材料": "evidence_sources", "数据来源/佐证材料": "evidence_sources"}
+SHEET_TYPES = frozenset({"xlsx"})
+
+
+@dataclass
+class LeafSpec:
+    """One leaf to import: its definition, scoring data and where it came from (row)."""
+
+    data: IndicatorInput
+    actual: str = ""
+    score: Decimal | None = None
+    justification: str = ""
+    row: int | None = None
+
+    @property
+    def path(self) -> tuple[str, str, str]:
+        return (self.data.level1, self.data.level2, self.data.name)
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did."""
+
+    imported: int
+    created: int
+    updated: int
+    deleted: int
+    grades_set: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def refuse(message: str, errors: list[dict]) -> ValidationFailed:
+    ordered = sorted(errors, key=lambda e: (e.get("row") is None, e.get("row") or 0))
+    return ValidationFailed(f"{message}，共{len(errors)}处问题，未导入任何内容", details=ordered)
+
+
+def stored_rule(leaf: Leaf) -> str:
+    """The rule key to store: blank 规则 resolved as the calculator does, '' when unresolvable."""
+    try:
+        return resolve_rule(leaf)
+    except ParamError:
+        return ""
+
+
+def located(row: int | None, column: str | None, message: str, *, unit: str = "行") -> dict:
+    """An error dict whose message starts with where it is: 第5行“分值”列：… (or 第5项“分值”：…)."""
+    where = f"第{row}{unit}" if row is not None else ""
+    if column:
+        where += f"“{column}”" + ("列" if unit == "行" else "")
+    return {"row": row, "column": column, "message": f"{where}：{message}" if where else message}
+
+
+def spec_errors(specs: Sequence[LeafSpec], *, unit: str = "行") -> list[dict]:
+    """Length, weight and rule problems of specs as [{row, column, message}]."""
+    errors = []
+    for spec in specs:
+        for problem in field_errors(spec.data, require_reason=False):
+            column = LABELS.get(problem["field"], problem["field"])
+            errors.append(located(spec.row, column, problem["message"], unit=unit))
+        for name in ("actual", "justification"):
+            limit = 100 if name == "actual" else 4000
+            if len(getattr(spec, name)) > limit:
+                message = f"{LABELS[name]}不能超过{limit}个字符"
+                errors.append(located(spec.row, LABELS[name], message, unit=unit))
+    unique: list[dict] = []
+    for error in errors:
+        if error not in unique:
+            unique.append(error)
+    return unique
+
+
+def new_places(known: list[dict], more: list[dict]) -> list[dict]:
+    """Errors of cells not reported yet (one message per cell is enough)."""
+    seen = {(e["row"], e["column"]) for e in known}
+    return [e for e in more if (e["row"], e["column"]) not in seen]
+
+
+# --- the indicator sheet ---------------------------------------------------------------------
+
+
+def _extra_values(data: bytes, rows: list[int]) -> tuple[list[dict[str, str]], list[dict]]:
+    """The app's extra columns (评价要点, 标准类型, 数据来源) of each leaf row, if present."""
+    values: list[dict[str, str]] = [{} for _ in rows]
+    ws = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    head = list(ws.iter_rows(min_row=1, max_row=10, values_only=True))
+    header_row, columns = None, {}
+    for number, cells in enumerate(head, start=1):
+        texts = [cell_text(c) or "" for c in cells]
+        if "三级指标" in texts or "三级" in texts:
+            header_row = number
+            for index, text in enumerate(texts):
+                key = EXTRA_COLUMNS.get(text) or _EXTRA_ALIASES.get(text)
+                if key:
+                    columns.setdefault(key, index)
+            break
+    if header_row is None or not columns:
+        return values, []
+    wanted = set(rows)
+    errors = []
+    for number, cells in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True)):
+        excel_row = header_row + 1 + number
+        if excel_row not in wanted:
+            continue
+        found = {}
+        for key, index in columns.items():
+            text = cell_text(cells[index]) if index < len(cells) else None
+            if text is not None:
+                found[key] = text
+        kind = found.get("standard_type")
+        if kind is not None and kind not in STANDARD_TYPES:
+            message = f"标准类型“{kind}”应为{'、'.join(STANDARD_TYPES)}之一"
+            errors.append(located(excel_row, "标准类型", message))
+        values[rows.index(excel_row)] = found
+    return values, errors
+
+
+def import_sheet(
+    db: Session, *, actor: User, engagement: Engagement, filename: str, data: bytes
+) -> ImportOutcome:
+    """Replace the tree (and the grade table, from a 等级 sheet) with an uploaded .xlsx sheet."""
+    system = require_editor(db, engagement, actor)
+    try:
+        checked = uploads.check(filename, data, allowed=SHEET_TYPES, max_mb=10)
+    except ValidationFailed as error:
+        details = [{"row": None, "column": None, **item} for item in error.details]
+        raise refuse("上传的文件不能作为指标表导入", details) from None
+    try:
+        parsed = read_sheet(checked.data, filename=checked.name)
+    except SheetError as exc:
+        details = [
+            {"row": e["row"], "column": e["column"], "message": e["message"], "sheet": e["sheet"]}
+            for e in exc.errors
+        ]
+        raise refuse(f"指标表“{checked.name}”有误", details) from None
+    extras, errors = _extra_values(checked.data, parsed.rows)
+    specs = []
+    for leaf, extra, row, more in zip(
+        parsed.leaves, parsed.extras, parsed.rows, extras, strict=True
+    ):
+        rule = stored_rule(leaf)
+        manual = rule == "manual"
+        specs.append(
+            LeafSpec(
+                data=IndicatorInput(
+                    level1=leaf.path[0],
+                    level2=leaf.path[1],
+                    name=leaf.path[2],
+                    weight=leaf.weight,
+                    rule=rule,
+                    params=leaf.params or "",
+                    target=leaf.target or "",
+                    definition=extra.definition,
+                    standard=extra.standard,
+                    note=extra.note,
+                    not_applicable=leaf.not_applicable,
+                    na_reason=leaf.na_reason,
+                    points=more.get("points", ""),
+                    standard_type=more.get("standard_type", "计划标准"),
+                    evidence_sources=more.get("evidence_sources", ""),
+                ).cleaned(),
+                actual=(leaf.actual or "").strip(),
+                score=leaf.score if manual else None,
+                justification=extra.note if manual and leaf.score is not None else "",
+                row=row,
+            )
+        )
+    errors += new_places(errors, spec_errors(specs))
+    if errors:
+        raise refuse(f"指标表“{checked.name}”有误", errors)
+    grades = [list(g) for g in parsed.grades] if parsed.grades_from_sheet else None
+    return replace_tree(
+        db,
+        actor=actor,
+        engagement=engagement,
+        system=system,
+        specs=specs,
+        grades=grades,
+        source=checked.name,
+        warnings=parsed.warnings,
+    )
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _summary(items: Sequence[Indicator]) -> dict:
+    weight = sum((i.weight for i in items), Decimal(0))
+    return {"count": len(items), "weight": weight, "leaves": ["/".join(i.path) for i in items]}
+
+
+def replace_tree(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    system: IndicatorSystem,
+    specs: Sequence[LeafSpec],
+    grades: list | None,
+    source: str,
+    warnings: list[str],
+) -> ImportOutcome:
+    """Write validated specs: leaves keep their id when their path stays, others are replaced."""
+    existing = list_indicators(db, engagement)
+    before = _summary(existing)
+    by_path = {item.path: item for item in existing}
+    wanted = {spec.path for spec in specs}
+    removed = [item for item in existing if item.path not in wanted]
+    delete_rows(db, [item.id for item in removed])
+    created = updated = 0
+    now = utcnow()
+    for index, spec in enumerate(specs):
+        item = by_path.get(spec.path)
+        if item is None:
+            item = Indicator(engagement_id=engagement.id, weight=spec.data.weight)
+            created += 1
+        else:
+            updated += 1
+        for name, value in spec.data.__dict__.items():
+            setattr(item, name, value)
+        item.weight = spec.data.weight.quantize(CENT)
+        item.position = (index + 1) * 10
+        item.actual = spec.actual
+        item.score = spec.score
+        item.justification = spec.justification
+        item.updated_at = now
+        item.updated_by_id = actor.id
+        db.add(item)
+    if grades is not None:
+        system.grades = [[name, str(bound)] for name, bound in grades]
+        system.updated_at = now
+        db.add(system)
+    db.flush()
+    after = _summary(list_indicators(db, engagement))
+    audit.record(
+        db,
+        actor=actor,
+        action="indicators.import",
+        obj=system,
+        engagement_id=engagement.id,
+        before=before,
+        after={**after, "grades": grades, "source": source},
+        summary=f"导入指标体系（{source}）：{len(specs)}项三级指标",
+    )
+    note_system_change(
+        db, actor=actor, engagement=engagement, system=system, reason=f"导入指标体系（{source}）"
+    )
+    return ImportOutcome(
+        imported=len(specs),
+        created=created,
+        updated=updated,
+        deleted=len(removed),
+        grades_set=grades is not None,
+        warnings=list(warnings),
+    )
+
+
+def export_sheet(db: Session, engagement: Engagement) -> bytes:
+    """The tree as an indicator sheet with scores, the 等级 sheet and the app's extra columns."""
+    from workbench.scoring.services import compute
+
+    result, rows = compute(db, engagement)
+    items = [row.indicator for row in rows]
+    data = write_sheet(
+        [row.leaf for row in rows],
+        grade_table(get_system(db, engagement)),
+        scores=[row.result.score for row in rows],
+        extras=[LeafExtras(i.definition, i.standard, i.note) for i in items],
+        result=result if result.total is not None else None,
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    ws = workbook.worksheets[0]
+    first = ws.max_column + 1
+    for offset, (header, name) in enumerate(EXTRA_COLUMNS.items()):
+        ws.cell(row=1, column=first + offset, value=header)
+        ws.column_dimensions[openpyxl.utils.get_column_letter(first + offset)].width = 30
+        for index, item in enumerate(items, start=2):
+            ws.cell(row=index, column=first + offset, value=getattr(item, name) or None)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

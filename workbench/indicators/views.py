@@ -1,0 +1,268 @@
+"""The indicator system page: the tree, edits, reordering, import/export, confirmation."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext
+from flask_login import current_user
+
+from workbench import db
+from workbench.core.errors import ValidationFailed
+from workbench.core.forms import attach_errors
+from workbench.core.permissions import requires
+from workbench.core.templating import register_tab
+from workbench.engagements import services as engagements
+from workbench.indicators import (
+    permissions,  # noqa: F401 - registers the predicates
+    services,
+    transfer,
+)
+from workbench.indicators.forms import GradesForm, ImportForm, IndicatorForm, LibraryAddForm
+from workbench.indicators.models import STANDARD_TYPES
+from workbench.indicators.system import get_system, grade_table
+from workbench.scoring.params import RULES
+from workbench.scoring.values import format_number
+
+bp = Blueprint("indicators", __name__, template_folder="templates")
+register_tab(lazy_gettext("指标体系"), "indicators.index", "indicators.edit")
+
+
+def load_engagement(engagement_id: int, **_):
+    return engagements.get(db.session(), engagement_id)
+
+
+def load_indicator(engagement_id: int, indicator_id: int, **_):
+    """The engagement, after checking the leaf belongs to it (the permission layer hides both)."""
+    engagement = load_engagement(engagement_id)
+    services.get_indicator(db.session(), engagement, indicator_id)
+    return engagement
+
+
+def _tree_url(engagement_id: int, anchor: str = "") -> str:
+    return url_for("indicators.index", engagement_id=engagement_id) + anchor
+
+
+def _grades_text(system) -> str:
+    return "\n".join(f"{name} {format_number(bound)}" for name, bound in grade_table(system))
+
+
+def render_tree(engagement, *, import_errors: ValidationFailed | None = None, status: int = 200):
+    """The tree page (also re-rendered with the errors of a refused import)."""
+    session = db.session()
+    items = services.list_indicators(session, engagement)
+    system = get_system(session, engagement)
+    confirmed = system is not None and system.confirmed_at is not None
+    users = engagements.users_by_id(
+        session, {system.confirmed_by_id} if confirmed and system.confirmed_by_id else set()
+    )
+    grades_form = GradesForm(formdata=None)
+    grades_form.grades.data = _grades_text(system)
+    page = render_template(
+        "indicators/tree.html",
+        engagement=engagement,
+        tree=services.build_tree(items),
+        count=len(items),
+        check=services.check(session, engagement, items),
+        system=system,
+        confirmed=confirmed,
+        users=users,
+        can_edit=not confirmed or engagement.can_manage(current_user),
+        can_manage=engagement.can_manage(current_user),
+        rules=RULES,
+        import_form=ImportForm(formdata=None),
+        grades_form=grades_form,
+        grade_table=grade_table(system),
+        import_errors=import_errors,
+        library_form=LibraryAddForm(formdata=None),
+    )
+    return page, status
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators")
+@requires("indicators.edit", load=load_engagement)
+def index(engagement_id: int):
+    return render_tree(load_engagement(engagement_id))
+
+
+def _form_page(engagement, form, indicator=None):
+    return render_template(
+        "indicators/form.html",
+        engagement=engagement,
+        form=form,
+        indicator=indicator,
+        level1_names=sorted({i.level1 for i in services.list_indicators(db.session(), engagement)}),
+        level2_names=sorted({i.level2 for i in services.list_indicators(db.session(), engagement)}),
+        standard_types=STANDARD_TYPES,
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/new", methods=["GET", "POST"])
+@requires("indicators.edit", load=load_engagement)
+def create(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    form = IndicatorForm()
+    if request.method == "GET":
+        form.level1.data = request.args.get("level1", "")
+        form.level2.data = request.args.get("level2", "")
+    if form.validate_on_submit():
+        try:
+            indicator = services.create_indicator(
+                db.session(), actor=current_user, engagement=engagement, data=form.to_input()
+            )
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(f"已新增指标“{indicator.name}”", "success")
+            return redirect(_tree_url(engagement_id, f"#indicator-{indicator.id}"))
+    return _form_page(engagement, form)
+
+
+@bp.route(
+    "/engagements/<int:engagement_id>/indicators/<int:indicator_id>/edit", methods=["GET", "POST"]
+)
+@requires("indicators.edit", load=load_indicator)
+def edit(engagement_id: int, indicator_id: int):
+    engagement = load_engagement(engagement_id)
+    indicator = services.get_indicator(db.session(), engagement, indicator_id)
+    form = IndicatorForm(obj=indicator)
+    if request.method == "GET":
+        form.weight.data = format_number(indicator.weight)
+        form.version.data = indicator.version
+        if indicator.rule not in RULES:
+            form.rule.data = "manual"
+    if form.validate_on_submit():
+        try:
+            services.update_indicator(
+                db.session(),
+                actor=current_user,
+                engagement=engagement,
+                indicator=indicator,
+                data=form.to_input(),
+                version=_int(form.version.data),
+            )
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(f"已保存指标“{indicator.name}”", "success")
+            return redirect(_tree_url(engagement_id, f"#indicator-{indicator.id}"))
+    return _form_page(engagement, form, indicator)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/<int:indicator_id>/delete", methods=["POST"])
+@requires("indicators.edit", load=load_indicator)
+def delete(engagement_id: int, indicator_id: int):
+    engagement = load_engagement(engagement_id)
+    indicator = services.get_indicator(db.session(), engagement, indicator_id)
+    name = indicator.name
+    services.delete_indicator(
+        db.session(),
+        actor=current_user,
+        engagement=engagement,
+        indicator=indicator,
+        version=_int(request.form.get("version")),
+    )
+    flash(f"已删除指标“{name}”", "success")
+    return redirect(_tree_url(engagement_id))
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/<int:indicator_id>/move", methods=["POST"])
+@requires("indicators.edit", load=load_indicator)
+def move(engagement_id: int, indicator_id: int):
+    engagement = load_engagement(engagement_id)
+    indicator = services.get_indicator(db.session(), engagement, indicator_id)
+    moved = services.move_indicator(
+        db.session(),
+        actor=current_user,
+        engagement=engagement,
+        indicator=indicator,
+        direction=request.form.get("direction", ""),
+    )
+    if not moved:
+        flash("已在本组的最前或最后，无法继续移动", "info")
+    return redirect(_tree_url(engagement_id, f"#indicator-{indicator_id}"))
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/import", methods=["POST"])
+@requires("indicators.edit", load=load_engagement)
+def import_sheet(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash("请选择要导入的指标表文件（.xlsx）", "danger")
+        return redirect(_tree_url(engagement_id))
+    upload = form.file.data
+    try:
+        outcome = transfer.import_sheet(
+            db.session(),
+            actor=current_user,
+            engagement=engagement,
+            filename=upload.filename or "",
+            data=upload.read(),
+        )
+    except ValidationFailed as error:
+        db.mark_rollback()
+        return render_tree(engagement, import_errors=error, status=422)
+    flash(
+        f"已导入{outcome.imported}项三级指标（新增{outcome.created}、更新{outcome.updated}、"
+        f"删除{outcome.deleted}）" + ("，等级表已按“等级”工作表设置" if outcome.grades_set else ""),
+        "success",
+    )
+    for warning in outcome.warnings:
+        flash(warning, "warning")
+    return redirect(_tree_url(engagement_id))
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/export")
+@requires("indicators.edit", load=load_engagement)
+def export_sheet(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    data = transfer.export_sheet(db.session(), engagement)
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"指标体系及评分表-{engagement.code}.xlsx",
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/confirm", methods=["POST"])
+@requires("engagement.manage", load=load_engagement)
+def confirm(engagement_id: int):
+    services.confirm(db.session(), actor=current_user, engagement=load_engagement(engagement_id))
+    flash("指标体系已确认", "success")
+    return redirect(_tree_url(engagement_id))
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/unconfirm", methods=["POST"])
+@requires("engagement.manage", load=load_engagement)
+def unconfirm(engagement_id: int):
+    services.unconfirm(db.session(), actor=current_user, engagement=load_engagement(engagement_id))
+    flash("已撤销对指标体系的确认", "warning")
+    return redirect(_tree_url(engagement_id))
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/grades", methods=["POST"])
+@requires("indicators.edit", load=load_engagement)
+def grades(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    form = GradesForm()
+    if not form.validate_on_submit():
+        flash("请填写等级表", "danger")
+        return redirect(_tree_url(engagement_id, "#grades"))
+    rows = services.parse_grades(form.grades.data)
+    services.set_grades(db.session(), actor=current_user, engagement=engagement, grades=rows)
+    flash("等级表已保存", "success")
+    return redirect(_tree_url(engagement_id, "#grades"))
+
+
+# Library links live in their own module; importing it registers the routes on `bp`.
+from workbench.indicators import views_library  # noqa: E402, F401

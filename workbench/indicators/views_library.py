@@ -1,0 +1,87 @@
+"""Indicator system ↔ library: start from the framework, search and add, propose back."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from workbench import db
+from workbench.core.permissions import requires
+from workbench.indicators import library_link, services
+from workbench.indicators.forms import LibraryAddForm
+from workbench.indicators.views import bp, load_engagement, load_indicator
+
+PER_PAGE = 20
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/framework", methods=["POST"])
+@requires("indicators.edit", load=load_engagement)
+def framework(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    count = library_link.start_from_framework(
+        db.session(), actor=current_user, engagement=engagement
+    )
+    flash(f"已按“{engagement.type_name}”共性框架生成{count}项三级指标", "success")
+    return redirect(url_for("indicators.index", engagement_id=engagement_id))
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/library")
+@requires("indicators.edit", load=load_engagement)
+def library(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    q = request.args.get("q", "").strip()
+    page = max(request.args.get("page", 1, type=int), 1)
+    results, total, versions = [], 0, {}
+    if q:
+        results, total, versions = library_link.search(
+            db.session(), q=q, viewer=current_user, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+        )
+    items = services.list_indicators(db.session(), engagement)
+    return render_template(
+        "indicators/library.html",
+        engagement=engagement,
+        q=q,
+        page=page,
+        per_page=PER_PAGE,
+        results=results,
+        versions=versions,
+        total=total,
+        form=LibraryAddForm(formdata=None),
+        level1_names=sorted({i.level1 for i in items}),
+        level2_names=sorted({i.level2 for i in items}),
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>/indicators/library", methods=["POST"])
+@requires("indicators.edit", load=load_engagement)
+def add_from_library(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    form = LibraryAddForm()
+    back = url_for("indicators.library", engagement_id=engagement_id, q=request.args.get("q", ""))
+    if not form.validate_on_submit() or not form.library_indicator_id.data.isdigit():
+        flash("请选择要添加的指标", "danger")
+        return redirect(back)
+    indicator = library_link.add_from_library(
+        db.session(),
+        actor=current_user,
+        engagement=engagement,
+        library_indicator_id=int(form.library_indicator_id.data),
+        level1=(form.level1.data or "").strip(),
+        level2=(form.level2.data or "").strip(),
+    )
+    flash(f"已从指标库添加“{indicator.name}”，请核对分值并使合计为100分", "success")
+    return redirect(back)
+
+
+@bp.route(
+    "/engagements/<int:engagement_id>/indicators/<int:indicator_id>/propose", methods=["POST"]
+)
+@requires("indicators.edit", load=load_indicator)
+def propose(engagement_id: int, indicator_id: int):
+    engagement = load_engagement(engagement_id)
+    indicator = services.get_indicator(db.session(), engagement, indicator_id)
+    library_link.propose(
+        db.session(), actor=current_user, engagement=engagement, indicator=indicator
+    )
+    flash(f"已推荐“{indicator.name}”入指标库，待指标库管理员审核", "success")
+    return redirect(url_for("indicators.index", engagement_id=engagement_id))

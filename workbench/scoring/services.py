@@ -1,0 +1,339 @@
+"""Scoring an engagement: leaves from the tree plus other domains' inputs → calculator → result.
+
+`compute` is what pages, the API, the report and the gate read; evaluators record inputs
+(actual values, levels, met fractions, deductions, manual scores) and the lead signs the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from workbench.accounts.models import User
+from workbench.core import audit
+from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.timeutil import utcnow
+from workbench.engagements.models import Engagement, MemberRole
+from workbench.engagements.services import ensure_writable, require_cleared, users_by_id
+from workbench.engagements.stages import Blocker
+from workbench.indicators import services as indicators
+from workbench.indicators.models import Indicator, IndicatorSystem
+from workbench.indicators.system import (
+    ensure_system,
+    get_system,
+    grade_table,
+    invalidate_signoff,
+    is_editor,
+)
+from workbench.scoring import sources, sources_experts  # noqa: F401 - registers the provider
+from workbench.scoring.calculator import Leaf, LeafResult, ScoreResult, calculate, score_leaf
+from workbench.scoring.experts import offline_scores, scores_by_indicator
+from workbench.scoring.params import DEFAULT_LEVELS, ElementsParams, ParamError, parse_params
+from workbench.scoring.params import format_params as _format_params
+from workbench.scoring.values import CENT, format_number
+
+# Which input the scoring form asks for, per rule (expert scores come from the experts' page).
+INPUT_KIND = {
+    "ratio": "actual",
+    "inverse_ratio": "actual",
+    "linear": "actual",
+    "bands": "actual",
+    "boolean": "actual",
+    "satisfaction": "actual",
+    "qualitative": "level",
+    "elements": "mets",
+    "deduction": "deductions",
+    "manual": "score",
+    "expert": "expert",
+}
+INPUT_FIELDS = ["actual", "params", "score", "justification"]
+OVERRIDE_NAMES = {
+    "deductions": "扣分来自工作底稿",
+    "elements": "要点达成度来自工作底稿",
+    "expert_scores": "专家在系统内提交的打分",
+    "actual_value": "实际值来自关联数据（如满意度调查）",
+    "qualitative": "定性等级来自工作底稿",
+}
+
+
+@dataclass
+class ScoreRow:
+    """One leaf as the scoring page shows it: the stored indicator, its Leaf and its result."""
+
+    indicator: Indicator
+    leaf: Leaf
+    result: LeafResult
+    inputs: dict = field(default_factory=dict)
+
+    @property
+    def notes(self) -> dict:
+        """Free keys from other domains (e.g. findings) shown beside the score."""
+        return {k: v for k, v in self.inputs.items() if k not in indicators.OVERRIDE_KEYS}
+
+    @property
+    def overridden(self) -> list[str]:
+        """Sentences naming the Leaf fields that came from other domains."""
+        return [OVERRIDE_NAMES[k] for k in indicators.OVERRIDE_KEYS if k in self.inputs]
+
+
+def compute(db: Session, engagement: Engagement) -> tuple[ScoreResult, list[ScoreRow]]:
+    """Score the engagement's tree with every provider's inputs and its grade table."""
+    items = indicators.list_indicators(db, engagement)
+    inputs = sources.collect(db, engagement)
+    leaves = [indicators.to_leaf(item, inputs.get(item.id)) for item in items]
+    result = calculate(leaves, grades=grade_table(get_system(db, engagement)))
+    rows = [
+        ScoreRow(item, leaf, outcome, inputs.get(item.id, {}))
+        for item, leaf, outcome in zip(items, leaves, result.leaves, strict=True)
+    ]
+    return result, rows
+
+
+def leaf_scores(db: Session, engagement: Engagement) -> dict[int, Decimal | None]:
+    """Indicator id → its score (None when not applicable or not yet scorable)."""
+    _result, rows = compute(db, engagement)
+    return {row.indicator.id: row.result.score for row in rows}
+
+
+# --- the scoring gate ------------------------------------------------------------------------
+
+
+def _link(engagement: Engagement, indicator: Indicator | None = None) -> str:
+    base = f"/engagements/{engagement.id}/scoring"
+    return base if indicator is None else f"{base}/{indicator.id}"
+
+
+def expert_members(engagement: Engagement) -> list:
+    """The engagement's members in the expert role (each scores every expert-rule leaf)."""
+    return [m for m in engagement.members if m.role == MemberRole.expert]
+
+
+def missing_expert_scores(
+    db: Session, engagement: Engagement, rows: list[ScoreRow]
+) -> list[tuple[Indicator, int]]:
+    """(leaf, expert user id) pairs still to be scored on the experts' page.
+
+    A leaf whose 参数 records an offline panel's scores needs none until an expert starts
+    scoring it in the workbench; from then on every assigned expert must.
+    """
+    experts = [m.user_id for m in expert_members(engagement)]
+    submitted = scores_by_indicator(db, engagement)
+    missing = []
+    for row in rows:
+        item = row.indicator
+        if row.result.rule != "expert" or item.not_applicable:
+            continue
+        given = submitted.get(item.id, {})
+        if not given and offline_scores(item):
+            continue
+        missing.extend((item, user_id) for user_id in experts if user_id not in given)
+    return missing
+
+
+def blockers(
+    db: Session,
+    engagement: Engagement,
+    *,
+    computed: tuple[ScoreResult, list[ScoreRow]] | None = None,
+    include_signoff: bool = True,
+) -> list[Blocker]:
+    """Why the scores are not final: unscored leaves, missing expert scores, no sign-off."""
+    result, rows = computed or compute(db, engagement)
+    system = get_system(db, engagement)
+    found: list[Blocker] = []
+    if not rows:
+        return [Blocker("尚未建立指标体系", f"/engagements/{engagement.id}/indicators")]
+    if system is None or system.confirmed_at is None:
+        found.append(
+            Blocker(
+                "指标体系尚未经项目负责人确认（确认后修改过的须重新确认）",
+                f"/engagements/{engagement.id}/indicators",
+            )
+        )
+    for row in rows:
+        if row.result.not_applicable:
+            continue
+        where = "/".join(row.indicator.path)
+        if row.result.error:
+            found.append(Blocker(f"{where}：{row.result.error}", _link(engagement, row.indicator)))
+        elif row.result.rule == "manual" and not row.indicator.justification.strip():
+            found.append(
+                Blocker(f"{where}：手工评分须写明评分理由", _link(engagement, row.indicator))
+            )
+    missing = missing_expert_scores(db, engagement, rows)
+    if missing:
+        names = users_by_id(db, {user_id for _, user_id in missing})
+        for item, user_id in missing:
+            who = names[user_id].display_name if user_id in names else f"#{user_id}"
+            found.append(Blocker(f"专家{who}尚未对“{item.name}”打分", _link(engagement)))
+    if include_signoff and (system is None or system.scores_signed_at is None):
+        found.append(Blocker("项目负责人尚未签字确认评分结果", _link(engagement)))
+    return found
+
+
+def sign(db: Session, *, actor: User, engagement: Engagement) -> IndicatorSystem:
+    """The lead signs the scores; refused while any leaf is unscored or an expert is missing."""
+    ensure_writable(engagement)
+    if not engagement.can_manage(actor):
+        raise NotAllowed("只有项目负责人可以签字确认评分结果")
+    require_cleared(db, engagement, actor)
+    system = ensure_system(db, engagement)
+    if system.scores_signed_at is not None:
+        raise Conflict("评分结果已签字确认")
+    computed = compute(db, engagement)
+    problems = blockers(db, engagement, computed=computed, include_signoff=False)
+    if problems:
+        raise Conflict("评分尚未完成，不能签字确认", details=[b.text for b in problems])
+    result = computed[0]
+    system.scores_signed_by_id = actor.id
+    system.scores_signed_at = utcnow()
+    db.add(system)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="scoring.sign",
+        obj=system,
+        engagement_id=engagement.id,
+        after={"total": result.total, "grade": result.grade, "sum": result.sum_scores},
+        summary=f"项目负责人签字确认评分结果：{result.total} 分，{result.grade}",
+    )
+    return system
+
+
+def unsign(db: Session, *, actor: User, engagement: Engagement) -> None:
+    """The lead withdraws the sign-off."""
+    ensure_writable(engagement)
+    if not engagement.can_manage(actor):
+        raise NotAllowed("只有项目负责人可以撤销签字")
+    if not invalidate_signoff(db, actor=actor, engagement=engagement, reason="项目负责人撤销签字"):
+        raise Conflict("评分结果尚未签字确认")
+
+
+# --- evaluators' inputs ----------------------------------------------------------------------
+
+
+@dataclass
+class ScoreInput:
+    """What the scoring form gives for one leaf (only the fields of its rule are used)."""
+
+    actual: str = ""
+    level: str = ""
+    fraction: Decimal | None = None
+    mets: list[Decimal | None] | None = None
+    deductions: list[Decimal] = field(default_factory=list)
+    score: Decimal | None = None
+    justification: str = ""
+
+
+def _invalid(name: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, details=[{"field": name, "message": message}])
+
+
+def element_shares(indicator: Indicator) -> list[tuple[Decimal, Decimal | None]]:
+    """The (share, met) pairs of an elements leaf's 参数 ([] when they cannot be read)."""
+    try:
+        params = parse_params("elements", indicator.params or "")
+    except ParamError:
+        return []
+    return list(params.items)
+
+
+def _new_values(indicator: Indicator, kind: str, data: ScoreInput) -> tuple[dict, str | None]:
+    """(column → new value, the form field to blame for a scoring error) for the leaf's rule."""
+    if kind == "actual":
+        return {"actual": data.actual.strip()}, ("actual" if data.actual.strip() else None)
+    if kind == "level":
+        if not data.level:
+            return {"params": ""}, None
+        text = (
+            data.level if data.fraction is None else f"{data.level}:{format_number(data.fraction)}"
+        )
+        return {"params": text}, "level"
+    if kind == "mets":
+        shares = element_shares(indicator)
+        mets = list(data.mets or [])
+        if not shares or len(mets) != len(shares):
+            raise _invalid("mets", "评价要点的数量与参数中的占比不一致，请先在指标体系中修正参数")
+        for number, met in enumerate(mets, start=1):
+            if met is not None and not 0 <= met <= 1:
+                raise _invalid("mets", f"第{number}个要点的达成度应在0到1之间")
+        items = tuple((share, met) for (share, _old), met in zip(shares, mets, strict=True))
+        return {"params": _format_params(ElementsParams(items=items))}, "mets"
+    if kind == "deductions":
+        for point in data.deductions:
+            if point < 0:
+                raise _invalid("deductions", "扣分不能为负数")
+        text = "; ".join(format_number(point) for point in data.deductions)
+        return {"params": text}, "deductions"
+    if data.score is None:
+        return {"score": None}, None
+    if data.score != data.score.quantize(CENT):
+        raise _invalid("score", "得分最多保留两位小数")
+    return {"score": data.score.quantize(CENT)}, "score"
+
+
+def record_inputs(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    indicator: Indicator,
+    data: ScoreInput,
+    version: int | None,
+) -> Indicator:
+    """Save one leaf's scoring inputs; a change after the sign-off clears it."""
+    ensure_writable(engagement)
+    if not is_editor(engagement, actor):
+        raise NotAllowed("只有项目组成员可以录入评分")
+    require_cleared(db, engagement, actor)
+    if version is None or int(version) != indicator.version:
+        raise Conflict(f"指标“{indicator.name}”已被他人修改，请刷新后重试")
+    if indicator.not_applicable:
+        raise Conflict("该指标已标为不适用，无需评分")
+    rule = score_leaf(indicators.to_leaf(indicator)).rule or indicator.rule
+    kind = INPUT_KIND.get(rule or "", "score")
+    if kind == "expert":
+        raise Conflict("专家打分指标由专家在“专家评分”页提交，或由项目负责人在指标参数中记录")
+    justification = data.justification.strip()
+    if len(justification) > 4000:
+        raise _invalid("justification", "评分理由不能超过4000个字符")
+    if len(data.actual.strip()) > 100:
+        raise _invalid("actual", "实际值不能超过100个字符")
+    values, blame = _new_values(indicator, kind, data)
+    if kind == "score" and values["score"] is not None and not justification:
+        raise _invalid("justification", "手工评分须写明评分理由")
+    candidate = indicators.to_leaf(indicator)
+    for name, value in values.items():
+        setattr(candidate, name, value if value not in ("",) else None)
+    if blame is not None:
+        outcome = score_leaf(candidate, levels=DEFAULT_LEVELS)
+        if outcome.error:
+            raise _invalid(blame, outcome.error)
+    before = audit.snapshot(indicator, INPUT_FIELDS)
+    for name, value in values.items():
+        setattr(indicator, name, value)
+    indicator.justification = justification
+    after = audit.snapshot(indicator, INPUT_FIELDS)
+    if after == before:
+        return indicator
+    indicator.updated_at = utcnow()
+    indicator.updated_by_id = actor.id
+    db.add(indicator)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="scoring.input",
+        obj=indicator,
+        engagement_id=engagement.id,
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
+        summary="/".join(indicator.path),
+    )
+    invalidate_signoff(
+        db, actor=actor, engagement=engagement, reason=f"修改“{indicator.name}”的评分数据"
+    )
+    return indicator

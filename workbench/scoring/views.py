@@ -1,0 +1,207 @@
+"""The scoring page (综合评分), one leaf's scoring form, the lead's sign-off, expert scoring."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext
+from flask_login import current_user
+
+from workbench import db
+from workbench.core.errors import ValidationFailed
+from workbench.core.forms import attach_errors
+from workbench.core.permissions import requires
+from workbench.core.templating import register_tab
+from workbench.engagements import services as engagements
+from workbench.indicators import permissions as _indicator_permissions  # noqa: F401
+from workbench.indicators import services as indicators
+from workbench.indicators.system import get_system
+from workbench.scoring import experts, services
+from workbench.scoring import permissions as _scoring_permissions  # noqa: F401
+from workbench.scoring.calculator import rescale_note
+from workbench.scoring.forms import ExpertScoreForm, ScoreForm
+from workbench.scoring.params import RULES
+from workbench.scoring.rules import DEFAULT_CV_LIMIT
+from workbench.scoring.values import format_number, format_percent
+
+bp = Blueprint("scoring", __name__, template_folder="templates")
+register_tab(lazy_gettext("综合评分"), "scoring.index", "indicators.edit")
+register_tab(lazy_gettext("专家评分"), "scoring.expert_page", "scoring.expert")
+
+
+def load_engagement(engagement_id: int, **_):
+    return engagements.get(db.session(), engagement_id)
+
+
+def load_indicator(engagement_id: int, indicator_id: int, **_):
+    """The engagement, after checking the leaf belongs to it."""
+    engagement = load_engagement(engagement_id)
+    indicators.get_indicator(db.session(), engagement, indicator_id)
+    return engagement
+
+
+def _paper_url(engagement_id: int):
+    """A function giving a working paper's page, when the fieldwork domain has one."""
+    if "fieldwork.paper_show" not in current_app.view_functions:
+        return None
+    return lambda paper_id: url_for(
+        "fieldwork.paper_show", engagement_id=engagement_id, paper_id=paper_id
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/engagements/<int:engagement_id>/scoring")
+@requires("indicators.edit", load=load_engagement)
+def index(engagement_id: int):
+    session = db.session()
+    engagement = load_engagement(engagement_id)
+    result, rows = services.compute(session, engagement)
+    pending = services.blockers(session, engagement, computed=(result, rows), include_signoff=False)
+    system = get_system(session, engagement)
+    panels = experts.scores_by_indicator(session, engagement)
+    user_ids = {uid for scores in panels.values() for uid in scores}
+    if system is not None and system.scores_signed_by_id:
+        user_ids.add(system.scores_signed_by_id)
+    return render_template(
+        "scoring/index.html",
+        engagement=engagement,
+        result=result,
+        tree=indicators.build_tree([row.indicator for row in rows]),
+        rows={row.indicator.id: row for row in rows},
+        level1={g.path: g for g in result.level1},
+        level2={g.path: g for g in result.level2},
+        pending=pending,
+        system=system,
+        panels=panels,
+        users=engagements.users_by_id(session, user_ids),
+        rules=RULES,
+        note=rescale_note(result),
+        paper_url=_paper_url(engagement_id),
+        cv_limit=format_percent(DEFAULT_CV_LIMIT),
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>/scoring/<int:indicator_id>", methods=["GET", "POST"])
+@requires("indicators.edit", load=load_indicator)
+def leaf(engagement_id: int, indicator_id: int):
+    session = db.session()
+    engagement = load_engagement(engagement_id)
+    indicator = indicators.get_indicator(session, engagement, indicator_id)
+    form = ScoreForm(obj=indicator)
+    shares = services.element_shares(indicator)
+    if request.method == "GET":
+        form.version.data = indicator.version
+        form.score.data = "" if indicator.score is None else format_number(indicator.score)
+        _fill_current(form, indicator)
+    if form.validate_on_submit():
+        try:
+            services.record_inputs(
+                session,
+                actor=current_user,
+                engagement=engagement,
+                indicator=indicator,
+                data=form.to_input(request.form.getlist("met")),
+                version=_int(form.version.data),
+            )
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(f"已保存“{indicator.name}”的评分数据", "success")
+            return redirect(
+                url_for("scoring.index", engagement_id=engagement_id) + f"#score-{indicator.id}"
+            )
+    _result, rows = services.compute(session, engagement)
+    row = next(r for r in rows if r.indicator.id == indicator.id)
+    panel = experts.scores_by_indicator(session, engagement).get(indicator.id, {})
+    return render_template(
+        "scoring/leaf.html",
+        engagement=engagement,
+        indicator=indicator,
+        row=row,
+        form=form,
+        kind=services.INPUT_KIND.get(row.result.rule or indicator.rule, "score"),
+        shares=shares,
+        mets=request.form.getlist("met") if request.method == "POST" else None,
+        panel=panel,
+        users=engagements.users_by_id(session, set(panel)),
+        rules=RULES,
+        paper_url=_paper_url(engagement_id),
+    )
+
+
+def _fill_current(form: ScoreForm, indicator) -> None:
+    """Show a qualitative leaf's current level and fraction, a deduction leaf's points."""
+    from workbench.scoring.params import ParamError, parse_params
+
+    try:
+        if indicator.rule == "qualitative":
+            params = parse_params("qualitative", indicator.params or "")
+            form.level.data = params.level or ""
+            form.fraction.data = "" if params.fraction is None else format_number(params.fraction)
+        elif indicator.rule == "deduction":
+            params = parse_params("deduction", indicator.params or "")
+            form.deductions.data = "\n".join(format_number(p) for p in params.points)
+    except ParamError:
+        return
+
+
+@bp.route("/engagements/<int:engagement_id>/scoring/sign", methods=["POST"])
+@requires("engagement.manage", load=load_engagement)
+def sign(engagement_id: int):
+    system = services.sign(
+        db.session(), actor=current_user, engagement=load_engagement(engagement_id)
+    )
+    flash(f"已签字确认评分结果（{system.scores_signed_at:%Y-%m-%d}）", "success")
+    return redirect(url_for("scoring.index", engagement_id=engagement_id))
+
+
+@bp.route("/engagements/<int:engagement_id>/scoring/unsign", methods=["POST"])
+@requires("engagement.manage", load=load_engagement)
+def unsign(engagement_id: int):
+    services.unsign(db.session(), actor=current_user, engagement=load_engagement(engagement_id))
+    flash("已撤销评分签字", "warning")
+    return redirect(url_for("scoring.index", engagement_id=engagement_id))
+
+
+@bp.route("/engagements/<int:engagement_id>/expert-scoring")
+@requires("scoring.expert", load=load_engagement)
+def expert_page(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    return render_template(
+        "scoring/experts.html",
+        engagement=engagement,
+        views=experts.panel_for(db.session(), engagement, current_user),
+        gaps=engagements.declaration_gaps(db.session(), engagement, current_user),
+        form=ExpertScoreForm(formdata=None),
+        cv_limit=format_percent(DEFAULT_CV_LIMIT),
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>/expert-scoring/<int:indicator_id>", methods=["POST"])
+@requires("scoring.expert", load=load_indicator)
+def expert_submit(engagement_id: int, indicator_id: int):
+    session = db.session()
+    engagement = load_engagement(engagement_id)
+    indicator = indicators.get_indicator(session, engagement, indicator_id)
+    form = ExpertScoreForm()
+    if not form.validate_on_submit():
+        flash("请填写得分", "danger")
+    else:
+        experts.submit(
+            session,
+            actor=current_user,
+            engagement=engagement,
+            indicator=indicator,
+            score=form.parsed_score(),
+            comment=form.comment.data or "",
+            version=_int(form.version.data),
+        )
+        flash(f"已提交对“{indicator.name}”的打分", "success")
+    return redirect(
+        url_for("scoring.expert_page", engagement_id=engagement_id) + f"#expert-{indicator_id}"
+    )
