@@ -1,0 +1,65 @@
+"""Journey: search the library, write a personal indicator, propose it; the admin reviews."""
+
+import pytest
+
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_evaluator_proposes_and_admin_approves(page, live_server, tmp_path):
+    base = live_server
+    log_in(page, base, "demo-evaluator")
+    page.click("nav >> text=指标库")
+    page.fill("input[name=q]", "满意度")
+    page.click("#library-search-submit")
+    results = page.locator("#library-results").inner_text()
+    assert "学生满意度" in results and "立项依据充分性" not in results
+
+    page.click("#library-results >> text=学生满意度")
+    assert "评价要点" in page.content() and "版本历史" in page.content()
+    assert page.locator("#benchmark-status").count() == 1
+
+    page.click("nav >> text=指标库")
+    page.click("text=新建个人指标")
+    page.fill("input[name=level1]", "效益")
+    page.fill("input[name=level2]", "社会效益")
+    page.fill("input[name=name]", "课后服务参与率")
+    page.fill("textarea[name=definition]", "参加课后服务的学生占在校学生的比例。")
+    page.fill("textarea[name=points]", "核实课后服务名单\n抽查签到记录")
+    page.select_option("select[name=rule]", value="ratio")
+    page.fill("input[name=weight]", "3")
+    page.fill("input[name=tags]", "义务教育、课后服务")
+    page.click("#library-save")
+    page.wait_for_selector("#library-status")
+    assert page.locator("#library-status").inner_text() == "个人"
+    page.click("#library-propose")
+    page.wait_for_selector("text=已提交审核")
+    assert page.locator("#library-status").inner_text() == "待审核"
+    page.screenshot(path=str(tmp_path / "library-detail.png"), full_page=True)
+
+    page.context.clear_cookies()
+    log_in(page, base, "demo-admin")
+    page.goto(f"{base}/library/review")
+    queue = page.locator("#review-queue").inner_text()
+    assert "课后服务参与率" in queue and "营养餐供餐食谱达标率" in queue
+    page.click("#review-queue >> text=课后服务参与率")
+    page.click("#library-approve")
+    page.wait_for_selector("text=纳入共享指标库")
+    assert page.locator("#library-status").inner_text() == "共享"
+
+    # The demo's proposal carries an old benchmark: the page says so; the admin returns it.
+    page.goto(f"{base}/library/review")
+    page.click("#review-queue >> text=营养餐供餐食谱达标率")
+    assert "基准值已陈旧" in page.locator("#benchmark-status").inner_text()
+    page.fill("#reject-reason", "请更新基准值后再提交")
+    page.click("#library-reject")
+    page.wait_for_selector("text=回到提交人的个人指标")
+    assert "营养餐供餐食谱达标率" not in page.locator("#review-queue").inner_text()
+
+
+def test_bureau_has_no_library(page, live_server):
+    log_in(page, live_server, "demo-bureau")
+    assert "指标库" not in page.locator("nav").inner_text()
+    response = page.goto(f"{live_server}/library")
+    assert response.status == 403

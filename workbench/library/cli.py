@@ -1,0 +1,115 @@
+"""`workbench library import [PATH]` and `workbench library export OUT [--pack KEY]`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from workbench.core.errors import DomainError
+
+FOLDERS = {"common": "common", "sector": "sectors"}
+
+
+def _app():
+    from workbench import create_app
+
+    return create_app()
+
+
+def _fail(error: DomainError) -> None:
+    click.echo(f"失败：{error.message}", err=True)
+    for item in error.details:
+        click.echo(f"  - {item.get('message', item) if isinstance(item, dict) else item}", err=True)
+    sys.exit(2)
+
+
+def _read(path: Path):
+    """The packs at a path: a library folder, one YAML file or one Excel file."""
+    from workbench.library import packs, services
+    from workbench.library.loading import read_folder, refuse
+
+    try:
+        if path.is_dir():
+            return read_folder(path)
+        if path.suffix.lower() in (".yaml", ".yml", ".xlsx"):
+            return [services.read_upload(path.name, path.read_bytes(), max_mb=100)]
+    except packs.PackError as error:
+        raise refuse(error.errors) from error
+    raise click.BadParameter(f"{path} 不是指标库目录、.yaml/.yml 或 .xlsx 文件", param_hint="PATH")
+
+
+@click.group()
+def library() -> None:
+    """指标库：导入、导出指标包。"""
+
+
+@library.command("import")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+def import_command(path: Path | None) -> None:
+    """导入指标包（默认导入随工作台提供的 indicator_library 目录；可重复执行）。"""
+    from workbench import db as database
+    from workbench.library import packs, services
+
+    target = path or packs.default_library_root()
+    app = _app()
+    with app.app_context():
+        try:
+            items = _read(Path(target))
+            with database.session_scope() as session:
+                results = services.import_packs(session, actor=None, items=items)
+        except DomainError as error:
+            _fail(error)
+    for result in results:
+        click.echo(result.summary())
+    changed = sum(1 for result in results if result.changed)
+    click.echo(f"共 {len(results)} 个指标包，{changed} 个有变化")
+
+
+@library.command("export")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--pack", "pack_key", help="指标包代码；不指定时导出全部指标包到 OUT 目录")
+def export_command(out: Path, pack_key: str | None) -> None:
+    """导出指标包为 YAML（.yaml/.yml）或 Excel（.xlsx）；不指定 --pack 时 OUT 为目录。"""
+    from workbench import db as database
+    from workbench.library import packs, services
+
+    suffix = out.suffix.lower()
+    if pack_key is None and suffix in (".yaml", ".yml", ".xlsx"):
+        raise click.UsageError("导出单个文件时请用 --pack 指定指标包代码；导出全部请给出目录")
+    if pack_key is not None and suffix not in (".yaml", ".yml", ".xlsx"):
+        raise click.UsageError("OUT 应以 .yaml、.yml 或 .xlsx 结尾")
+    app = _app()
+    with app.app_context():
+        try:
+            with database.session_scope() as session:
+                if pack_key is not None:
+                    items = [services.export_pack(session, pack_key=pack_key)]
+                else:
+                    items = services.export_all(session)
+        except DomainError as error:
+            _fail(error)
+    if pack_key is not None:
+        pack = items[0]
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".xlsx":
+            out.write_bytes(packs.export_excel(pack))
+        else:
+            out.write_text(packs.dump_yaml(pack), encoding="utf-8")
+        written = [out]
+    else:
+        written = []
+        for pack in items:
+            target = out / FOLDERS.get(pack.kind, "sectors") / f"{pack.key}.yaml"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(packs.dump_yaml(pack), encoding="utf-8")
+            written.append(target)
+    for pack in items:
+        for problem in packs.validate_pack(pack):
+            click.echo(f"注意：{pack.key}：{problem}", err=True)
+    for target in written:
+        click.echo(f"已导出 {target}")
+
+
+commands = [library]
