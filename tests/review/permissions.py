@@ -1,0 +1,119 @@
+"""The review domain's routes in the route × role matrix, and the objects their URLs name."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.permissions_roles import ADMIN, AUTH, MANAGE, TEAM
+
+REVIEW = TEAM | {"bureau"}  # the agency team and the commissioning bureau's reviewers
+BUREAU = {"bureau"}
+FOLLOW_UP = MANAGE | {"bureau"}
+
+EXPECTED: dict[str, set[str]] = {
+    "review.inbox": {"bureau", "bureau2"},
+    "review.notifications": AUTH,
+    "review.read_notification": {"lead"},  # its recipient only
+    "review.read_all": AUTH,
+    "review.overview": REVIEW,
+    "review.submit": MANAGE,
+    "review.submission": REVIEW,
+    "review.download": REVIEW,
+    "review.add_comment": BUREAU,
+    "review.delete_comment": BUREAU,
+    "review.decide": BUREAU,
+    "review.answer": TEAM,
+    "review.rating": REVIEW,
+    "review.rate": BUREAU,
+    "review.rectification": REVIEW,
+    "review.create_items": MANAGE,
+    "review.edit_item": MANAGE,
+    "review.progress": FOLLOW_UP,
+    "review.delete_item": MANAGE,
+    "review.archive": TEAM,
+    "review.archive_export": TEAM,
+    "review.rubrics_list": ADMIN,
+    "review.new_rubric": ADMIN,
+    "review.edit_rubric": ADMIN,
+    "review.delete_rubric": ADMIN,
+    "api.list_submissions_get": REVIEW,
+    "api.create_submission_post": MANAGE,
+    "api.decide_submission_post": BUREAU,
+    "api.put_quality_rating_put": BUREAU,
+}
+
+
+def params(db, demo) -> dict:
+    """A pending submission with a comment, a follow-up item, a notification, a rubric."""
+    from sqlmodel import select
+
+    from workbench.core.storage import Blob
+    from workbench.reports.models import DeliverableVersion
+    from workbench.review.models import (
+        Notification,
+        QualityRubric,
+        RectificationItem,
+        ReviewComment,
+        Submission,
+    )
+    from workbench.review.rubrics import BUILTINS, STANDARD_KEY, rubric_to_data
+
+    engagement, users = demo.engagement, demo.users
+    sha = "ab" * 32  # a blob row without a stored file: the download answers "file lost"
+    if db.get(Blob, sha) is None:
+        db.add(Blob(sha256=sha, size=4, mime="application/octet-stream"))
+    number = 1 + max(
+        [v.number for v in db.exec(select(DeliverableVersion).where(
+            DeliverableVersion.engagement_id == engagement.id, DeliverableVersion.kind == "report"
+        )).all()] or [0]
+    )  # fmt: skip
+    version = DeliverableVersion(
+        engagement_id=engagement.id, kind="report", number=number, sha256=sha, filename="r.docx",
+        mime="application/octet-stream", size=4, stage=engagement.stage,
+        sections={"overview": {"title": "概况", "html": "<p>甲</p>"}},
+    )  # fmt: skip
+    db.add(version)
+    db.flush()
+    submission = Submission(
+        engagement_id=engagement.id, kind="final_report", version_id=version.id,
+        version_number=number, round=_next_round(db, engagement),
+        submitted_by_id=users["demo-lead"].id,
+    )  # fmt: skip
+    db.add(submission)
+    db.flush()
+    comment = ReviewComment(
+        submission_id=submission.id, engagement_id=engagement.id, body="意见",
+        author_id=users["demo-bureau"].id,
+    )  # fmt: skip
+    item = RectificationItem(
+        engagement_id=engagement.id, problem="问题", feedback_due=date(2026, 1, 1),
+        rectify_due=date(2026, 2, 1), created_by_id=users["demo-lead"].id,
+    )  # fmt: skip
+    note = Notification(user_id=users["demo-lead"].id, kind="test", title="通知")
+    rubric = QualityRubric(
+        agency_id=engagement.agency_id, name="考核表",
+        definition=rubric_to_data(BUILTINS[STANDARD_KEY]),
+    )  # fmt: skip
+    db.add_all([comment, item, note, rubric])
+    db.flush()
+    return {
+        "submission_id": submission.id,
+        "sid": submission.id,
+        "comment_id": comment.id,
+        "item_id": item.id,
+        "notification_id": note.id,
+        "rubric_id": rubric.id,
+    }
+
+
+def _next_round(db, engagement) -> int:
+    from sqlmodel import func, select
+
+    from workbench.review.models import Submission
+
+    found = db.exec(
+        select(func.max(Submission.round)).where(
+            Submission.engagement_id == engagement.id, Submission.kind == "final_report"
+        )
+    ).one()
+    return (found or 0) + 1

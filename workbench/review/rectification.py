@@ -1,0 +1,298 @@
+"""Rectification follow-up (整改): the approved report's problems tracked to their due dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from flask import current_app, has_app_context
+from sqlmodel import Session, col, select
+
+from workbench.accounts.models import User
+from workbench.core import audit
+from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.timeutil import local, utcnow
+from workbench.engagements.models import Engagement
+from workbench.engagements.services import ensure_writable, require_cleared
+from workbench.reports.models import DeliverableVersion
+from workbench.review import notifications, reading
+from workbench.review.models import RectificationItem, Submission
+from workbench.review.permissions import is_bureau_of
+from workbench.review.saving import flush
+from workbench.review.states import (
+    FOLLOW_UP_NAMES,
+    FollowUpStatus,
+    ReviewKind,
+    SubmissionStatus,
+    can_move,
+)
+from workbench.review.submissions import latest, section_titles
+
+FEEDBACK_DAYS = 20  # the bureau sends the results within 20 days (DOMAIN.md §3)
+RECTIFY_DAYS = 30  # the unit rectifies within 30 days of the feedback
+STALE = "该整改事项已被他人修改，请刷新后重试"
+_SPLIT = re.compile(r"\s*[|｜]\s*")
+
+
+def default_days() -> tuple[int, int]:
+    """Feedback and rectification periods: app config RECTIFICATION_*_DAYS, else 20 and 30."""
+    if not has_app_context():
+        return FEEDBACK_DAYS, RECTIFY_DAYS
+    config = current_app.config
+    return (
+        int(config.get("RECTIFICATION_FEEDBACK_DAYS", FEEDBACK_DAYS)),
+        int(config.get("RECTIFICATION_DAYS", RECTIFY_DAYS)),
+    )
+
+
+def items_of(db: Session, engagement: Engagement) -> list[RectificationItem]:
+    return list(
+        db.exec(
+            select(RectificationItem)
+            .where(RectificationItem.engagement_id == engagement.id)
+            .order_by(col(RectificationItem.position), col(RectificationItem.id))
+        ).all()
+    )
+
+
+def approved_final(db: Session, engagement: Engagement) -> Submission | None:
+    final = latest(db, engagement, ReviewKind.final_report)
+    return final if final is not None and final.status == SubmissionStatus.approved else None
+
+
+def candidates(db: Session, engagement: Engagement) -> list[str]:
+    """The problems found, read from the approved final report's 'problems' sections."""
+    final = approved_final(db, engagement)
+    if final is None:
+        return []
+    version = db.get(DeliverableVersion, final.version_id)
+    return reading.extract_problems(version.sections if version else None, section_titles())
+
+
+def _get(db: Session, engagement: Engagement, item_id: int) -> RectificationItem:
+    item = db.get(RectificationItem, item_id)
+    if item is None or item.engagement_id != engagement.id:
+        raise NotFound("整改事项不存在")
+    return item
+
+
+def _require_lead(db: Session, engagement: Engagement, actor: User) -> None:
+    ensure_writable(engagement)
+    if not engagement.can_manage(actor):
+        raise NotAllowed("只有项目负责人可以维护整改事项")
+    require_cleared(db, engagement, actor)
+
+
+def _days(value: int | None, field: str, label: str, errors: list[dict]) -> int:
+    if value is None or not 1 <= value <= 365:
+        errors.append({"field": field, "message": f"{label}须为 1–365 天"})
+        return 1
+    return value
+
+
+def create_items(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    text: str,
+    base_date: date | None = None,
+    feedback_days: int | None = None,
+    rectify_days: int | None = None,
+) -> list[RectificationItem]:
+    """One follow-up item per line ("问题 | 整改要求"), due feedback_days and then rectify_days later."""
+    _require_lead(db, engagement, actor)
+    final = approved_final(db, engagement)
+    if final is None:
+        raise Conflict("正式评价报告经委托方审核通过后，方可建立整改跟踪事项")
+    defaults = default_days()
+    errors: list[dict] = []
+    feedback_days = _days(
+        defaults[0] if feedback_days is None else feedback_days, "feedback_days", "反馈期限", errors
+    )
+    rectify_days = _days(
+        defaults[1] if rectify_days is None else rectify_days, "rectify_days", "整改期限", errors
+    )
+    rows = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        problem, requirement = _parts(line)
+        if not problem:
+            errors.append({"row": n, "field": "problems", "message": f"第 {n} 行缺少问题描述"})
+        elif len(problem) > 2000 or len(requirement) > 2000:
+            errors.append({"row": n, "field": "problems", "message": f"第 {n} 行超过 2000 字"})
+        rows.append((problem, requirement))
+    if not rows and not errors:
+        errors.append({"field": "problems", "message": "请至少填写一个问题（每行一个）"})
+    if errors:
+        raise ValidationFailed("整改事项有误", details=errors)
+    start = base_date or local(final.decided_at).date()
+    feedback_due = start + timedelta(days=feedback_days)
+    rectify_due = feedback_due + timedelta(days=rectify_days)
+    offset = len(items_of(db, engagement))
+    created = []
+    for i, (problem, requirement) in enumerate(rows, start=1):
+        item = RectificationItem(
+            engagement_id=engagement.id,
+            submission_id=final.id,
+            position=offset + i,
+            problem=problem,
+            requirement=requirement,
+            feedback_due=feedback_due,
+            rectify_due=rectify_due,
+            created_by_id=actor.id,
+        )
+        db.add(item)
+        created.append(item)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="review.rectification_create",
+        object_type="rectification_item",
+        engagement_id=engagement.id,
+        after={"problems": [p for p, _ in rows], "feedback_due": feedback_due,
+               "rectify_due": rectify_due},
+        summary=f"建立 {len(created)} 项整改跟踪事项",
+    )  # fmt: skip
+    notifications.notify(
+        db,
+        users=notifications.bureau_users(db, engagement),
+        engagement=engagement,
+        kind="review.rectification",
+        title=f"{engagement.title}：已建立 {len(created)} 项整改跟踪事项",
+        body=f"反馈期限 {feedback_due:%Y-%m-%d}，整改期限 {rectify_due:%Y-%m-%d}。",
+        link=f"/engagements/{engagement.id}/review/rectification",
+    )
+    return created
+
+
+def _parts(line: str) -> tuple[str, str]:
+    pieces = _SPLIT.split(line.strip(), maxsplit=1)
+    return pieces[0].strip(), (pieces[1].strip() if len(pieces) > 1 else "")
+
+
+def update_item(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    item_id: int,
+    problem: str,
+    requirement: str,
+    feedback_due: date | None,
+    rectify_due: date | None,
+    version: int,
+) -> RectificationItem:
+    """The lead edits an item's problem, requirement and due dates."""
+    _require_lead(db, engagement, actor)
+    item = _get(db, engagement, item_id)
+    if version != item.version:
+        raise Conflict(STALE)
+    errors = []
+    problem, requirement = (problem or "").strip(), (requirement or "").strip()
+    if not problem:
+        errors.append({"field": "problem", "message": "问题描述不能为空"})
+    if len(problem) > 2000 or len(requirement) > 2000:
+        errors.append({"field": "problem", "message": "问题描述和整改要求均不能超过 2000 字"})
+    if feedback_due is None or rectify_due is None:
+        errors.append({"field": "feedback_due", "message": "请填写反馈期限和整改期限"})
+    elif rectify_due < feedback_due:
+        errors.append({"field": "rectify_due", "message": "整改期限不能早于反馈期限"})
+    if errors:
+        raise ValidationFailed("整改事项有误", details=errors)
+    fields = ["problem", "requirement", "feedback_due", "rectify_due"]
+    before = audit.snapshot(item, fields)
+    item.problem, item.requirement = problem, requirement
+    item.feedback_due, item.rectify_due = feedback_due, rectify_due
+    item.updated_by_id, item.updated_at = actor.id, utcnow()
+    db.add(item)
+    flush(db, STALE)
+    audit.record(
+        db,
+        actor=actor,
+        action="review.rectification_update",
+        obj=item,
+        engagement_id=engagement.id,
+        before=before,
+        after=audit.snapshot(item, fields),
+        summary=problem[:100],
+    )
+    return item
+
+
+def record_progress(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    item_id: int,
+    status: str,
+    note: str,
+    version: int,
+) -> RectificationItem:
+    """The lead or the bureau records feedback received or rectification done."""
+    ensure_writable(engagement)
+    if not (engagement.can_manage(actor) or is_bureau_of(actor, engagement)):
+        raise NotAllowed("只有项目负责人和委托方可以登记整改进展")
+    if engagement.can_manage(actor):
+        require_cleared(db, engagement, actor)
+    item = _get(db, engagement, item_id)
+    if version != item.version:
+        raise Conflict(STALE)
+    if status not in FollowUpStatus.__members__:
+        raise ValidationFailed("状态无效", details=[{"field": "status", "message": "状态无效"}])
+    if not can_move(item.status, status):
+        raise Conflict(
+            f"整改事项当前为“{FOLLOW_UP_NAMES[FollowUpStatus(item.status)]}”，"
+            f"不能改为“{FOLLOW_UP_NAMES[FollowUpStatus(status)]}”"
+        )
+    note = (note or "").strip()
+    if status == FollowUpStatus.rectified and not note:
+        raise ValidationFailed(
+            "请说明整改情况", details=[{"field": "note", "message": "登记已整改须说明整改情况"}]
+        )
+    if len(note) > 2000:
+        raise ValidationFailed(
+            "说明过长", details=[{"field": "note", "message": "说明不能超过 2000 字"}]
+        )
+    before = {"status": item.status}
+    now = utcnow()
+    if status == FollowUpStatus.feedback_received:
+        item.feedback_note, item.feedback_at = note, now
+    else:
+        item.rectified_note, item.rectified_at = note, now
+    item.status = status
+    item.updated_by_id, item.updated_at = actor.id, now
+    db.add(item)
+    flush(db, STALE)
+    audit.record(
+        db,
+        actor=actor,
+        action="review.rectification_progress",
+        obj=item,
+        engagement_id=engagement.id,
+        before=before,
+        after={"status": status, "note": note},
+        summary=f"{FOLLOW_UP_NAMES[FollowUpStatus(status)]}：{item.problem[:80]}",
+    )
+    return item
+
+
+def delete_item(db: Session, *, actor: User, engagement: Engagement, item_id: int) -> None:
+    """The lead removes an item created by mistake (only while nothing was recorded on it)."""
+    _require_lead(db, engagement, actor)
+    item = _get(db, engagement, item_id)
+    if item.status != FollowUpStatus.open:
+        raise Conflict("已登记进展的整改事项不能删除")
+    audit.record(
+        db,
+        actor=actor,
+        action="review.rectification_delete",
+        obj=item,
+        engagement_id=engagement.id,
+        before=audit.snapshot(item, ["problem", "requirement", "feedback_due", "rectify_due"]),
+    )
+    db.delete(item)
+    db.flush()
