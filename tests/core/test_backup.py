@@ -40,7 +40,9 @@ def test_sqlite_round_trip_through_the_cli(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     manifest = read_manifest(archive)
     assert (
-        manifest.dialect == "sqlite" and manifest.tables["user"] == 8 and "ab/cd/abcd" in manifest.files
+        manifest.dialect == "sqlite"
+        and manifest.tables["user"] == 8
+        and "ab/cd/abcd" in manifest.files
     )
 
     _instance(monkeypatch, target)
