@@ -125,14 +125,10 @@ def test_advance_409_with_blockers_then_403_for_evaluator(client, demo, token_fo
 
 
 def test_advance_succeeds_when_gate_holds(client, demo, token_for, db):
-    from workbench.engagements import flow
-    from workbench.engagements.stages import Stage, registry
+    from tests.fieldwork.helpers import complete_fieldwork
 
     e = demo.engagement
-    for key, _ in registry.checklist(Stage.fieldwork):
-        flow.confirm_item(
-            db, actor=demo.users["demo-lead"], engagement=e, stage="fieldwork", item=key
-        )
+    complete_fieldwork(db, e, demo.users)
     db.flush()
     r = client.post(
         f"/api/v1/engagements/{e.id}/advance", headers=token_for(demo.users["demo-lead"])

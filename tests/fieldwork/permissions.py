@@ -1,0 +1,110 @@
+"""Route × role expectations of the fieldwork pages and API (tests/test_permission_matrix)."""
+
+from sqlmodel import select
+
+from tests.permissions_roles import ADMIN, AGENCY, INTERNAL, MANAGE, PUBLIC, TEAM
+from workbench.core.storage import Blob
+from workbench.fieldwork import papers, requests, review
+from workbench.fieldwork.models import Evidence, Finding, PaperTemplate
+from workbench.fieldwork.spec import field_templates_example, load_yaml, parse_template
+
+UNIT = {"unit"}
+
+EXPECTED = {
+    "fieldwork.papers_list": INTERNAL,
+    "fieldwork.paper_new": TEAM,
+    "fieldwork.paper_show": INTERNAL,
+    "fieldwork.paper_edit": TEAM,
+    "fieldwork.paper_delete": TEAM,
+    "fieldwork.paper_export": INTERNAL,
+    "fieldwork.binder_page": INTERNAL,
+    "fieldwork.binder_zip": INTERNAL,
+    "fieldwork.paper_sign": TEAM,
+    "fieldwork.paper_return": TEAM,
+    "fieldwork.note_add": TEAM,
+    "fieldwork.note_resolve": TEAM,
+    "fieldwork.note_reopen": TEAM,
+    "fieldwork.finding_add": TEAM,
+    "fieldwork.finding_delete": TEAM,
+    "fieldwork.evidence_upload": TEAM,
+    "fieldwork.evidence_list": INTERNAL,
+    "fieldwork.evidence_upload_loose": TEAM,
+    "fieldwork.evidence_download": INTERNAL,
+    "fieldwork.evidence_delete": TEAM,
+    "fieldwork.requests_list": INTERNAL | UNIT,
+    "fieldwork.request_new": MANAGE,
+    "fieldwork.request_show": INTERNAL | UNIT,
+    "fieldwork.request_add_items": MANAGE,
+    "fieldwork.request_send": MANAGE,
+    "fieldwork.request_link": MANAGE,
+    "fieldwork.request_revoke": MANAGE,
+    "fieldwork.item_status": MANAGE,
+    "fieldwork.item_upload": TEAM | UNIT,
+    "fieldwork.link_page": PUBLIC,
+    "fieldwork.link_upload": PUBLIC,
+    "fieldwork.templates": ADMIN,
+    "fieldwork.template_new": ADMIN,
+    "fieldwork.template_upload": ADMIN,
+    "fieldwork.template_edit": ADMIN,
+    "fieldwork.template_active": ADMIN,
+    "fieldwork.template_yaml": AGENCY,
+    "api.list_workpaper_templates_get": AGENCY,
+    "api.list_workpapers_get": INTERNAL,
+    "api.create_workpaper_post": TEAM,
+    "api.get_workpaper_get": INTERNAL,
+    "api.sign_workpaper_post": TEAM,
+}
+
+
+def params(db, demo) -> dict:
+    """A paper with a note, a finding and an evidence row; a request sent to demo-unit; a link."""
+    engagement, users = demo.engagement, demo.users
+    evaluator, lead = users["demo-evaluator"], users["demo-lead"]
+    paper = papers.create_paper(
+        db, actor=evaluator, engagement=engagement, template_key="site_visit", title="矩阵底稿"
+    )
+    note = review.add_note(
+        db, actor=users["demo-reviewer"], engagement=engagement, paper=paper, text="意见"
+    )
+    finding = Finding(paper_id=paper.id, text="发现", created_by_id=evaluator.id)
+    sha = "cd" * 32  # a blob row without a stored file: the download answers "file lost"
+    if db.get(Blob, sha) is None:
+        db.add(Blob(sha256=sha, size=4, mime="application/pdf"))
+    evidence = Evidence(
+        engagement_id=engagement.id, paper_id=paper.id, sha256=sha, name="a.pdf", extension="pdf",
+        mime="application/pdf", size=4, uploaded_by_id=evaluator.id,
+    )  # fmt: skip
+    db.add_all([finding, evidence])
+    sent = requests.create_request(
+        db, actor=lead, engagement=engagement, title="矩阵清单", items=[requests.ItemInput("资料")]
+    )
+    requests.send_request(
+        db, actor=lead, engagement=engagement, request=sent, contact_user_id=users["demo-unit"].id
+    )
+    linked = requests.create_request(
+        db, actor=lead, engagement=engagement, title="链接清单", items=[requests.ItemInput("资料")]
+    )
+    token = requests.create_link(db, actor=lead, engagement=engagement, request=linked, days=5)
+    template = db.exec(
+        select(PaperTemplate).where(PaperTemplate.agency_id == engagement.agency_id)
+    ).first()
+    if template is None:
+        spec = parse_template(load_yaml(field_templates_example()))
+        template = PaperTemplate(
+            agency_id=engagement.agency_id, key=spec.key, name=spec.name, stage=spec.stage,
+            area=spec.area, spec=spec.as_dict(),
+        )  # fmt: skip
+        db.add(template)
+    db.flush()
+    return {
+        "paper_id": paper.id,
+        "wid": paper.id,
+        "note_id": note.id,
+        "finding_id": finding.id,
+        "evidence_id": evidence.id,
+        "request_id": sent.id,
+        "request_item_id": requests.items_of(db, [sent.id])[sent.id][0].id,
+        "request_token": token,
+        "paper_template_id": template.id,
+        "template_key": "site_visit",
+    }

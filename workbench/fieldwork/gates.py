@@ -1,0 +1,104 @@
+"""The `fieldwork` stage gate: papers approved for every indicator, no drafts, every item answered.
+
+- every applicable leaf indicator is supported by at least one approved paper (leaves fed by the
+  satisfaction survey are left to the survey stage, which comes after fieldwork);
+- no paper of fieldwork or an earlier stage is a draft or returned (survey and report papers are
+  written later and are checked by their own stages);
+- every document request item is received, or waived with a reason;
+- at least one paper exists.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from workbench.engagements.models import Engagement
+from workbench.engagements.stages import ORDER, Blocker, Stage, registry
+from workbench.fieldwork.models import PaperIndicator, WorkingPaper
+from workbench.fieldwork.request_models import DocumentRequest, ItemStatus, RequestItem
+from workbench.fieldwork.review_rules import STATUS_NAMES, UNFINISHED, Status
+from workbench.indicators.models import Indicator
+
+SHOWN = 10  # blockers listed one by one per kind; the rest are summarised
+_UP_TO_FIELDWORK = [s.value for s in ORDER[: ORDER.index(Stage.fieldwork) + 1]]
+
+
+def _capped(blockers: list[Blocker], what: str, link: str) -> list[Blocker]:
+    if len(blockers) <= SHOWN:
+        return blockers
+    rest = len(blockers) - SHOWN
+    return blockers[:SHOWN] + [Blocker(f"……另有 {rest} 项{what}", link)]
+
+
+def survey_fed(indicator: Indicator) -> bool:
+    return indicator.rule == "satisfaction" or bool(indicator.survey_link)
+
+
+@registry.gate(Stage.fieldwork)
+def fieldwork_gate(db: Session, engagement: Engagement) -> list[Blocker]:
+    """What keeps the fieldwork stage from being completed."""
+    base = f"/engagements/{engagement.id}"
+    papers = db.exec(
+        select(
+            WorkingPaper.id,
+            WorkingPaper.index_no,
+            WorkingPaper.title,
+            WorkingPaper.status,
+            WorkingPaper.stage,
+        )
+        .where(WorkingPaper.engagement_id == engagement.id)
+        .order_by(col(WorkingPaper.index_no))
+    ).all()
+    found: list[Blocker] = []
+    if not papers:
+        found.append(Blocker("尚未编制任何工作底稿", f"{base}/papers"))
+    leaves = db.exec(
+        select(Indicator)
+        .where(Indicator.engagement_id == engagement.id, col(Indicator.not_applicable).is_(False))
+        .order_by(col(Indicator.position), col(Indicator.id))
+    ).all()
+    supported = set(
+        db.exec(
+            select(PaperIndicator.indicator_id)
+            .join(WorkingPaper, col(WorkingPaper.id) == PaperIndicator.paper_id)
+            .where(
+                WorkingPaper.engagement_id == engagement.id,
+                WorkingPaper.status == Status.approved,
+            )
+        ).all()
+    )
+    missing = [
+        Blocker(
+            f"指标“{leaf.level1}/{leaf.level2}/{leaf.name}”尚无已批准的工作底稿支持",
+            f"{base}/papers?indicator_id={leaf.id}",
+        )
+        for leaf in leaves
+        if leaf.id not in supported and not survey_fed(leaf)
+    ]
+    found += _capped(missing, "指标缺少已批准底稿", f"{base}/papers")
+    unfinished = [
+        Blocker(
+            f"底稿 {index_no} {title}：{STATUS_NAMES[Status(status)]}，须完成编制和复核",
+            f"{base}/papers/{paper_id}",
+        )
+        for paper_id, index_no, title, status, stage in papers
+        if status in UNFINISHED and stage in _UP_TO_FIELDWORK
+    ]
+    found += _capped(unfinished, "底稿未完成", f"{base}/papers")
+    items = db.exec(
+        select(RequestItem, DocumentRequest)
+        .join(DocumentRequest, col(DocumentRequest.id) == RequestItem.request_id)
+        .where(DocumentRequest.engagement_id == engagement.id)
+        .order_by(col(DocumentRequest.id), col(RequestItem.position))
+    ).all()
+    open_items = [
+        Blocker(
+            f"资料清单“{request.title}”中的“{item.name}”尚未收到，须收到或说明原因后免于提供",
+            f"{base}/requests/{request.id}",
+        )
+        for item, request in items
+        if item.status == ItemStatus.requested
+        or (item.status == ItemStatus.waived and not item.waive_reason.strip())
+    ]
+    found += _capped(open_items, "资料未收到", f"{base}/requests")
+    return found

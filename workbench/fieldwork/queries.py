@@ -1,0 +1,189 @@
+"""Read models: the filtered, paginated paper list and the overdue request items of a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, or_
+from sqlmodel import Session, col, func, select
+
+from workbench.accounts.models import User
+from workbench.engagements.models import Engagement, Member, MemberRole
+from workbench.engagements.services import users_by_id
+from workbench.fieldwork.models import (
+    Evidence,
+    Finding,
+    PaperIndicator,
+    PaperSignoff,
+    ReviewNote,
+    WorkingPaper,
+)
+from workbench.fieldwork.papers import indicators_by_paper
+from workbench.fieldwork.permissions import may_approve, may_review
+from workbench.fieldwork.request_models import DocumentRequest, ItemStatus, RequestItem
+from workbench.fieldwork.review import active_signoffs
+from workbench.fieldwork.review_rules import Level, Status
+from workbench.indicators.models import Indicator
+
+
+@dataclass
+class PaperFilters:
+    """The list page's filters (all optional)."""
+
+    stage: str = ""
+    indicator_id: int | None = None
+    status: str = ""
+    preparer_id: int | None = None
+    mine: bool = False  # assigned to me
+    ready: bool = False  # ready for my review or approval
+    q: str = ""
+
+
+@dataclass
+class PaperRow:
+    paper: WorkingPaper
+    indicators: list[Indicator] = field(default_factory=list)
+    signers: dict[Level, tuple[User | None, PaperSignoff]] = field(default_factory=dict)
+    assignee: User | None = None
+    evidence: int = 0
+    findings: int = 0
+    open_notes: int = 0
+
+
+def _signed_by(user_id: int, level: Level | None = None):
+    cond = [
+        PaperSignoff.paper_id == WorkingPaper.id,
+        col(PaperSignoff.cleared_at).is_(None),
+        PaperSignoff.user_id == user_id,
+    ]
+    if level is not None:
+        cond.append(PaperSignoff.level == level)
+    return exists().where(*cond)
+
+
+def _filtered(engagement: Engagement, user: User, filters: PaperFilters):
+    stmt = select(WorkingPaper).where(WorkingPaper.engagement_id == engagement.id)
+    if filters.stage:
+        stmt = stmt.where(WorkingPaper.stage == filters.stage)
+    if filters.status:
+        stmt = stmt.where(WorkingPaper.status == filters.status)
+    if filters.indicator_id:
+        stmt = stmt.where(
+            exists().where(
+                PaperIndicator.paper_id == WorkingPaper.id,
+                PaperIndicator.indicator_id == filters.indicator_id,
+            )
+        )
+    if filters.preparer_id:
+        stmt = stmt.where(_signed_by(filters.preparer_id, Level.prepare))
+    if filters.mine:
+        stmt = stmt.where(WorkingPaper.assignee_id == user.id)
+    if filters.ready:
+        options = []
+        if may_review(user, engagement):
+            options.append((WorkingPaper.status == Status.prepared) & ~_signed_by(user.id))
+        if may_approve(user, engagement):
+            options.append((WorkingPaper.status == Status.reviewed) & ~_signed_by(user.id))
+        stmt = stmt.where(or_(*options)) if options else stmt.where(col(WorkingPaper.id) < 0)
+    if filters.q.strip():
+        like = f"%{filters.q.strip()}%"
+        stmt = stmt.where(
+            or_(col(WorkingPaper.title).ilike(like), col(WorkingPaper.index_no).ilike(like))
+        )
+    return stmt
+
+
+def _counts(db: Session, model, paper_ids: list[int], *where) -> dict[int, int]:
+    if not paper_ids:
+        return {}
+    rows = db.exec(
+        select(model.paper_id, func.count())
+        .where(col(model.paper_id).in_(paper_ids), *where)
+        .group_by(model.paper_id)
+    ).all()
+    return dict(rows)
+
+
+def list_papers(
+    db: Session,
+    *,
+    engagement: Engagement,
+    user: User,
+    filters: PaperFilters,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[PaperRow], int]:
+    """A page of papers (filtered in the database) with their indicators, signers and counts."""
+    stmt = _filtered(engagement, user, filters)
+    total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
+    papers = db.exec(
+        # "D-03" sorts stages in flowchart order (letters) and areas; then the numeric sequence.
+        stmt.order_by(func.substr(WorkingPaper.index_no, 1, 4), col(WorkingPaper.seq))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    ids = [p.id for p in papers]
+    links = indicators_by_paper(db, ids)
+    signoffs = active_signoffs(db, ids)
+    people = users_by_id(
+        db,
+        {s.user_id for by_level in signoffs.values() for s in by_level.values()}
+        | {p.assignee_id for p in papers if p.assignee_id},
+    )
+    evidence = _counts(db, Evidence, ids)
+    findings = _counts(db, Finding, ids)
+    notes = _counts(
+        db, ReviewNote, ids, col(ReviewNote.parent_id).is_(None), ReviewNote.status == "open"
+    )
+    rows = [
+        PaperRow(
+            paper=p,
+            indicators=links[p.id],
+            signers={lvl: (people.get(s.user_id), s) for lvl, s in signoffs[p.id].items()},
+            assignee=people.get(p.assignee_id) if p.assignee_id else None,
+            evidence=evidence.get(p.id, 0),
+            findings=findings.get(p.id, 0),
+            open_notes=notes.get(p.id, 0),
+        )
+        for p in papers
+    ]
+    return rows, total
+
+
+TEAM_ROLES = (MemberRole.lead, MemberRole.evaluator, MemberRole.reviewer)
+
+
+def overdue_items(
+    db: Session, *, user: User, today: date, limit: int = 10
+) -> tuple[list[tuple[RequestItem, DocumentRequest, Engagement]], int]:
+    """Requested items past their due date that the user follows up (team) or must answer (unit)."""
+    if user.is_agency:
+        member = exists().where(
+            Member.engagement_id == Engagement.id,
+            Member.user_id == user.id,
+            col(Member.role).in_(TEAM_ROLES),
+        )
+        scope = or_(member, Engagement.agency_id == user.org_id) if user.is_admin else member
+    elif user.is_unit:
+        scope = (DocumentRequest.contact_user_id == user.id) & col(DocumentRequest.sent_at).is_not(
+            None
+        )
+    else:
+        return [], 0
+    stmt = (
+        select(RequestItem, DocumentRequest, Engagement)
+        .join(DocumentRequest, col(DocumentRequest.id) == RequestItem.request_id)
+        .join(Engagement, col(Engagement.id) == DocumentRequest.engagement_id)
+        .where(
+            RequestItem.status == ItemStatus.requested,
+            col(RequestItem.due_date) < today,
+            col(Engagement.archived_at).is_(None),
+            scope,
+        )
+    )
+    total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
+    if not total:
+        return [], 0
+    rows = db.exec(stmt.order_by(col(RequestItem.due_date), col(RequestItem.id)).limit(limit)).all()
+    return [tuple(r) for r in rows], total
