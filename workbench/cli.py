@@ -101,11 +101,23 @@ def db_revision(message: str) -> None:
 
 
 @main.command()
-def demo() -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["reference", "large"]),
+    default=None,
+    help="另外生成规模测试数据（reference：80 个指标、2000 份答卷、60 份底稿；large：1 万个项目）",
+)
+def demo(scale: str | None) -> None:
     """载入演示数据（可重复执行，已有数据不会重复创建）。"""
     with _app_scope() as app:
         _upgrade(app)
         _load_demo(app)
+        if scale:
+            from workbench.demo.scale import SCALES, populate
+
+            with database.session_scope() as session:
+                populate(session, scale=SCALES[scale], echo=click.echo)
+            click.echo(f"规模数据（{scale}）已载入")
 
 
 @main.group()

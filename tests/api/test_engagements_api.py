@@ -152,3 +152,10 @@ def test_openapi_document_describes_every_route(client, app):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
     assert "EngagementIn" in doc["components"]["schemas"]
+
+
+def test_bearer_token_works_even_with_a_stray_session_cookie(app, demo, token_for):
+    client = app.test_client()
+    client.get("/login")  # the browser now holds a session cookie, without a login
+    r = client.get("/api/v1/engagements", headers=token_for(demo.users["demo-lead"]))
+    assert r.status_code == 200

@@ -1,0 +1,55 @@
+"""Summarise a locust --csv run: p50/p95/p99 of pages vs /healthz and the error count.
+
+Exit status 1 on any failed request or when the worst page p95 exceeds 3 × the healthz p95.
+Usage: python bench/load/summary.py <csv prefix>
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+LIMIT_RATIO = 3.0
+
+
+def _rows(prefix: str) -> list[dict[str, str]]:
+    with open(f"{prefix}_stats.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _percentiles(row: dict[str, str]) -> tuple[float, float, float]:
+    return tuple(float(row[key] or 0) for key in ("50%", "95%", "99%"))  # type: ignore[return-value]
+
+
+def main(prefix: str) -> int:
+    rows = _rows(prefix)
+    named = {row["Name"]: row for row in rows if row["Name"] != "Aggregated"}
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    print(f"{'request':<28}{'count':>8}{'fail':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for name, row in sorted(named.items()):
+        p50, p95, p99 = _percentiles(row)
+        print(
+            f"{name:<28}{row['Request Count']:>8}{row['Failure Count']:>6}"
+            f"{p50:>9.0f}{p95:>9.0f}{p99:>9.0f}"
+        )
+    errors = int(total["Failure Count"])
+    health = _percentiles(named["healthz"])[1] if "healthz" in named else 0.0
+    pages = {name: _percentiles(row)[1] for name, row in named.items() if name.startswith("page ")}
+    worst_name, worst = max(pages.items(), key=lambda item: item[1]) if pages else ("-", 0.0)
+    ratio = worst / health if health else float("inf")
+    print(f"requests {total['Request Count']}, errors {errors}")
+    print(
+        f"worst page p95 {worst:.0f} ms ({worst_name}) vs healthz p95 {health:.0f} ms: {ratio:.1f}×"
+    )
+    failed = False
+    if errors:
+        print(f"FAIL: {errors} failed requests (see {prefix}_failures.csv)")
+        failed = True
+    if ratio > LIMIT_RATIO:
+        print(f"FAIL: page p95 is more than {LIMIT_RATIO:.0f} × the healthz p95")
+        failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1]))

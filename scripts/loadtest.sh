@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Load test: a PostgreSQL server started here (as .ci/run does), the demo at reference scale,
+# gunicorn on 127.0.0.1 and locust headless. Usage: scripts/loadtest.sh [USERS=16] [SECONDS=60]
+# e.g. scripts/loadtest.sh 50 300. Exits non-zero on any failed request or when the worst page
+# p95 is more than 3 × the /healthz p95. Needs root (runs PostgreSQL as the postgres user) and
+# the load extra: pip install -e ".[load]".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+USERS="${1:-16}"
+DURATION="${2:-60}"
+PGPORT="${LOAD_PGPORT:-55433}"
+HTTP_PORT="${LOAD_HTTP_PORT:-58080}"
+WORK="$(mktemp -d /tmp/workbench-load.XXXXXX)"
+chmod 755 "$WORK"  # the postgres user must reach its data folder
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+PGDATA="$WORK/pg"
+GUNICORN_PID=""
+
+cleanup() {
+  if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== PostgreSQL on 127.0.0.1:$PGPORT"
+mkdir -p "$PGDATA"
+chown postgres:postgres "$PGDATA"
+runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start \
+  -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+runuser -u postgres -- "$PGBIN/psql" -h /tmp -p "$PGPORT" -U postgres -qc "CREATE DATABASE workbench_load" >/dev/null
+
+export WORKBENCH_DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/workbench_load"
+export WORKBENCH_INSTANCE_PATH="$WORK/instance"
+export WORKBENCH_LOGIN_LIMIT="100000 per minute"  # every simulated user logs in from 127.0.0.1
+
+echo "== database and reference-scale demo"
+workbench db upgrade
+workbench demo --scale reference | tail -n 2
+
+eval "$(python3 - <<'PY'
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+
+from workbench import create_app
+from workbench.accounts.models import User
+from workbench.accounts.services import create_token
+from workbench.db import session_scope
+
+app = create_app()
+with app.app_context(), session_scope() as db:
+    tables = SQLModel.metadata.tables
+    engagement = tables["engagement"]
+    eid = db.execute(select(engagement.c.id).where(engagement.c.code == "SCALE-000001")).scalar_one()
+    indicator = tables["indicator"]
+    # an indicator scored from its actual value (the load mix saves that value)
+    iid = db.execute(
+        select(func.min(indicator.c.id)).where(
+            indicator.c.engagement_id == eid, indicator.c.rule.in_(["linear", "ratio"])
+        )
+    ).scalar_one() or db.execute(
+        select(func.min(indicator.c.id)).where(indicator.c.engagement_id == eid)
+    ).scalar_one()
+    survey = tables.get("survey")
+    sid = 0
+    if survey is not None:
+        sid = db.execute(select(func.min(survey.c.id)).where(survey.c.engagement_id == eid)).scalar_one() or 0
+    lead = db.execute(select(User).where(User.username == "demo-lead")).scalar_one()
+    _row, token = create_token(db, user=lead, label="load test")
+    print(f"export LOAD_ENGAGEMENT={eid} LOAD_INDICATOR={iid} LOAD_SURVEY={sid} LOAD_TOKEN={token}")
+PY
+)"
+
+echo "== gunicorn on 127.0.0.1:$HTTP_PORT"
+gunicorn --bind "127.0.0.1:$HTTP_PORT" --workers 2 --threads 4 --timeout 120 \
+  --access-logfile /dev/null --error-logfile "$WORK/gunicorn.log" "workbench:create_app()" &
+GUNICORN_PID=$!
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+
+echo "== locust: $USERS users for $DURATION s"
+python3 -m locust -f bench/load/locustfile.py --headless --users "$USERS" \
+  --spawn-rate "$USERS" --run-time "${DURATION}s" --host "http://127.0.0.1:$HTTP_PORT" \
+  --csv "$WORK/locust" --only-summary --loglevel WARNING >/dev/null 2>"$WORK/locust.log" || true
+set +e
+python3 bench/load/summary.py "$WORK/locust"
+status=$?
+if [ -s "$WORK/locust_failures.csv" ] && [ "$(wc -l <"$WORK/locust_failures.csv")" -gt 1 ]; then
+  cat "$WORK/locust_failures.csv"
+fi
+exit $status
