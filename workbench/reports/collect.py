@@ -1,0 +1,383 @@
+"""Gather the plain inputs of the documents from the other domains' services and tables.
+
+Hard dependencies: engagements, indicators and the scoring engine (`scoring.services.compute`:
+the report shows exactly the numbers of the scoring page). Soft ones are guarded, so a domain
+that is not installed (or not yet built) leaves its part empty instead of failing: working
+papers (fieldwork), the experts' pool (experts) and the survey summary (surveys).
+"""
+
+from __future__ import annotations
+
+import importlib
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlmodel import Session, col, select
+
+from workbench.accounts.models import User
+from workbench.core.timeutil import local, today_local
+from workbench.engagements import flow
+from workbench.engagements.models import ROLE_NAMES, Engagement, MemberRole
+from workbench.engagements.services import orgs_by_id, users_by_id
+from workbench.engagements.stages import STAGE_NAMES, STAGE_WORK, Stage
+from workbench.reports.context import (
+    Finding,
+    Inputs,
+    LeafRow,
+    Paper,
+    Person,
+    Project,
+    SampleSettings,
+    SurveyRow,
+    SurveySummary,
+    Totals,
+    Visit,
+)
+from workbench.reports.models import ReportSection, ReportSetting
+
+TEAM_ORDER = (MemberRole.lead, MemberRole.evaluator, MemberRole.reviewer)
+
+
+def _optional(name: str) -> Any:
+    """A module of another domain, or None when that domain is not there."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name and name.startswith(error.name):
+            return None
+        raise
+
+
+def _soft_rows(db: Session, stmt) -> list:
+    """Rows of another domain's table; [] when that table is not migrated (yet).
+
+    The savepoint keeps a failed statement from aborting the request's transaction (PostgreSQL).
+    """
+    try:
+        with db.begin_nested():
+            return list(db.exec(stmt).all())
+    except (OperationalError, ProgrammingError):
+        return []
+
+
+def project(db: Session, engagement: Engagement) -> Project:
+    orgs = orgs_by_id(db, {engagement.agency_id, engagement.bureau_id, engagement.unit_id or 0})
+
+    def name(org_id: int | None) -> str:
+        return orgs[org_id].name if org_id in orgs else ""
+
+    return Project(
+        title=engagement.title,
+        type=engagement.type,
+        code=engagement.code,
+        bureau=name(engagement.bureau_id),
+        unit=name(engagement.unit_id) or "（未指定）",
+        agency=name(engagement.agency_id),
+        budget_year=engagement.budget_year,
+        today=today_local(),
+        budget_amount=engagement.budget_amount,
+        funds_available=engagement.funds_available,
+        funds_spent=engagement.funds_spent,
+        description=engagement.description,
+        planned_start=engagement.planned_start,
+        planned_end=engagement.planned_end,
+    )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def scores(db: Session, engagement: Engagement) -> tuple[list[LeafRow], Totals, list]:
+    """Leaf rows and totals from the scoring engine (the scoring page's numbers)."""
+    from workbench.scoring.services import compute
+
+    result, rows = compute(db, engagement)
+    leaves = []
+    for row in rows:
+        item, outcome = row.indicator, row.result
+        findings = [
+            Finding(
+                text=str(f.get("text", "")),
+                paper_index=str(f.get("paper_index") or ""),
+                amount=_decimal(f.get("amount")),
+            )
+            for f in row.inputs.get("findings", []) or []
+            if f.get("text")
+        ]
+        leaves.append(
+            LeafRow(
+                level1=item.level1,
+                level2=item.level2,
+                name=item.name,
+                weight=item.weight,
+                score=outcome.score,
+                not_applicable=outcome.not_applicable,
+                na_reason=item.na_reason or outcome.na_reason,
+                explanation=""
+                if outcome.not_applicable
+                else (outcome.error or outcome.explanation),
+                justification=item.justification,
+                standard=item.standard,
+                target=item.target,
+                actual=item.actual,
+                findings=findings,
+            )
+        )
+    totals = Totals(
+        sum_scores=result.sum_scores,
+        total_weight=result.total_weight,
+        applicable_weight=result.applicable_weight,
+        total=result.total,
+        grade=result.grade,
+    )
+    return leaves, totals, [row.indicator for row in rows]
+
+
+def visits(db: Session, engagement: Engagement) -> list[Visit]:
+    out = []
+    for visit in flow.visits(db, engagement):
+        stage = Stage(visit.stage)
+        left = local(visit.left_at)
+        out.append(
+            Visit(
+                stage=stage.value,
+                name=STAGE_NAMES[stage],
+                work=STAGE_WORK[stage],
+                entered=local(visit.entered_at).date(),
+                left=left.date() if left else None,
+            )
+        )
+    return out
+
+
+def papers(db: Session, engagement: Engagement) -> list[Paper]:
+    """The engagement's working papers past draft, by index number (none without fieldwork)."""
+    models = _optional("workbench.fieldwork.models")
+    if models is None or not hasattr(models, "WorkingPaper"):
+        return []
+    paper = models.WorkingPaper
+    rows = _soft_rows(
+        db, select(paper).where(paper.engagement_id == engagement.id, paper.status != "draft")
+    )
+    numbering = _optional("workbench.fieldwork.numbering")
+    key = numbering.sort_key if numbering is not None else (lambda text: text)
+    return [
+        Paper(index=row.index_no, title=row.title, stage=STAGE_NAMES.get(row.stage, row.stage))
+        for row in sorted(rows, key=lambda r: key(r.index_no))
+    ]
+
+
+def team(db: Session, engagement: Engagement) -> list[Person]:
+    members = sorted(
+        (m for m in engagement.members if m.role in TEAM_ORDER),
+        key=lambda m: (TEAM_ORDER.index(MemberRole(m.role)), m.id),
+    )
+    users = users_by_id(db, {m.user_id for m in members})
+    return [
+        Person(
+            name=users[m.user_id].display_name if m.user_id in users else f"#{m.user_id}",
+            role_name=ROLE_NAMES[MemberRole(m.role)],
+            duty=m.duty,
+        )
+        for m in members
+    ]
+
+
+def experts(db: Session, engagement: Engagement) -> list[Person]:
+    """Assigned experts from the pool (title, organisation, fields), else expert members."""
+    models = _optional("workbench.experts.models")
+    if models is not None and hasattr(models, "ExpertAssignment"):
+        expert, assignment = models.Expert, models.ExpertAssignment
+        rows = _soft_rows(
+            db,
+            select(expert, assignment)
+            .join(assignment, col(assignment.expert_id) == expert.id)
+            .where(assignment.engagement_id == engagement.id, col(assignment.ended_at).is_(None))
+            .order_by(col(assignment.id)),
+        )
+        if rows:
+            return [
+                Person(
+                    name=e.name,
+                    role_name="评审专家",
+                    duty=a.duty,
+                    title=e.title,
+                    organisation=e.organisation,
+                    field="、".join(t.strip() for t in e.field_tags.split(",") if t.strip()),
+                )
+                for e, a in rows
+            ]
+    members = [m for m in engagement.members if m.role == MemberRole.expert]
+    users = users_by_id(db, {m.user_id for m in members})
+    return [
+        Person(name=users[m.user_id].display_name, role_name="评审专家", duty=m.duty)
+        for m in members
+        if m.user_id in users
+    ]
+
+
+def _row(data: dict, name: str = "") -> SurveyRow:
+    return SurveyRow(
+        name=str(data.get("name") or data.get("question") or name),
+        n=int(data.get("n") or 0),
+        rate=_decimal(data.get("rate")),
+        score_index=_decimal(data.get("score_index")),
+        ci_low=_decimal(data.get("ci_low")),
+        ci_high=_decimal(data.get("ci_high")),
+    )
+
+
+def survey_from_summary(data: dict | None) -> SurveySummary | None:
+    """The surveys domain's `report_summary` dict → SurveySummary (None when nothing collected).
+
+    Expected keys (extra keys ignored): collected, valid, validity_rate, cronbach_alpha (or
+    alpha), items: [{question|name, n, rate, score_index, ci_low, ci_high, distribution:
+    [{option, count}]}], overall: {n, rate, score_index, ci_low, ci_high}, and optionally
+    population, method, sample_target, notes.
+    """
+    if not data or not int(data.get("collected") or 0):
+        return None
+    items = [i for i in data.get("items") or [] if isinstance(i, dict)]
+    levels: list[str] = []
+    counts: list[list[int]] = []
+    for item in items:
+        dist = item.get("distribution") or []
+        names = [str(d.get("option")) for d in dist]
+        if names and (not levels or names == levels):
+            levels = names
+            counts.append([int(d.get("count") or 0) for d in dist])
+    if len(counts) != len(items):
+        levels, counts = [], []
+    overall = data.get("overall") or {}
+    return SurveySummary(
+        collected=int(data.get("collected") or 0),
+        valid=int(data.get("valid") or 0),
+        rows=[_row(i) for i in items],
+        overall=_row(overall, "总体满意度") if isinstance(overall, dict) else _row({}, "总体"),
+        validity_rate=_decimal(data.get("validity_rate")),
+        alpha=_decimal(data.get("cronbach_alpha", data.get("alpha"))),
+        population=str(data.get("population") or "服务对象"),
+        method=str(data.get("method") or "问卷调查"),
+        sample_target=int(data["sample_target"]) if data.get("sample_target") else None,
+        notes=[str(n) for n in data.get("notes") or []],
+        levels=levels,
+        counts=counts,
+    )
+
+
+def survey(db: Session, engagement: Engagement) -> SurveySummary | None:
+    """The survey section from `workbench.surveys.services.report_summary`, when it exists."""
+    services = _optional("workbench.surveys.services")
+    summary = getattr(services, "report_summary", None) if services is not None else None
+    if summary is None:
+        return None
+    return survey_from_summary(summary(db, engagement))
+
+
+def setting(db: Session, engagement: Engagement) -> ReportSetting | None:
+    return db.exec(
+        select(ReportSetting).where(ReportSetting.engagement_id == engagement.id)
+    ).first()
+
+
+def sample_settings(row: ReportSetting | None) -> SampleSettings:
+    if row is None:
+        return SampleSettings()
+    return SampleSettings(
+        confidence=row.confidence,
+        margin=row.margin,
+        proportion=row.proportion,
+        population=row.population,
+        target=row.target,
+        strata=[(str(s["name"]), int(s["population"])) for s in row.strata or []],
+    )
+
+
+def survey_sample(db: Session, engagement: Engagement) -> tuple[bool, SampleSettings | None]:
+    """(the engagement has a survey, the first survey's sample plan) from the surveys domain."""
+    models = _optional("workbench.surveys.models")
+    survey_model = getattr(models, "Survey", None) if models is not None else None
+    if survey_model is None:
+        return False, None
+    rows = _soft_rows(
+        db,
+        select(survey_model)
+        .where(survey_model.engagement_id == engagement.id)
+        .order_by(col(survey_model.id)),
+    )
+    planned = next((r for r in rows if getattr(r, "sample_planned_at", None)), None)
+    if planned is None:
+        return bool(rows), None
+    return True, SampleSettings(
+        confidence=planned.sample_confidence,
+        margin=planned.sample_margin,
+        population=planned.sample_population,
+    )
+
+
+def section_html(db: Session, engagement: Engagement, deliverable: str) -> dict[str, str]:
+    rows = db.exec(
+        select(ReportSection).where(
+            ReportSection.engagement_id == engagement.id,
+            ReportSection.deliverable == deliverable,
+        )
+    ).all()
+    return {row.key: row.html for row in rows}
+
+
+def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str = "") -> Inputs:
+    """Everything a document of the engagement is built from."""
+    leaves, totals, indicators = scores(db, engagement)
+    row = setting(db, engagement)
+    summary = survey(db, engagement) if deliverable != "plan" else None
+    has_survey, planned = survey_sample(db, engagement)
+    uses_survey = has_survey or any(i.rule == "satisfaction" or i.survey_link for i in indicators)
+    # The plan's own settings win; until saved, the survey's sample plan (if any) is used.
+    sample = sample_settings(row) if row is not None or planned is None else planned
+    return Inputs(
+        project=project(db, engagement),
+        leaves=leaves,
+        totals=totals,
+        sections=section_html(db, engagement, deliverable),
+        visits=visits(db, engagement),
+        papers=papers(db, engagement) if deliverable != "plan" else [],
+        team=team(db, engagement) if deliverable == "plan" else [],
+        experts=experts(db, engagement) if deliverable == "plan" else [],
+        survey=summary,
+        sample=sample,
+        has_survey=uses_survey or summary is not None,
+        label=label,
+        ex_ante_conclusion=row.ex_ante_conclusion if row else "",
+    )
+
+
+def user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
+    found = users_by_id(db, {i for i in ids if i})
+    return {uid: user.display_name for uid, user in found.items()}
+
+
+def score_signers(db: Session, engagement: Engagement) -> dict[str, str]:
+    """Names for the score sheet: evaluators score, reviewers review, the lead signs."""
+    members = engagement.members
+    users = users_by_id(db, {m.user_id for m in members})
+
+    def names(role: MemberRole) -> str:
+        return "、".join(
+            users[m.user_id].display_name for m in members if m.role == role and m.user_id in users
+        )
+
+    system_module = _optional("workbench.indicators.system")
+    signer: User | None = None
+    if system_module is not None:
+        system = system_module.get_system(db, engagement)
+        if system is not None and system.scores_signed_by_id:
+            signer = db.get(User, system.scores_signed_by_id)
+    return {
+        "scored_by": names(MemberRole.evaluator),
+        "reviewed_by": names(MemberRole.reviewer),
+        "approved_by": signer.display_name if signer else names(MemberRole.lead),
+    }

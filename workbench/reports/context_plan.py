@@ -1,0 +1,176 @@
+"""The plan's context (evaluation_plan.docx): schedule phases, sample plan, team (pure).
+
+The schedule groups the ten stages into five phases. A phase the engagement has reached shows
+its real dates (StageVisit rows); a later one gets a share of the planned period (PHASES: data,
+not code), so a plan written on day one already has a full timetable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from workbench.reports.context import (
+    CENT,
+    HUNDRED,
+    Inputs,
+    Visit,
+    cn_date,
+    fmt2,
+    paragraphs,
+    project_dict,
+    score_rows,
+)
+from workbench.reports.sections import list_items
+from workbench.surveys.sampling import sample_size, z_for
+
+# (phase, stages, main work, share of the planned period)
+PHASES: tuple[tuple[str, tuple[str, ...], str, Decimal], ...] = (
+    ("前期准备", ("commission", "plan", "indicators"),
+     "接受委托，组建评价工作组，签署回避声明和保密承诺，制定评价工作方案和指标体系", Decimal("0.20")),
+    ("现场评价", ("fieldwork", "survey"),
+     "发送资料清单，开展内业审核、现场核查、访谈座谈和满意度调查", Decimal("0.35")),
+    ("分析评价", ("scoring",), "逐项评分，汇总得分，形成初步评价结论", Decimal("0.15")),
+    ("报告撰写", ("report", "consultation", "bureau_review"),
+     "撰写评价报告并三级复核，征求被评价单位意见，提交委托方审核", Decimal("0.25")),
+    ("资料归档", ("archive",), "整理工作底稿和评价资料，建立档案", Decimal("0.05")),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    content: str
+    period: str
+    planned_end: date | None
+
+
+def _span(start: date, end: date) -> str:
+    if start == end:
+        return cn_date(start)
+    tail = f"{end.month}月{end.day}日" if end.year == start.year else cn_date(end)
+    return f"{cn_date(start)}—{tail}"
+
+
+def _planned(start: date | None, end: date | None) -> list[tuple[date, date] | None]:
+    """Each phase's share of the planned period (None when the plan has no dates)."""
+    if start is None or end is None or end < start:
+        return [None] * len(PHASES)
+    days = (end - start).days
+    out, cursor, used = [], start, Decimal(0)
+    for i, (_name, _stages, _work, share) in enumerate(PHASES):
+        used += share
+        last = end if i == len(PHASES) - 1 else start + timedelta(days=int(days * used))
+        out.append((cursor, max(cursor, last)))
+        cursor = min(end, max(cursor, last) + timedelta(days=1))
+    return out
+
+
+def phases(start: date | None, end: date | None, visits: list[Visit]) -> list[Phase]:
+    """The five phases with real dates where reached and planned dates otherwise."""
+    planned = _planned(start, end)
+    out = []
+    for (name, stages, work, _share), window in zip(PHASES, planned, strict=True):
+        seen = [v for v in visits if v.stage in stages]
+        if seen:
+            first = min(v.entered for v in seen)
+            if any(v.left is None for v in seen):
+                period = f"{cn_date(first)}起（进行中）"
+            else:
+                period = _span(first, max(v.left for v in seen if v.left))
+        elif window is not None:
+            period = _span(*window)
+        else:
+            period = "待定"
+        out.append(Phase(name, work, period, window[1] if window else None))
+    return out
+
+
+def deliverables(plan_phases: list[Phase]) -> list[tuple[str, str]]:
+    """The deliverables with their due dates (end of the phase that produces them)."""
+    due = {phase.name: cn_date(phase.planned_end) or "待定" for phase in plan_phases}
+    return [
+        ("绩效评价工作方案", due["前期准备"]),
+        ("绩效评价指标体系及评分标准", due["前期准备"]),
+        ("绩效评价评分表", due["分析评价"]),
+        ("绩效评价报告（征求意见稿）", due["报告撰写"]),
+        ("征求意见采纳情况表", due["报告撰写"]),
+        ("绩效评价报告（正式稿）", due["报告撰写"]),
+        ("评价档案", due["资料归档"]),
+    ]
+
+
+def allocate(target: int, strata: list[tuple[str, int]]) -> list[int]:
+    """Split `target` over strata in proportion to their populations (largest remainder)."""
+    total = sum(pop for _, pop in strata)
+    if not strata or total <= 0:
+        return [0] * len(strata)
+    exact = [Decimal(target) * pop / total for _, pop in strata]
+    shares = [int(x) for x in exact]
+    order = sorted(range(len(strata)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for i in order[: target - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def sample_plan(inputs: Inputs) -> dict | None:
+    """The sample-size calculation n₀ = Z²·p(1−p)/e² with the finite-population correction."""
+    if not inputs.has_survey:
+        return None
+    s = inputs.sample
+    z = Decimal(str(z_for(s.confidence))).quantize(CENT, ROUND_HALF_UP)
+    n0 = sample_size(margin=s.margin, proportion=s.proportion, z=float(z))
+    n = sample_size(margin=s.margin, proportion=s.proportion, z=float(z), population=s.population)
+    target = s.target or n
+    shares = allocate(target, s.strata)
+    return {
+        "paragraphs": paragraphs(inputs, "sample"),
+        "confidence": f"{(s.confidence * HUNDRED).normalize():f}%",
+        "z": f"{z:.2f}",
+        "p": f"{s.proportion.normalize():f}",
+        "margin": f"{(s.margin * HUNDRED).normalize():f}%",
+        "n0": str(n0),
+        "population": f"{s.population:,}" if s.population else "",
+        "n": str(n),
+        "target": str(target),
+        "strata": [
+            {"name": name, "population": f"{pop:,}", "sample": str(share)}
+            for (name, pop), share in zip(s.strata, shares, strict=True)
+        ],
+    }
+
+
+def plan_context(inputs: Inputs) -> dict:
+    """evaluation_plan.docx: scope, basis, methods, indicator table, sample plan, schedule, team."""
+    p = inputs.project
+    rows = [dict(r, score="") for r in score_rows(inputs.leaves, standard=True)]
+    plan_phases = phases(p.planned_start, p.planned_end, inputs.visits)
+    keys = ("object", "scope", "methods", "standards", "indicators", "quality")
+    return {
+        "project": project_dict(p) | {"date": cn_date(p.today)},
+        "title": f"{p.name}绩效评价工作方案",
+        "version_label": inputs.label,
+        "sections": {key: paragraphs(inputs, key) for key in keys},
+        "basis": list_items(inputs.sections.get("basis", "")),
+        "score_rows": rows,
+        "weight_sum": fmt2(inputs.totals.total_weight),
+        "sample_plan": sample_plan(inputs),
+        "schedule": [
+            {"stage": ph.name, "period": ph.period, "content": ph.content} for ph in plan_phases
+        ],
+        "team": [
+            {"name": m.name, "title": m.title or "—", "role": m.role_name, "duty": m.duty or "—"}
+            for m in inputs.team
+        ],
+        "experts": [
+            {
+                "name": e.name,
+                "title": e.title or "—",
+                "organisation": e.organisation or "—",
+                "field": e.field or "—",
+            }
+            for e in inputs.experts
+        ],
+        "deliverables": [{"name": name, "due": due} for name, due in deliverables(plan_phases)],
+    }

@@ -1,0 +1,294 @@
+"""The report contexts: evaluation_report.docx and ex_ante_report.docx (pure).
+
+Generated facts (project figures, targets, the indicator system, the stage dates and working
+papers) come before each narrative section's own paragraphs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from workbench.reports import sections as text
+from workbench.reports.context import (
+    EX_ANTE_BANDS,
+    EX_ANTE_CONCLUSIONS,
+    UNSCORED,
+    Inputs,
+    LeafRow,
+    Paper,
+    Project,
+    SurveyRow,
+    SurveySummary,
+    Totals,
+    Visit,
+    cn_date,
+    fmt2,
+    group_score,
+    level1_groups,
+    paragraphs,
+    pct,
+    project_dict,
+    rate,
+    score_rows,
+    totals_dict,
+    wan,
+)
+
+
+def _generated_overview(p: Project) -> list[str]:
+    parts = [f"{p.name}预算年度为{p.budget_year}年"]
+    if p.budget_amount is not None:
+        parts.append(f"预算资金{wan(p.budget_amount)}")
+    if p.funds_available is not None:
+        parts.append(f"实际到位资金{wan(p.funds_available)}")
+    if p.funds_spent is not None:
+        parts.append(f"实际支出{wan(p.funds_spent)}")
+    if p.funds_spent is not None and p.funds_available:
+        parts.append(f"预算执行率{pct(rate(p.funds_spent, p.funds_available))}")
+    out = ["，".join(parts) + "。"]
+    return out + ([p.description.strip()] if p.description.strip() else [])
+
+
+def _generated_goals(leaves: list[LeafRow]) -> list[str]:
+    lines = []
+    for name, group in level1_groups(leaves).items():
+        targets = [f"{leaf.name}目标值{leaf.target}" for leaf in group if leaf.target]
+        if targets:
+            lines.append(f"{name}指标：" + "；".join(targets) + "。")
+    return (["项目主要绩效指标及目标值如下："] + lines) if lines else []
+
+
+def _generated_method(leaves: list[LeafRow], totals: Totals) -> list[str]:
+    level2 = {(leaf.level1, leaf.level2) for leaf in leaves}
+    return [
+        f"评价指标体系由{len(level1_groups(leaves))}个一级指标、{len(level2)}个二级指标和"
+        f"{len(leaves)}个三级指标构成，总分值{fmt2(totals.total_weight)}分，指标体系及得分见表1。"
+    ]
+
+
+def _generated_process(visits: list[Visit], papers: list[Paper]) -> list[str]:
+    out = []
+    for visit in visits:
+        if visit.left is None:
+            out.append(f"{cn_date(visit.entered)}起，{visit.name}阶段：{visit.work}（进行中）。")
+        elif visit.left == visit.entered:
+            out.append(f"{cn_date(visit.entered)}，{visit.name}阶段：{visit.work}。")
+        else:
+            out.append(
+                f"{cn_date(visit.entered)}至{cn_date(visit.left)}，{visit.name}阶段：{visit.work}。"
+            )
+    if papers:
+        by_stage: dict[str, int] = {}
+        for paper in papers:
+            by_stage[paper.stage] = by_stage.get(paper.stage, 0) + 1
+        detail = "，".join(f"{stage}{count}份" for stage, count in by_stage.items())
+        out.append(
+            f"评价过程中共形成工作底稿{len(papers)}份（{detail}），索引号"
+            f"{papers[0].index}至{papers[-1].index}，底稿均经三级复核。"
+        )
+    return out
+
+
+def _explanation(leaf: LeafRow) -> str:
+    parts = []
+    if leaf.target or leaf.actual:
+        parts.append(f"目标值{leaf.target or '—'}，实际值{leaf.actual or '—'}。")
+    if leaf.explanation:
+        parts.append(f"评分依据：{leaf.explanation}。")
+    if leaf.justification.strip():
+        parts.append(leaf.justification.strip())
+    return "".join(parts)
+
+
+def level1_analysis(inputs: Inputs) -> list[dict]:
+    result = []
+    for name, group in level1_groups(inputs.leaves).items():
+        weight, score = group_score(group)
+        result.append(
+            {
+                "name": name,
+                "weight": fmt2(weight),
+                "score": fmt2(score),
+                "rate": pct(rate(score, weight)) or "—",
+                "summary": paragraphs(inputs, text.level1_key(name)),
+                "indicators": [
+                    {
+                        "name": leaf.name,
+                        "weight": fmt2(leaf.weight),
+                        "score": fmt2(leaf.score, UNSCORED),
+                        "explanation": _explanation(leaf),
+                        "findings": [
+                            {
+                                "text": f.text,
+                                "deduction": fmt2(f.amount),
+                                "paper_index": f.paper_index,
+                            }
+                            for f in leaf.findings
+                        ],
+                    }
+                    for leaf in group
+                    if not leaf.not_applicable
+                ],
+            }
+        )
+    return result
+
+
+def survey_dict(survey: SurveySummary | None) -> dict | None:
+    if survey is None:
+        return None
+
+    def row(r: SurveyRow) -> dict:
+        ci = f"{pct(r.ci_low)}～{pct(r.ci_high)}" if r.ci_low is not None else ""
+        return {
+            "name": r.name,
+            "n": str(r.n),
+            "rate": pct(r.rate),
+            "score_index": fmt2(r.score_index),
+            "ci": ci,
+        }
+
+    alpha = survey.alpha
+    note = (
+        ""
+        if alpha is None
+        else ("信度良好" if alpha >= Decimal("0.7") else "信度偏低，结论仅供参考")
+    )
+    return {
+        "population": survey.population,
+        "method": survey.method,
+        "sample_target": str(survey.sample_target or survey.collected),
+        "collected": str(survey.collected),
+        "valid": str(survey.valid),
+        "validity_rate": pct(survey.validity_rate),
+        "alpha": fmt2(alpha),
+        "alpha_note": note,
+        "rows": [row(r) for r in survey.rows],
+        "overall": row(survey.overall),
+        "notes": list(survey.notes),
+    }
+
+
+def report_context(inputs: Inputs, charts: list[dict]) -> dict:
+    """evaluation_report.docx: the national outline with generated facts before each narrative."""
+    p = inputs.project
+    sections = {
+        "overview": _generated_overview(p) + paragraphs(inputs, "overview"),
+        "goals": _generated_goals(inputs.leaves) + paragraphs(inputs, "goals"),
+        "purpose": paragraphs(inputs, "purpose"),
+        "methodology": _generated_method(inputs.leaves, inputs.totals)
+        + paragraphs(inputs, "methodology"),
+        "process": _generated_process(inputs.visits, inputs.papers) + paragraphs(inputs, "process"),
+    }
+    for key in ("conclusion", "experience", "problems", "suggestions", "other"):
+        sections[key] = paragraphs(inputs, key)
+    return {
+        "project": project_dict(p),
+        "title": f"{p.name}绩效评价报告",
+        "version_label": inputs.label,
+        "sections": sections,
+        "score_rows": score_rows(inputs.leaves),
+        **totals_dict(inputs.totals, inputs.leaves),
+        "level1_analysis": level1_analysis(inputs),
+        "charts": charts,
+        "survey": survey_dict(inputs.survey),
+    }
+
+
+def ex_ante_conclusion(inputs: Inputs) -> str:
+    if inputs.ex_ante_conclusion in EX_ANTE_CONCLUSIONS:
+        return inputs.ex_ante_conclusion
+    total = inputs.totals.total
+    if total is None:
+        return EX_ANTE_BANDS[1][1]
+    return next(name for lower, name in EX_ANTE_BANDS if total >= lower)
+
+
+def ex_ante_context(inputs: Inputs) -> dict:
+    """ex_ante_report.docx: five dimensions, the conclusion box and the sections."""
+    p = inputs.project
+    dimensions = []
+    for name, group in level1_groups(inputs.leaves).items():
+        weight, score = group_score(group)
+        dimensions.append(
+            {
+                "name": name,
+                "weight": fmt2(weight),
+                "score": fmt2(score),
+                "paragraphs": paragraphs(inputs, text.level1_key(name)),
+            }
+        )
+    keys = ("basic", "work", "conclusion", "suggestions", "other")
+    return {
+        "project": project_dict(p),
+        "title": f"{p.name}事前绩效评估报告",
+        "version_label": inputs.label,
+        "sections": {key: paragraphs(inputs, key) for key in keys},
+        "score_rows": [
+            {"level1": r["level1"], "name": r["name"], "weight": r["weight"], "score": r["score"]}
+            for r in score_rows(inputs.leaves)
+        ],
+        **totals_dict(inputs.totals, inputs.leaves),
+        "conclusion": ex_ante_conclusion(inputs),
+        "dimensions": dimensions,
+    }
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart to draw: the charts-module function, its keyword arguments, the caption."""
+
+    title: str
+    function: str  # level1_rate_chart | satisfaction_chart | bar_chart
+    arguments: tuple[tuple[str, Any], ...]
+
+
+def chart_specs(inputs: Inputs) -> list[ChartSpec]:
+    """一级 score rates, 二级 score rates (when there are several) and the satisfaction spread."""
+    specs = []
+    groups = level1_groups(inputs.leaves)
+    rates = [rate(*reversed(group_score(group))) for group in groups.values()]
+    if groups and all(r is not None for r in rates):
+        specs.append(
+            ChartSpec(
+                "一级指标得分率",
+                "level1_rate_chart",
+                (("names", tuple(groups)), ("rates", tuple(rates))),
+            )
+        )
+    level2: dict[str, list[LeafRow]] = {}
+    for leaf in inputs.leaves:
+        level2.setdefault(f"{leaf.level1}—{leaf.level2}", []).append(leaf)
+    pairs = [(name, group_score(group)) for name, group in level2.items()]
+    pairs = [(name, rate(score, weight)) for name, (weight, score) in pairs if weight]
+    if len(pairs) > 1:
+        specs.append(
+            ChartSpec(
+                "二级指标得分率",
+                "bar_chart",
+                (
+                    ("labels", tuple(name for name, _ in pairs)),
+                    ("values", tuple(value for _, value in pairs)),
+                    ("title", "二级指标得分率"),
+                    ("unit", "%"),
+                    ("kind", "barh"),
+                    ("ymax", 110),
+                ),
+            )
+        )
+    survey = inputs.survey
+    if survey is not None and survey.levels and survey.counts:
+        specs.append(
+            ChartSpec(
+                "满意度分布",
+                "satisfaction_chart",
+                (
+                    ("items", tuple(r.name for r in survey.rows)),
+                    ("levels", tuple(survey.levels)),
+                    ("counts", tuple(tuple(c) for c in survey.counts)),
+                ),
+            )
+        )
+    return specs

@@ -1,0 +1,354 @@
+"""Drafting the plan's and the report's narrative sections: outline rows, saves with versions,
+assignment, comments, and the plan/report settings.
+
+A report section cannot be edited while the report is under the bureau's review (locks) or
+once its internal review is approved; an edit after a sign-off clears the later sign-offs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from workbench.accounts.models import User
+from workbench.core import audit
+from workbench.core.errors import Conflict, Locked, NotAllowed, NotFound, ValidationFailed
+from workbench.core.timeutil import utcnow
+from workbench.engagements.models import Engagement, MemberRole
+from workbench.engagements.services import ensure_writable, require_cleared
+from workbench.indicators.models import Indicator
+from workbench.reports import locks
+from workbench.reports import sections as text
+from workbench.reports.models import (
+    ReportSection,
+    SectionComment,
+    SectionVersion,
+)
+
+DELIVERABLES = ("plan", "report")
+ASSIGNABLE_ROLES = {MemberRole.lead, MemberRole.evaluator, MemberRole.reviewer, MemberRole.expert}
+AUTOSAVE_WINDOW = timedelta(minutes=10)  # autosaves by one writer within it share a version
+STALE = "该章节已被他人修改，请刷新后重试"
+
+
+@dataclass
+class SectionView:
+    """An outline entry with its stored row (the page's list)."""
+
+    entry: text.OutlineSection
+    row: ReportSection
+    open_comments: int = 0
+
+
+def level1_names(db: Session, engagement: Engagement) -> list[str]:
+    rows = db.exec(
+        select(Indicator.level1, func.min(Indicator.position), func.min(Indicator.id))
+        .where(Indicator.engagement_id == engagement.id)
+        .group_by(Indicator.level1)
+    ).all()
+    return [name for name, _pos, _id in sorted(rows, key=lambda r: (r[1], r[2]))]
+
+
+def outline(db: Session, engagement: Engagement, deliverable: str) -> list[text.OutlineSection]:
+    if deliverable not in DELIVERABLES:
+        raise NotFound("没有这个成果的提纲")
+    names = level1_names(db, engagement) if deliverable == "report" else []
+    return text.outline_for(deliverable, ex_ante=engagement.type == "ex_ante", level1_names=names)
+
+
+def lock_kind(engagement: Engagement, deliverable: str) -> str:
+    if deliverable == "plan":
+        return "plan"
+    return "ex_ante_report" if engagement.type == "ex_ante" else "report"
+
+
+def ensure_sections(db: Session, engagement: Engagement, deliverable: str) -> list[SectionView]:
+    """The outline's sections in order, creating the missing (empty) rows."""
+    entries = outline(db, engagement, deliverable)
+    rows = {
+        r.key: r
+        for r in db.exec(
+            select(ReportSection).where(
+                ReportSection.engagement_id == engagement.id,
+                ReportSection.deliverable == deliverable,
+            )
+        ).all()
+    }
+    missing = [e for e in entries if e.key not in rows]
+    if missing and not engagement.is_archived:
+        try:
+            with db.begin_nested():  # a concurrent first visit may have created them already
+                for entry in missing:
+                    row = ReportSection(
+                        engagement_id=engagement.id, deliverable=deliverable, key=entry.key
+                    )
+                    db.add(row)
+                    rows[entry.key] = row
+        except IntegrityError:
+            return ensure_sections(db, engagement, deliverable)
+    counts = dict(
+        db.exec(
+            select(SectionComment.section_id, func.count())
+            .where(
+                SectionComment.engagement_id == engagement.id,
+                col(SectionComment.resolved_at).is_(None),
+            )
+            .group_by(SectionComment.section_id)
+        ).all()
+    )
+    return [
+        SectionView(e, rows[e.key], counts.get(rows[e.key].id, 0)) for e in entries if e.key in rows
+    ]
+
+
+def get_section(db: Session, engagement: Engagement, section_id: int) -> ReportSection:
+    section = db.get(ReportSection, section_id)
+    if section is None or section.engagement_id != engagement.id:
+        raise NotFound("章节不存在")
+    return section
+
+
+def entry_of(db: Session, engagement: Engagement, section: ReportSection) -> text.OutlineSection:
+    """The outline entry of a section (a 一级 no longer in the tree keeps its key as heading)."""
+    for entry in outline(db, engagement, section.deliverable):
+        if entry.key == section.key:
+            return entry
+    heading = section.key.removeprefix(text.LEVEL1_PREFIX)
+    return text.OutlineSection(section.key, "（已不在提纲中）", heading, "", required=False)
+
+
+def is_writer(engagement: Engagement, user: User, section: ReportSection) -> bool:
+    """The team writes every section; an expert member writes the sections assigned to them."""
+    if engagement.is_team(user) or (user.is_admin and user.org_id == engagement.agency_id):
+        return True
+    return MemberRole.expert in engagement.roles_of(user) and section.assignee_id == user.id
+
+
+def edit_refusal(db: Session, engagement: Engagement, deliverable: str) -> str | None:
+    """Why the sections of this deliverable cannot be edited now, or None."""
+    if engagement.is_archived:
+        return "项目已归档，内容只读"
+    reason = locks.locked_reason(db, engagement, lock_kind(engagement, deliverable))
+    if reason:
+        return reason
+    if deliverable == "report":
+        from workbench.reports.services_signoffs import approved
+
+        if approved(db, engagement):
+            return "报告已通过三级复核（已批准），如需修改请先由项目负责人撤销批准"
+    return None
+
+
+def _check_edit(db: Session, engagement: Engagement, actor: User, section: ReportSection) -> None:
+    ensure_writable(engagement)
+    if not is_writer(engagement, actor, section):
+        raise NotAllowed("您不是该章节的撰写人，不能修改（专家只能撰写分配给自己的章节）")
+    require_cleared(db, engagement, actor)
+    reason = edit_refusal(db, engagement, section.deliverable)
+    if reason:
+        raise Locked(reason)
+
+
+def save_section(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    section: ReportSection,
+    content: str,
+    version: int | None,
+    autosave: bool = False,
+) -> bool:
+    """Save a section's text (sanitized); False when nothing changed. Stale versions conflict."""
+    _check_edit(db, engagement, actor, section)
+    if version is None or int(version) != section.version:
+        raise Conflict(STALE)
+    try:
+        html = text.clean(content or "")
+    except text.SectionTextError as error:
+        message = str(error)
+        raise ValidationFailed(
+            message, details=[{"field": "content", "message": message}]
+        ) from None
+    if html == section.html:
+        return False
+    plain = text.to_text(html)
+    now = utcnow()
+    last = db.exec(
+        select(SectionVersion).where(
+            SectionVersion.section_id == section.id, SectionVersion.number == section.number
+        )
+    ).first()
+    coalesce = (
+        autosave
+        and last is not None
+        and last.autosave
+        and last.saved_by_id == actor.id
+        and now - _aware(last.saved_at) < AUTOSAVE_WINDOW
+    )
+    if coalesce:
+        last.html, last.text, last.saved_at = html, plain, now
+        db.add(last)
+    else:
+        section.number += 1
+        db.add(
+            SectionVersion(
+                section_id=section.id,
+                engagement_id=engagement.id,
+                number=section.number,
+                html=html,
+                text=plain,
+                autosave=autosave,
+                saved_by_id=actor.id,
+                saved_at=now,
+            )
+        )
+    before = {"number": section.number, "chars": len(section.text)}
+    section.html, section.text = html, plain
+    section.updated_by_id, section.updated_at = actor.id, now
+    db.add(section)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="report.section.autosave" if autosave else "report.section.save",
+        obj=section,
+        engagement_id=engagement.id,
+        before=before,
+        after={"number": section.number, "chars": len(plain)},
+        summary=f"{entry_of(db, engagement, section).heading}（第{section.number}稿）",
+    )
+    if section.deliverable == "report":
+        from workbench.reports.services_signoffs import clear_after_edit
+
+        clear_after_edit(
+            db,
+            actor=actor,
+            engagement=engagement,
+            heading=entry_of(db, engagement, section).heading,
+        )
+    return True
+
+
+def _aware(value):
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def section_versions(db: Session, section: ReportSection) -> list[SectionVersion]:
+    return list(
+        db.exec(
+            select(SectionVersion)
+            .where(SectionVersion.section_id == section.id)
+            .order_by(col(SectionVersion.number).desc())
+        ).all()
+    )
+
+
+def get_section_version(db: Session, section: ReportSection, number: int) -> SectionVersion:
+    found = db.exec(
+        select(SectionVersion).where(
+            SectionVersion.section_id == section.id, SectionVersion.number == number
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"该章节没有第{number}稿")
+    return found
+
+
+def assign(
+    db: Session, *, actor: User, engagement: Engagement, section: ReportSection, user_id: int | None
+) -> ReportSection:
+    """The lead assigns a section to a team member or expert (None: unassigned)."""
+    ensure_writable(engagement)
+    if not engagement.can_manage(actor):
+        raise NotAllowed("只有项目负责人可以分配章节")
+    if user_id:
+        roles = {MemberRole(m.role) for m in engagement.members if m.user_id == user_id}
+        if not roles & ASSIGNABLE_ROLES:
+            raise ValidationFailed(
+                "撰写人无效",
+                details=[
+                    {"field": "user_id", "message": "只能分配给本项目的评价人员、复核人或专家"}
+                ],
+            )
+    before = {"assignee_id": section.assignee_id}
+    section.assignee_id = user_id or None
+    db.add(section)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="report.section.assign",
+        obj=section,
+        engagement_id=engagement.id,
+        before=before,
+        after={"assignee_id": section.assignee_id},
+        summary=entry_of(db, engagement, section).heading,
+    )
+    return section
+
+
+def comments(db: Session, section: ReportSection) -> list[SectionComment]:
+    return list(
+        db.exec(
+            select(SectionComment)
+            .where(SectionComment.section_id == section.id)
+            .order_by(col(SectionComment.id))
+        ).all()
+    )
+
+
+def add_comment(
+    db: Session, *, actor: User, engagement: Engagement, section: ReportSection, body: str
+) -> SectionComment:
+    """A comment on a section by a team member or an expert of the engagement."""
+    ensure_writable(engagement)
+    require_cleared(db, engagement, actor)
+    body = (body or "").strip()
+    if not body or len(body) > 2000:
+        raise ValidationFailed(
+            "批注内容无效", details=[{"field": "body", "message": "批注不能为空，且不超过2000字"}]
+        )
+    comment = SectionComment(
+        section_id=section.id, engagement_id=engagement.id, author_id=actor.id, body=body
+    )
+    db.add(comment)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="report.comment.add",
+        obj=comment,
+        engagement_id=engagement.id,
+        after={"section": section.key, "body": body},
+        summary=body[:100],
+    )
+    return comment
+
+
+def resolve_comment(
+    db: Session, *, actor: User, engagement: Engagement, comment_id: int
+) -> SectionComment:
+    ensure_writable(engagement)
+    comment = db.get(SectionComment, comment_id)
+    if comment is None or comment.engagement_id != engagement.id:
+        raise NotFound("批注不存在")
+    if comment.resolved_at is not None:
+        raise Conflict("该批注已处理")
+    comment.resolved_by_id, comment.resolved_at = actor.id, utcnow()
+    db.add(comment)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="report.comment.resolve",
+        obj=comment,
+        engagement_id=engagement.id,
+        summary=comment.body[:100],
+    )
+    return comment

@@ -1,0 +1,116 @@
+// Report pages: the section editor (tiny toolbar, autosave) and the "正在生成…" state of long posts.
+// The server sanitizes whatever arrives; this file only makes typing pleasant.
+(function () {
+  "use strict";
+
+  // Forms with data-busy: disable the button and show the spinner until the next page arrives.
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest("form[data-busy]");
+    if (!form || event.defaultPrevented) return;
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+      button.disabled = true;
+    });
+    const buttons = document.querySelectorAll("button[form='" + form.id + "']");
+    buttons.forEach(function (button) { button.disabled = true; });
+    const indicator = document.querySelector(".busy-indicator");
+    if (indicator) {
+      indicator.querySelector(".busy-text").textContent = form.getAttribute("data-busy");
+      indicator.classList.remove("d-none");
+    }
+  });
+
+  const form = document.getElementById("section-form");
+  if (!form) return;
+  const textarea = document.getElementById("content");
+  const editor = document.getElementById("editor");
+  const toolbar = document.getElementById("editor-toolbar");
+  const status = document.getElementById("autosave-status");
+  const versionInput = document.getElementById("section-version");
+  const csrf = form.querySelector("input[name=csrf_token]");
+  const url = form.getAttribute("data-autosave-url");
+  const seconds = parseInt(form.getAttribute("data-autosave-seconds") || "15", 10);
+  let dirty = false;
+  let saving = false;
+  let again = false;
+  let stopped = false;
+
+  // The stored HTML is the server's sanitized, canonical HTML; show it in the editable box.
+  editor.innerHTML = textarea.value;
+  editor.classList.remove("d-none");
+  toolbar.classList.remove("d-none");
+  textarea.classList.add("d-none");
+  try { document.execCommand("defaultParagraphSeparator", false, "p"); } catch (e) { /* old browsers */ }
+
+  function sync() { textarea.value = editor.innerHTML; }
+  function say(text, cls) {
+    status.textContent = text;
+    status.className = "small " + (cls || "text-muted");
+  }
+
+  editor.addEventListener("input", function () { dirty = true; sync(); say("有未保存的修改…"); });
+
+  // Keep the caret in the editor when a toolbar button is pressed (no blur, no lost selection).
+  toolbar.addEventListener("mousedown", function (event) {
+    if (event.target.closest("button[data-cmd]")) event.preventDefault();
+  });
+
+  toolbar.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-cmd]");
+    if (!button) return;
+    editor.focus();
+    const cmd = button.getAttribute("data-cmd");
+    if (cmd === "paragraph") {
+      document.execCommand("formatBlock", false, "p");
+    } else if (cmd === "table") {
+      document.execCommand("insertHTML", false,
+        "<table><tbody><tr><th>表头</th><th>表头</th></tr><tr><td>内容</td><td>内容</td></tr></tbody></table><p><br></p>");
+    } else {
+      document.execCommand(cmd, false, null);
+    }
+    dirty = true;
+    sync();
+  });
+
+  function autosave() {
+    if (saving) { again = true; return; }
+    if (!dirty || stopped) return;
+    saving = true;
+    dirty = false;
+    sync();
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-CSRFToken": csrf ? csrf.value : ""
+      },
+      body: JSON.stringify({ content: textarea.value, version: parseInt(versionInput.value, 10) })
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, status: response.status, body: body }; });
+    }).then(function (result) {
+      if (result.ok) {
+        versionInput.value = result.body.version;
+        say(result.body.changed ? "已自动保存 " + result.body.saved_at + "（第" + result.body.number + "稿）" : "内容未改变", "text-success");
+      } else {
+        dirty = true;
+        if (result.status === 409 || result.status === 403) stopped = true;
+        const details = (result.body.errors || []).map(function (e) { return e.message; }).join("；");
+        say((result.body.error || "自动保存失败") + (details && details !== result.body.error ? "：" + details : ""), "text-danger");
+      }
+    }).catch(function () {
+      dirty = true;
+      say("自动保存失败（网络错误），稍后重试", "text-danger");
+    }).finally(function () {
+      saving = false;
+      if (again) { again = false; autosave(); }  // a save asked for while this one ran
+    });
+  }
+
+  setInterval(autosave, seconds * 1000);
+  editor.addEventListener("blur", autosave);
+  form.addEventListener("submit", function () { sync(); stopped = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty && !stopped) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();
