@@ -317,7 +317,8 @@ def test_export_round_trips_through_the_reader_with_extra_columns(login, db, dem
     workbook = openpyxl.load_workbook(io.BytesIO(r.data))
     header = [cell.value for cell in workbook.worksheets[0][1]]
     assert header[-3:] == ["评价要点", "标准类型", "数据来源"]
-    assert workbook["评分结果"]["C5"].value == Decimal("85.01") or "85.01" in json.dumps(
+    # The demo's 家长满意度 follows its survey, so the demo total is 84.79 (the sheet alone: 85.01).
+    assert "84.79" in json.dumps(
         [[str(c.value) for c in row] for row in workbook["评分结果"].iter_rows()]
     )
 

@@ -106,10 +106,24 @@ def _calamine_rows(data: bytes) -> list[list[Any]] | None:
     except ImportError:  # pragma: no cover - calamine is a dependency; openpyxl is the fallback
         return None
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        return _interned_rows(
+            CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        )
     except Exception:  # noqa: BLE001 - any calamine failure falls back to openpyxl
         return None
+
+
+def _interned_rows(sheet: Any) -> list[list[Any]]:
+    """The cells as `to_python(skip_empty_area=False)` gives them, but equal texts share one
+    object: an export repeats a few option texts millions of times, and one string object per
+    cell would cost several hundred MB on a 100,000-row file."""
+    seen: dict[str, str] = {}
+    intern = seen.setdefault
+    # iter_rows starts at row 1 but at the first used column; pad back to column A.
+    pad = [""] * (sheet.start[1] if sheet.start else 0)
+    return [
+        pad + [intern(v, v) if v.__class__ is str else v for v in row] for row in sheet.iter_rows()
+    ]
 
 
 def _openpyxl_rows(data: bytes) -> list[list[Any]]:
@@ -132,10 +146,8 @@ def read_xls(data: bytes, limits: Limits) -> Table:
     try:
         from python_calamine import CalamineWorkbook
 
-        rows = (
-            CalamineWorkbook.from_filelike(io.BytesIO(data))
-            .get_sheet_by_index(0)
-            .to_python(skip_empty_area=False)
+        rows = _interned_rows(
+            CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         )
     except Exception:  # noqa: BLE001 - fall back to xlrd below
         rows = None

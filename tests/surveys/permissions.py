@@ -1,0 +1,88 @@
+"""Route × role expectations of the survey pages and API (tests/test_permission_matrix)."""
+
+from sqlmodel import select
+
+from tests.permissions_roles import INTERNAL, MANAGE, PUBLIC, TEAM
+from workbench.core.storage import Blob
+from workbench.indicators.models import Indicator
+from workbench.surveys import surveys as survey_service
+from workbench.surveys.models import ImportStatus, Survey, SurveyImport, SurveyResponse
+
+EXPECTED = {
+    "surveys.index": INTERNAL,
+    "surveys.create": TEAM,
+    "surveys.copy": TEAM,
+    "surveys.detect": TEAM,
+    "surveys.show": INTERNAL,
+    "surveys.settings": TEAM,
+    "surveys.state": TEAM,
+    "surveys.plan": TEAM,
+    "surveys.waive": MANAGE,
+    "surveys.delete": TEAM,
+    "surveys.link": TEAM,
+    "surveys.unlink": TEAM,
+    "surveys.design": INTERNAL,
+    "surveys.question_add": TEAM,
+    "surveys.question_save": TEAM,
+    "surveys.question_delete": TEAM,
+    "surveys.question_move": TEAM,
+    "surveys.public_form": PUBLIC,
+    "surveys.public_submit": PUBLIC,
+    "surveys.public_thanks": PUBLIC,
+    "surveys.qr_png": INTERNAL,
+    "surveys.qr_svg": INTERNAL,
+    "surveys.poster": INTERNAL,
+    "surveys.entry": TEAM,
+    "surveys.imports": INTERNAL,
+    "surveys.import_upload": TEAM,
+    "surveys.import_show": INTERNAL,
+    "surveys.import_confirm": TEAM,
+    "surveys.import_progress": INTERNAL,
+    "surveys.import_cancel": TEAM,
+    "surveys.responses_list": INTERNAL,
+    "surveys.override": TEAM,
+    "surveys.rules": TEAM,
+    "surveys.stats": INTERNAL,
+    "surveys.export_xlsx": INTERNAL,
+    "surveys.export_paper": TEAM,
+    "api.list_surveys_get": INTERNAL,
+    "api.create_survey_post": TEAM,
+    "api.import_survey_post": TEAM,
+    "api.survey_stats_get": INTERNAL,
+}
+
+
+def params(db, demo) -> dict:
+    """The demo survey (closed, 240 answers, linked to 家长满意度) and a cancelled import of it."""
+    survey = db.exec(
+        select(Survey).where(
+            Survey.engagement_id == demo.engagement.id, Survey.title == "学生家长满意度调查"
+        )
+    ).one()
+    response = db.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)).first()
+    sha = "ef" * 32  # a blob row without a stored file: nothing reads it for a cancelled import
+    if db.get(Blob, sha) is None:
+        db.add(Blob(sha256=sha, size=4, mime="text/csv"))
+    job = SurveyImport(
+        survey_id=survey.id,
+        sha256=sha,
+        filename="matrix.csv",
+        status=ImportStatus.cancelled.value,
+        created_by_id=demo.users["demo-evaluator"].id,
+    )
+    db.add(job)
+    db.flush()
+    leaf = db.exec(
+        select(Indicator).where(
+            Indicator.engagement_id == demo.engagement.id, Indicator.name == "家长满意度"
+        )
+    ).one()
+    assert survey_service.response_counts(db, [survey.id])[survey.id] == 240
+    return {
+        "survey_id": survey.id,
+        "import_id": job.id,
+        "response_id": response.id,
+        "indicator_id": leaf.id,
+        "key": "q1",
+        "token": survey.token,
+    }

@@ -1,0 +1,311 @@
+"""Importing answers from files: upload → proposed mapping shown for confirmation → parse and write.
+
+Nothing is stored while a file has a problem: the upload keeps the file (blob) and a pending
+import only once the file reads; the confirm step parses every row first and then writes every
+new row in one transaction. Re-importing the same file adds nothing (survey + source key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlmodel import Session
+
+from workbench.accounts.models import User
+from workbench.core import audit, storage, uploads
+from workbench.core.errors import Conflict, ValidationFailed
+from workbench.core.timeutil import utcnow
+from workbench.engagements.models import Engagement
+from workbench.surveys import automap
+from workbench.surveys.common import guard
+from workbench.surveys.imports import (
+    ImportMapping,
+    ImportRefused,
+    ParsedImport,
+    Table,
+    parse_responses,
+    read_table,
+)
+from workbench.surveys.links import results_changed
+from workbench.surveys.models import Channel, ImportStatus, Survey, SurveyImport
+from workbench.surveys.questionnaire import questions_of
+from workbench.surveys.questions import Question
+from workbench.surveys.writer import Progress, write_responses
+
+ALLOWED = frozenset({"xls", "xlsx", "csv"})
+_EXECUTABLE = (b"MZ", b"\x7fELF")
+
+
+@dataclass
+class ImportOutcome:
+    imported: int
+    skipped_duplicates: int
+    rows: int
+    warnings: list[str] = field(default_factory=list)
+    variant: str | None = None
+
+
+def refusal(errors: Sequence[Mapping[str, Any]], message: str = "文件未导入") -> ValidationFailed:
+    """A 422 whose details are the importer's `{row, column, message}` problems."""
+    first = errors[0]["message"] if errors else message
+    return ValidationFailed(f"{message}：{first}", details=[dict(e) for e in errors])
+
+
+def _max_mb() -> int:
+    return int(current_app.config.get("MAX_UPLOAD_MB", 50)) if has_app_context() else 50
+
+
+def read_upload(filename: str, data: bytes) -> tuple[uploads.CheckedUpload, Table]:
+    """Check an upload (name, size, sniffed type) and read it; refusals name row and column."""
+    try:
+        checked = uploads.check(filename, data, allowed=ALLOWED, max_mb=_max_mb())
+    except ValidationFailed as refused:
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        if extension in ALLOWED and not data.startswith(_EXECUTABLE):
+            # The importer explains these better: an HTML page saved as .xls, an unsupported
+            # encoding, a truncated workbook.
+            try:
+                read_table(data, filename=filename)
+            except ImportRefused as clearer:
+                raise refusal(clearer.errors) from None
+        raise refused from None
+    try:
+        table = read_table(checked.data, filename=checked.name)
+    except ImportRefused as refused:
+        raise refusal(refused.errors) from None
+    return checked, table
+
+
+def _open_for_answers(survey: Survey) -> None:
+    if survey.is_closed:
+        raise Conflict("问卷已结束回收，不能再导入答卷；如需补充，请项目负责人先重新开启问卷")
+
+
+def upload_import(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    survey: Survey,
+    filename: str,
+    data: bytes,
+    kind: str = "auto",
+) -> SurveyImport:
+    """Keep the file and its proposed column mapping, for the user to confirm."""
+    guard(db, engagement, actor)
+    _open_for_answers(survey)
+    questions = questions_of(survey)
+    if not questions:
+        raise Conflict("问卷还没有题目：请先设计问卷，或用“从问卷星导出文件创建问卷”")
+    checked, table = read_upload(filename, data)
+    if kind not in ("wjx", "generic"):
+        kind = "wjx" if automap.is_wjx(table) else "generic"
+    mapping = automap.propose(table, questions, kind)
+    blob = storage.store(db, checked.data, mime=checked.mime)
+    job = SurveyImport(
+        survey_id=survey.id,
+        sha256=blob.sha256,
+        filename=checked.name,
+        kind=kind,
+        mapping=mapping.to_dict(),
+        row_count=table.row_count,
+        warnings=list(mapping.warnings),
+        created_by_id=actor.id,
+    )
+    db.add(job)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="survey.import_upload",
+        obj=job,
+        engagement_id=engagement.id,
+        after={"filename": job.filename, "sha256": job.sha256, "rows": job.row_count, "kind": kind},
+        summary=f"{survey.title}：上传“{job.filename}”（{job.row_count} 行），待确认列对应",
+    )
+    return job
+
+
+def job_table(job: SurveyImport) -> Table:
+    """The stored file of an import, read again."""
+    try:
+        return read_table(storage.read(job.sha256), filename=job.filename)
+    except ImportRefused as refused:
+        raise refusal(refused.errors) from None
+
+
+def edited_mapping(
+    job: SurveyImport, questions: Sequence[Question], table: Table, values: Mapping[int, str] | None
+) -> ImportMapping:
+    """The proposal stored with the import, with the user's edits applied."""
+    mapping = ImportMapping.from_dict(job.mapping or {})
+    if values is None:
+        return mapping
+    return automap.apply_choices(mapping, questions, values, table)
+
+
+def parse_job(
+    job: SurveyImport, survey: Survey, values: Mapping[int, str] | None = None
+) -> tuple[ParsedImport, ImportMapping]:
+    """Parse every row of an import with its (edited) mapping; nothing is written."""
+    questions = questions_of(survey)
+    table = job_table(job)
+    mapping = edited_mapping(job, questions, table, values)
+    if mapping.errors:
+        return ParsedImport(errors=list(mapping.errors), row_count=table.row_count), mapping
+    return parse_responses(table, questions, mapping), mapping
+
+
+def claim(
+    db: Session, *, actor: User, engagement: Engagement, survey: Survey, job: SurveyImport
+) -> None:
+    """Check that an import may be confirmed now (pending, or failed and being retried)."""
+    guard(db, engagement, actor)
+    _open_for_answers(survey)
+    if job.status == ImportStatus.done:
+        raise Conflict("该文件已经导入完成")
+    if job.status == ImportStatus.cancelled:
+        raise Conflict("该导入已取消，请重新上传文件")
+    if job.status == ImportStatus.running and not stale(job):
+        raise Conflict("该文件正在导入中，请稍候")
+
+
+def stale(job: SurveyImport, now: datetime | None = None) -> bool:
+    """A running import with no sign of life for 30 minutes was interrupted (nothing was written)."""
+    from workbench.surveys.import_jobs import is_active
+
+    if job.status != ImportStatus.running or is_active(job.id):
+        return False
+    started = job.started_at
+    if started is None:
+        return True
+    started = started if started.tzinfo else started.replace(tzinfo=UTC)
+    return ((now or utcnow()) - started).total_seconds() > 1800
+
+
+def confirm_import(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    survey: Survey,
+    job: SurveyImport,
+    values: Mapping[int, str] | None = None,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Parse the whole file and write its new rows in this transaction; any problem → 422."""
+    claim(db, actor=actor, engagement=engagement, survey=survey, job=job)
+    parsed, mapping = parse_job(job, survey, values)
+    if parsed.errors:
+        raise refusal(parsed.errors, "文件有误，未导入任何答卷")
+    job.mapping = mapping.to_dict()
+    return finish(
+        db,
+        actor=actor,
+        engagement=engagement,
+        survey=survey,
+        job=job,
+        parsed=parsed,
+        progress=progress,
+    )
+
+
+def finish(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    survey: Survey,
+    job: SurveyImport,
+    parsed: ParsedImport,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Write the parsed rows and close the import (audited)."""
+    channel = Channel.wjx if job.kind == "wjx" else Channel.generic
+    imported, skipped = write_responses(
+        db,
+        survey=survey,
+        responses=parsed.responses,
+        channel=channel,
+        import_id=job.id,
+        progress=progress,
+    )
+    job.status = ImportStatus.done.value
+    job.imported, job.skipped = imported, skipped
+    job.processed = len(parsed.responses)
+    job.warnings = list(parsed.warnings)
+    job.errors = []
+    job.finished_at = utcnow()
+    db.add(job)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="survey.import",
+        obj=job,
+        engagement_id=engagement.id,
+        after={
+            "filename": job.filename,
+            "imported": imported,
+            "skipped_duplicates": skipped,
+            "rows": len(parsed.responses),
+            "variant": parsed.variant,
+        },  # fmt: skip
+        summary=f"{survey.title}：导入“{job.filename}”新增 {imported} 份答卷，跳过已有 {skipped} 份",
+    )
+    if imported:
+        results_changed(
+            db, actor=actor, engagement=engagement, survey=survey, reason="导入了新的答卷"
+        )
+    return ImportOutcome(
+        imported, skipped, len(parsed.responses), list(parsed.warnings), parsed.variant
+    )
+
+
+def cancel_import(
+    db: Session, *, actor: User, engagement: Engagement, survey: Survey, job: SurveyImport
+) -> None:
+    """Drop a pending import (the stored file stays in the blob store, unreferenced rows none)."""
+    guard(db, engagement, actor)
+    if job.status not in (ImportStatus.pending, ImportStatus.failed):
+        raise Conflict(f"该导入当前为“{job.status_name}”，不能取消")
+    job.status = ImportStatus.cancelled.value
+    job.finished_at = utcnow()
+    db.add(job)
+    db.flush()
+    audit.record(
+        db, actor=actor, action="survey.import_cancel", obj=job, engagement_id=engagement.id,
+        summary=f"{survey.title}：取消导入“{job.filename}”",
+    )  # fmt: skip
+
+
+def import_direct(
+    db: Session, *, actor: User, engagement: Engagement, survey: Survey, filename: str, data: bytes
+) -> ImportOutcome:
+    """The API: import with the automatic mapping, refused (422) when it is incomplete."""
+    guard(db, engagement, actor)
+    _open_for_answers(survey)
+    questions = questions_of(survey)
+    if not questions:
+        raise Conflict("问卷还没有题目，无法导入答卷")
+    checked, table = read_upload(filename, data)
+    kind = "wjx" if automap.is_wjx(table) else "generic"
+    mapping = automap.propose(table, questions, kind)
+    if mapping.errors:
+        raise refusal(mapping.errors, "文件的列与问卷题目未能全部对应，未导入")
+    parsed = parse_responses(table, questions, mapping)
+    if parsed.errors:
+        raise refusal(parsed.errors, "文件有误，未导入任何答卷")
+    blob = storage.store(db, checked.data, mime=checked.mime)
+    job = SurveyImport(
+        survey_id=survey.id, sha256=blob.sha256, filename=checked.name, kind=kind,
+        mapping=mapping.to_dict(), row_count=table.row_count, created_by_id=actor.id,
+        status=ImportStatus.running.value, started_at=utcnow(),
+    )  # fmt: skip
+    db.add(job)
+    db.flush()
+    return finish(db, actor=actor, engagement=engagement, survey=survey, job=job, parsed=parsed)

@@ -1,0 +1,180 @@
+"""Surveys of an engagement, their responses (never deleted) and pending file imports."""
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from workbench.core.models import version_column
+from workbench.core.money import DecimalType
+from workbench.core.timeutil import utcnow
+
+
+class SurveyStatus(StrEnum):
+    draft = "draft"  # being designed; answers can be imported or entered, the link is closed
+    open = "open"  # the public link accepts answers (within the optional dates)
+    closed = "closed"  # collection finished: the questionnaire and the answers are final
+
+
+STATUS_NAMES = {
+    SurveyStatus.draft: "设计中",
+    SurveyStatus.open: "回收中",
+    SurveyStatus.closed: "已结束",
+}
+
+
+class Channel(StrEnum):
+    online = "online"  # the workbench's own public form
+    paper = "paper"  # a paper questionnaire typed in by an evaluator
+    wjx = "wjx"  # a 问卷星 export
+    generic = "generic"  # any CSV/Excel table with a manual column mapping
+
+
+CHANNEL_NAMES = {
+    Channel.online: "在线填写",
+    Channel.paper: "纸质录入",
+    Channel.wjx: "问卷星导入",
+    Channel.generic: "表格导入",
+}
+
+
+class ImportStatus(StrEnum):
+    pending = "pending"  # uploaded, mapping shown for confirmation
+    running = "running"  # confirmed, being parsed and written
+    done = "done"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+IMPORT_STATUS_NAMES = {
+    ImportStatus.pending: "待确认",
+    ImportStatus.running: "导入中",
+    ImportStatus.done: "已完成",
+    ImportStatus.failed: "失败",
+    ImportStatus.cancelled: "已取消",
+}
+
+_survey_version = version_column()
+
+
+class Survey(SQLModel, table=True):
+    """One questionnaire of an engagement: questions, collection window, filters, sample plan."""
+
+    __tablename__ = "survey"
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement_id: int = Field(foreign_key="engagement.id", index=True)
+    title: str = Field(max_length=200)
+    purpose: str = Field(default="", max_length=2000)  # 调查目的, shown on the form and poster
+    respondents: str = Field(default="", max_length=60)  # 调查对象, e.g. 受益学生/家长
+    template_key: str = Field(default="", max_length=40)
+    questions: list = Field(default_factory=list, sa_column=Column(JSON))
+    token: str = Field(max_length=64, unique=True)  # the public link's unguessable part
+    status: str = Field(default=SurveyStatus.draft.value, max_length=20)
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    one_per_device: bool = True
+    thank_you: str = Field(default="", max_length=1000)
+    rules: dict = Field(default_factory=dict, sa_column=Column(JSON))  # validity filters
+    top_k: int = 2
+    sample_population: int | None = None
+    sample_confidence: Decimal = Field(default=Decimal("0.95"), sa_type=DecimalType(4))
+    sample_margin: Decimal = Field(default=Decimal("0.05"), sa_type=DecimalType(4))
+    sample_planned_at: datetime | None = None
+    sample_waived_reason: str = Field(default="", max_length=1000)
+    sample_waived_by_id: int | None = Field(default=None, foreign_key="user.id")
+    sample_waived_at: datetime | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_survey_version)
+
+    __mapper_args__ = {"version_id_col": _survey_version}
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[SurveyStatus(self.status)]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == SurveyStatus.closed
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SurveyStatus.open
+
+    @property
+    def waived(self) -> bool:
+        return self.sample_waived_at is not None
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One answered questionnaire, whatever its channel; excluded answers stay with their reason."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "source_key", name="uq_survey_response_source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True)
+    source_key: str = Field(max_length=120)  # identifies the answer across re-imports
+    channel: str = Field(max_length=20)
+    serial: int | None = None
+    submitted_at: datetime | None = None
+    duration_seconds: int | None = None
+    ip: str | None = Field(default=None, max_length=64)
+    ip_location: str | None = Field(default=None, max_length=120)
+    origin: str | None = Field(default=None, max_length=200)  # 问卷星 来源
+    origin_detail: str | None = Field(default=None, max_length=200)  # 问卷星 来源详情
+    answers: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    missing: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    other_text: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    extra: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    import_id: int | None = Field(default=None, foreign_key="survey_import.id", index=True)
+    entered_by_id: int | None = Field(default=None, foreign_key="user.id")
+    override: bool | None = None  # True: kept despite the filters; False: excluded by hand
+    override_reason: str = Field(default="", max_length=1000)
+    override_by_id: int | None = Field(default=None, foreign_key="user.id")
+    override_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def channel_name(self) -> str:
+        return CHANNEL_NAMES.get(Channel(self.channel), self.channel)
+
+
+class SurveyImport(SQLModel, table=True):
+    """An uploaded file with its proposed column mapping, then the progress and outcome of the import."""
+
+    __tablename__ = "survey_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True)
+    sha256: str = Field(foreign_key="blob.sha256", max_length=64)
+    filename: str = Field(max_length=200)
+    kind: str = Field(default="wjx", max_length=20)  # wjx | generic
+    mapping: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default=ImportStatus.pending.value, max_length=20)
+    row_count: int = 0
+    processed: int = 0
+    imported: int = 0
+    skipped: int = 0  # rows already stored (same source key): re-importing adds nothing
+    errors: list = Field(default_factory=list, sa_column=Column(JSON))
+    warnings: list = Field(default_factory=list, sa_column=Column(JSON))
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def status_name(self) -> str:
+        return IMPORT_STATUS_NAMES[ImportStatus(self.status)]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.done, ImportStatus.failed, ImportStatus.cancelled)

@@ -1,0 +1,87 @@
+"""The surveys domain's services in one place (each lives in its own module).
+
+Other domains call these: `report_summary(db, engagement)` for the report, `compute(db, survey)`
+for the figures of one survey; the score reads survey figures through sources.py.
+"""
+
+from workbench.surveys.export import create_paper, paper_values, workbook_bytes
+from workbench.surveys.imports_service import (
+    ImportOutcome,
+    cancel_import,
+    confirm_import,
+    import_direct,
+    upload_import,
+)
+from workbench.surveys.links import (
+    link_indicator,
+    linked_indicators,
+    satisfaction_leaves,
+    unlink_indicator,
+)
+from workbench.surveys.questionnaire import (
+    delete_question,
+    move_question,
+    questions_of,
+    replace_questions,
+    response_count,
+    save_question,
+)
+from workbench.surveys.responses import enter_paper, set_override, set_rules, submit_online
+from workbench.surveys.stats_service import SurveyResult, compute, metric
+from workbench.surveys.summary import report_summary, stats_body
+from workbench.surveys.surveys import (
+    close_survey,
+    copy_survey,
+    create_from_template,
+    create_survey,
+    delete_survey,
+    list_surveys,
+    open_survey,
+    reopen_survey,
+    required_sample,
+    set_sample_plan,
+    update_settings,
+    waive_sample,
+)
+
+__all__ = [
+    "ImportOutcome",
+    "SurveyResult",
+    "cancel_import",
+    "close_survey",
+    "compute",
+    "confirm_import",
+    "copy_survey",
+    "create_from_template",
+    "create_paper",
+    "create_survey",
+    "delete_question",
+    "delete_survey",
+    "enter_paper",
+    "import_direct",
+    "link_indicator",
+    "linked_indicators",
+    "list_surveys",
+    "metric",
+    "move_question",
+    "open_survey",
+    "paper_values",
+    "questions_of",
+    "reopen_survey",
+    "replace_questions",
+    "report_summary",
+    "required_sample",
+    "response_count",
+    "satisfaction_leaves",
+    "save_question",
+    "set_override",
+    "set_rules",
+    "set_sample_plan",
+    "stats_body",
+    "submit_online",
+    "unlink_indicator",
+    "update_settings",
+    "upload_import",
+    "waive_sample",
+    "workbook_bytes",
+]

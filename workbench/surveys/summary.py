@@ -1,0 +1,177 @@
+"""Survey figures as plain dicts: the stats API body and the report engineer's summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from workbench.engagements.models import Engagement
+from workbench.surveys.links import linked_indicators
+from workbench.surveys.models import CHANNEL_NAMES, Channel
+from workbench.surveys.responses import rules_summary
+from workbench.surveys.results import ItemStats
+from workbench.surveys.stats_service import SurveyResult, compute
+from workbench.surveys.surveys import list_surveys, required_sample
+
+
+def s2(value: Decimal | None) -> str | None:
+    """A figure as the API writes it: 2 places, or None."""
+    return None if value is None else f"{value:.2f}"
+
+
+def s4(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.4f}"
+
+
+def stats_body(result: SurveyResult) -> dict[str, Any]:
+    """GET /api/v1/surveys/{sid}/stats: `{valid, collected, items, overall, cronbach_alpha}`."""
+    stats = result.stats
+    overall = stats.overall
+    return {
+        "survey_id": result.survey.id,
+        "title": result.survey.title,
+        "collected": stats.collected,
+        "valid": stats.valid,
+        "validity_rate": s2(stats.validity_rate),
+        "top_k": result.survey.top_k,
+        "items": [
+            {
+                "key": i.key,
+                "question": i.question,
+                "satisfaction_item": i.satisfaction_item,
+                "n": i.n,
+                "rate": s2(i.rate),
+                "score_index": s2(i.score_index),
+                "ci_low": s2(i.ci_low),
+                "ci_high": s2(i.ci_high),
+                "score_ci_low": s2(i.score_ci_low),
+                "score_ci_high": s2(i.score_ci_high),
+            }
+            for i in stats.items
+        ],
+        "overall": {
+            "n": overall.n,
+            "answers": overall.answers,
+            "rate": s2(overall.rate),
+            "score_index": s2(overall.score_index),
+            "pooled_rate": s2(overall.pooled_rate),
+            "pooled_score_index": s2(overall.pooled_score_index),
+        },
+        "cronbach_alpha": s4(stats.cronbach_alpha),
+        "alpha_n": stats.alpha_n,
+    }
+
+
+def report_items(result: SurveyResult) -> list[ItemStats]:
+    """The satisfaction items (every scored item when none is marked)."""
+    marked = [i for i in result.stats.items if i.satisfaction_item]
+    return marked or list(result.stats.items)
+
+
+def distribution(items: list[ItemStats]) -> dict[str, list]:
+    """Counts per level for the items sharing the most common option list (the chart's data)."""
+    if not items:
+        return {"items": [], "levels": [], "counts": []}
+    shapes = Counter(tuple(o.option for o in i.distribution) for i in items)
+    levels = list(shapes.most_common(1)[0][0])
+    same = [i for i in items if [o.option for o in i.distribution] == levels]
+    return {
+        "items": [i.question for i in same],
+        "levels": levels,
+        "counts": [[o.count for o in i.distribution] for i in same],
+    }
+
+
+def survey_summary(result: SurveyResult) -> dict[str, Any]:
+    """One survey as the report reads it; Decimals as strings (2 places, α 4)."""
+    stats, survey = result.stats, result.survey
+    items = report_items(result)
+    return {
+        "id": survey.id,
+        "title": survey.title,
+        "purpose": survey.purpose,
+        "respondents": survey.respondents,
+        "collected": stats.collected,
+        "valid": stats.valid,
+        "validity_rate": s2(stats.validity_rate),
+        "required_sample": required_sample(survey),
+        "items": [
+            {
+                "question": i.question,
+                "n": i.n,
+                "rate": s2(i.rate),
+                "score_index": s2(i.score_index),
+                "ci_low": s2(i.ci_low),
+                "ci_high": s2(i.ci_high),
+            }
+            for i in items
+        ],
+        "overall": {
+            "n": stats.overall.n,
+            "rate": s2(stats.overall.rate),
+            "score_index": s2(stats.overall.score_index),
+        },
+        "cronbach_alpha": s4(stats.cronbach_alpha),
+        "distribution": distribution(items),
+    }
+
+
+def _method(result: SurveyResult) -> str:
+    names = [CHANNEL_NAMES[Channel(c)] for c in result.channels if c in Channel.__members__]
+    return "问卷调查（" + "、".join(names) + "）" if names else "问卷调查"
+
+
+def _notes(result: SurveyResult) -> list[str]:
+    notes = []
+    rules = rules_summary(result.survey)
+    excluded = result.stats.collected - result.stats.valid
+    if rules:
+        notes.append("有效问卷筛选规则：剔除" + "、".join(rules) + f"的答卷，共剔除 {excluded} 份")
+    elif excluded:
+        notes.append(f"人工认定无效答卷 {excluded} 份")
+    notes.append(f"满意率按前 {result.survey.top_k} 个满意等级计算，置信区间为 95% 水平")
+    return notes
+
+
+def _flat(result: SurveyResult, summary: dict[str, Any]) -> dict[str, Any]:
+    """The primary survey's figures at the top level (the report's single survey section)."""
+    items = report_items(result)
+    return {
+        "collected": summary["collected"],
+        "valid": summary["valid"],
+        "validity_rate": summary["validity_rate"],
+        "cronbach_alpha": summary["cronbach_alpha"],
+        "items": [
+            {
+                **row,
+                "distribution": [{"option": o.option, "count": o.count} for o in item.distribution],
+            }
+            for row, item in zip(summary["items"], items, strict=True)
+        ],
+        "overall": summary["overall"],
+        "population": result.survey.respondents or "服务对象",
+        "method": _method(result),
+        "sample_target": summary["required_sample"],
+        "notes": _notes(result),
+    }
+
+
+def report_summary(db: Session, engagement: Engagement) -> dict[str, Any]:
+    """{"surveys": [one dict per survey]} plus the primary survey's figures at the top level.
+
+    The primary survey is the first one linked to an indicator, else the one with most valid
+    answers; the top-level keys are what `reports.collect.survey_from_summary` reads.
+    """
+    results = [compute(db, s, crosstabs=False) for s in list_surveys(db, engagement)]
+    summaries = [survey_summary(r) for r in results]
+    data: dict[str, Any] = {"surveys": summaries}
+    answered = [(r, s) for r, s in zip(results, summaries, strict=True) if r.stats.collected]
+    if not answered:
+        return data
+    linked = [(r, s) for r, s in answered if linked_indicators(db, engagement, r.survey)]
+    primary = (linked or sorted(answered, key=lambda pair: -pair[0].stats.valid))[0]
+    data.update(_flat(*primary))
+    return data
