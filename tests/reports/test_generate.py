@@ -320,3 +320,28 @@ def test_demo_report_converts_to_pdf(ctx, db, demo):
     pdf = storage.read(version.pdf_sha256)
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     assert services.pdf_name(version).endswith(".pdf")
+
+
+def test_a_number_taken_by_a_concurrent_request_moves_to_the_next(db, demo, ctx, monkeypatch):
+    """Two requests racing for the same version number: the second takes the next one, no 500."""
+    from workbench.reports import services as reports
+    from workbench.reports.models import DeliverableVersion
+
+    lead = demo.users["demo-lead"]
+    first = reports.generate(db, actor=lead, engagement=demo.engagement, kind="score_sheet")
+    real_exec = db.exec
+    calls = {"n": 0}
+
+    def stale_max(
+        statement, *args, **kwargs
+    ):  # the first read misses the row another request wrote
+        result = real_exec(statement, *args, **kwargs)
+        if "max(deliverable_version.number)" in str(statement).lower() and calls["n"] == 0:
+            calls["n"] += 1
+            return type("R", (), {"one": staticmethod(lambda: first.number - 1)})()
+        return result
+
+    monkeypatch.setattr(db, "exec", stale_max)
+    second = reports.generate(db, actor=lead, engagement=demo.engagement, kind="score_sheet")
+    assert second.number == first.number + 1 and calls["n"] == 1
+    assert isinstance(second, DeliverableVersion)

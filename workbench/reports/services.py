@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from workbench.accounts.models import User
@@ -198,30 +199,8 @@ def generate(
         label = ""
     built = build(db, engagement, kind=kind, label=label)
     blob = storage.store(db, built.data, mime=built.mime)
-    number = (
-        db.exec(
-            select(func.max(DeliverableVersion.number)).where(
-                DeliverableVersion.engagement_id == engagement.id, DeliverableVersion.kind == kind
-            )
-        ).one()
-        or 0
-    ) + 1
-    version = DeliverableVersion(
-        engagement_id=engagement.id,
-        kind=kind,
-        number=number,
-        label=label,
-        sha256=blob.sha256,
-        filename=_filename(engagement, kind, number, label, built.extension),
-        mime=built.mime,
-        size=len(built.data),
-        stage=engagement.stage,
-        generated_by_id=actor.id,
-        sections=built.sections,
-        figures=built.figures,
-    )
-    db.add(version)
-    db.flush()
+    version = _insert_next_version(db, engagement, kind, label, built, blob, actor)
+    number = version.number
     audit.record(
         db,
         actor=actor,
@@ -234,6 +213,42 @@ def generate(
         summary=f"{version.kind_name}第{number}版{label}",
     )  # fmt: skip
     return version
+
+
+def _insert_next_version(db, engagement, kind, label, built, blob, actor) -> DeliverableVersion:
+    """Insert the next number of this kind; two requests racing for a number: the loser takes the next."""
+    for _attempt in range(5):
+        number = (
+            db.exec(
+                select(func.max(DeliverableVersion.number)).where(
+                    DeliverableVersion.engagement_id == engagement.id,
+                    DeliverableVersion.kind == kind,
+                )
+            ).one()
+            or 0
+        ) + 1
+        version = DeliverableVersion(
+            engagement_id=engagement.id,
+            kind=kind,
+            number=number,
+            label=label,
+            sha256=blob.sha256,
+            filename=_filename(engagement, kind, number, label, built.extension),
+            mime=built.mime,
+            size=len(built.data),
+            stage=engagement.stage,
+            generated_by_id=actor.id,
+            sections=built.sections,
+            figures=built.figures,
+        )
+        try:
+            with db.begin_nested():
+                db.add(version)
+                db.flush()
+        except IntegrityError:
+            continue
+        return version
+    raise Conflict("同一时间生成的版本过多，请稍后重试")
 
 
 def versions(db: Session, engagement: Engagement, kinds: list[str] | None = None) -> list:
