@@ -29,6 +29,7 @@ def _docx() -> bytes:
         ("说明.txt", "中文说明".encode()),
         ("旧版.txt", "中文".encode("gbk")),
     ],
+    ids=lambda value: value if isinstance(value, str) else "",
 )
 def test_accepts_real_files(name, data):
     checked = uploads.check(name, data)
@@ -48,6 +49,7 @@ def test_accepts_real_files(name, data):
         ("无扩展名", b"abc", "不在允许范围"),
         ("二进制.txt", b"\x00\x01\x02\xff\xfe", "无法识别"),
     ],
+    ids=lambda value: value if isinstance(value, str) else "",
 )
 def test_refuses_bad_uploads_with_clear_messages(name, data, message):
     with pytest.raises(ValidationFailed) as error:
