@@ -99,7 +99,8 @@ def test_paper_questionnaires_are_typed_with_the_keyboard_only(page, live_server
     page.wait_for_selector("#questions")
     page.click("#survey-nav >> text=纸质问卷录入")
     page.wait_for_selector("#entry-form")
-    assert page.evaluate("document.activeElement.id") == "paper_no"
+    # The browser applies `autofocus` when it next renders, a moment after the selector appears.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'paper_no'")
     page.keyboard.type("A-17")
     page.keyboard.press("Tab")
     # Single choices: one digit picks the option and moves on by itself.
