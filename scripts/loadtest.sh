@@ -10,6 +10,9 @@ USERS="${1:-16}"
 DURATION="${2:-60}"
 PGPORT="${LOAD_PGPORT:-55433}"
 HTTP_PORT="${LOAD_HTTP_PORT:-58080}"
+WORKERS="${LOAD_WORKERS:-2}"
+THREADS="${LOAD_THREADS:-4}"
+SPAWN_RATE="${LOAD_SPAWN_RATE:-$USERS}"
 WORK="$(mktemp -d /tmp/workbench-load.XXXXXX)"
 chmod 755 "$WORK"  # the postgres user must reach its data folder
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
@@ -72,8 +75,8 @@ with app.app_context(), session_scope() as db:
 PY
 )"
 
-echo "== gunicorn on 127.0.0.1:$HTTP_PORT"
-gunicorn --bind "127.0.0.1:$HTTP_PORT" --workers 2 --threads 4 --timeout 120 \
+echo "== gunicorn on 127.0.0.1:$HTTP_PORT ($WORKERS workers × $THREADS threads)"
+gunicorn --bind "127.0.0.1:$HTTP_PORT" --workers "$WORKERS" --threads "$THREADS" --timeout 120 \
   --access-logfile /dev/null --error-logfile "$WORK/gunicorn.log" "workbench:create_app()" &
 GUNICORN_PID=$!
 for _ in $(seq 1 60); do
@@ -81,9 +84,9 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
-echo "== locust: $USERS users for $DURATION s"
+echo "== locust: $USERS users (spawned $SPAWN_RATE a second) for $DURATION s"
 python3 -m locust -f bench/load/locustfile.py --headless --users "$USERS" \
-  --spawn-rate "$USERS" --run-time "${DURATION}s" --host "http://127.0.0.1:$HTTP_PORT" \
+  --spawn-rate "$SPAWN_RATE" --run-time "${DURATION}s" --host "http://127.0.0.1:$HTTP_PORT" \
   --csv "$WORK/locust" --only-summary --loglevel WARNING >/dev/null 2>"$WORK/locust.log" || true
 set +e
 python3 bench/load/summary.py "$WORK/locust"

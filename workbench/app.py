@@ -30,13 +30,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from workbench.accounts.auth import init_login
-    from workbench.core.i18n import select_locale
+    from workbench.core.i18n import install_template_gettext, select_locale
     from workbench.core.templating import init_templating
 
     login_manager.init_app(app)
     init_login(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     limiter.init_app(app)
     init_templating(app)
 

@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pytest
+from sqlmodel import func, select
 
 from workbench.core import storage, uploads
 from workbench.core.errors import ValidationFailed
@@ -76,3 +77,17 @@ def test_store_is_content_addressed_and_deduplicated(app, db):
 def test_path_for_refuses_non_hashes(app):
     with app.app_context(), pytest.raises(Exception, match="文件不存在"):
         storage.path_for("../../secret_key")
+
+
+def test_store_survives_a_concurrent_store_of_the_same_bytes(app, db, monkeypatch):
+    """Two requests generate identical files: the second finds no row, then loses the insert race."""
+    with app.app_context():
+        first = storage.store(db, PDF, mime="application/pdf")
+        db.expunge(first)  # as if another session had inserted it
+        real_get = db.get
+        monkeypatch.setattr(db, "get", lambda model, key: None)  # the row appears after the look-up
+        second = storage.store(db, PDF, mime="application/pdf")
+        monkeypatch.setattr(db, "get", real_get)
+        assert second.sha256 == first.sha256
+        assert db.exec(select(func.count()).select_from(storage.Blob)).one() >= 1
+        db.flush()  # the session is still usable: the failed insert was only a savepoint

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+import secrets
+import sys
+
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from workbench import db
@@ -75,10 +78,19 @@ def _http_error(error: HTTPException):
 
 
 def _server_error(error: Exception):
+    """Roll back, log the traceback under a short reference the user can quote, answer 500."""
     db.mark_rollback()
+    reference = secrets.token_hex(4)
+    current_app.logger.error(
+        "unhandled error %s on %s %s",
+        reference,
+        request.method,
+        request.path,
+        exc_info=sys.exc_info(),
+    )
     if wants_json():
-        return jsonify({"error": "服务器内部错误"}), 500
-    return render_template("errors/error.html", code=500, message=None), 500
+        return jsonify({"error": "服务器内部错误", "reference": reference}), 500
+    return render_template("errors/error.html", code=500, message=None, reference=reference), 500
 
 
 def init_app(app: Flask) -> None:

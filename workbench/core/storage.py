@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, send_file
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, select
 
 from workbench.core.errors import DomainError, NotFound
 from workbench.core.timeutil import utcnow
@@ -64,9 +65,12 @@ def store(db: Session, data: bytes, *, mime: str = "application/octet-stream") -
             ) from error
     blob = db.get(Blob, sha)
     if blob is None:
-        blob = Blob(sha256=sha, size=len(data), mime=mime)
-        db.add(blob)
-        db.flush()
+        try:
+            with db.begin_nested():  # two requests storing the same bytes at once: one row wins
+                blob = Blob(sha256=sha, size=len(data), mime=mime)
+                db.add(blob)
+        except IntegrityError:
+            blob = db.exec(select(Blob).where(Blob.sha256 == sha)).one()
     return blob
 
 
