@@ -62,6 +62,20 @@ def test_the_demo_engagement_scores_84_79_with_its_live_survey(db, demo):
     )
 
 
+def test_one_leaf_scores_as_in_the_whole_tree(db, demo):
+    """The leaf page scores one leaf alone: same rule, score, error and inputs as the tree."""
+    _result, rows = services.compute(db, demo.engagement)
+    for row in rows:
+        one = services.compute_one(db, demo.engagement, row.indicator)
+        assert (one.result.rule, one.result.score, one.result.error) == (
+            row.result.rule,
+            row.result.score,
+            row.result.error,
+        )
+        assert one.inputs == row.inputs
+    assert any(row.inputs for row in rows)  # the survey-fed leaf came through a provider
+
+
 def test_provider_overrides_and_free_keys_reach_the_leaves(db, scored, monkeypatch):
     named = by_name(db, scored)
     compliance, satisfaction = named["资金使用合规性"], named["学生满意度"]

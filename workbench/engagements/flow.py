@@ -94,9 +94,14 @@ def blockers_for(db: Session, engagement: Engagement, stage: Stage) -> list[Bloc
     return found
 
 
-def flow(db: Session, engagement: Engagement) -> list[FlowStep]:
-    """The ten steps with statuses and the blockers of the stage after the current one."""
-    skip = set(not_applicable(db, engagement))
+def flow(
+    db: Session, engagement: Engagement, *, skipped: dict[Stage, str] | None = None
+) -> list[FlowStep]:
+    """The ten steps with statuses and the blockers of the current stage.
+
+    `skipped` is `not_applicable()` when the caller has it already.
+    """
+    skip = set(not_applicable(db, engagement) if skipped is None else skipped)
     blockers = (
         [] if engagement.is_archived else blockers_for(db, engagement, Stage(engagement.stage))
     )

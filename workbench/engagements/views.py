@@ -150,7 +150,8 @@ def edit(engagement_id: int):
 def flowchart(engagement_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
-    steps = flow.flow(session, engagement)
+    na = flow.not_applicable(session, engagement)
+    steps = flow.flow(session, engagement, skipped=na)
     current = Stage(engagement.stage)
     checklist = registry.checklist(current)
     confirmed = flow.confirmed_items(session, engagement, current)
@@ -161,7 +162,6 @@ def flowchart(engagement_id: int):
     orgs = services.orgs_by_id(
         session, {engagement.bureau_id, engagement.unit_id or 0, engagement.agency_id}
     )
-    na = flow.not_applicable(session, engagement)
     return render_template(
         "engagements/flowchart.html",
         engagement=engagement,

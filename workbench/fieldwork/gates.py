@@ -30,7 +30,8 @@ def _capped(blockers: list[Blocker], what: str, link: str) -> list[Blocker]:
     return blockers[:SHOWN] + [Blocker(f"……另有 {rest} 项{what}", link)]
 
 
-def survey_fed(indicator: Indicator) -> bool:
+def survey_fed(indicator) -> bool:
+    """An indicator (or a row with `rule` and `survey_link`) scored from a survey."""
     return indicator.rule == "satisfaction" or bool(indicator.survey_link)
 
 
@@ -52,8 +53,15 @@ def fieldwork_gate(db: Session, engagement: Engagement) -> list[Blocker]:
     found: list[Blocker] = []
     if not papers:
         found.append(Blocker("尚未编制任何工作底稿", f"{base}/papers"))
-    leaves = db.exec(
-        select(Indicator)
+    leaves = db.exec(  # the columns the messages need, not whole indicators with their texts
+        select(
+            Indicator.id,
+            Indicator.level1,
+            Indicator.level2,
+            Indicator.name,
+            Indicator.rule,
+            Indicator.survey_link,
+        )
         .where(Indicator.engagement_id == engagement.id, col(Indicator.not_applicable).is_(False))
         .order_by(col(Indicator.position), col(Indicator.id))
     ).all()

@@ -91,6 +91,16 @@ def compute(db: Session, engagement: Engagement) -> tuple[ScoreResult, list[Scor
     return result, rows
 
 
+def compute_one(db: Session, engagement: Engagement, indicator: Indicator) -> ScoreRow:
+    """One leaf's row with every provider's inputs, without scoring the whole tree.
+
+    A leaf's score depends only on its own inputs; the tree only adds totals and the grade.
+    """
+    inputs = sources.collect(db, engagement).get(indicator.id, {})
+    leaf = indicators.to_leaf(indicator, inputs)
+    return ScoreRow(indicator, leaf, score_leaf(leaf), inputs)
+
+
 def leaf_scores(db: Session, engagement: Engagement) -> dict[int, Decimal | None]:
     """Indicator id → its score (None when not applicable or not yet scorable)."""
     _result, rows = compute(db, engagement)

@@ -115,8 +115,7 @@ def leaf(engagement_id: int, indicator_id: int):
             return redirect(
                 url_for("scoring.index", engagement_id=engagement_id) + f"#score-{indicator.id}"
             )
-    _result, rows = services.compute(session, engagement)
-    row = next(r for r in rows if r.indicator.id == indicator.id)
+    row = services.compute_one(session, engagement, indicator)
     panel = experts.scores_by_indicator(session, engagement).get(indicator.id, {})
     return render_template(
         "scoring/leaf.html",

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from workbench.engagements.models import Engagement
 from workbench.engagements.stages import Blocker, Stage, registry
-from workbench.surveys.links import satisfaction_leaves
+from workbench.surveys.links import has_satisfaction_leaf, satisfaction_leaves
 from workbench.surveys.models import Survey
 from workbench.surveys.stats_service import valid_count
 from workbench.surveys.surveys import list_surveys, required_sample
@@ -19,7 +19,7 @@ from workbench.surveys.surveys import list_surveys, required_sample
 
 @registry.not_applicable_when(Stage.survey)
 def survey_not_applicable(db: Session, engagement: Engagement) -> str | None:
-    if satisfaction_leaves(db, engagement):
+    if has_satisfaction_leaf(db, engagement):
         return None
     return "指标体系中没有满意度指标，无需开展满意度调查"
 

@@ -34,6 +34,20 @@ def satisfaction_leaves(db: Session, engagement: Engagement) -> list[Indicator]:
     )
 
 
+def has_satisfaction_leaf(db: Session, engagement: Engagement) -> bool:
+    """Whether any applicable leaf is scored by the `satisfaction` rule (one indexed probe)."""
+    probe = (
+        select(Indicator.id)
+        .where(
+            Indicator.engagement_id == engagement.id,
+            Indicator.rule == "satisfaction",
+            col(Indicator.not_applicable).is_(False),
+        )
+        .limit(1)
+    )
+    return db.exec(probe).first() is not None
+
+
 def linked_indicators(db: Session, engagement: Engagement, survey: Survey) -> list[Indicator]:
     """Leaves whose survey_link names this survey."""
     # Filtered here: an unset JSON link may be stored as SQL NULL or as JSON null.
