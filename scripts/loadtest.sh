@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test: a PostgreSQL server started here (as .ci/run does), the demo at reference scale,
 # gunicorn on 127.0.0.1 and locust headless. Usage: scripts/loadtest.sh [USERS=16] [SECONDS=60]
-# e.g. scripts/loadtest.sh 50 300. Exits non-zero on any failed request or when the worst page
+# e.g. scripts/loadtest.sh 50 300. Settings: LOAD_WORKERS (2), LOAD_THREADS (4), LOAD_SPAWN_RATE
+# (2 users a second), LOAD_MAX_RATIO (3). Exits non-zero on any failed request or when the worst page
 # p95 is more than 3 × the /healthz p95. Needs root (runs PostgreSQL as the postgres user) and
 # the load extra: pip install -e ".[load]".
 set -euo pipefail
@@ -12,7 +13,7 @@ PGPORT="${LOAD_PGPORT:-55433}"
 HTTP_PORT="${LOAD_HTTP_PORT:-58080}"
 WORKERS="${LOAD_WORKERS:-2}"
 THREADS="${LOAD_THREADS:-4}"
-SPAWN_RATE="${LOAD_SPAWN_RATE:-$USERS}"
+SPAWN_RATE="${LOAD_SPAWN_RATE:-2}"  # people arrive over time, not all in the same second
 WORK="$(mktemp -d /tmp/workbench-load.XXXXXX)"
 chmod 755 "$WORK"  # the postgres user must reach its data folder
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
@@ -93,5 +94,6 @@ python3 bench/load/summary.py "$WORK/locust"
 status=$?
 if [ -s "$WORK/locust_failures.csv" ] && [ "$(wc -l <"$WORK/locust_failures.csv")" -gt 1 ]; then
   cat "$WORK/locust_failures.csv"
+  grep -A 40 "unhandled error" "$WORK/gunicorn.log" | head -n 120 || true
 fi
 exit $status

@@ -7,9 +7,10 @@ Usage: python bench/load/summary.py <csv prefix>
 from __future__ import annotations
 
 import csv
+import os
 import sys
 
-LIMIT_RATIO = 3.0
+LIMIT_RATIO = float(os.environ.get("LOAD_MAX_RATIO", "3"))
 
 
 def _rows(prefix: str) -> list[dict[str, str]]:

@@ -103,3 +103,20 @@ def test_friendly_404_page(login, demo):
 def test_healthz_is_public_and_touches_the_database(client):
     r = client.get("/healthz")
     assert r.status_code == 200 and r.json == {"status": "ok"}
+
+
+def test_row_url_builds_the_same_urls_as_url_for(app):
+    from flask import url_for
+
+    from workbench.core.templating import row_url
+
+    with app.test_request_context("/"):
+        edit = row_url("indicators.edit", "indicator_id", engagement_id=3)
+        for row_id in (1, 17, 918273645):
+            assert edit(row_id) == url_for("indicators.edit", engagement_id=3, indicator_id=row_id)
+        try:
+            edit("1/../../admin")
+        except ValueError:
+            pass
+        else:
+            raise AssertionError("a row id must be an integer")

@@ -89,6 +89,19 @@ def _tabs(engagement) -> list[dict]:
     ]
 
 
+_SLOT = 918273645  # an id no table reaches, replaced by each row's own
+
+
+def row_url(endpoint: str, key: str, **values):
+    """A URL builder for table rows: `url_for` runs once, each row only fills its id in.
+
+    `{% set edit = row_url('indicators.edit', 'indicator_id', engagement_id=e.id) %}` then
+    `{{ edit(leaf.id) }}`; a table of 80 rows with five links each saves 400 route builds.
+    """
+    head, tail = url_for(endpoint, **values, **{key: _SLOT}).split(str(_SLOT), 1)
+    return lambda row_id: f"{head}{int(row_id)}{tail}"
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(dt=_dt, d=_d, money=yuan, dec2=fmt2, pct=_pct)
     app.jinja_env.globals.update(
@@ -98,6 +111,7 @@ def init_templating(app: Flask) -> None:
         admin_items=lambda: _items(True),
         engagement_tabs=_tabs,
         dashboard_panels=lambda: list(PANELS),
+        row_url=row_url,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
