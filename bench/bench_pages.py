@@ -6,7 +6,8 @@ The Flask test client, logged in as demo-lead, requests each page (dashboard, en
 library search, the scaled engagement's flowchart and indicator page, and the papers and survey
 answer lists where those domains exist); the baseline is /healthz, the trivial endpoint, measured
 the same way. Rows give the median in ms; query counts per page are printed.
-Target: every page's median ≤ 300 ms. Usage: python bench/bench_pages.py [--quick]
+Target: every page's median ≤ 300 ms. Usage: python bench/bench_pages.py [--quick] [--url URL];
+with --url the pages are timed on that database as it is (say, after `workbench demo --scale large`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ TARGET_MS = 300.0
 
 
 def _build(folder: Path) -> tuple[str, int, str, int | None]:
-    """The database URL, the scaled engagement id, an API token and a survey id (if any)."""
+    """A fresh SQLite database with the demo at reference scale; see `_lookup` for the rest."""
     url = f"sqlite:///{folder / 'workbench.db'}"
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -41,6 +42,15 @@ def _build(folder: Path) -> tuple[str, int, str, int | None]:
         load_demo(db, password=PASSWORD)
         db.commit()
         populate(db, scale=SCALES["reference"], echo=lambda _m: None)
+        db.commit()
+    engine.dispose()
+    return (url, *_lookup(url))
+
+
+def _lookup(url: str) -> tuple[int, str, int | None]:
+    """The first scaled engagement's id, an API token of demo-lead and its survey id (if any)."""
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as db:
         engagement = SQLModel.metadata.tables["engagement"]
         engagement_id = db.execute(
             select(engagement.c.id).where(engagement.c.code == f"{CODE_PREFIX}000001")
@@ -55,7 +65,7 @@ def _build(folder: Path) -> tuple[str, int, str, int | None]:
             ).scalar_one()
         db.commit()
     engine.dispose()
-    return url, engagement_id, token, survey_id
+    return engagement_id, token, survey_id
 
 
 @contextmanager
@@ -102,10 +112,15 @@ def _median_ms(client, path: str, rounds: int, headers: dict) -> tuple[float, in
     return statistics.median(times), response.status_code
 
 
-def run(quick: bool) -> list[dict]:
+def run(quick: bool, url: str | None = None) -> list[dict]:
+    """Time the pages on a fresh reference-scale database, or on `url` (already populated)."""
     rounds = 5 if quick else 30
+    scale = "reference scale" if url is None else "given database"
     with tempfile.TemporaryDirectory() as folder:
-        url, engagement_id, token, survey_id = _build(Path(folder))
+        if url is None:
+            url, engagement_id, token, survey_id = _build(Path(folder))
+        else:
+            engagement_id, token, survey_id = _lookup(url)
         app = create_app(
             {
                 "INSTANCE_PATH": Path(folder),
@@ -130,7 +145,7 @@ def run(quick: bool) -> list[dict]:
             print(f"  {name}: {counter['n']} queries", file=sys.stderr)
             rows.append(
                 {
-                    "name": f"page {name} (reference scale, median)",
+                    "name": f"page {name} ({scale}, median)",
                     "value": round(value, 2),
                     "unit": "ms",
                     "baseline": round(baseline, 2),
@@ -142,5 +157,7 @@ def run(quick: bool) -> list[dict]:
 
 
 if __name__ == "__main__":
-    for row in run("--quick" in sys.argv):
+    # python bench/bench_pages.py [--quick] [--url DATABASE_URL]   (e.g. after `workbench demo --scale large`)
+    given = sys.argv[sys.argv.index("--url") + 1] if "--url" in sys.argv else None
+    for row in run("--quick" in sys.argv, given):
         print(row)

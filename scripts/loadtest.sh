@@ -23,6 +23,7 @@ GUNICORN_PID=""
 cleanup() {
   if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
+  cp "$WORK/gunicorn.log" /tmp/workbench-load-gunicorn.log 2>/dev/null || true  # kept for a look afterwards
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -77,8 +78,8 @@ PY
 )"
 
 echo "== gunicorn on 127.0.0.1:$HTTP_PORT ($WORKERS workers × $THREADS threads)"
-gunicorn --bind "127.0.0.1:$HTTP_PORT" --workers "$WORKERS" --threads "$THREADS" --timeout 120 \
-  --access-logfile /dev/null --error-logfile "$WORK/gunicorn.log" "workbench:create_app()" &
+WORKBENCH_BIND="127.0.0.1:$HTTP_PORT" WORKBENCH_WORKERS="$WORKERS" WORKBENCH_THREADS="$THREADS" \
+  gunicorn -c python:workbench.gunicorn_conf --error-logfile "$WORK/gunicorn.log" "workbench:create_app()" &
 GUNICORN_PID=$!
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null 2>&1 && break

@@ -1,0 +1,21 @@
+"""gunicorn settings for the workbench: `gunicorn -c python:workbench.gunicorn_conf 'workbench:create_app()'`.
+
+Environment: WORKBENCH_BIND (127.0.0.1:8000), WORKBENCH_WORKERS (2), WORKBENCH_THREADS (4).
+"""
+
+import os
+
+bind = os.environ.get("WORKBENCH_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("WORKBENCH_WORKERS", "2"))
+threads = int(os.environ.get("WORKBENCH_THREADS", "4"))
+# Report generation with fresh charts and a large 问卷星 import take seconds, never minutes.
+timeout = 120
+graceful_timeout = 30
+# An idle keep-alive connection is closed after this long. gunicorn's default of 2 s is shorter than
+# a person's pause between clicks, so a browser (or the reverse proxy) would often reuse a
+# connection at the very moment the server closes it: the request then fails as a reset.
+keepalive = 30
+# Recycle a worker now and then so that a slow leak in a library cannot grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
