@@ -28,6 +28,7 @@ from workbench.accounts.services import create_token
 from workbench.db import ENGINE_KEY, make_engine
 from workbench.demo.loader import load_demo
 from workbench.demo.scale import CODE_PREFIX, SCALES, populate
+from workbench.domains import modules
 
 PASSWORD = "demo12345"
 TARGET_MS = 300.0
@@ -49,6 +50,7 @@ def _build(folder: Path) -> tuple[str, int, str, int | None]:
 
 def _lookup(url: str) -> tuple[int, str, int | None]:
     """The first scaled engagement's id, an API token of demo-lead and its survey id (if any)."""
+    modules("models")  # every domain's tables in the metadata, as the app would have them
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as db:
         engagement = SQLModel.metadata.tables["engagement"]

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workbench.reports import sections as text
+from workbench.reports import textdiff
 
 
 def test_plain_lines_become_escaped_paragraphs():
@@ -88,12 +89,12 @@ def test_any_input_gives_safe_canonical_html(raw):
 
 
 def test_diff_marks_changed_characters_and_counts_lines():
-    rows = text.diff_rows("甲\n乙\n丙", "甲\n乙改\n丁\n戊")
+    rows = textdiff.diff_rows("甲\n乙\n丙", "甲\n乙改\n丁\n戊")
     assert [r.kind for r in rows] == ["equal", "replace", "replace", "insert"]
     changed = [s.text for s in rows[1].new if s.changed]
     assert changed == ["改"]
-    assert text.diff_stats(rows) == {"insert": 1, "delete": 0, "replace": 2}
-    assert [r.kind for r in text.diff_rows("a\nb", "a")] == ["equal", "delete"]
+    assert textdiff.diff_stats(rows) == {"insert": 1, "delete": 0, "replace": 2}
+    assert [r.kind for r in textdiff.diff_rows("a\nb", "a")] == ["equal", "delete"]
 
 
 def test_report_outline_has_one_analysis_section_per_level1():

@@ -26,7 +26,7 @@ from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFail
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
-from workbench.reports import charts, collect, context, context_plan, context_report
+from workbench.reports import charts, collect, context, context_plan, context_report, textdiff
 from workbench.reports import sections as text
 from workbench.reports.models import KIND_NAMES, DeliverableKind, DeliverableVersion
 from workbench.reports.render import ReportRenderError, docx_to_pdf, render_docx
@@ -343,7 +343,7 @@ def pdf_name(version: DeliverableVersion) -> str:
 
 def compare(
     older: DeliverableVersion, newer: DeliverableVersion
-) -> list[tuple[str, list[text.DiffRow]]]:
+) -> list[tuple[str, list[textdiff.DiffRow]]]:
     """Per section (in the newer version's order), the diff of the section texts."""
     if older.kind != newer.kind:
         raise ValidationFailed(
@@ -354,5 +354,5 @@ def compare(
     for key in [*b, *(k for k in a if k not in b)]:
         left, right = a.get(key) or {}, b.get(key) or {}
         title = right.get("title") or left.get("title") or key
-        out.append((title, text.diff_rows(left.get("text", ""), right.get("text", ""))))
+        out.append((title, textdiff.diff_rows(left.get("text", ""), right.get("text", ""))))
     return out

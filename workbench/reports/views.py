@@ -14,9 +14,8 @@ from workbench.core.permissions import requires
 from workbench.core.templating import register_panel, register_tab
 from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
-from workbench.reports import consultation, services, services_signoffs
+from workbench.reports import consultation, services, services_signoffs, textdiff
 from workbench.reports import permissions as _permissions  # noqa: F401 - registers predicates
-from workbench.reports import sections as text
 from workbench.reports import services_jobs as generation
 from workbench.reports import services_sections as drafting
 from workbench.reports import services_settings as settings
@@ -418,7 +417,7 @@ def section_diff(engagement_id: int, section_id: int):
     a = _int("a", required=False) or max(b - 1, 0)
     old = drafting.get_section_version(session, row, a).text if a else ""
     new = drafting.get_section_version(session, row, b).text if b else ""
-    rows = text.diff_rows(old, new)
+    rows = textdiff.diff_rows(old, new)
     return render_template(
         "reports/section_diff.html",
         engagement=engagement,
@@ -428,7 +427,7 @@ def section_diff(engagement_id: int, section_id: int):
         b=b,
         numbers=[v.number for v in drafting.section_versions(session, row)],
         rows=rows,
-        stats=text.diff_stats(rows),
+        stats=textdiff.diff_stats(rows),
     )
 
 
