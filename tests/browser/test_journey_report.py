@@ -4,6 +4,7 @@ sign it three times, send the 征求意见稿, and let the unit answer point by 
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
@@ -27,7 +28,9 @@ def test_evaluator_drafts_with_autosave_and_generates_the_report(page, live_serv
 
     editor = page.locator("#editor")
     editor.wait_for(state="visible")
-    assert page.locator("#content").is_hidden()
+    # reports.js swaps the plain textarea for the editor; on a busy machine the script runs a moment
+    # after the editor element is visible, so wait for the swap instead of checking at once.
+    expect(page.locator("#content")).to_be_hidden()
     editor.click()
     page.keyboard.press("Control+End")
     page.keyboard.press("Enter")

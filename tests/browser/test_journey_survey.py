@@ -3,6 +3,7 @@ without logging in, the answer is counted; then the sample 问卷星 export is i
 column mapping is confirmed, and the statistics page shows the figures."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.surveys.helpers import SAMPLES
@@ -60,7 +61,8 @@ def test_template_survey_answered_on_a_phone_then_sample_imported(
     page.click("#open-survey")
     page.wait_for_selector("text=问卷已开始回收")
     url = page.input_value("#public-url")
-    assert "/s/" in url and page.locator("#qr").is_visible()
+    assert "/s/" in url
+    expect(page.locator("#qr")).to_be_visible()
 
     answer_on_a_phone(browser, url, tmp_path)
 
