@@ -297,3 +297,19 @@ def test_generation_jobs_run_and_report_their_state(ctx, db, demo, login):
     assert "尚未发送征求意见稿，无法生成意见采纳情况表" in shown.get_data(as_text=True)
     statuses = db.exec(select(GenerationJob.status).order_by(GenerationJob.id)).all()
     assert statuses == ["done", "failed", "failed"]
+
+
+def test_a_job_whose_worker_died_is_shown_as_failed(ctx, db, demo, login):
+    """The background thread crashed: the job is marked failed, the polling page stops and says so."""
+    from workbench.reports import services_jobs as jobs
+
+    lead = demo.users["demo-lead"]
+    job = jobs.request_generation(db, actor=lead, engagement=demo.engagement, kind="score_sheet")
+    db.flush()
+    jobs.fail(db, job_id=job.id)
+    db.flush()
+    assert job.status == "failed" and "服务器内部错误" in job.error and job.finished_at
+    jobs.fail(db, job_id=job.id, message="不会覆盖")  # only a pending job is failed
+    assert "服务器内部错误" in job.error
+    polling = login("demo-lead").get(_url(demo, f"/jobs/{job.id}")).get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' not in polling

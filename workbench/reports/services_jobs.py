@@ -82,6 +82,14 @@ def run_generation(db: Session, *, job_id: int) -> GenerationJob | None:
     return job
 
 
+def fail(db: Session, *, job_id: int, message: str = "生成失败（服务器内部错误），请重试") -> None:
+    """Record that a job's worker died, so that the polling page stops and says so."""
+    job = db.get(GenerationJob, job_id)
+    if job is not None and job.status == "pending":
+        job.status, job.error, job.finished_at = "failed", message, utcnow()
+        db.add(job)
+
+
 def get_job(db: Session, engagement: Engagement, job_id: int) -> GenerationJob:
     job = db.get(GenerationJob, job_id)
     if job is None or job.engagement_id != engagement.id:

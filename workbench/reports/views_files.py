@@ -35,13 +35,23 @@ def _inline() -> bool:
     return current_app.testing or bool(current_app.config.get("REPORTS_INLINE_JOBS"))
 
 
-def _after_response(response, work, *args) -> None:
-    """Run `work(session, *args)` once the response is sent (the request has committed)."""
+def _after_response(response, work, *args, on_error=None) -> None:
+    """Run `work(session, *args)` once the response is sent (the request has committed).
+
+    A failure is logged with its traceback and, with `on_error(session, *args)`, recorded where the
+    polling page will show it, instead of leaving the page waiting on a job that died.
+    """
     app = current_app._get_current_object()
 
     def run() -> None:
-        with app.app_context(), db.session_scope() as session:
-            work(session, *args)
+        try:
+            with app.app_context(), db.session_scope() as session:
+                work(session, *args)
+        except Exception:  # a background thread has no caller to raise to
+            app.logger.exception("background work failed %r", args)
+            if on_error is not None:
+                with app.app_context(), db.session_scope() as session:
+                    on_error(session, *args)
 
     response.call_on_close(lambda: threading.Thread(target=run, daemon=True).start())
 
@@ -59,7 +69,12 @@ def generate(engagement_id: int, kind: str):
     )
     target = _back(PAGES.get(kind, "reports.report"), engagement_id, "#versions")
     if not _inline():
-        _after_response(target, lambda s, job_id: jobs.run_generation(s, job_id=job_id), job.id)
+        _after_response(
+            target,
+            lambda s, job_id: jobs.run_generation(s, job_id=job_id),
+            job.id,
+            on_error=lambda s, job_id: jobs.fail(s, job_id=job_id),
+        )
         flash("正在生成文件，完成后页面会自动刷新", "info")
         return target
     jobs.run_generation(session, job_id=job.id)
