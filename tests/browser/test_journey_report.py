@@ -54,7 +54,14 @@ def test_evaluator_drafts_with_autosave_and_generates_the_report(page, live_serv
     page.click("#generate-report button[type=submit]")
     # Generated in the background: the page shows the job, polls it and reloads when done.
     page.wait_for_selector("text=正在生成文件，完成后页面会自动刷新")
-    page.wait_for_selector("#version-table .download-link", timeout=120_000)
+    try:
+        page.wait_for_selector("#version-table .download-link", timeout=120_000)
+    except Exception:
+        import faulthandler
+        import sys
+
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        raise
     with page.expect_download() as info:
         page.click("#version-table .download-link >> nth=0")
     download = info.value
@@ -125,5 +132,12 @@ def test_review_approve_consultation_and_the_units_answers(page, live_server):
     page.click(".answer-form button[type=submit]")
     page.wait_for_selector("#consultation-done")
     page.click("#generate-opinion-table button")
-    page.wait_for_selector("#version-table .download-link", timeout=120_000)
+    try:
+        page.wait_for_selector("#version-table .download-link", timeout=120_000)
+    except Exception:
+        import faulthandler
+        import sys
+
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        raise
     assert "意见采纳情况表" in page.locator("#version-table").inner_text()
