@@ -12,12 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import event, text
 from sqlmodel import Session
 
 os.environ.setdefault("WORKBENCH_FAST_HASH", "1")
 
 from workbench import create_app, migrate  # noqa: E402
+
+# The suite's property tests are deterministic (same examples every run, so a red build is
+# reproducible); HYPOTHESIS_PROFILE=explore draws fresh random examples when hunting for bugs.
+hypothesis_settings.register_profile("suite", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 from workbench.db import BIND_KEY, ENGINE_KEY, make_engine  # noqa: E402
 
 PASSWORD = "demo12345"
