@@ -1,5 +1,5 @@
-"""Background generation for the pages: a job row is written with the request, the document is
-rendered after the response (a thread with its own session), and the page polls the job.
+"""Background generation for the pages: a job row is written and committed with the request, the document is
+rendered by a thread with its own session, and the page polls the job.
 
 The API generates synchronously (it returns the file); pages would otherwise wait 1–2 s on a
 cold process (charts), so they show "正在生成…" and reload when the job is done.

@@ -35,13 +35,16 @@ def _inline() -> bool:
     return current_app.testing or bool(current_app.config.get("REPORTS_INLINE_JOBS"))
 
 
-def _after_response(response, work, *args, on_error=None) -> None:
-    """Run `work(session, *args)` once the response is sent (the request has committed).
+def _in_background(work, *args, on_error=None) -> None:
+    """Commit the request's work now, then run `work(session, *args)` in a background thread.
 
-    A failure is logged with its traceback and, with `on_error(session, *args)`, recorded where the
-    polling page will show it, instead of leaving the page waiting on a job that died.
+    The thread is started here rather than from the response's close hook: CI showed the hook not
+    firing now and then under load, which left a job pending for ever. Committing first makes the
+    job row visible to the thread's own connection. A failure is logged with its traceback and, with
+    `on_error(session, *args)`, recorded where the polling page will show it.
     """
     app = current_app._get_current_object()
+    db.session().commit()
 
     def run() -> None:
         try:
@@ -53,7 +56,7 @@ def _after_response(response, work, *args, on_error=None) -> None:
                 with app.app_context(), db.session_scope() as session:
                     on_error(session, *args)
 
-    response.call_on_close(lambda: threading.Thread(target=run, daemon=True).start())
+    threading.Thread(target=run, daemon=True).start()
 
 
 @bp.route("/engagements/<int:engagement_id>/documents/<kind>", methods=["POST"])
@@ -69,8 +72,7 @@ def generate(engagement_id: int, kind: str):
     )
     target = _back(PAGES.get(kind, "reports.report"), engagement_id, "#versions")
     if not _inline():
-        _after_response(
-            target,
+        _in_background(
             lambda s, job_id: jobs.run_generation(s, job_id=job_id),
             job.id,
             on_error=lambda s, job_id: jobs.fail(s, job_id=job_id),
@@ -117,8 +119,7 @@ def convert_pdf(engagement_id: int, version_id: int):
         flash(f"{version.kind_name}第{version.number}版已转换为 PDF", "success")
         return target
     # LibreOffice takes seconds: the page polls pdf_status until the link appears.
-    _after_response(
-        target,
+    _in_background(
         lambda s, version_id, actor_id: services.run_pdf(
             s, version_id=version_id, actor_id=actor_id
         ),
