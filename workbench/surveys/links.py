@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
@@ -19,32 +20,29 @@ from workbench.surveys.questionnaire import questions_of
 from workbench.surveys.stats_service import METRICS, group_choices, item_choices
 
 
+def _satisfaction_leaf(engagement: Engagement):
+    """The condition for an applicable leaf of the engagement scored by the `satisfaction` rule."""
+    return and_(
+        Indicator.engagement_id == engagement.id,
+        Indicator.rule == "satisfaction",
+        col(Indicator.not_applicable).is_(False),
+    )
+
+
 def satisfaction_leaves(db: Session, engagement: Engagement) -> list[Indicator]:
     """The engagement's applicable leaves scored by the `satisfaction` rule, in tree order."""
     return list(
         db.exec(
             select(Indicator)
-            .where(
-                Indicator.engagement_id == engagement.id,
-                Indicator.rule == "satisfaction",
-                col(Indicator.not_applicable).is_(False),
-            )
+            .where(_satisfaction_leaf(engagement))
             .order_by(col(Indicator.position), col(Indicator.id))
         ).all()
     )
 
 
 def has_satisfaction_leaf(db: Session, engagement: Engagement) -> bool:
-    """Whether any applicable leaf is scored by the `satisfaction` rule (one indexed probe)."""
-    probe = (
-        select(Indicator.id)
-        .where(
-            Indicator.engagement_id == engagement.id,
-            Indicator.rule == "satisfaction",
-            col(Indicator.not_applicable).is_(False),
-        )
-        .limit(1)
-    )
+    """Whether any such leaf exists (one indexed probe)."""
+    probe = select(Indicator.id).where(_satisfaction_leaf(engagement)).limit(1)
     return db.exec(probe).first() is not None
 
 
