@@ -79,7 +79,9 @@ PY
 
 echo "== gunicorn on 127.0.0.1:$HTTP_PORT ($WORKERS workers × $THREADS threads)"
 WORKBENCH_BIND="127.0.0.1:$HTTP_PORT" WORKBENCH_WORKERS="$WORKERS" WORKBENCH_THREADS="$THREADS" \
-  gunicorn -c python:workbench.gunicorn_conf --error-logfile "$WORK/gunicorn.log" "workbench:create_app()" &
+  gunicorn -c python:workbench.gunicorn_conf --error-logfile "$WORK/gunicorn.log" \
+  --access-logfile "$WORK/access.log" --access-logformat '%(m)s %(U)s %(s)s %(D)s' \
+  "workbench:create_app()" &
 GUNICORN_PID=$!
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null 2>&1 && break
@@ -91,7 +93,7 @@ python3 -m locust -f bench/load/locustfile.py --headless --users "$USERS" \
   --spawn-rate "$SPAWN_RATE" --run-time "${DURATION}s" --host "http://127.0.0.1:$HTTP_PORT" \
   --csv "$WORK/locust" --only-summary --loglevel WARNING >/dev/null 2>"$WORK/locust.log" || true
 set +e
-python3 bench/load/summary.py "$WORK/locust"
+python3 bench/load/summary.py "$WORK/locust" "$WORK/access.log"
 status=$?
 if [ -s "$WORK/locust_failures.csv" ] && [ "$(wc -l <"$WORK/locust_failures.csv")" -gt 1 ]; then
   cat "$WORK/locust_failures.csv"

@@ -14,7 +14,7 @@ import random
 from html.parser import HTMLParser
 from pathlib import Path
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, tag, task
 from locust.clients import HttpSession
 
 SAMPLES = Path(__file__).resolve().parents[2] / "workbench" / "demo" / "samples"
@@ -128,6 +128,7 @@ class Evaluator(HttpUser):
             data["actual"] = f"{random.randint(90, 100)}%"
         self.client.post(path, data=data, name="save actual value")
 
+    @tag("heavy")
     @task(1)
     def import_survey(self) -> None:
         if not self.survey:
@@ -140,6 +141,7 @@ class Evaluator(HttpUser):
                 name="api survey import",
             )
 
+    @tag("heavy")
     @task(1)
     def generate_score_sheet(self) -> None:
         self.api_client.post(
