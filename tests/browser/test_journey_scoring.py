@@ -1,6 +1,7 @@
 """Journey: the lead imports the sample indicator sheet on the page and reads 85.01 良."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.indicators.helpers import SAMPLE, xlsx
@@ -31,6 +32,12 @@ def test_lead_imports_the_sample_sheet_and_sees_the_total_and_grade(page, live_s
     page.wait_for_selector("text=已导入24项三级指标")
     assert page.locator("#indicator-tree tr.leaf").count() == 24
     assert "尚未经项目负责人确认" in page.locator("#confirmation").inner_text()
+
+    # Row buttons post through the page's one form (formaction): move the first leaf down.
+    leaves = page.locator("#indicator-tree tr.leaf")
+    first = leaves.nth(0).get_attribute("data-name")
+    leaves.nth(0).locator('button[value="down"]').click()
+    expect(leaves.nth(1)).to_have_attribute("data-name", first)
     page.click("#confirm-system")
     page.wait_for_selector("text=指标体系已确认")
 

@@ -18,8 +18,9 @@ from workbench.indicators import (
     permissions,  # noqa: F401 - registers the predicates
     services,
     transfer,
+    tree_rows,
 )
-from workbench.indicators.forms import GradesForm, ImportForm, IndicatorForm, LibraryAddForm
+from workbench.indicators.forms import GradesForm, ImportForm, IndicatorForm
 from workbench.indicators.models import STANDARD_TYPES
 from workbench.indicators.system import get_system, grade_table
 from workbench.scoring.params import RULES
@@ -59,23 +60,31 @@ def render_tree(engagement, *, import_errors: ValidationFailed | None = None, st
     )
     grades_form = GradesForm(formdata=None)
     grades_form.grades.data = _grades_text(system)
+    can_edit = not confirmed or engagement.can_manage(current_user)
+    tree = services.build_tree(items)
+    rows = tree_rows.rows_html(
+        engagement_id=engagement.id,
+        tree=tree,
+        editable=can_edit and not engagement.is_archived,
+        archived=engagement.is_archived,
+        rules=RULES,
+    )
     page = render_template(
         "indicators/tree.html",
         engagement=engagement,
-        tree=services.build_tree(items),
+        tree=tree,
+        rows=rows,
         count=len(items),
         check=services.check(session, engagement, items),
         system=system,
         confirmed=confirmed,
         users=users,
-        can_edit=not confirmed or engagement.can_manage(current_user),
+        can_edit=can_edit,
         can_manage=engagement.can_manage(current_user),
-        rules=RULES,
         import_form=ImportForm(formdata=None),
         grades_form=grades_form,
         grade_table=grade_table(system),
         import_errors=import_errors,
-        library_form=LibraryAddForm(formdata=None),
     )
     return page, status
 
