@@ -44,7 +44,38 @@ def test_dashboard_query_count_is_bounded(login, demo, db, make_user, count_quer
     with count_queries() as many:
         assert c.get("/").status_code == 200
     assert many.count == few.count, many.statements
-    assert many.count <= 20, many.statements
+    assert many.count <= 8, many.statements
+
+
+def test_dashboard_total_on_every_page(login, demo, db):
+    """The pager's total is the same on the first page, a later one and one past the end."""
+    from workbench.engagements import services
+
+    lead = demo.users["demo-lead"]
+    for i in range(21):
+        services.create(
+            db,
+            actor=lead,
+            data=services.EngagementInput(
+                title=f"分页项目{i:02d}",
+                type="project",
+                bureau_id=demo.engagement.bureau_id,
+                budget_year=2025,
+            ),
+        )
+    db.flush()
+    total = len(db.exec(services.visible_query(lead)).all())
+    assert total > 20
+    c = login("demo-lead")
+    first, second = c.get("/").get_data(as_text=True), c.get("/?page=2").get_data(as_text=True)
+    past = c.get("/?page=99").get_data(as_text=True)
+    for text in (first, second, past):
+        assert f"共 {total} 条" in text
+    assert "暂无项目" in past and "暂无项目" not in second
+    assert first.count("分页项目") + second.count("分页项目") == 21
+    searched = c.get("/?q=分页项目2&page=1").get_data(as_text=True)
+    assert "共 1 条" in searched and "分页项目20" in searched
+    assert "共 0 条" in c.get("/?q=不存在的项目").get_data(as_text=True)
 
 
 def test_create_engagement_through_the_form(login, demo, db):

@@ -323,4 +323,4 @@ def test_dashboard_query_count_stays_bounded(db, demo, login, count_queries):
     with count_queries() as counter:
         text = c.get("/").get_data(as_text=True)
     assert "另有" in text  # more overdue items than the panel lists
-    assert counter.count <= 14, counter.statements
+    assert counter.count <= 8, counter.statements

@@ -165,4 +165,4 @@ def test_dashboard_query_count_is_bounded(login, db, demo, portfolio, fresh, cou
     c = login("demo-admin")
     with count_queries() as counter:
         assert c.get("/finance/deposits").status_code == 200
-    assert counter.count <= 8, counter.statements
+    assert counter.count <= 4, counter.statements

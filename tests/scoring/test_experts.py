@@ -94,6 +94,18 @@ def test_trimmed_mean_of_five_and_median_with_dispersion_flag(db, demo, panel):
     ]
 
 
+def test_one_leaf_gets_the_submitted_scores_as_the_whole_tree_does(db, demo, panel):
+    for expert, score in zip(panel.experts[:3], ["8", "9", "7"], strict=True):
+        _submit(db, panel, expert, "绩效指标明确性", score)
+    _submit(db, panel, panel.experts[0], "目标细化程度", "6")
+    _result, rows = services.compute(db, panel.engagement)
+    for row in rows:
+        one = services.compute_one(db, panel.engagement, row.indicator)
+        assert (one.inputs, one.result.score) == (row.inputs, row.result.score), row.indicator.name
+    leaf = panel.leaves["绩效指标明确性"]
+    assert set(experts.scores_of(db, leaf)) == {e.id for e in panel.experts[:3]}
+
+
 def test_submission_is_validated_versioned_and_clears_the_sign_off(db, demo, panel):
     expert = panel.experts[0]
     for bad, text in (("11", "0到10.00之间"), ("-1", "0到10.00之间"), ("8.125", "两位小数")):

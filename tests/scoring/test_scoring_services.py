@@ -76,6 +76,16 @@ def test_one_leaf_scores_as_in_the_whole_tree(db, demo):
     assert any(row.inputs for row in rows)  # the survey-fed leaf came through a provider
 
 
+def test_one_leaf_provider_variants_give_what_their_whole_providers_give(db, demo):
+    """The leaf page's shortcut (sources.LEAF_PROVIDERS) must not change any leaf's inputs."""
+    leaves = indicators.list_indicators(db, demo.engagement)
+    assert sources.LEAF_PROVIDERS  # at least the experts' scores
+    for whole, one in sources.LEAF_PROVIDERS.items():
+        found = whole(db, demo.engagement)
+        for leaf in leaves:
+            assert one(db, demo.engagement, leaf) == found.get(leaf.id, {}), (whole, leaf.name)
+
+
 def test_provider_overrides_and_free_keys_reach_the_leaves(db, scored, monkeypatch):
     named = by_name(db, scored)
     compliance, satisfaction = named["资金使用合规性"], named["学生满意度"]

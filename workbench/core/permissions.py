@@ -48,7 +48,8 @@ def predicate(name: str) -> Callable[[Predicate], Predicate]:
 
 def allowed(name: str, obj: Any = None, user: Any = None) -> bool:
     """Whether the user passes the named predicate (templates use this to show links)."""
-    user = user if user is not None else current_user
+    # The real user object, not the proxy: predicates read several attributes of it per member.
+    user = user if user is not None else current_user._get_current_object()
     if name != "public" and not user.is_authenticated:
         return False
     return bool(PREDICATES[name](user, obj))
@@ -72,7 +73,7 @@ def requires(name: str, *, load: Callable[..., Any] | None = None) -> Callable:
                     g.permission_denied = 404
                     abort(404)
                 g.permission_object = obj
-            if not PREDICATES[name](current_user, obj):
+            if not PREDICATES[name](current_user._get_current_object(), obj):
                 g.permission_denied = 403
                 abort(403)
             return view(*args, **kwargs)

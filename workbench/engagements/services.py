@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import exists
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, func, or_, select
 
 from workbench.accounts.models import Organisation, OrgKind, User
@@ -161,7 +162,8 @@ def ensure_writable(engagement: Engagement) -> None:
 
 
 def get(db: Session, engagement_id: int) -> Engagement:
-    engagement = db.get(Engagement, engagement_id)
+    """One engagement with its team (every engagement page checks roles: one round trip, not two)."""
+    engagement = db.get(Engagement, engagement_id, options=[joinedload(Engagement.members)])
     if engagement is None:
         raise NotFound("项目不存在")
     return engagement
@@ -181,16 +183,18 @@ def visible_query(user: User):
 def list_for(
     db: Session, *, user: User, q: str = "", stage: str = "", page: int = 1, per_page: int = 20
 ):
-    """A page of the user's engagements with the total count (two queries plus one for members)."""
+    """A page of the user's engagements with the total count (one query plus one for members)."""
     stmt = visible_query(user)
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(col(Engagement.title).ilike(like), col(Engagement.code).ilike(like)))
     if stage:
         stmt = stmt.where(Engagement.stage == stage)
-    total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = db.exec(
-        stmt.order_by(
+    # The total rides along as a window (computed before OFFSET/LIMIT): no COUNT round trip.
+    # execute, not exec: exec would keep only the first column of the widened select(Engagement).
+    found = db.execute(
+        stmt.add_columns(func.count().over())
+        .order_by(
             col(Engagement.archived_at).is_not(None),
             col(Engagement.planned_end).is_(None),
             Engagement.planned_end,
@@ -199,7 +203,9 @@ def list_for(
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    return list(rows), total
+    if found or page == 1:  # else a page past the end: count apart to tell the pager
+        return [engagement for engagement, _total in found], found[0][1] if found else 0
+    return [], db.exec(select(func.count()).select_from(stmt.subquery())).one()
 
 
 def users_by_id(db: Session, ids: set[int]) -> dict[int, User]:
@@ -385,10 +391,17 @@ def declaration_gaps(db: Session, engagement: Engagement, user: User) -> list[st
     """What the user must still sign (or have overridden) before acting in the engagement."""
     if not engagement.roles_of(user) & DECLARING_ROLES:
         return []
-    signed = declarations(db, engagement)
+    signed = {  # the user's own, not the whole team's
+        d.kind: d
+        for d in db.exec(
+            select(Declaration).where(
+                Declaration.engagement_id == engagement.id, Declaration.user_id == user.id
+            )
+        ).all()
+    }
     gaps = []
     for kind in DeclarationKind:
-        found = signed.get((user.id, kind))
+        found = signed.get(kind)
         if found is None:
             gaps.append(f"尚未签署{DECLARATION_NAMES[kind]}")
         elif not found.clears:

@@ -93,20 +93,29 @@ def fieldwork_gate(db: Session, engagement: Engagement) -> list[Blocker]:
         if status in UNFINISHED and stage in _UP_TO_FIELDWORK
     ]
     found += _capped(unfinished, "底稿未完成", f"{base}/papers")
-    items = db.exec(
-        select(RequestItem, DocumentRequest)
+    items = db.exec(  # only items that can block, and only the columns the message needs
+        select(
+            RequestItem.name,
+            RequestItem.status,
+            RequestItem.waive_reason,
+            DocumentRequest.id,
+            DocumentRequest.title,
+        )
         .join(DocumentRequest, col(DocumentRequest.id) == RequestItem.request_id)
-        .where(DocumentRequest.engagement_id == engagement.id)
+        .where(
+            DocumentRequest.engagement_id == engagement.id,
+            col(RequestItem.status).in_([ItemStatus.requested, ItemStatus.waived]),
+        )
         .order_by(col(DocumentRequest.id), col(RequestItem.position))
     ).all()
     open_items = [
         Blocker(
-            f"资料清单“{request.title}”中的“{item.name}”尚未收到，须收到或说明原因后免于提供",
-            f"{base}/requests/{request.id}",
+            f"资料清单“{request_title}”中的“{name}”尚未收到，须收到或说明原因后免于提供",
+            f"{base}/requests/{request_id}",
         )
-        for item, request in items
-        if item.status == ItemStatus.requested
-        or (item.status == ItemStatus.waived and not item.waive_reason.strip())
+        for name, status, waive_reason, request_id, request_title in items
+        # a waiver needs its reason (blank in any script's spaces counts as none)
+        if status == ItemStatus.requested or not waive_reason.strip()
     ]
     found += _capped(open_items, "资料未收到", f"{base}/requests")
     return found

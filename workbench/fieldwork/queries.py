@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import exists, or_
+from sqlalchemy import Select, bindparam, exists, or_
 from sqlmodel import Session, col, func, select
 
 from workbench.accounts.models import User
@@ -154,36 +156,76 @@ def list_papers(
 TEAM_ROLES = (MemberRole.lead, MemberRole.evaluator, MemberRole.reviewer)
 
 
-def overdue_items(
-    db: Session, *, user: User, today: date, limit: int = 10
-) -> tuple[list[tuple[RequestItem, DocumentRequest, Engagement]], int]:
-    """Requested items past their due date that the user follows up (team) or must answer (unit)."""
-    if user.is_agency:
-        member = exists().where(
-            Member.engagement_id == Engagement.id,
-            Member.user_id == user.id,
-            col(Member.role).in_(TEAM_ROLES),
+class OverdueItem(NamedTuple):
+    """One line of the home page's overdue panel: the item and where it links to."""
+
+    item_id: int
+    name: str
+    due_date: date
+    request_id: int
+    request_title: str
+    engagement_id: int
+    engagement_title: str
+
+
+@cache
+def _overdue_statement(scope: str) -> Select:
+    """The panel's query for one kind of reader, built once; the user and date are parameters.
+
+    The panel is on every home page view, and building a statement of this size and hashing it
+    for SQLAlchemy's compiled cache costs more CPU than running it, so the three shapes are kept
+    (a built statement is immutable, safe to share between threads).
+    """
+    member = exists().where(
+        Member.engagement_id == Engagement.id,
+        Member.user_id == bindparam("user_id"),
+        col(Member.role).in_(TEAM_ROLES),
+    )
+    where = {
+        "team": member,
+        "admin": or_(member, Engagement.agency_id == bindparam("org_id")),
+        "unit": (DocumentRequest.contact_user_id == bindparam("user_id"))
+        & col(DocumentRequest.sent_at).is_not(None),
+    }[scope]
+    # Plain columns, not entity triples: nothing to hydrate and no selectin of the engagement's
+    # members. The total is a window over the whole match (computed before LIMIT), so the count
+    # and the first rows come back in one round trip.
+    return (
+        select(
+            RequestItem.id,
+            RequestItem.name,
+            RequestItem.due_date,
+            DocumentRequest.id,
+            DocumentRequest.title,
+            Engagement.id,
+            Engagement.title,
+            func.count().over(),
         )
-        scope = or_(member, Engagement.agency_id == user.org_id) if user.is_admin else member
-    elif user.is_unit:
-        scope = (DocumentRequest.contact_user_id == user.id) & col(DocumentRequest.sent_at).is_not(
-            None
-        )
-    else:
-        return [], 0
-    stmt = (
-        select(RequestItem, DocumentRequest, Engagement)
         .join(DocumentRequest, col(DocumentRequest.id) == RequestItem.request_id)
         .join(Engagement, col(Engagement.id) == DocumentRequest.engagement_id)
         .where(
             RequestItem.status == ItemStatus.requested,
-            col(RequestItem.due_date) < today,
+            col(RequestItem.due_date) < bindparam("today"),
             col(Engagement.archived_at).is_(None),
-            scope,
+            where,
         )
+        .order_by(col(RequestItem.due_date), col(RequestItem.id))
+        .limit(bindparam("limit"))
     )
-    total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
-    if not total:
+
+
+def overdue_items(
+    db: Session, *, user: User, today: date, limit: int = 10
+) -> tuple[list[OverdueItem], int]:
+    """Requested items past their due date that the user follows up (team) or must answer (unit)."""
+    if user.is_agency:
+        scope = "admin" if user.is_admin else "team"
+    elif user.is_unit:
+        scope = "unit"
+    else:
         return [], 0
-    rows = db.exec(stmt.order_by(col(RequestItem.due_date), col(RequestItem.id)).limit(limit)).all()
-    return [tuple(r) for r in rows], total
+    params = {"user_id": user.id, "org_id": user.org_id, "today": today, "limit": limit}
+    rows = db.exec(_overdue_statement(scope), params=params).all()
+    if not rows:  # with limit ≥ 1, no rows means nothing matched: the total is 0
+        return [], 0
+    return [OverdueItem(*row[:-1]) for row in rows], rows[0][-1]

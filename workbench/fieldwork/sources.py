@@ -23,7 +23,7 @@ from workbench.fieldwork.models import Evidence, Finding, FindingEvidence, Worki
 from workbench.fieldwork.review_rules import COUNTED
 from workbench.indicators.models import Indicator
 from workbench.scoring.params import ElementsParams, ParamError, parse_params
-from workbench.scoring.sources import provider
+from workbench.scoring.sources import leaf_provider, provider
 
 CENT = Decimal("0.01")
 
@@ -57,7 +57,19 @@ def _evidence(db: Session, finding_ids: list[int]) -> dict[int, list[dict]]:
 @provider
 def paper_findings(db: Session, engagement: Engagement) -> dict[int, dict[str, Any]]:
     """Findings of counted papers, per indicator id, in the scoring override shape (3 queries)."""
-    rows = db.exec(
+    return _paper_findings(db, engagement)
+
+
+@leaf_provider(paper_findings)
+def paper_findings_of(db: Session, engagement: Engagement, indicator: Indicator) -> dict[str, Any]:
+    """One leaf's entry of `paper_findings` (the leaf page; 1 query when it has no findings)."""
+    return _paper_findings(db, engagement, leaf=indicator).get(indicator.id, {})
+
+
+def _paper_findings(
+    db: Session, engagement: Engagement, *, leaf: Indicator | None = None
+) -> dict[int, dict[str, Any]]:
+    stmt = (
         select(Finding, WorkingPaper)
         .join(WorkingPaper, col(WorkingPaper.id) == Finding.paper_id)
         .where(
@@ -66,17 +78,23 @@ def paper_findings(db: Session, engagement: Engagement) -> dict[int, dict[str, A
             col(Finding.indicator_id).is_not(None),
         )
         .order_by(col(WorkingPaper.index_no), col(Finding.id))
-    ).all()
+    )
+    if leaf is not None:
+        stmt = stmt.where(Finding.indicator_id == leaf.id)
+    rows = db.exec(stmt).all()
     if not rows:
         return {}
-    indicators = {
-        i.id: i
-        for i in db.exec(
-            select(Indicator).where(
-                col(Indicator.id).in_({finding.indicator_id for finding, _ in rows})
-            )
-        ).all()
-    }
+    if leaf is not None:
+        indicators = {leaf.id: leaf}  # already loaded by the caller
+    else:
+        indicators = {
+            i.id: i
+            for i in db.exec(
+                select(Indicator).where(
+                    col(Indicator.id).in_({finding.indicator_id for finding, _ in rows})
+                )
+            ).all()
+        }
     evidence = _evidence(db, [finding.id for finding, _ in rows])
     out: dict[int, dict[str, Any]] = {}
     judged: dict[int, dict[int, Decimal]] = {}

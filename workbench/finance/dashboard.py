@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import exists
+from sqlalchemy import Select, bindparam, exists
+from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
-from workbench.accounts.models import User
+from workbench.accounts.models import Organisation, User
 from workbench.engagements.models import Engagement, Member, MemberRole
-from workbench.engagements.services import orgs_by_id
 from workbench.finance import ledger
 from workbench.finance.ledger import Balances, DepositStatus
 from workbench.finance.models import Contract
@@ -99,29 +100,46 @@ class Dashboard:
         return [r for r in self.rows if r.status == DepositStatus.overdue]
 
 
-def _scope(stmt, user: User):
-    """Admins see every engagement of their agency; other agency staff those they lead."""
-    if user.is_admin:
-        return stmt.where(Engagement.agency_id == user.org_id)
-    leads = exists().where(
-        Member.engagement_id == Engagement.id,
-        Member.user_id == user.id,
-        Member.role == MemberRole.lead,
+@cache
+def _statement(*, admin: bool, rated_only: bool) -> Select:
+    """Contracts, engagements and bureau names for one kind of reader, built once.
+
+    The overdue panel runs on every home page view; building and hashing this statement for
+    SQLAlchemy's compiled cache costs more CPU than running it, so each shape is kept and the
+    reader comes in as parameters (a built statement is immutable, safe to share).
+    """
+    stmt = (
+        select(Contract, Engagement, Organisation.name)
+        .join(Engagement, col(Engagement.id) == Contract.engagement_id)
+        # The bureau's name in the same round trip (outer: a missing bureau shows as "").
+        .outerjoin(Organisation, col(Organisation.id) == Engagement.bureau_id)
+        # Nothing here reads the team; an engagement not yet in the session is not worth a
+        # second query for its members (they still load on first access).
+        .options(lazyload(Engagement.members))
+        .where(Engagement.agency_id == bindparam("org_id"))
     )
-    return stmt.where(Engagement.agency_id == user.org_id, leads)
+    # Admins see every engagement of their agency; other agency staff those they lead.
+    if not admin:
+        stmt = stmt.where(
+            exists().where(
+                Member.engagement_id == Engagement.id,
+                Member.user_id == bindparam("user_id"),
+                Member.role == MemberRole.lead,
+            )
+        )
+    if rated_only:
+        stmt = stmt.where(col(Contract.quality_score).is_not(None))
+    return stmt.order_by(col(Contract.signed_on).desc(), col(Contract.id).desc())
 
 
 def _rows(db: Session, user: User, *, today: date, rated_only: bool = False) -> list[DepositRow]:
-    stmt = _scope(select(Contract, Engagement).join(Engagement), user)
-    if rated_only:
-        stmt = stmt.where(col(Contract.quality_score).is_not(None))
-    pairs = db.exec(stmt.order_by(col(Contract.signed_on).desc(), col(Contract.id).desc())).all()
-    if not pairs:
+    stmt = _statement(admin=user.is_admin, rated_only=rated_only)
+    found = db.exec(stmt, params={"org_id": user.org_id, "user_id": user.id}).all()
+    if not found:
         return []
-    entries = entries_by_engagement(db, {e.id for _c, e in pairs})
-    bureaus = orgs_by_id(db, {e.bureau_id for _c, e in pairs})
+    entries = entries_by_engagement(db, {e.id for _c, e, _b in found})
     rows = []
-    for contract, engagement in pairs:
+    for contract, engagement, bureau in found:
         b = ledger.balances(contract.fee, contract.deposit, entries[engagement.id])
         status = ledger.deposit_status(
             deposit=contract.deposit,
@@ -131,12 +149,11 @@ def _rows(db: Session, user: User, *, today: date, rated_only: bool = False) -> 
             due=contract.release_due,
             today=today,
         )
-        bureau = bureaus.get(engagement.bureau_id)
         rows.append(
             DepositRow(
                 engagement=engagement,
                 contract=contract,
-                bureau=bureau.name if bureau else "",
+                bureau=bureau or "",
                 year=contract.signed_on.year,
                 balances=b,
                 status=status,
@@ -146,7 +163,7 @@ def _rows(db: Session, user: User, *, today: date, rated_only: bool = False) -> 
 
 
 def dashboard(db: Session, *, user: User, today: date) -> Dashboard:
-    """Every deposit the user may see, grouped by bureau and by contract year (four queries)."""
+    """Every deposit the user may see, grouped by bureau and by contract year (two queries)."""
     if not user.is_agency:
         return Dashboard(today, [])
     rows = [r for r in _rows(db, user, today=today) if r.status != DepositStatus.none]

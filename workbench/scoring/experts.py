@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
@@ -47,6 +47,19 @@ def scores_by_indicator(db: Session, engagement: Engagement) -> dict[int, dict[i
     for row in rows:
         found.setdefault(row.indicator_id, {})[row.expert_id] = row
     return found
+
+
+def scores_of(db: Session, indicator: Indicator) -> dict[int, ExpertScore]:
+    """Expert user id → submitted score of one leaf (one query)."""
+    rows = db.exec(
+        select(ExpertScore)
+        .where(
+            ExpertScore.engagement_id == indicator.engagement_id,
+            ExpertScore.indicator_id == indicator.id,
+        )
+        .order_by(col(ExpertScore.id))
+    ).all()
+    return {row.expert_id: row for row in rows}
 
 
 def is_expert(engagement: Engagement, user: User) -> bool:

@@ -78,12 +78,19 @@ class ScoreRow:
         return [OVERRIDE_NAMES[k] for k in indicators.OVERRIDE_KEYS if k in self.inputs]
 
 
-def compute(db: Session, engagement: Engagement) -> tuple[ScoreResult, list[ScoreRow]]:
-    """Score the engagement's tree with every provider's inputs and its grade table."""
+def compute(
+    db: Session, engagement: Engagement, *, system: IndicatorSystem | None = None
+) -> tuple[ScoreResult, list[ScoreRow]]:
+    """Score the engagement's tree with every provider's inputs and its grade table.
+
+    A caller that already read the system row passes it (`system`) to save a query.
+    """
     items = indicators.list_indicators(db, engagement)
     inputs = sources.collect(db, engagement)
     leaves = [indicators.to_leaf(item, inputs.get(item.id)) for item in items]
-    result = calculate(leaves, grades=grade_table(get_system(db, engagement)))
+    if system is None:
+        system = get_system(db, engagement)
+    result = calculate(leaves, grades=grade_table(system))
     rows = [
         ScoreRow(item, leaf, outcome, inputs.get(item.id, {}))
         for item, leaf, outcome in zip(items, leaves, result.leaves, strict=True)
@@ -95,8 +102,9 @@ def compute_one(db: Session, engagement: Engagement, indicator: Indicator) -> Sc
     """One leaf's row with every provider's inputs, without scoring the whole tree.
 
     A leaf's score depends only on its own inputs; the tree only adds totals and the grade.
+    Providers with a one-leaf variant read this leaf's rows only (see sources.py).
     """
-    inputs = sources.collect(db, engagement).get(indicator.id, {})
+    inputs = sources.collect_one(db, engagement, indicator)
     leaf = indicators.to_leaf(indicator, inputs)
     return ScoreRow(indicator, leaf, score_leaf(leaf), inputs)
 
@@ -121,15 +129,21 @@ def expert_members(engagement: Engagement) -> list:
 
 
 def missing_expert_scores(
-    db: Session, engagement: Engagement, rows: list[ScoreRow]
+    db: Session,
+    engagement: Engagement,
+    rows: list[ScoreRow],
+    *,
+    submitted: dict[int, dict] | None = None,
 ) -> list[tuple[Indicator, int]]:
     """(leaf, expert user id) pairs still to be scored on the experts' page.
 
     A leaf whose 参数 records an offline panel's scores needs none until an expert starts
-    scoring it in the workbench; from then on every assigned expert must.
+    scoring it in the workbench; from then on every assigned expert must. `submitted` is
+    `scores_by_indicator`'s answer when the caller already has it.
     """
     experts = [m.user_id for m in expert_members(engagement)]
-    submitted = scores_by_indicator(db, engagement)
+    if submitted is None:
+        submitted = scores_by_indicator(db, engagement)
     missing = []
     for row in rows:
         item = row.indicator
@@ -148,10 +162,16 @@ def blockers(
     *,
     computed: tuple[ScoreResult, list[ScoreRow]] | None = None,
     include_signoff: bool = True,
+    system: IndicatorSystem | None = None,
+    submitted: dict[int, dict] | None = None,
 ) -> list[Blocker]:
-    """Why the scores are not final: unscored leaves, missing expert scores, no sign-off."""
-    result, rows = computed or compute(db, engagement)
-    system = get_system(db, engagement)
+    """Why the scores are not final: unscored leaves, missing expert scores, no sign-off.
+
+    `computed`, `system` and `submitted` (expert scores) spare the queries of a caller that
+    already read them.
+    """
+    system = system if system is not None else get_system(db, engagement)
+    result, rows = computed or compute(db, engagement, system=system)
     found: list[Blocker] = []
     if not rows:
         return [Blocker("尚未建立指标体系", f"/engagements/{engagement.id}/indicators")]
@@ -172,7 +192,7 @@ def blockers(
             found.append(
                 Blocker(f"{where}：手工评分须写明评分理由", _link(engagement, row.indicator))
             )
-    missing = missing_expert_scores(db, engagement, rows)
+    missing = missing_expert_scores(db, engagement, rows, submitted=submitted)
     if missing:
         names = users_by_id(db, {user_id for _, user_id in missing})
         for item, user_id in missing:
@@ -192,8 +212,8 @@ def sign(db: Session, *, actor: User, engagement: Engagement) -> IndicatorSystem
     system = ensure_system(db, engagement)
     if system.scores_signed_at is not None:
         raise Conflict("评分结果已签字确认")
-    computed = compute(db, engagement)
-    problems = blockers(db, engagement, computed=computed, include_signoff=False)
+    computed = compute(db, engagement, system=system)
+    problems = blockers(db, engagement, computed=computed, include_signoff=False, system=system)
     if problems:
         raise Conflict("评分尚未完成，不能签字确认", details=[b.text for b in problems])
     result = computed[0]

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from workbench.scoring.models import ExpertScore
-from workbench.scoring.sources import provider
+from workbench.scoring.sources import leaf_provider, provider
 
 
 @provider
 def expert_scores(db, engagement) -> dict[int, dict]:
     """Submitted scores per leaf; they replace any scores recorded in the leaf's 参数."""
+    # Two columns, not whole rows: the calculator needs only the numbers.
     rows = db.exec(
-        select(ExpertScore)
+        select(ExpertScore.indicator_id, ExpertScore.score)
         .where(ExpertScore.engagement_id == engagement.id)
-        .order_by(ExpertScore.indicator_id, ExpertScore.id)
+        .order_by(col(ExpertScore.indicator_id), col(ExpertScore.id))
     ).all()
     found: dict[int, dict] = {}
-    for row in rows:
-        found.setdefault(row.indicator_id, {"expert_scores": []})["expert_scores"].append(row.score)
+    for indicator_id, score in rows:
+        found.setdefault(indicator_id, {"expert_scores": []})["expert_scores"].append(score)
     return found
+
+
+@leaf_provider(expert_scores)
+def expert_scores_of(db, engagement, indicator) -> dict:
+    """One leaf's submitted scores, in the same order as `expert_scores` gives them."""
+    scores = db.exec(
+        select(ExpertScore.score)
+        .where(ExpertScore.engagement_id == engagement.id, ExpertScore.indicator_id == indicator.id)
+        .order_by(col(ExpertScore.id))
+    ).all()
+    return {"expert_scores": list(scores)} if scores else {}

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
 from workbench.engagements import services as engagements
 from workbench.indicators import permissions as _indicator_permissions  # noqa: F401
@@ -33,10 +33,17 @@ def load_engagement(engagement_id: int, **_):
 
 
 def load_indicator(engagement_id: int, indicator_id: int, **_):
-    """The engagement, after checking the leaf belongs to it."""
+    """The engagement, after checking the leaf belongs to it (the leaf is kept for the view)."""
     engagement = load_engagement(engagement_id)
-    indicators.get_indicator(db.session(), engagement, indicator_id)
+    # Kept on g: the session's identity map holds objects weakly, so once this function returned
+    # the view's own get_indicator() would select the row again.
+    g.scoring_leaf = indicators.get_indicator(db.session(), engagement, indicator_id)
     return engagement
+
+
+def _guarded_leaf():
+    """(engagement, leaf) as `load_indicator` loaded them for this request's permission check."""
+    return guarded_object(), g.pop("scoring_leaf")
 
 
 def _paper_url(engagement_id: int):
@@ -60,10 +67,18 @@ def _int(value) -> int | None:
 def index(engagement_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
-    result, rows = services.compute(session, engagement)
-    pending = services.blockers(session, engagement, computed=(result, rows), include_signoff=False)
+    # Read once and handed to the services, which would otherwise each select them again.
     system = get_system(session, engagement)
     panels = experts.scores_by_indicator(session, engagement)
+    result, rows = services.compute(session, engagement, system=system)
+    pending = services.blockers(
+        session,
+        engagement,
+        computed=(result, rows),
+        include_signoff=False,
+        system=system,
+        submitted=panels,
+    )
     user_ids = {uid for scores in panels.values() for uid in scores}
     if system is not None and system.scores_signed_by_id:
         user_ids.add(system.scores_signed_by_id)
@@ -90,8 +105,7 @@ def index(engagement_id: int):
 @requires("indicators.edit", load=load_indicator)
 def leaf(engagement_id: int, indicator_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
-    indicator = indicators.get_indicator(session, engagement, indicator_id)
+    engagement, indicator = _guarded_leaf()
     form = ScoreForm(obj=indicator)
     shares = services.element_shares(indicator)
     if request.method == "GET":
@@ -116,14 +130,16 @@ def leaf(engagement_id: int, indicator_id: int):
                 url_for("scoring.index", engagement_id=engagement_id) + f"#score-{indicator.id}"
             )
     row = services.compute_one(session, engagement, indicator)
-    panel = experts.scores_by_indicator(session, engagement).get(indicator.id, {})
+    kind = services.INPUT_KIND.get(row.result.rule or indicator.rule, "score")
+    # Only an expert leaf shows the panel (the other kinds show the form instead).
+    panel = experts.scores_of(session, indicator) if kind == "expert" else {}
     return render_template(
         "scoring/leaf.html",
         engagement=engagement,
         indicator=indicator,
         row=row,
         form=form,
-        kind=services.INPUT_KIND.get(row.result.rule or indicator.rule, "score"),
+        kind=kind,
         shares=shares,
         mets=request.form.getlist("met") if request.method == "POST" else None,
         panel=panel,
@@ -185,8 +201,7 @@ def expert_page(engagement_id: int):
 @requires("scoring.expert", load=load_indicator)
 def expert_submit(engagement_id: int, indicator_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
-    indicator = indicators.get_indicator(session, engagement, indicator_id)
+    engagement, indicator = _guarded_leaf()
     form = ExpertScoreForm()
     if not form.validate_on_submit():
         flash("请填写得分", "danger")

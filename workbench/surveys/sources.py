@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
-from workbench.scoring.sources import provider
+from workbench.scoring.sources import leaf_provider, provider
 from workbench.surveys.models import Survey
 from workbench.surveys.stats_service import METRICS, SurveyResult, compute, metric
 
@@ -27,39 +27,56 @@ def as_actual_value(percent: Decimal) -> Decimal:
     return percent if percent > 1 else percent / HUNDRED
 
 
+def _is_link(link: Any) -> bool:
+    return isinstance(link, dict) and bool(link.get("survey_id"))
+
+
+def _entry(
+    db: Session, engagement: Engagement, link: dict, results: dict[int, SurveyResult | None]
+) -> dict[str, Any] | None:
+    """One linked leaf's input; `results` caches each survey's figures across leaves."""
+    survey_id = int(link["survey_id"])
+    if survey_id not in results:
+        survey = db.get(Survey, survey_id)
+        ok = survey is not None and survey.engagement_id == engagement.id
+        results[survey_id] = compute(db, survey, crosstabs=False) if ok else None
+    result = results[survey_id]
+    if result is None:
+        return None
+    name = link.get("metric") or "rate"
+    value, n = metric(result, metric=name, item=link.get("item"), group=link.get("group"))
+    entry: dict[str, Any] = {
+        "survey": {
+            "title": result.survey.title,
+            "metric": METRICS.get(name, name),
+            "n": n,
+            "value": None if value is None else f"{value:.2f}",
+        }
+    }
+    if value is not None:
+        entry["actual_value"] = as_actual_value(value)
+    return entry
+
+
 @provider
 def survey_metrics(db: Session, engagement: Engagement) -> dict[int, dict[str, Any]]:
     """Linked leaves → {"actual_value": Decimal, "survey": {title, metric, n}}."""
-    linked = [
-        i
-        for i in db.exec(select(Indicator).where(Indicator.engagement_id == engagement.id)).all()
-        if isinstance(i.survey_link, dict) and i.survey_link.get("survey_id")
-    ]
-    if not linked:
-        return {}
+    # Two columns, not whole rows: only the links matter here.
+    rows = db.exec(
+        select(Indicator.id, Indicator.survey_link).where(Indicator.engagement_id == engagement.id)
+    ).all()
+    linked = [(indicator_id, link) for indicator_id, link in rows if _is_link(link)]
     results: dict[int, SurveyResult | None] = {}
     found: dict[int, dict[str, Any]] = {}
-    for indicator in linked:
-        link = indicator.survey_link
-        survey_id = int(link["survey_id"])
-        if survey_id not in results:
-            survey = db.get(Survey, survey_id)
-            ok = survey is not None and survey.engagement_id == engagement.id
-            results[survey_id] = compute(db, survey, crosstabs=False) if ok else None
-        result = results[survey_id]
-        if result is None:
-            continue
-        name = link.get("metric") or "rate"
-        value, n = metric(result, metric=name, item=link.get("item"), group=link.get("group"))
-        entry: dict[str, Any] = {
-            "survey": {
-                "title": result.survey.title,
-                "metric": METRICS.get(name, name),
-                "n": n,
-                "value": None if value is None else f"{value:.2f}",
-            }
-        }
-        if value is not None:
-            entry["actual_value"] = as_actual_value(value)
-        found[indicator.id] = entry
+    for indicator_id, link in linked:
+        entry = _entry(db, engagement, link, results)
+        if entry is not None:
+            found[indicator_id] = entry
     return found
+
+
+@leaf_provider(survey_metrics)
+def survey_metric_of(db: Session, engagement: Engagement, indicator: Indicator) -> dict[str, Any]:
+    """The leaf page's one leaf: no query at all when it is not linked to a survey."""
+    link = indicator.survey_link
+    return (_entry(db, engagement, link, {}) or {}) if _is_link(link) else {}
