@@ -50,7 +50,13 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _fresh_request_state():
         # An app context pushed around several requests (tests, CLI) must not leak request state.
-        for key in ("db_rollback", "_login_user", "permission_object", "permission_denied"):
+        for key in (
+            "db_rollback",
+            "_login_user",
+            "user_figures",
+            "permission_object",
+            "permission_denied",
+        ):
             g.pop(key, None)
 
     @app.after_request

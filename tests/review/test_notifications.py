@@ -140,3 +140,19 @@ def test_bell_template_shows_the_unread_count(app, db, make_user):
         login_user(user)
         html = render_template_string('{% include "review/_bell.html" %}')
     assert 'id="bell-count">2<' in html and "/notifications" in html
+
+
+def test_pages_get_the_unread_count_with_the_user_row(login, db, make_user, count_queries):
+    """The bell's count comes with the session user in one query, and it is the current one."""
+    user = make_user("agency")
+    c = login(user.username)
+    notifications.notify(db, users=[user], engagement=None, kind="t", title="一")
+    notifications.notify(db, users=[user], engagement=None, kind="t", title="二")
+    db.flush()
+    with count_queries() as counter:
+        page = c.get("/").get_data(as_text=True)
+    assert 'id="bell-count">2<' in page
+    alone = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT COUNT")]
+    assert not any("notification" in s and '"user"' not in s for s in alone), alone
+    c.post("/notifications/read-all")
+    assert 'id="bell-count"' not in c.get("/").get_data(as_text=True)

@@ -133,6 +133,16 @@ def lead_users(db: Session, engagement: Engagement) -> list[User]:
     return list(db.exec(select(User).where(col(User.id).in_(ids))).all())
 
 
+def unread_count_column():
+    """The unread count as a subquery correlated to `User.id` (loaded with the session user)."""
+    return (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == User.id, col(Notification.read_at).is_(None))
+        .scalar_subquery()
+    )
+
+
 def unread_count(db: Session, user: User) -> int:
     return db.exec(
         select(func.count())

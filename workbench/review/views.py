@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from workbench import db
+from workbench.accounts.auth import register_user_figure, user_figure
 from workbench.core.errors import NotFound
 from workbench.core.templating import register_nav, register_tab
 from workbench.engagements import services as engagements
@@ -15,6 +16,9 @@ from workbench.review import permissions as _permissions  # noqa: F401 - registe
 from workbench.review.models import Notification
 
 bp = Blueprint("review", __name__, template_folder="templates")
+
+UNREAD = "unread_notifications"
+register_user_figure(UNREAD, notifications.unread_count_column)
 
 
 def load_engagement(engagement_id: int, **_) -> Engagement:
@@ -43,7 +47,10 @@ def _bell() -> dict:
     def unread_notifications() -> int:
         if not current_user.is_authenticated:
             return 0
-        return notifications.unread_count(db.session(), current_user)
+        known = user_figure(UNREAD)  # loaded with the user (see accounts.auth)
+        return (
+            known if known is not None else notifications.unread_count(db.session(), current_user)
+        )
 
     return {"unread_notifications": unread_notifications}
 
