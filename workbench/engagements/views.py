@@ -154,7 +154,8 @@ def flowchart(engagement_id: int):
     steps = flow.flow(session, engagement, skipped=na)
     current = Stage(engagement.stage)
     checklist = registry.checklist(current)
-    confirmed = flow.confirmed_items(session, engagement, current)
+    # Stages whose gate replaces the lead's checklist have nothing to confirm: no query for them.
+    confirmed = flow.confirmed_items(session, engagement, current) if checklist else {}
     members = {m.user_id: m for m in engagement.members}
     users = services.users_by_id(
         session, set(members) | {c.confirmed_by_id for c in confirmed.values()}

@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, select
 
 from workbench.engagements.models import Engagement
@@ -35,11 +38,12 @@ def survey_fed(indicator) -> bool:
     return indicator.rule == "satisfaction" or bool(indicator.survey_link)
 
 
-@registry.gate(Stage.fieldwork)
-def fieldwork_gate(db: Session, engagement: Engagement) -> list[Blocker]:
-    """What keeps the fieldwork stage from being completed."""
-    base = f"/engagements/{engagement.id}"
-    papers = db.exec(
+@cache
+def _queries() -> tuple[Select, Select, Select]:
+    """The gate's three queries, built once (the flowchart runs them on every view); the
+    engagement is a parameter. Building and hashing statements costs more than running them."""
+    engagement_id = bindparam("engagement_id")
+    papers = (
         select(
             WorkingPaper.id,
             WorkingPaper.index_no,
@@ -47,13 +51,20 @@ def fieldwork_gate(db: Session, engagement: Engagement) -> list[Blocker]:
             WorkingPaper.status,
             WorkingPaper.stage,
         )
-        .where(WorkingPaper.engagement_id == engagement.id)
+        .where(WorkingPaper.engagement_id == engagement_id)
         .order_by(col(WorkingPaper.index_no))
-    ).all()
-    found: list[Blocker] = []
-    if not papers:
-        found.append(Blocker("尚未编制任何工作底稿", f"{base}/papers"))
-    leaves = db.exec(  # the columns the messages need, not whole indicators with their texts
+    )
+    approved_paper = (
+        select(PaperIndicator.indicator_id)
+        .join(WorkingPaper, col(WorkingPaper.id) == PaperIndicator.paper_id)
+        .where(
+            PaperIndicator.indicator_id == Indicator.id,
+            WorkingPaper.engagement_id == engagement_id,
+            WorkingPaper.status == Status.approved,
+        )
+        .exists()
+    )
+    unsupported = (  # only leaves without an approved paper, only the columns shown
         select(
             Indicator.id,
             Indicator.level1,
@@ -62,26 +73,49 @@ def fieldwork_gate(db: Session, engagement: Engagement) -> list[Blocker]:
             Indicator.rule,
             Indicator.survey_link,
         )
-        .where(Indicator.engagement_id == engagement.id, col(Indicator.not_applicable).is_(False))
+        .where(
+            Indicator.engagement_id == engagement_id,
+            col(Indicator.not_applicable).is_(False),
+            ~approved_paper,
+        )
         .order_by(col(Indicator.position), col(Indicator.id))
-    ).all()
-    supported = set(
-        db.exec(
-            select(PaperIndicator.indicator_id)
-            .join(WorkingPaper, col(WorkingPaper.id) == PaperIndicator.paper_id)
-            .where(
-                WorkingPaper.engagement_id == engagement.id,
-                WorkingPaper.status == Status.approved,
-            )
-        ).all()
     )
+    items = (  # only items that can block, and only the columns the message needs
+        select(
+            RequestItem.name,
+            RequestItem.status,
+            RequestItem.waive_reason,
+            DocumentRequest.id,
+            DocumentRequest.title,
+        )
+        .join(DocumentRequest, col(DocumentRequest.id) == RequestItem.request_id)
+        .where(
+            DocumentRequest.engagement_id == engagement_id,
+            col(RequestItem.status).in_([ItemStatus.requested, ItemStatus.waived]),
+        )
+        .order_by(col(DocumentRequest.id), col(RequestItem.position))
+    )
+    return papers, unsupported, items
+
+
+@registry.gate(Stage.fieldwork)
+def fieldwork_gate(db: Session, engagement: Engagement) -> list[Blocker]:
+    """What keeps the fieldwork stage from being completed."""
+    base = f"/engagements/{engagement.id}"
+    papers_query, unsupported_query, items_query = _queries()
+    params = {"engagement_id": engagement.id}
+    papers = db.exec(papers_query, params=params).all()
+    found: list[Blocker] = []
+    if not papers:
+        found.append(Blocker("尚未编制任何工作底稿", f"{base}/papers"))
+    unsupported = db.exec(unsupported_query, params=params).all()
     missing = [
         Blocker(
             f"指标“{leaf.level1}/{leaf.level2}/{leaf.name}”尚无已批准的工作底稿支持",
             f"{base}/papers?indicator_id={leaf.id}",
         )
-        for leaf in leaves
-        if leaf.id not in supported and not survey_fed(leaf)
+        for leaf in unsupported
+        if not survey_fed(leaf)
     ]
     found += _capped(missing, "指标缺少已批准底稿", f"{base}/papers")
     unfinished = [
@@ -93,21 +127,7 @@ def fieldwork_gate(db: Session, engagement: Engagement) -> list[Blocker]:
         if status in UNFINISHED and stage in _UP_TO_FIELDWORK
     ]
     found += _capped(unfinished, "底稿未完成", f"{base}/papers")
-    items = db.exec(  # only items that can block, and only the columns the message needs
-        select(
-            RequestItem.name,
-            RequestItem.status,
-            RequestItem.waive_reason,
-            DocumentRequest.id,
-            DocumentRequest.title,
-        )
-        .join(DocumentRequest, col(DocumentRequest.id) == RequestItem.request_id)
-        .where(
-            DocumentRequest.engagement_id == engagement.id,
-            col(RequestItem.status).in_([ItemStatus.requested, ItemStatus.waived]),
-        )
-        .order_by(col(DocumentRequest.id), col(RequestItem.position))
-    ).all()
+    items = db.exec(items_query, params=params).all()
     open_items = [
         Blocker(
             f"资料清单“{request_title}”中的“{name}”尚未收到，须收到或说明原因后免于提供",
