@@ -24,12 +24,15 @@ max_requests_jitter = 500
 
 
 def post_worker_init(worker):
-    """Hand the GIL over every millisecond instead of every five.
+    """Hand the GIL over every millisecond instead of every five; warm up; freeze what lives on.
 
     A worker's threads share one interpreter: while one renders a Word report, a page thread that
     waits on each of its ten-odd queries must win the GIL back after every one, up to 5 ms a time.
     """
     sys.setswitchinterval(0.001)
+    from workbench.core.warmup import warm_up
+
+    warm_up(worker.wsgi)  # templates compiled and mappers configured before the first request
     # The application, its routes, templates and mappers are a third of a million objects that live
     # as long as the worker. A full collection walks them all (≈ 180 ms, every thread stopped);
     # frozen, they are left out of it, and the full collections that remain take a millisecond.
