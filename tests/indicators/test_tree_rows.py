@@ -1,9 +1,11 @@
 """The indicator table's rows are rendered once per state of the tree and never served stale."""
 
 import pytest
+from sqlalchemy import update
 
 from tests.indicators.helpers import by_name, new_engagement, small_tree, xlsx
 from workbench.indicators import transfer, tree_rows
+from workbench.indicators.models import Indicator
 
 
 @pytest.fixture()
@@ -78,3 +80,73 @@ def test_row_buttons_post_through_one_form_with_the_token(app, login, fresh):
     assert 'name="csrf_token"' in form
     assert text.count('form="row-action"') == 3 * 4  # up, down, delete, propose on each leaf
     assert text.count('name="csrf_token"') < 10  # not one per row button
+
+
+def test_the_check_is_computed_once_per_tree(login, fresh, monkeypatch):
+    tree_rows.clear()
+    checked = []
+    real = tree_rows.check_leaves
+
+    def counting(items):
+        checked.append(len(items))
+        return real(items)
+
+    monkeypatch.setattr(tree_rows, "check_leaves", counting)
+    c = login("demo-lead")
+    for _ in range(3):
+        assert 'id="indicator-valid"' in c.get(f"/engagements/{fresh.id}/indicators").get_data(
+            as_text=True
+        )
+    assert checked == [3]
+
+
+def _page(client, engagement) -> str:
+    return client.get(f"/engagements/{engagement.id}/indicators").get_data(as_text=True)
+
+
+def test_a_change_of_validity_shows_at_once_both_ways(login, db, fresh, renders):
+    c = login("demo-lead")
+    assert 'id="indicator-valid"' in _page(c, fresh)
+    leaf = by_name(db, fresh)["合格率"]
+    leaf.weight += 1
+    db.add(leaf)
+    db.flush()
+    page = _page(c, fresh)
+    assert "三级指标分值合计为101，应为100" in page and 'id="indicator-valid"' not in page
+    assert "分值合计 <strong>101.00</strong>" in page
+    assert 'id="confirm-system" disabled' in page
+    leaf.weight -= 1
+    db.add(leaf)
+    db.flush()
+    page = _page(c, fresh)
+    assert 'id="indicator-valid"' in page and "indicator-blockers" not in page
+    assert len(renders) == 3  # the row's version moved on, so even the old weights are a new tree
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("actual", "不是数字", "合格率（实际值）"),
+        ("score", 99, "合格率（得分）"),
+        ("na_reason", "", "没有写明理由"),
+    ],
+)
+def test_columns_the_rows_do_not_show_still_reach_the_check(
+    login, db, fresh, column, value, message
+):
+    c = login("demo-lead")
+    assert message not in _page(c, fresh)
+    # A bulk update leaves the version as it was: only the column itself can change the key.
+    db.exec(
+        update(Indicator)
+        .where(Indicator.id == by_name(db, fresh)["合格率"].id)
+        .values({column: value, "not_applicable": column == "na_reason"})
+    )
+    assert message in _page(c, fresh)
+
+
+def test_an_empty_tree_counts_nothing(login, db, demo, renders):
+    empty = new_engagement(db, demo, title="空项目")
+    page = _page(login("demo-lead"), empty)
+    assert "三级指标 <strong>0</strong> 项，分值合计 <strong>0.00</strong>" in page
+    assert "指标体系没有任何三级指标" in page and 'id="from-framework"' in page

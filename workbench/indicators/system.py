@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from workbench.accounts.models import User
@@ -18,6 +19,23 @@ def get_system(db: Session, engagement: Engagement) -> IndicatorSystem | None:
     return db.exec(
         select(IndicatorSystem).where(IndicatorSystem.engagement_id == engagement.id)
     ).first()
+
+
+# Built once: the tree page runs it on every visit, and building a select costs more Python than
+# sending it.
+_SYSTEM_AND_CONFIRMER = (
+    select(IndicatorSystem, User.display_name)
+    .outerjoin(User, User.id == IndicatorSystem.confirmed_by_id)
+    .where(IndicatorSystem.engagement_id == bindparam("engagement_id"))
+)
+
+
+def get_system_and_confirmer(
+    db: Session, engagement: Engagement
+) -> tuple[IndicatorSystem | None, str | None]:
+    """The system row and the display name of whoever confirmed it, in one round trip."""
+    found = db.exec(_SYSTEM_AND_CONFIRMER, params={"engagement_id": engagement.id}).first()
+    return (None, None) if found is None else (found[0], found[1])
 
 
 def ensure_system(db: Session, engagement: Engagement) -> IndicatorSystem:

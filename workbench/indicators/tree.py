@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
+from sqlalchemy import String, bindparam, cast
 from sqlmodel import Session, select
 
 from workbench.core.errors import NotFound
@@ -93,10 +97,38 @@ class IndicatorInput:
         return IndicatorInput(**values)
 
 
+class TreeLeaf(NamedTuple):
+    """One leaf as the tree page reads it: what its row shows and what validation reads."""
+
+    id: int
+    position: int
+    level1: str
+    level2: str
+    name: str
+    weight: Decimal
+    rule: str
+    params: str
+    target: str
+    standard_type: str
+    definition: str
+    standard: str
+    not_applicable: bool
+    na_reason: str
+    library_indicator_id: int | None
+    survey_link: dict | None
+    version: int
+    actual: str
+    score: Decimal | None
+
+    @property
+    def path(self) -> tuple[str, str, str]:
+        return (self.level1, self.level2, self.name)
+
+
 @dataclass
 class Level2Node:
     name: str
-    leaves: list[Indicator] = field(default_factory=list)
+    leaves: list[Indicator | TreeLeaf] = field(default_factory=list)
 
     @property
     def weight(self) -> Decimal:
@@ -120,7 +152,7 @@ class Level1Node:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def build_tree(items: list[Indicator]) -> list[Level1Node]:
+def build_tree(items: Sequence[Indicator | TreeLeaf]) -> list[Level1Node]:
     """Group leaves by 一级/二级; groups keep the order of their first leaf by position."""
     level1: dict[str, Level1Node] = {}
     level2: dict[tuple[str, str], Level2Node] = {}
@@ -146,6 +178,43 @@ def list_indicators(db: Session, engagement: Engagement) -> list[Indicator]:
     """Every leaf of the engagement in tree order (one query)."""
     rows = db.exec(select(Indicator).where(Indicator.engagement_id == engagement.id)).all()
     return in_tree_order(list(rows))
+
+
+# Columns whose values cost Python calls each to decode (the decimal type quantizes, the JSON is
+# parsed): the tree page reads them as text and decodes them only when the tree changed.
+_AS_TEXT = ("weight", "score", "survey_link")
+# Built once: the page reads its leaves on every visit, and building a select costs more Python than
+# sending it.
+_TREE_ROWS = (
+    select(
+        *(
+            cast(getattr(Indicator, name), String) if name in _AS_TEXT else getattr(Indicator, name)
+            for name in TreeLeaf._fields
+        )
+    )
+    .where(Indicator.engagement_id == bindparam("engagement_id"))
+    .order_by(Indicator.position, Indicator.id)
+)
+
+
+def list_tree_rows(db: Session, engagement: Engagement) -> list[tuple]:
+    """The tree page's leaves undecoded, in position order: `tree_leaf` turns one into a TreeLeaf."""
+    return db.exec(_TREE_ROWS, params={"engagement_id": engagement.id}).all()
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    # What DecimalType(2) makes of the stored value (PostgreSQL prints numeric(18,2) with 2 places).
+    return None if text is None else Decimal(text).quantize(CENT)
+
+
+def tree_leaf(row: tuple) -> TreeLeaf:
+    """One row of `list_tree_rows` with its values as the Indicator entity would hold them."""
+    leaf = TreeLeaf(*row)
+    return leaf._replace(
+        weight=_decimal(leaf.weight),
+        score=_decimal(leaf.score),
+        survey_link=None if leaf.survey_link is None else json.loads(leaf.survey_link),
+    )
 
 
 def get_indicator(db: Session, engagement: Engagement, indicator_id: int) -> Indicator:
@@ -175,7 +244,7 @@ def _overrides(values: dict) -> dict:
     return found
 
 
-def to_leaf(indicator: Indicator, inputs: dict | None = None) -> Leaf:
+def to_leaf(indicator: Indicator | TreeLeaf, inputs: dict | None = None) -> Leaf:
     """The calculator's Leaf for a stored indicator, with other domains' overrides applied."""
     return Leaf(
         path=indicator.path,
@@ -194,6 +263,11 @@ def to_leaf(indicator: Indicator, inputs: dict | None = None) -> Leaf:
 def check(db: Session, engagement: Engagement, items: list[Indicator] | None = None) -> SystemCheck:
     """Blockers (weights ≠ 100, bad rules or parameters) and warnings of the current tree."""
     items = list_indicators(db, engagement) if items is None else items
+    return check_leaves(items)
+
+
+def check_leaves(items: Sequence[Indicator | TreeLeaf]) -> SystemCheck:
+    """`check` of leaves already read, in tree order: pure, it reads nothing but their fields."""
     return check_system([to_leaf(item) for item in items])
 
 

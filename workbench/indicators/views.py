@@ -11,7 +11,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
 from workbench.engagements import services as engagements
 from workbench.indicators import (
@@ -22,7 +22,8 @@ from workbench.indicators import (
 )
 from workbench.indicators.forms import GradesForm, ImportForm, IndicatorForm
 from workbench.indicators.models import STANDARD_TYPES
-from workbench.indicators.system import get_system, grade_table
+from workbench.indicators.system import get_system_and_confirmer, grade_table
+from workbench.indicators.tree import list_tree_rows
 from workbench.scoring.params import RULES
 from workbench.scoring.values import format_number
 
@@ -52,19 +53,15 @@ def _grades_text(system) -> str:
 def render_tree(engagement, *, import_errors: ValidationFailed | None = None, status: int = 200):
     """The tree page (also re-rendered with the errors of a refused import)."""
     session = db.session()
-    items = services.list_indicators(session, engagement)
-    system = get_system(session, engagement)
+    system, confirmer = get_system_and_confirmer(session, engagement)
     confirmed = system is not None and system.confirmed_at is not None
-    users = engagements.users_by_id(
-        session, {system.confirmed_by_id} if confirmed and system.confirmed_by_id else set()
-    )
     grades_form = GradesForm(formdata=None)
     grades_form.grades.data = _grades_text(system)
-    can_edit = not confirmed or engagement.can_manage(current_user)
-    tree = services.build_tree(items)
-    rows = tree_rows.rows_html(
+    can_manage = engagement.can_manage(current_user)
+    can_edit = not confirmed or can_manage
+    view = tree_rows.tree_view(
         engagement_id=engagement.id,
-        tree=tree,
+        rows=list_tree_rows(session, engagement),
         editable=can_edit and not engagement.is_archived,
         archived=engagement.is_archived,
         rules=RULES,
@@ -72,15 +69,12 @@ def render_tree(engagement, *, import_errors: ValidationFailed | None = None, st
     page = render_template(
         "indicators/tree.html",
         engagement=engagement,
-        tree=tree,
-        rows=rows,
-        count=len(items),
-        check=services.check(session, engagement, items),
+        view=view,
         system=system,
         confirmed=confirmed,
-        users=users,
+        confirmer=confirmer,
         can_edit=can_edit,
-        can_manage=engagement.can_manage(current_user),
+        can_manage=can_manage,
         import_form=ImportForm(formdata=None),
         grades_form=grades_form,
         grade_table=grade_table(system),
@@ -92,7 +86,7 @@ def render_tree(engagement, *, import_errors: ValidationFailed | None = None, st
 @bp.route("/engagements/<int:engagement_id>/indicators")
 @requires("indicators.edit", load=load_engagement)
 def index(engagement_id: int):
-    return render_tree(load_engagement(engagement_id))
+    return render_tree(guarded_object())
 
 
 def _form_page(engagement, form, indicator=None):
