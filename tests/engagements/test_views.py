@@ -270,3 +270,14 @@ def test_archived_engagement_is_read_only_in_pages(login, demo, db, app):
         follow_redirects=True,
     )
     assert "项目已归档，内容只读" in r.get_data(as_text=True)
+
+
+def test_flowchart_query_count_is_bounded(login, demo, count_queries):
+    """The flowchart reads each kind of thing once: a handful of queries whatever the stage."""
+    c = login("demo-lead")
+    with count_queries() as counter:
+        page = c.get(f"/engagements/{demo.engagement.id}")
+    assert page.status_code == 200 and 'id="flow"' in page.get_data(as_text=True)
+    assert counter.count <= 10, counter.statements
+    # Names are read for the bureau and the unit the page shows, not for the whole team.
+    assert sum('FROM "user"' in s for s in counter.statements) <= 2, counter.statements

@@ -156,13 +156,9 @@ def flowchart(engagement_id: int):
     checklist = registry.checklist(current)
     # Stages whose gate replaces the lead's checklist have nothing to confirm: no query for them.
     confirmed = flow.confirmed_items(session, engagement, current) if checklist else {}
-    members = {m.user_id: m for m in engagement.members}
-    users = services.users_by_id(
-        session, set(members) | {c.confirmed_by_id for c in confirmed.values()}
-    )
-    orgs = services.orgs_by_id(
-        session, {engagement.bureau_id, engagement.unit_id or 0, engagement.agency_id}
-    )
+    # Names the page shows: who confirmed checklist items, the commissioning bureau and the unit.
+    users = services.users_by_id(session, {c.confirmed_by_id for c in confirmed.values()})
+    orgs = services.orgs_by_id(session, {engagement.bureau_id, engagement.unit_id or 0})
     return render_template(
         "engagements/flowchart.html",
         engagement=engagement,
