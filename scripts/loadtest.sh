@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test: a PostgreSQL server started here (as .ci/run does), the demo at reference scale,
 # gunicorn on 127.0.0.1 and locust headless. Usage: scripts/loadtest.sh [USERS=16] [SECONDS=60]
-# e.g. scripts/loadtest.sh 50 300. Settings: LOAD_WORKERS (2), LOAD_THREADS (4), LOAD_SPAWN_RATE
+# e.g. scripts/loadtest.sh 50 300. Settings: LOAD_WORKER_CLASS, LOAD_WORKERS, LOAD_THREADS (default:
+# those of workbench/gunicorn_conf.py, sync × 2 CPUs + 1), LOAD_SPAWN_RATE
 # (2 users a second), LOAD_MAX_RATIO (3). Exits non-zero on any failed request or when the worst page
 # p95 is more than 3 × the /healthz p95. Needs root (runs PostgreSQL as the postgres user) and
 # the load extra: pip install -e ".[load]".
@@ -11,7 +12,9 @@ USERS="${1:-16}"
 DURATION="${2:-60}"
 PGPORT="${LOAD_PGPORT:-55433}"
 HTTP_PORT="${LOAD_HTTP_PORT:-58080}"
-WORKERS="${LOAD_WORKERS:-2}"
+# The production settings of workbench/gunicorn_conf.py unless overridden here.
+export WORKBENCH_WORKER_CLASS="${LOAD_WORKER_CLASS:-sync}"
+WORKERS="${LOAD_WORKERS:-$((2 * $(nproc) + 1))}"
 THREADS="${LOAD_THREADS:-4}"
 SPAWN_RATE="${LOAD_SPAWN_RATE:-2}"  # people arrive over time, not all in the same second
 WORK="$(mktemp -d /tmp/workbench-load.XXXXXX)"
@@ -77,7 +80,7 @@ with app.app_context(), session_scope() as db:
 PY
 )"
 
-echo "== gunicorn on 127.0.0.1:$HTTP_PORT ($WORKERS workers × $THREADS threads)"
+echo "== gunicorn on 127.0.0.1:$HTTP_PORT ($WORKERS $WORKBENCH_WORKER_CLASS workers$([ "$WORKBENCH_WORKER_CLASS" = gthread ] && echo " × $THREADS threads"))"
 WORKBENCH_BIND="127.0.0.1:$HTTP_PORT" WORKBENCH_WORKERS="$WORKERS" WORKBENCH_THREADS="$THREADS" \
   gunicorn -c python:workbench.gunicorn_conf --error-logfile "$WORK/gunicorn.log" \
   --access-logfile "$WORK/access.log" --access-logformat '%(m)s %(U)s %(s)s %(D)s' \

@@ -27,3 +27,27 @@ def test_the_gunicorn_hook_warms_then_freezes(app, monkeypatch):
     worker = type("Worker", (), {"wsgi": app})()
     gunicorn_conf.post_worker_init(worker)
     assert calls == [0.001, ("warm", app), "freeze"]
+
+
+def _conf(monkeypatch, **env):
+    import importlib
+
+    from workbench import gunicorn_conf
+
+    for key in ("WORKBENCH_WORKER_CLASS", "WORKBENCH_WORKERS", "WORKBENCH_THREADS"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return importlib.reload(gunicorn_conf)
+
+
+def test_production_settings_default_to_sync_workers_per_cpu(monkeypatch):
+    import multiprocessing
+
+    conf = _conf(monkeypatch)
+    assert conf.worker_class == "sync" and conf.threads == 1
+    assert conf.workers == 2 * multiprocessing.cpu_count() + 1
+    assert conf.timeout == 120 and conf.max_requests == 5000
+    conf = _conf(monkeypatch, WORKBENCH_WORKER_CLASS="gthread", WORKBENCH_WORKERS="3")
+    assert (conf.worker_class, conf.workers, conf.threads) == ("gthread", 3, 4)
+    _conf(monkeypatch)  # leave the module as the defaults make it
