@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from workbench.accounts.models import User
@@ -271,11 +272,13 @@ def unconfirm_item(
     db.flush()
 
 
+# Built once: the flowchart lists the visits on every view (the engagement is a parameter).
+_VISITS = (
+    select(StageVisit)
+    .where(StageVisit.engagement_id == bindparam("engagement_id"))
+    .order_by(StageVisit.id)
+)
+
+
 def visits(db: Session, engagement: Engagement) -> list[StageVisit]:
-    return list(
-        db.exec(
-            select(StageVisit)
-            .where(StageVisit.engagement_id == engagement.id)
-            .order_by(StageVisit.id)
-        ).all()
-    )
+    return list(db.exec(_VISITS, params={"engagement_id": engagement.id}).all())

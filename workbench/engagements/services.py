@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists
 from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, func, or_, select
 
@@ -387,18 +387,19 @@ def override_conflict(
     return declaration
 
 
+# The user's own declarations, not the whole team's; built once (pages check on every view).
+_OWN_DECLARATIONS = select(Declaration).where(
+    Declaration.engagement_id == bindparam("engagement_id"),
+    Declaration.user_id == bindparam("user_id"),
+)
+
+
 def declaration_gaps(db: Session, engagement: Engagement, user: User) -> list[str]:
     """What the user must still sign (or have overridden) before acting in the engagement."""
     if not engagement.roles_of(user) & DECLARING_ROLES:
         return []
-    signed = {  # the user's own, not the whole team's
-        d.kind: d
-        for d in db.exec(
-            select(Declaration).where(
-                Declaration.engagement_id == engagement.id, Declaration.user_id == user.id
-            )
-        ).all()
-    }
+    params = {"engagement_id": engagement.id, "user_id": user.id}
+    signed = {d.kind: d for d in db.exec(_OWN_DECLARATIONS, params=params).all()}
     gaps = []
     for kind in DeclarationKind:
         found = signed.get(kind)

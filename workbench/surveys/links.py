@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
@@ -20,10 +21,11 @@ from workbench.surveys.questionnaire import questions_of
 from workbench.surveys.stats_service import METRICS, group_choices, item_choices
 
 
-def _satisfaction_leaf(engagement: Engagement):
-    """The condition for an applicable leaf of the engagement scored by the `satisfaction` rule."""
+def _satisfaction_leaf(engagement_id: Any):
+    """The condition for an applicable leaf of the engagement scored by the `satisfaction` rule
+    (`engagement_id` a value or a bind parameter)."""
     return and_(
-        Indicator.engagement_id == engagement.id,
+        Indicator.engagement_id == engagement_id,
         Indicator.rule == "satisfaction",
         col(Indicator.not_applicable).is_(False),
     )
@@ -34,16 +36,21 @@ def satisfaction_leaves(db: Session, engagement: Engagement) -> list[Indicator]:
     return list(
         db.exec(
             select(Indicator)
-            .where(_satisfaction_leaf(engagement))
+            .where(_satisfaction_leaf(engagement.id))
             .order_by(col(Indicator.position), col(Indicator.id))
         ).all()
     )
 
 
+@cache
+def _probe():
+    """Built once: the flowchart asks on every view (the engagement is a parameter)."""
+    return select(Indicator.id).where(_satisfaction_leaf(bindparam("engagement_id"))).limit(1)
+
+
 def has_satisfaction_leaf(db: Session, engagement: Engagement) -> bool:
-    """Whether any such leaf exists (one indexed probe)."""
-    probe = select(Indicator.id).where(_satisfaction_leaf(engagement)).limit(1)
-    return db.exec(probe).first() is not None
+    """Whether any leaf `_satisfaction_leaf` describes exists (one indexed probe)."""
+    return db.exec(_probe(), params={"engagement_id": engagement.id}).first() is not None
 
 
 def linked_indicators(db: Session, engagement: Engagement, survey: Survey) -> list[Indicator]:
