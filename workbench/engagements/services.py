@@ -183,18 +183,18 @@ def visible_query(user: User):
 def list_for(
     db: Session, *, user: User, q: str = "", stage: str = "", page: int = 1, per_page: int = 20
 ):
-    """A page of the user's engagements with the total count (one query plus one for members)."""
+    """A page of the user's engagements with the total count (two queries plus one for members)."""
     stmt = visible_query(user)
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(col(Engagement.title).ilike(like), col(Engagement.code).ilike(like)))
     if stage:
         stmt = stmt.where(Engagement.stage == stage)
-    # The total rides along as a window (computed before OFFSET/LIMIT): no COUNT round trip.
-    # execute, not exec: exec would keep only the first column of the widened select(Engagement).
-    found = db.execute(
-        stmt.add_columns(func.count().over())
-        .order_by(
+    # Two queries, not a window count over the page query: the window would make the database build
+    # every visible engagement (10,000 at the large scale: 2.3× slower) before keeping a page of them.
+    total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = db.exec(
+        stmt.order_by(
             col(Engagement.archived_at).is_not(None),
             col(Engagement.planned_end).is_(None),
             Engagement.planned_end,
@@ -203,9 +203,7 @@ def list_for(
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    if found or page == 1:  # else a page past the end: count apart to tell the pager
-        return [engagement for engagement, _total in found], found[0][1] if found else 0
-    return [], db.exec(select(func.count()).select_from(stmt.subquery())).one()
+    return list(rows), total
 
 
 def users_by_id(db: Session, ids: set[int]) -> dict[int, User]:
