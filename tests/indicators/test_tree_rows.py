@@ -3,23 +3,9 @@
 import pytest
 from sqlalchemy import update
 
-from tests.indicators.helpers import by_name, new_engagement, small_tree, xlsx
-from workbench.indicators import transfer, tree_rows
+from tests.indicators.helpers import by_name, new_engagement
+from workbench.indicators import tree_rows
 from workbench.indicators.models import Indicator
-
-
-@pytest.fixture()
-def fresh(db, demo):
-    engagement = new_engagement(db, demo)
-    transfer.import_sheet(
-        db,
-        actor=demo.users["demo-lead"],
-        engagement=engagement,
-        filename="t.xlsx",
-        data=xlsx(small_tree()),
-    )
-    db.flush()
-    return engagement
 
 
 @pytest.fixture()
@@ -37,41 +23,45 @@ def renders(monkeypatch):
     return seen
 
 
-def test_an_unchanged_tree_is_rendered_once(login, fresh, renders):
+def test_an_unchanged_tree_is_rendered_once(login, tree_engagement, renders):
     c = login("demo-lead")
-    first = c.get(f"/engagements/{fresh.id}/indicators").get_data(as_text=True)
-    second = c.get(f"/engagements/{fresh.id}/indicators").get_data(as_text=True)
+    first = c.get(f"/engagements/{tree_engagement.id}/indicators").get_data(as_text=True)
+    second = c.get(f"/engagements/{tree_engagement.id}/indicators").get_data(as_text=True)
     assert renders == ["indicators/_tree_rows.html"]
     assert first == second and first.count('class="leaf') == 3
 
 
-def test_an_edit_shows_at_once(login, db, fresh, renders):
+def test_an_edit_shows_at_once(login, db, tree_engagement, renders):
     c = login("demo-lead")
-    c.get(f"/engagements/{fresh.id}/indicators")
-    leaf = by_name(db, fresh)["合格率"]
+    c.get(f"/engagements/{tree_engagement.id}/indicators")
+    leaf = by_name(db, tree_engagement)["合格率"]
     leaf.name = "验收合格率"  # any path that writes the row, not only the edit form
     db.add(leaf)
     db.flush()
-    page = c.get(f"/engagements/{fresh.id}/indicators").get_data(as_text=True)
+    page = c.get(f"/engagements/{tree_engagement.id}/indicators").get_data(as_text=True)
     assert "验收合格率" in page and len(renders) == 2
 
 
-def test_people_who_may_not_edit_get_rows_without_edit_buttons(login, db, demo, fresh, renders):
+def test_people_who_may_not_edit_get_rows_without_edit_buttons(
+    login, db, demo, tree_engagement, renders
+):
     lead, evaluator = login("demo-lead"), login("demo-evaluator")
-    lead.post(f"/engagements/{fresh.id}/indicators/confirm")
-    lead_page = lead.get(f"/engagements/{fresh.id}/indicators").get_data(as_text=True)
-    evaluator_page = evaluator.get(f"/engagements/{fresh.id}/indicators").get_data(as_text=True)
+    lead.post(f"/engagements/{tree_engagement.id}/indicators/confirm")
+    lead_page = lead.get(f"/engagements/{tree_engagement.id}/indicators").get_data(as_text=True)
+    evaluator_page = evaluator.get(f"/engagements/{tree_engagement.id}/indicators").get_data(
+        as_text=True
+    )
     assert lead_page.count('title="编辑"') == 3
     assert 'title="编辑"' not in evaluator_page and 'title="推荐入指标库"' in evaluator_page
     assert len(renders) == 2
 
 
-def test_row_buttons_post_through_one_form_with_the_token(app, login, fresh):
+def test_row_buttons_post_through_one_form_with_the_token(app, login, tree_engagement):
     c = login("demo-lead")  # logs in with CSRF off, as every test does
     saved = app.config["WTF_CSRF_ENABLED"]
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        page = c.get(f"/engagements/{fresh.id}/indicators")
+        page = c.get(f"/engagements/{tree_engagement.id}/indicators")
     finally:
         app.config["WTF_CSRF_ENABLED"] = saved
     text = page.get_data(as_text=True)
@@ -82,7 +72,7 @@ def test_row_buttons_post_through_one_form_with_the_token(app, login, fresh):
     assert text.count('name="csrf_token"') < 10  # not one per row button
 
 
-def test_the_check_is_computed_once_per_tree(login, fresh, monkeypatch):
+def test_the_check_is_computed_once_per_tree(login, tree_engagement, monkeypatch):
     tree_rows.clear()
     checked = []
     real = tree_rows.check_leaves
@@ -94,9 +84,9 @@ def test_the_check_is_computed_once_per_tree(login, fresh, monkeypatch):
     monkeypatch.setattr(tree_rows, "check_leaves", counting)
     c = login("demo-lead")
     for _ in range(3):
-        assert 'id="indicator-valid"' in c.get(f"/engagements/{fresh.id}/indicators").get_data(
-            as_text=True
-        )
+        assert 'id="indicator-valid"' in c.get(
+            f"/engagements/{tree_engagement.id}/indicators"
+        ).get_data(as_text=True)
     assert checked == [3]
 
 
@@ -104,21 +94,21 @@ def _page(client, engagement) -> str:
     return client.get(f"/engagements/{engagement.id}/indicators").get_data(as_text=True)
 
 
-def test_a_change_of_validity_shows_at_once_both_ways(login, db, fresh, renders):
+def test_a_change_of_validity_shows_at_once_both_ways(login, db, tree_engagement, renders):
     c = login("demo-lead")
-    assert 'id="indicator-valid"' in _page(c, fresh)
-    leaf = by_name(db, fresh)["合格率"]
+    assert 'id="indicator-valid"' in _page(c, tree_engagement)
+    leaf = by_name(db, tree_engagement)["合格率"]
     leaf.weight += 1
     db.add(leaf)
     db.flush()
-    page = _page(c, fresh)
+    page = _page(c, tree_engagement)
     assert "三级指标分值合计为101，应为100" in page and 'id="indicator-valid"' not in page
     assert "分值合计 <strong>101.00</strong>" in page
     assert 'id="confirm-system" disabled' in page
     leaf.weight -= 1
     db.add(leaf)
     db.flush()
-    page = _page(c, fresh)
+    page = _page(c, tree_engagement)
     assert 'id="indicator-valid"' in page and "indicator-blockers" not in page
     assert len(renders) == 3  # the row's version moved on, so even the old weights are a new tree
 
@@ -132,17 +122,17 @@ def test_a_change_of_validity_shows_at_once_both_ways(login, db, fresh, renders)
     ],
 )
 def test_columns_the_rows_do_not_show_still_reach_the_check(
-    login, db, fresh, column, value, message
+    login, db, tree_engagement, column, value, message
 ):
     c = login("demo-lead")
-    assert message not in _page(c, fresh)
+    assert message not in _page(c, tree_engagement)
     # A bulk update leaves the version as it was: only the column itself can change the key.
     db.exec(
         update(Indicator)
-        .where(Indicator.id == by_name(db, fresh)["合格率"].id)
+        .where(Indicator.id == by_name(db, tree_engagement)["合格率"].id)
         .values({column: value, "not_applicable": column == "na_reason"})
     )
-    assert message in _page(c, fresh)
+    assert message in _page(c, tree_engagement)
 
 
 def test_an_empty_tree_counts_nothing(login, db, demo, renders):

@@ -1,7 +1,5 @@
 """The indicator system pages over HTTP: tree, forms, locking, reordering, confirmation, tabs."""
 
-import pytest
-
 from tests.indicators.helpers import (
     audits,
     by_name,
@@ -31,20 +29,6 @@ FORM = {
 }
 
 
-@pytest.fixture()
-def fresh(db, demo):
-    engagement = new_engagement(db, demo)
-    transfer.import_sheet(
-        db,
-        actor=demo.users["demo-lead"],
-        engagement=engagement,
-        filename="t.xlsx",
-        data=xlsx(small_tree()),
-    )
-    db.flush()
-    return engagement
-
-
 def test_demo_tree_page_shows_the_confirmed_sample(login, demo):
     page = login("demo-lead").get(f"/engagements/{demo.engagement.id}/indicators")
     text = page.get_data(as_text=True)
@@ -67,9 +51,9 @@ def test_tabs_show_the_pages_to_the_roles_that_use_them(login, demo):
     assert f"/engagements/{e.id}/indicators" not in bureau
 
 
-def test_create_through_the_form_with_field_errors_first(login, db, demo, fresh):
+def test_create_through_the_form_with_field_errors_first(login, db, demo, tree_engagement):
     c = login("demo-evaluator")
-    url = f"/engagements/{fresh.id}/indicators/new"
+    url = f"/engagements/{tree_engagement.id}/indicators/new"
     assert "在此组新增" not in c.get(url).get_data(as_text=True)
     r = c.post(url, data={**FORM, "weight": "五分"})
     assert "“五分”不是有效的数字" in r.get_data(as_text=True)
@@ -77,30 +61,30 @@ def test_create_through_the_form_with_field_errors_first(login, db, demo, fresh)
     assert "线性扣减须填写参数 deduct" in r.get_data(as_text=True)
     r = c.post(url, data={**FORM, "not_applicable": "y"})
     assert "标为不适用时须写明理由" in r.get_data(as_text=True)
-    assert len(indicators_of(db, fresh)) == 3
+    assert len(indicators_of(db, tree_engagement)) == 3
     r = c.post(url, data=FORM)
     assert r.status_code == 302
-    created = by_name(db, fresh)["覆盖学校数"]
+    created = by_name(db, tree_engagement)["覆盖学校数"]
     assert r.headers["Location"].endswith(f"#indicator-{created.id}")
     assert created.target == "≥126所" and created.evidence_sources == "学校名单"
 
 
-def test_edit_with_a_stale_version_shows_the_conflict(login, db, demo, fresh):
+def test_edit_with_a_stale_version_shows_the_conflict(login, db, demo, tree_engagement):
     c = login("demo-lead")
-    leaf = indicators_of(db, fresh)[0]
-    url = f"/engagements/{fresh.id}/indicators/{leaf.id}/edit"
+    leaf = indicators_of(db, tree_engagement)[0]
+    url = f"/engagements/{tree_engagement.id}/indicators/{leaf.id}/edit"
     page = c.get(url).get_data(as_text=True)
     assert f'name="version" type="hidden" value="{leaf.version}"' in page
     form = {**FORM, "level1": leaf.level1, "level2": leaf.level2, "name": leaf.name, "weight": "40"}
     assert c.post(url, data={**form, "note": "第一次", "version": leaf.version}).status_code == 302
     r = c.post(url, data={**form, "note": "第二次", "version": leaf.version}, follow_redirects=True)
     assert "已被他人修改，请刷新后重试" in r.get_data(as_text=True)
-    assert indicators_of(db, fresh)[0].note == "第一次"
+    assert indicators_of(db, tree_engagement)[0].note == "第一次"
 
 
-def test_mark_not_applicable_with_a_reason(login, db, demo, fresh):
+def test_mark_not_applicable_with_a_reason(login, db, demo, tree_engagement):
     c = login("demo-lead")
-    leaf = indicators_of(db, fresh)[1]
+    leaf = indicators_of(db, tree_engagement)[1]
     form = {
         **FORM,
         "level1": leaf.level1,
@@ -112,67 +96,74 @@ def test_mark_not_applicable_with_a_reason(login, db, demo, fresh):
         "na_reason": "本年度未开展抽检",
         "version": leaf.version,
     }
-    r = c.post(f"/engagements/{fresh.id}/indicators/{leaf.id}/edit", data=form)
+    r = c.post(f"/engagements/{tree_engagement.id}/indicators/{leaf.id}/edit", data=form)
     assert r.status_code == 302
-    leaf = by_name(db, fresh)[leaf.name]
+    leaf = by_name(db, tree_engagement)[leaf.name]
     assert leaf.not_applicable and leaf.na_reason == "本年度未开展抽检"
-    entry = audits(db, "indicators.update", fresh)[-1]
+    entry = audits(db, "indicators.update", tree_engagement)[-1]
     assert entry.before["not_applicable"] is False and entry.after["not_applicable"] is True
 
 
-def test_delete_and_move_through_the_page(login, db, demo, fresh):
+def test_delete_and_move_through_the_page(login, db, demo, tree_engagement):
     c = login("demo-lead")
-    first, second, _third = indicators_of(db, fresh)
-    r = c.post(f"/engagements/{fresh.id}/indicators/{first.id}/delete", data={})
-    assert r.status_code == 302 and len(indicators_of(db, fresh)) == 3  # no version: refused
+    first, second, _third = indicators_of(db, tree_engagement)
+    r = c.post(f"/engagements/{tree_engagement.id}/indicators/{first.id}/delete", data={})
+    assert (
+        r.status_code == 302 and len(indicators_of(db, tree_engagement)) == 3
+    )  # no version: refused
     r = c.post(
-        f"/engagements/{fresh.id}/indicators/{first.id}/delete", data={"version": first.version}
+        f"/engagements/{tree_engagement.id}/indicators/{first.id}/delete",
+        data={"version": first.version},
     )
     assert r.status_code == 302
-    assert [i.name for i in indicators_of(db, fresh)] == ["合格率", "满意度"]
-    page = c.get(f"/engagements/{fresh.id}/indicators").get_data(as_text=True)
+    assert [i.name for i in indicators_of(db, tree_engagement)] == ["合格率", "满意度"]
+    page = c.get(f"/engagements/{tree_engagement.id}/indicators").get_data(as_text=True)
     assert "三级指标分值合计为60，应为100" in page
     assert 'id="confirm-system" disabled' in page
     r = c.post(
-        f"/engagements/{fresh.id}/indicators/{second.id}/move",
+        f"/engagements/{tree_engagement.id}/indicators/{second.id}/move",
         data={"direction": "up"},
         follow_redirects=True,
     )
     assert "已在本组的最前或最后" in r.get_data(as_text=True)
 
 
-def test_confirm_then_evaluator_is_refused_and_lead_edit_clears(login, db, demo, fresh):
+def test_confirm_then_evaluator_is_refused_and_lead_edit_clears(login, db, demo, tree_engagement):
     lead, evaluator = login("demo-lead"), login("demo-evaluator")
-    r = lead.post(f"/engagements/{fresh.id}/indicators/confirm", follow_redirects=True)
+    r = lead.post(f"/engagements/{tree_engagement.id}/indicators/confirm", follow_redirects=True)
     assert "指标体系已确认" in r.get_data(as_text=True)
-    page = evaluator.get(f"/engagements/{fresh.id}/indicators").get_data(as_text=True)
+    page = evaluator.get(f"/engagements/{tree_engagement.id}/indicators").get_data(as_text=True)
     assert "指标体系已确认，只有项目负责人可以导入" in page and 'id="add-indicator"' not in page
-    r = evaluator.post(f"/engagements/{fresh.id}/indicators/new", data=FORM, follow_redirects=True)
+    r = evaluator.post(
+        f"/engagements/{tree_engagement.id}/indicators/new", data=FORM, follow_redirects=True
+    )
     assert "确认后只有项目负责人可以修改" in r.get_data(as_text=True)
     assert (
-        evaluator.post(f"/engagements/{fresh.id}/indicators/confirm").status_code == 403
+        evaluator.post(f"/engagements/{tree_engagement.id}/indicators/confirm").status_code == 403
     )  # the lead's action
-    assert lead.post(f"/engagements/{fresh.id}/indicators/new", data=FORM).status_code == 302
-    assert get_system(db, fresh).confirmed_at is None
-    assert audits(db, "indicators.confirmation_cleared", fresh)[-1].actor_name == "李项目"
+    assert (
+        lead.post(f"/engagements/{tree_engagement.id}/indicators/new", data=FORM).status_code == 302
+    )
+    assert get_system(db, tree_engagement).confirmed_at is None
+    assert audits(db, "indicators.confirmation_cleared", tree_engagement)[-1].actor_name == "李项目"
 
 
-def test_grades_form(login, db, demo, fresh):
+def test_grades_form(login, db, demo, tree_engagement):
     c = login("demo-lead")
     r = c.post(
-        f"/engagements/{fresh.id}/indicators/grades",
+        f"/engagements/{tree_engagement.id}/indicators/grades",
         data={"grades": "优秀 90\n良好 80\n中等 70\n合格 60\n差 0"},
         follow_redirects=True,
     )
     assert "等级表已保存" in r.get_data(as_text=True)
-    assert get_system(db, fresh).grades[2] == ["中等", "70"]
+    assert get_system(db, tree_engagement).grades[2] == ["中等", "70"]
     r = c.post(
-        f"/engagements/{fresh.id}/indicators/grades",
+        f"/engagements/{tree_engagement.id}/indicators/grades",
         data={"grades": "优 90"},
         follow_redirects=True,
     )
     assert "下限为0" in r.get_data(as_text=True)
-    assert get_system(db, fresh).grades[2] == ["中等", "70"]
+    assert get_system(db, tree_engagement).grades[2] == ["中等", "70"]
 
 
 def test_tree_page_query_count_is_bounded(login, db, demo, count_queries):
