@@ -21,26 +21,27 @@ def test_dashboard_search_and_stage_filter(login, demo):
     assert "暂无项目" in c.get("/?stage=archive").get_data(as_text=True)
 
 
-def test_dashboard_query_count_is_bounded(login, demo, db, make_user, count_queries):
-    """The same number of queries for 1 or 16 engagements on the page (no N+1), and few of them."""
+def _add_engagements(db, demo, titles: list[str]) -> None:
+    """Engagements led by demo-lead for the demo's bureau, one per title."""
     from workbench.engagements import services
 
-    lead = demo.users["demo-lead"]
-    c = login("demo-lead")
-    with count_queries() as few:
-        assert c.get("/").status_code == 200
-    for i in range(15):
+    for title in titles:
         services.create(
             db,
-            actor=lead,
+            actor=demo.users["demo-lead"],
             data=services.EngagementInput(
-                title=f"批量项目{i}",
-                type="project",
-                bureau_id=demo.engagement.bureau_id,
-                budget_year=2025,
+                title=title, type="project", bureau_id=demo.engagement.bureau_id, budget_year=2025
             ),
         )
     db.flush()
+
+
+def test_dashboard_query_count_is_bounded(login, demo, db, make_user, count_queries):
+    """The same number of queries for 1 or 16 engagements on the page (no N+1), and few of them."""
+    c = login("demo-lead")
+    with count_queries() as few:
+        assert c.get("/").status_code == 200
+    _add_engagements(db, demo, [f"批量项目{i}" for i in range(15)])
     with count_queries() as many:
         assert c.get("/").status_code == 200
     assert many.count == few.count, many.statements
@@ -52,18 +53,7 @@ def test_dashboard_total_on_every_page(login, demo, db):
     from workbench.engagements import services
 
     lead = demo.users["demo-lead"]
-    for i in range(21):
-        services.create(
-            db,
-            actor=lead,
-            data=services.EngagementInput(
-                title=f"分页项目{i:02d}",
-                type="project",
-                bureau_id=demo.engagement.bureau_id,
-                budget_year=2025,
-            ),
-        )
-    db.flush()
+    _add_engagements(db, demo, [f"分页项目{i:02d}" for i in range(21)])
     total = len(db.exec(services.visible_query(lead)).all())
     assert total > 20
     c = login("demo-lead")
