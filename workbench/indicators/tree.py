@@ -202,17 +202,13 @@ def list_tree_rows(db: Session, engagement: Engagement) -> list[tuple]:
     return db.exec(_TREE_ROWS, params={"engagement_id": engagement.id}).all()
 
 
-def _decimal(text: str | None) -> Decimal | None:
-    # What DecimalType(2) makes of the stored value (PostgreSQL prints numeric(18,2) with 2 places).
-    return None if text is None else Decimal(text).quantize(CENT)
-
-
 def tree_leaf(row: tuple) -> TreeLeaf:
     """One row of `list_tree_rows` with its values as the Indicator entity would hold them."""
     leaf = TreeLeaf(*row)
+    columns = Indicator.__table__.c  # the columns' own types decode the text (dialect unused)
     return leaf._replace(
-        weight=_decimal(leaf.weight),
-        score=_decimal(leaf.score),
+        weight=columns.weight.type.process_result_value(leaf.weight, None),
+        score=columns.score.type.process_result_value(leaf.score, None),
         survey_link=None if leaf.survey_link is None else json.loads(leaf.survey_link),
     )
 
