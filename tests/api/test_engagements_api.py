@@ -1,5 +1,6 @@
 """The JSON API: tokens, engagements list/create/detail/advance, error conventions, OpenAPI."""
 
+import re
 from decimal import Decimal
 
 from workbench.accounts.services import revoke_token
@@ -152,6 +153,18 @@ def test_openapi_document_describes_every_route(client, app):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
     assert "EngagementIn" in doc["components"]["schemas"]
+
+
+def test_openapi_document_names_its_server_so_paths_resolve_to_routes(client, app):
+    doc = client.get("/api/v1/openapi.json").json
+    assert doc["servers"] == [{"url": "/api/v1"}]
+    adapter = app.url_map.bind("localhost")
+    for path, operations in doc["paths"].items():
+        url = doc["servers"][0]["url"] + path.replace("{kind}", "plan")
+        url = re.sub(r"\{\w+\}", "1", url)
+        for method in operations:
+            endpoint, _args = adapter.match(url, method=method.upper())
+            assert endpoint.startswith("api."), (url, endpoint)
 
 
 def test_bearer_token_works_even_with_a_stray_session_cookie(app, demo, token_for):

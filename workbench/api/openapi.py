@@ -95,6 +95,9 @@ def build_spec() -> dict:
         version="1.0.0",
         openapi_version="3.1.0",
         info={"description": "Bearer 令牌认证；金额和分数以字符串表示的两位小数。"},
+        # Paths are written relative to the blueprint's prefix; the server names it, so a
+        # generated client or an external fuzzer calls /api/v1/engagements, not /engagements.
+        servers=[{"url": bp.url_prefix}],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", ERROR_SCHEMA)
