@@ -1,42 +1,71 @@
-# One command each. `make test` is the README's: it installs what the tests need, then runs them all.
+# One command each. `make demo` and `make test` are the README's: each builds the virtual environment
+# .venv from the pinned, hashed locks in requirements/ (exactly what CI tested), then starts the
+# workbench or runs every test. `make lock` refreshes the locks from pyproject.toml.
 PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install -q --disable-pip-version-check
 PYTEST_ARGS ?=
+# The locks name every platform's wheels (Linux, Windows, macOS) for Python 3.11 and newer.
+LOCK := uv pip compile --universal --python-version 3.11 --generate-hashes --no-header -q
 
-.PHONY: install demo test test-deps test-only lint fmt bench bench-quick i18n assets
+.PHONY: venv install demo test test-deps test-only load-deps lint fmt lock bench bench-quick i18n assets
 
-install:
-	$(PYTHON) -m pip install -e .
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+venv: $(PY)
+
+# --require-hashes: a file whose hash is not in the lock is refused, whatever the index serves.
+# The project itself installs editable without build isolation (setuptools comes from the lock).
+install: $(PY)
+	$(PIP) --require-hashes -r requirements/build.txt -r requirements/app.txt
+	$(PIP) --no-deps --no-build-isolation -e .
 
 demo: install
-	workbench serve --demo
+	$(VENV)/bin/workbench serve --demo
 
 test: test-deps test-only
 
-test-deps:
-	$(PYTHON) -m pip install -q -e ".[test]"
+test-deps: $(PY)
+	$(PIP) --require-hashes -r requirements/build.txt -r requirements/test.txt
+	$(PIP) --no-deps --no-build-isolation -e .
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  echo "chromium not installed: browser journeys will be skipped"; }
 
 test-only:
-	$(PYTHON) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+load-deps: $(PY)
+	$(PIP) --require-hashes -r requirements/build.txt -r requirements/load.txt
+	$(PIP) --no-deps --no-build-isolation -e .
+
+# Each lock is resolved within the one before it, so the test and load environments hold the
+# application's exact versions. `uv` is the resolver (pip install uv, or pipx); pip installs.
+lock:
+	@command -v uv >/dev/null 2>&1 || { echo "make lock needs uv: python3 -m pip install uv"; exit 1; }
+	$(LOCK) pyproject.toml --upgrade -o requirements/app.txt
+	$(LOCK) pyproject.toml --extra test -c requirements/app.txt --upgrade -o requirements/test.txt
+	$(LOCK) pyproject.toml --extra test --extra load -c requirements/test.txt --upgrade -o requirements/load.txt
+	$(LOCK) requirements/build.in --upgrade -o requirements/build.txt
 
 lint:
-	$(PYTHON) -m ruff check workbench tests bench
-	$(PYTHON) -m ruff format --check workbench tests bench
+	$(PY) -m ruff check workbench tests bench
+	$(PY) -m ruff format --check workbench tests bench
 
 fmt:
-	$(PYTHON) -m ruff check --fix workbench tests bench
-	$(PYTHON) -m ruff format workbench tests bench
+	$(PY) -m ruff check --fix workbench tests bench
+	$(PY) -m ruff format workbench tests bench
 
 bench:
-	$(PYTHON) bench/run.py
+	$(PY) bench/run.py
 
 bench-quick:
-	$(PYTHON) bench/run.py --quick
+	$(PY) bench/run.py --quick
 
 i18n:
-	$(PYTHON) scripts/i18n.py
+	$(PY) scripts/i18n.py
 
 assets:
 	bash scripts/vendor_assets.sh

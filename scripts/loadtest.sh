@@ -5,9 +5,10 @@
 # those of workbench/gunicorn_conf.py, sync × 2 CPUs + 1), LOAD_SPAWN_RATE
 # (2 users a second), LOAD_MAX_RATIO (3). Exits non-zero on any failed request or when the worst page
 # p95 is more than 3 × the /healthz p95. Needs root (runs PostgreSQL as the postgres user) and
-# the load extra: pip install -e ".[load]".
+# the load lock: `make load-deps` (into .venv, which this script puts first on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] && export PATH="$PWD/.venv/bin:$PATH"
 USERS="${1:-16}"
 DURATION="${2:-60}"
 PGPORT="${LOAD_PGPORT:-55433}"

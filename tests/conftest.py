@@ -69,6 +69,11 @@ def engine(instance_dir):
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(eng)
+    with Session(eng) as session:  # as `workbench db upgrade` does after migrating
+        from workbench.library.search import ensure_search_index
+
+        ensure_search_index(session)
+        session.commit()
     yield eng
     eng.dispose()
 
@@ -91,6 +96,32 @@ def app(engine, instance_dir):
     return application
 
 
+WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def _reading_request_writes(found: list[str]):
+    """A cursor hook that records writes made by a GET/HEAD request's own unit of work.
+
+    On SQLite such a request begins a plain (deferred) transaction, and a write after its reads
+    fails at once when another writer got there first; its small writes go through
+    `db.small_write` instead (see workbench/db.py).
+    """
+    from flask import g, has_request_context, request
+
+    from workbench.db import takes_write_lock
+
+    def hook(_conn, _cursor, statement, _params, _context, _executemany):
+        if (
+            has_request_context()
+            and g.get("in_dispatch")
+            and not takes_write_lock()
+            and WRITE_STATEMENT.match(statement)
+        ):
+            found.append(f"{request.method} {request.path}: {statement[:80]}")
+
+    return hook
+
+
 @pytest.fixture()
 def db(app, engine) -> Iterator:
     """A session on one connection whose outer transaction is rolled back after the test."""
@@ -98,6 +129,8 @@ def db(app, engine) -> Iterator:
     outer = connection.begin()
     app.extensions[BIND_KEY] = connection
     session = Session(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    writes_in_reads: list[str] = []
+    event.listen(connection, "before_cursor_execute", _reading_request_writes(writes_in_reads))
     try:
         yield session
     finally:
@@ -105,6 +138,7 @@ def db(app, engine) -> Iterator:
         app.extensions.pop(BIND_KEY, None)
         outer.rollback()
         connection.close()
+    assert writes_in_reads == [], "a reading request wrote in its own transaction"
 
 
 @pytest.fixture()

@@ -30,8 +30,8 @@ def _users(instance):
 def test_serve_demo_upgrades_loads_and_prints_logins(instance, monkeypatch):
     calls = {}
     monkeypatch.setattr(
-        "werkzeug.serving.run_simple",
-        lambda host, port, app, **kw: calls.update(host=host, port=port),
+        "waitress.serve",
+        lambda app, host, port, threads, **kw: calls.update(host=host, port=port, threads=threads),
     )
     result = CliRunner().invoke(cli.main, ["serve", "--demo", "--port", "5055"])
     assert result.exit_code == 0, result.output
@@ -47,12 +47,23 @@ def test_serve_demo_upgrades_loads_and_prints_logins(instance, monkeypatch):
     ):
         assert name in result.output
     assert "demo12345" in result.output
-    assert calls == {"host": "127.0.0.1", "port": 5055}
+    assert calls == {"host": "127.0.0.1", "port": 5055, "threads": 8}
     assert (instance / "secret_key").exists()
     assert "demo-bureau2" in _users(instance)
     # Second start: nothing is created twice.
     again = CliRunner().invoke(cli.main, ["serve", "--demo"])
     assert again.exit_code == 0
+
+
+def test_serve_thread_count_from_option_and_environment(instance, monkeypatch):
+    calls = []
+    monkeypatch.setattr("waitress.serve", lambda app, threads, **kw: calls.append(threads))
+    assert CliRunner().invoke(cli.main, ["serve", "--threads", "3"]).exit_code == 0
+    monkeypatch.setenv("WORKBENCH_THREADS", "12")
+    assert CliRunner().invoke(cli.main, ["serve"]).exit_code == 0
+    refused = CliRunner().invoke(cli.main, ["serve", "--threads", "0"])
+    assert refused.exit_code == 2 and "--threads" in refused.output
+    assert calls == [3, 12]
 
 
 def test_demo_password_from_environment(instance, monkeypatch):

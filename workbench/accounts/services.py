@@ -10,8 +10,11 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, or_, select
 
+from workbench import db as database
 from workbench.accounts.models import ApiToken, Organisation, OrgKind, SystemRole, User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotFound, ValidationFailed
@@ -255,8 +258,11 @@ def user_for_token(db: Session, clear: str) -> User | None:
     if user is None or not user.active:
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now
-        db.add(token)
+        with database.small_write(db) as writer:
+            writer.exec(
+                update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now)
+            )
+        set_committed_value(token, "last_used_at", now)
     return user
 
 

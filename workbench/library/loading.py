@@ -28,6 +28,7 @@ from workbench.library.models import (
     LibraryTag,
     Status,
 )
+from workbench.library.search import ensure_search_index
 
 REMOVED_NOTE = "已从指标包中移除"
 
@@ -348,6 +349,7 @@ def load_shipped_after_upgrade(app) -> None:
         try:
             with database.session_scope() as session:
                 results = load_shipped(session)
+                ensure_search_index(session)
         except ValidationFailed as error:
             click.echo(f"指标库未导入：{error.message}", err=True)
             for item in error.details:

@@ -6,8 +6,10 @@ LIKE on the indexed `search_text` column. PostgreSQL: LIKE on the lower-cased `s
 (what ILIKE would match, several times faster to scan), served by the pg_trgm GIN index the
 migration creates for terms of three characters or more.
 
-The FTS5 table is created on first use (and by `ensure_search_index`), not by the migration:
-Alembic would see its virtual and shadow tables as unknown tables and propose dropping them.
+The FTS5 table is created after `workbench db upgrade` (and on first use by a unit of work that
+writes), not by the migration: Alembic would see its virtual and shadow tables as unknown tables and
+propose dropping them. A reading request never creates it (it would write after reading, which
+SQLite refuses under concurrent writers): without the table it searches with LIKE alone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import Integer, and_, column, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from workbench import db as database
 from workbench.library.models import LibraryIndicator
 
 FTS_TABLE = "library_fts"
@@ -50,15 +53,30 @@ def ensure_search_index(db: Session) -> bool:
     """Create the SQLite FTS5 table and its triggers when missing (filled from the table)."""
     if not fts_supported(db):
         return False
-    found = db.exec(
-        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
-        params={"name": FTS_TABLE},
-    ).first()
-    if found is None:
+    if not _index_exists(db):
         for statement in _FTS_DDL:
             db.exec(text(statement))
         db.exec(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
     return True
+
+
+def _index_answers(db: Session) -> bool:
+    """Whether the FTS table can answer: it exists, or this unit of work writes and creates it."""
+    if not fts_supported(db):
+        return False
+    if database.takes_write_lock():
+        return ensure_search_index(db)
+    return _index_exists(db)
+
+
+def _index_exists(db: Session) -> bool:
+    return (
+        db.exec(
+            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+            params={"name": FTS_TABLE},
+        ).first()
+        is not None
+    )
 
 
 def drop_search_index(db: Session) -> None:
@@ -102,7 +120,7 @@ def match_condition(db: Session, query: str) -> ColumnElement[bool] | None:
     long_words = [word for word in words if len(word) >= TRIGRAM]
     short_words = [word for word in words if len(word) < TRIGRAM]
     conditions: list[ColumnElement[bool]] = []
-    if long_words and ensure_search_index(db):
+    if long_words and _index_answers(db):
         expression = " AND ".join(_fts_phrase(word) for word in long_words)
         conditions.append(
             col(LibraryIndicator.id).in_(
