@@ -163,7 +163,7 @@ def test_interned_rows_match_calamine_to_python_and_share_strings():
     import openpyxl
     from python_calamine import CalamineWorkbook
 
-    from workbench.surveys.imports.excel import _interned_rows
+    from workbench.core.spreadsheet.xlsx import interned_rows
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -174,6 +174,6 @@ def test_interned_rows_match_calamine_to_python_and_share_strings():
     def first_sheet():
         return CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue())).get_sheet_by_index(0)
 
-    rows = _interned_rows(first_sheet())
+    rows = interned_rows(first_sheet())
     assert rows == first_sheet().to_python(skip_empty_area=False)
     assert rows[2][2] is rows[4][2]  # one object per distinct text

@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 import workbench
-from workbench.surveys.imports import ImportRefused, Limits, excel, parse_wjx_file, read_table
+from workbench.core.spreadsheet import xlsx
+from workbench.surveys.imports import ImportRefused, Limits, parse_wjx_file, read_table
 from workbench.surveys.questions import LIKERT_LABELS, Question
 
 SAMPLES = Path(workbench.__file__).parent / "demo" / "samples"
@@ -156,8 +157,8 @@ def test_zip_bomb_disguised_as_xlsx_is_refused_before_parsing(tmp_path, monkeypa
     def must_not_parse(*args, **kwargs):
         raise AssertionError("the workbook was opened")
 
-    monkeypatch.setattr(excel, "_calamine_rows", must_not_parse)
-    monkeypatch.setattr(excel, "_openpyxl_rows", must_not_parse)
+    monkeypatch.setattr(xlsx, "_calamine", must_not_parse)
+    monkeypatch.setattr(xlsx, "_openpyxl", must_not_parse)
     text = messages(parse(path, limits=Limits(max_uncompressed_bytes=10 * 1024 * 1024)))
     assert "解压后大小为 40 MB" in text and "压缩炸弹" in text
 

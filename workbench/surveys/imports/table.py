@@ -8,22 +8,38 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.core.spreadsheet import ILLEGAL_CHARACTERS, MIB, ReadLimits, text_problem
 from workbench.surveys.imports.distinct import Distinct
 from workbench.surveys.imports.errors import ImportRefused, column_letter, issue
 from workbench.surveys.imports.normalize import header_text
 
-MIB = 1024 * 1024
+# Rows a sheet may hold above the answers: the header and a few title lines.
+_HEAD_ROWS = 100
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Size limits checked before any parsing (all configurable)."""
+    """Size limits checked before any parsing (all configurable); rows count answers."""
 
     max_file_bytes: int = 50 * MIB
     max_uncompressed_bytes: int = 512 * MIB
     max_cell_chars: int = 5000
     max_rows: int = 200_000
     max_columns: int = 1000
+    # Rows × columns of the sheet (what the reader allocates): 100,000 answers × 120 columns.
+    max_cells: int = 12_000_000
+
+    def sheet_limits(self) -> ReadLimits:
+        """The same limits as the spreadsheet reader counts them (sheet rows, not answers)."""
+        return ReadLimits(
+            max_file_bytes=self.max_file_bytes,
+            max_uncompressed_bytes=self.max_uncompressed_bytes,
+            max_sheets=255,
+            max_rows=self.max_rows + _HEAD_ROWS,
+            max_columns=self.max_columns,
+            max_cells=self.max_cells,
+            max_cell_chars=self.max_cell_chars,
+        )
 
 
 DEFAULT_LIMITS = Limits()
@@ -71,16 +87,6 @@ class Table:
         return table_from_raw(raw, file_format=file_format, encoding=encoding, limits=limits)
 
 
-def _huge_cell(row: int, position: int, length: int, limits: Limits) -> ImportRefused:
-    message = (
-        f"第{row}行 {column_letter(position)}列的内容长达 {length} 个字符，超过单元格上限 "
-        f"{limits.max_cell_chars} 个字符，不予导入"
-    )
-    return ImportRefused(
-        message, errors=[issue(message, row=row, column=f"{column_letter(position)}列")]
-    )
-
-
 def _formula_text(row: int, position: int) -> ImportRefused:
     message = (
         f"第{row}行 {column_letter(position)}列的内容以“=”开头，像是公式。"
@@ -92,17 +98,30 @@ def _formula_text(row: int, position: int) -> ImportRefused:
 
 
 def _check_cells(distinct: Distinct, position: int, limits: Limits, file_format: str) -> None:
-    """Huge cells anywhere; in a CSV also text starting with “=”, which spreadsheets would run."""
-    for u, value in enumerate(distinct.uniques):
-        if not isinstance(value, str):
-            continue
-        if len(value) > limits.max_cell_chars:
-            row = int(distinct.index[int(np.argmax(distinct.positions == u))])
-            raise _huge_cell(row, position, len(value), limits)
-        if file_format == "csv" and value.startswith("="):
-            raise _formula_text(
-                int(distinct.index[int(np.argmax(distinct.positions == u))]), position
+    """Huge cells and control characters anywhere; in a CSV also text starting with “=”, which
+    spreadsheets would run. One pass over the column's distinct texts, joined for the regex."""
+    texts = [(u, v) for u, v in enumerate(distinct.uniques) if v.__class__ is str]
+    if not texts:
+        return
+    longest = max(len(v) for _u, v in texts)
+    suspect = longest > limits.max_cell_chars or ILLEGAL_CHARACTERS.search(
+        "\n".join(v for _u, v in texts)
+    )
+    formula = file_format == "csv" and any(v.startswith("=") for _u, v in texts)
+    if not (suspect or formula):
+        return
+    for u, value in texts:
+        row = int(distinct.index[int(np.argmax(distinct.positions == u))])
+        problem = text_problem(
+            value, max_chars=limits.max_cell_chars, sheet=None, row=row, column=position + 1
+        )
+        if problem:
+            raise ImportRefused(
+                problem.message,
+                errors=[issue(problem.message, row=row, column=f"{column_letter(position)}列")],
             )
+        if file_format == "csv" and value.startswith("="):
+            raise _formula_text(row, position)
 
 
 def table_from_raw(
