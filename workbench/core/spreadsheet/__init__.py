@@ -36,8 +36,8 @@ from workbench.core.spreadsheet.writing import (
     make_cell,
     needs_quote,
     new_workbook,
-    workbook_bytes,
     write_cell,
+    xlsx_bytes,
 )
 
 __all__ = [
@@ -64,6 +64,6 @@ __all__ = [
     "place",
     "read_workbook",
     "text_problem",
-    "workbook_bytes",
     "write_cell",
+    "xlsx_bytes",
 ]

@@ -44,13 +44,17 @@ def detect(data: bytes, *, filename: str, accepted: Collection[Format]) -> Forma
     if not data.strip():
         raise refuse("empty", "文件为空，没有任何内容")
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    found = _sniff(data, suffix)
+    found = _sniff(data, suffix, wanted=_wanted(accepted))
     if found not in accepted:
         raise _not_accepted(found, filename, accepted)
     return found
 
 
-def _sniff(data: bytes, suffix: str) -> Format:
+def _wanted(accepted: Collection[Format]) -> str:
+    return "、".join(_NAMES[f] for f in ("xlsx", "xls", "csv") if f in accepted)
+
+
+def _sniff(data: bytes, suffix: str, *, wanted: str) -> Format:
     if data.startswith(ZIP_MAGIC) or (suffix == "xlsx" and data.startswith(b"PK")):
         return "xlsx"
     if data.startswith(OLE_MAGIC):
@@ -64,7 +68,7 @@ def _sniff(data: bytes, suffix: str) -> Format:
         )
     other = next((name for magic, name in _OTHER_FILES.items() if data.startswith(magic)), None)
     if other:
-        raise refuse("not_excel", f"文件内容是{other}，不是 Excel 工作簿或 CSV 文件，无法导入")
+        raise refuse("not_excel", f"文件内容是{other}，不是可导入的 {wanted} 文件")
     if suffix in ("xlsx", "xlsm", "xls"):
         raise refuse(
             "not_excel",
@@ -79,8 +83,8 @@ def _ole_kind(data: bytes) -> Format:
 
     try:
         streams = {entry.name for entry in CompDoc(data, logfile=io.StringIO()).dirlist}
-    except Exception as exc:  # noqa: BLE001 - xlrd raises several types for a damaged container
-        raise refuse("broken", BROKEN_XLS) from exc
+    except Exception:  # noqa: BLE001 - a damaged container: the .xls reader will say so
+        return "xls"
     if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
         raise refuse("encrypted", ENCRYPTED)
     if not streams & {"Workbook", "Book"}:
@@ -91,7 +95,7 @@ def _ole_kind(data: bytes) -> Format:
 
 
 def _not_accepted(found: Format, filename: str, accepted: Collection[Format]):
-    wanted = "、".join(_NAMES[f] for f in ("xlsx", "xls", "csv") if f in accepted)
+    wanted = _wanted(accepted)
     if found == "xls":
         message = f"{label(filename)}是旧版Excel（.xls）格式，请在Excel中另存为.xlsx后再导入"
     else:

@@ -106,7 +106,7 @@ def write_cell(
     return cell
 
 
-def workbook_bytes(book: openpyxl.Workbook) -> bytes:
+def xlsx_bytes(book: openpyxl.Workbook) -> bytes:
     """The saved .xlsx file."""
     buffer = io.BytesIO()
     book.save(buffer)

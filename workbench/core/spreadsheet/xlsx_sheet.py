@@ -39,12 +39,15 @@ _ADVICE = "导入不会计算公式，请先将公式转换为数值（复制后
 
 
 @cache
-def _wide(known: int) -> re.Pattern[bytes]:
-    """References whose column may lie right of column `known` (or is lowercase, missing, junk):
-    the few a sheet has once its widest row is known, so equal cells are not captured again."""
+def _far(known: int, digits: int) -> re.Pattern[bytes]:
+    """Cell references not within the first `known` columns and `digits`-digit rows (or junk).
+
+    Equal cells are not captured again once the sheet's widest row is known, so on a usual
+    sheet only the few rows past 10^digits - 1 are captured."""
     letters = column_letter(max(known, 26)).encode()
     shorter = rb"[A-Z]{1,%d}|" % (len(letters) - 1) if len(letters) > 1 else b""
-    return re.compile(rb'<c r="(?!(?:' + shorter + _up_to(letters) + rb')[0-9])([^0-9"<>]{0,8})')
+    small = rb"(?:" + shorter + _up_to(letters) + rb")[0-9]{1,%d}\"" % digits
+    return re.compile(rb'<c r="(?!' + small + rb')([^"<>]{0,16})')
 
 
 def _up_to(letters: bytes) -> bytes:
@@ -55,12 +58,6 @@ def _up_to(letters: bytes) -> bytes:
         return same
     below = b"[A-" + bytes([first[0] - 1]) + b"]" + b"[A-Z]" * len(rest)
     return below + b"|" + same
-
-
-@cache
-def _tall(digits: int) -> re.Pattern[bytes]:
-    """References whose row has more than `digits` digits (or is not a number at all)."""
-    return re.compile(rb'<c r="[A-Za-z]{0,3}+(?![0-9]{1,%d}")([^"<>]{0,12})' % digits)
 
 
 class Restart(Exception):
@@ -135,20 +132,18 @@ class SheetScan:
         if count != data.count(b'<c r="') or b"c" in prefixed:
             raise Restart
         self._count(count)
-        for letters in set(_wide(self.columns).findall(data)):
-            found = parse_ref(letters.decode("ascii", "replace") + "1")
-            if found is None:
-                raise self._bad_ref(data, b'<c r="' + letters)
-            if found[1] > self.limits.max_columns:
-                raise self._too_far(*self._locate(data, re.escape(letters) + rb"[0-9]+"))
-            self.columns = max(self.columns, found[1])
         digits = self._digits()
-        for text in set(_tall(digits).findall(data)):
-            if not text.isdigit():
-                raise self._bad_ref(data, b'<c r="' + text)
-            if int(text) > self.limits.max_rows:
-                raise self._too_far(*self._locate(data, rb"[A-Za-z]{1,3}" + re.escape(text)))
-            self.rows = max(self.rows, int(text))
+        while True:
+            for ref in set(_far(self.columns, digits).findall(data)):
+                found = parse_ref(ref.decode("ascii", "replace"))
+                if found is None:
+                    raise self._bad_ref(data, b'<c r="' + ref)
+                if found[0] > self.limits.max_rows or found[1] > self.limits.max_columns:
+                    raise self._too_far(*found)
+                self.rows, self.columns = max(self.rows, found[0]), max(self.columns, found[1])
+            if self._digits() >= digits:
+                break
+            digits = self._digits()  # a wider sheet than thought: look at fewer-digit rows too
         if count:
             self.loose_rows = max(self.loose_rows, 10**digits - 1)
         self._check_area()
@@ -160,12 +155,6 @@ class SheetScan:
         by_rows = len(str(self.limits.max_rows)) - 1
         by_cells = int(math.log10(self.limits.max_cells // max(self.columns, 26) + 1))
         return max(1, min(by_rows, by_cells))
-
-    @staticmethod
-    def _locate(data: bytes, pattern: bytes) -> tuple[int, int]:
-        """(row, column) of the first cell whose reference matches `pattern`; (0, 0) if none."""
-        found = re.search(rb'<c r="(' + pattern + rb')"', data)
-        return (parse_ref(found.group(1).decode("ascii")) if found else None) or (0, 0)
 
     def _bad_ref(self, data: bytes, marker: bytes):
         at = data.find(marker)

@@ -99,18 +99,24 @@ def _formula_text(row: int, position: int) -> ImportRefused:
 
 def _check_cells(distinct: Distinct, position: int, limits: Limits, file_format: str) -> None:
     """Huge cells and control characters anywhere; in a CSV also text starting with “=”, which
-    spreadsheets would run. One pass over the column's distinct texts, joined for the regex."""
-    texts = [(u, v) for u, v in enumerate(distinct.uniques) if v.__class__ is str]
+    spreadsheets would run. The column's distinct texts are looked at together first."""
+    texts = [v for v in distinct.uniques if v.__class__ is str]
     if not texts:
         return
-    longest = max(len(v) for _u, v in texts)
-    suspect = longest > limits.max_cell_chars or ILLEGAL_CHARACTERS.search(
-        "\n".join(v for _u, v in texts)
-    )
-    formula = file_format == "csv" and any(v.startswith("=") for _u, v in texts)
-    if not (suspect or formula):
+    csv = file_format == "csv"
+    if (
+        max(map(len, texts)) <= limits.max_cell_chars
+        and not ILLEGAL_CHARACTERS.search("\n".join(texts))
+        and not (csv and any(v.startswith("=") for v in texts))
+    ):
         return
-    for u, value in texts:
+    for u, value in enumerate(distinct.uniques):
+        if value.__class__ is not str or not (
+            len(value) > limits.max_cell_chars
+            or ILLEGAL_CHARACTERS.search(value)
+            or (csv and value.startswith("="))
+        ):
+            continue
         row = int(distinct.index[int(np.argmax(distinct.positions == u))])
         problem = text_problem(
             value, max_chars=limits.max_cell_chars, sheet=None, row=row, column=position + 1
@@ -120,7 +126,7 @@ def _check_cells(distinct: Distinct, position: int, limits: Limits, file_format:
                 problem.message,
                 errors=[issue(problem.message, row=row, column=f"{column_letter(position)}列")],
             )
-        if file_format == "csv" and value.startswith("="):
+        if csv and value.startswith("="):
             raise _formula_text(row, position)
 
 
