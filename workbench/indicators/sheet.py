@@ -11,9 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-import openpyxl
-from openpyxl.worksheet.worksheet import Worksheet
-
+from workbench.core.spreadsheet import Sheet, Workbook, column_letter
 from workbench.indicators.sheet_file import (
     GRADE_SHEET,
     SheetError,
@@ -55,6 +53,8 @@ REQUIRED = ("level1", "level2", "name", "weight")
 GRADE_HEADERS = ("等级", "下限")
 HEADER_SCAN_ROWS = 10
 _SUMMARY_WORDS = {"合计", "总计", "小计", "总分"}
+# Formula cells listed one by one in the import's notes; the rest are counted.
+_FORMULAS_LISTED = 10
 _YES = {"是", "y", "yes", "1", "true", "√", "✓", "不适用", "na", "n/a"}
 _NO = {"否", "n", "no", "0", "false", "×", "适用"}
 
@@ -78,6 +78,9 @@ class ParsedSheet:
     grades: GradeTable = DEFAULT_GRADES
     grades_from_sheet: bool = False
     warnings: list[str] = field(default_factory=list)
+    # The first sheet's cells (Excel row 1 first) and its header row, for the app's own columns.
+    table: list[list] = field(default_factory=list, repr=False)
+    header_row: int = 1
 
 
 def _header_key(value: object) -> str | None:
@@ -242,12 +245,11 @@ class _RowReader:
             return None
 
 
-def _read_grades(workbook: openpyxl.Workbook) -> tuple[GradeTable | None, list[dict]]:
+def _read_grades(ws: Sheet | None) -> tuple[GradeTable | None, list[dict]]:
     """The optional 等级 sheet as a grade table, or (None, []) when the sheet is absent."""
-    ws = next((s for s in workbook.worksheets if s.title.strip() == GRADE_SHEET), None)
     if ws is None:
         return None, []
-    rows = list(ws.iter_rows(values_only=True))
+    rows = ws.rows
     header = [clean(v) if v is not None else "" for v in (rows[0] if rows else ())]
     missing = [h for h in GRADE_HEADERS if h not in header]
     if missing:
@@ -303,24 +305,24 @@ def read_sheet(
     With `for_scoring`, every applicable leaf must also carry what it needs to be scored.
     """
     workbook = open_workbook(source, filename)
-    ws: Worksheet = workbook.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
+    ws = workbook.sheets[0]
+    rows = ws.rows
     if not any(value is not None and str(value).strip() for row in rows for value in row):
-        raise SheetError([issue(ws.title, None, None, f"工作表“{ws.title}”是空的，没有表头和指标")])
-    header_row, columns = _find_header(rows, ws.title)
-    reader = _RowReader(ws.title, columns)
+        raise SheetError([issue(ws.name, None, None, f"工作表“{ws.name}”是空的，没有表头和指标")])
+    header_row, columns = _find_header(rows, ws.name)
+    reader = _RowReader(ws.name, columns)
     for number, values in enumerate(rows[header_row:], start=header_row + 1):
         reader.read(number, values)
     issues = reader.issues
     if not reader.leaves and not issues:
-        issues.append(issue(ws.title, header_row + 1, "三级指标", "表头下方没有任何指标行"))
+        issues.append(issue(ws.name, header_row + 1, "三级指标", "表头下方没有任何指标行"))
     check = check_system(reader.leaves, levels=levels, complete=for_scoring)
     weights_ok = not any("weight" in bad for bad in reader.bad)
     for item in check.issues:
         if item.index is None:
             if item.field == "weight" and weights_ok and reader.rows:
                 span = f"第{reader.rows[0]}–{reader.rows[-1]}行"
-                issues.append(issue(ws.title, None, "分值", f"{span}{item.message}"))
+                issues.append(issue(ws.name, None, "分值", f"{span}{item.message}"))
             continue
         if item.field in reader.bad[item.index]:
             continue  # already reported when the cell was read
@@ -330,8 +332,8 @@ def read_sheet(
         message = item.message
         if item.other is not None:
             message += f"（与第{reader.rows[item.other]}行重复）"
-        issues.append(issue(ws.title, reader.rows[item.index], FIELD_LABELS[item.field], message))
-    grades, grade_issues = _read_grades(workbook)
+        issues.append(issue(ws.name, reader.rows[item.index], FIELD_LABELS[item.field], message))
+    grades, grade_issues = _read_grades(workbook.sheet(GRADE_SHEET))
     issues.extend(grade_issues)
     if issues:
         raise SheetError(sorted(issues, key=lambda i: (i["sheet"] == GRADE_SHEET, i["row"] or 0)))
@@ -341,5 +343,37 @@ def read_sheet(
         rows=reader.rows,
         grades=grades or DEFAULT_GRADES,
         grades_from_sheet=grades is not None,
-        warnings=check.warnings,
+        warnings=check.warnings + _formula_notes(workbook, columns),
+        table=rows,
+        header_row=header_row,
     )
+
+
+def _formula_notes(workbook: Workbook, columns: dict[str, int]) -> list[str]:
+    """One note per formula cell whose saved value was imported (a count past the first few)."""
+    first = workbook.sheets[0].name
+    names = {index + 1: COLUMN_OF[key] for key, index in columns.items()}
+    notes = []
+    for cell in workbook.formulas[:_FORMULAS_LISTED]:
+        sheet = workbook.sheet(cell.sheet.strip())
+        rows = sheet.rows if sheet else []
+        row = rows[cell.row - 1] if cell.row <= len(rows) else []
+        value = row[cell.column - 1] if cell.column <= len(row) else None
+        column = names.get(cell.column) if cell.sheet == first else None
+        where = (
+            f"第{cell.row}行“{column}”列"
+            if column
+            else f"第{cell.row}行{column_letter(cell.column)}列"
+        )
+        if cell.sheet != first:
+            where = f"“{cell.sheet}”工作表{where}"
+        saved = (
+            "已按 Excel 保存的计算结果导入"
+            if value is not None
+            else "Excel 没有保存计算结果，按空白导入"
+        )
+        notes.append(f"{where}是公式：{saved}")
+    if len(workbook.formulas) > _FORMULAS_LISTED:
+        rest = len(workbook.formulas) - _FORMULAS_LISTED
+        notes.append(f"另有 {rest} 个公式单元格，同样按 Excel 保存的计算结果导入")
+    return notes

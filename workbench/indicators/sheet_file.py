@@ -1,15 +1,30 @@
-"""Opening an uploaded indicator sheet and reporting its problems by row and column."""
+"""Opening an uploaded indicator sheet (through the one spreadsheet reader) and reporting its
+problems by row and column."""
 
 from __future__ import annotations
 
-import io
-import warnings
 from pathlib import Path
 from typing import BinaryIO
 
-import openpyxl
+from workbench.core.spreadsheet import (
+    MIB,
+    Problem,
+    ReadLimits,
+    SpreadsheetRefused,
+    Workbook,
+    read_workbook,
+)
 
 GRADE_SHEET = "等级"
+# An indicator system has a few hundred leaves; these caps leave ample room and no more.
+SHEET_LIMITS = ReadLimits(
+    max_file_bytes=10 * MIB,
+    max_uncompressed_bytes=50 * MIB,
+    max_sheets=20,
+    max_rows=5_000,
+    max_columns=100,
+    max_cells=200_000,
+)
 
 
 class SheetError(ValueError):
@@ -31,7 +46,7 @@ def issue(sheet: str | None, row: int | None, column: str | None, message: str) 
     return {"sheet": sheet, "row": row, "column": column, "message": text}
 
 
-def _load_bytes(source: str | Path | bytes | BinaryIO) -> tuple[bytes, str]:
+def _load_bytes(source: str | Path | bytes | BinaryIO) -> tuple[bytes | BinaryIO, str]:
     if isinstance(source, bytes | bytearray):
         return bytes(source), ""
     if isinstance(source, str | Path):
@@ -42,34 +57,25 @@ def _load_bytes(source: str | Path | bytes | BinaryIO) -> tuple[bytes, str]:
             raise SheetError(
                 [issue(None, None, None, f"无法读取文件“{path.name}”：{exc}")]
             ) from exc
-    return source.read(), getattr(source, "name", "") or ""
+    return source, getattr(source, "name", "") or ""
 
 
-def _open_workbook(data: bytes, name: str) -> openpyxl.Workbook:
-    """Open .xlsx bytes; old .xls, CSV, Word files and empty files get a clear refusal."""
+def _refusal(problem: Problem, name: str) -> dict:
+    """A reader's refusal in this module's error shape, in the words indicator sheets use."""
     label = f"“{name}”" if name else "上传的文件"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        message = f"{label}是旧版Excel（.xls）格式，请在Excel中另存为.xlsx后再导入"
-        raise SheetError([issue(None, None, None, message)])
-    if not data.startswith(b"PK\x03\x04"):
+    message = problem.message
+    if problem.kind == "not_accepted" and "旧版Excel" not in message:
         message = f"{label}不是Excel工作簿（.xlsx），请上传指标体系的.xlsx文件"
-        raise SheetError([issue(None, None, None, message)])
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about unsupported extensions (data validation, styles) it skips.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data))
-            if any(
-                cell.data_type == "f"
-                for ws in workbook.worksheets
-                for row in ws.iter_rows()
-                for cell in row
-            ):
-                workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged or non-Excel zip
-        message = f"{label}不是有效的Excel工作簿（.xlsx），无法打开"
-        raise SheetError([issue(None, None, None, message)]) from exc
-    return workbook
+    elif problem.kind == "not_excel":
+        message = f"{label}不是Excel工作簿（.xlsx），请上传指标体系的.xlsx文件（{message}）"
+    elif problem.kind in ("broken", "not_workbook", "unreadable"):
+        message = f"{label}不是有效的Excel工作簿（.xlsx），无法打开：{message}"
+    return {
+        "sheet": problem.sheet,
+        "row": problem.row,
+        "column": problem.column_letter,
+        "message": message,
+    }
 
 
 def cell_text(value: object) -> str | None:
@@ -85,7 +91,17 @@ def cell_text(value: object) -> str | None:
     return text or None
 
 
-def open_workbook(source: str | Path | bytes | BinaryIO, filename: str | None = None):
-    """Open a path, bytes or binary file as an openpyxl workbook, or raise SheetError."""
+def open_workbook(source: str | Path | bytes | BinaryIO, filename: str | None = None) -> Workbook:
+    """Read a path, bytes or binary file once as an indicator sheet's workbook, or raise SheetError.
+
+    Formulas are allowed: their values as Excel saved them are read, and the cells are listed
+    (`Workbook.formulas`) so the import can say so.
+    """
     data, name = _load_bytes(source)
-    return _open_workbook(data, filename or name)
+    name = filename or name
+    try:
+        return read_workbook(
+            source=data, filename=name, limits=SHEET_LIMITS, formulas="cached", sheets="all"
+        )
+    except SpreadsheetRefused as refused:
+        raise SheetError([_refusal(p, name) for p in refused.problems]) from None

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
-import openpyxl
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workbench.core.spreadsheet import (
+    CellStyle,
+    append_row,
+    new_workbook,
+    write_cell,
+    xlsx_bytes,
+)
 from workbench.indicators.sheet import GRADE_HEADERS, HEADERS, LeafExtras
 from workbench.indicators.sheet_file import GRADE_SHEET
 from workbench.scoring.calculator import Leaf, ScoreResult, rescale_note
@@ -38,6 +45,8 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _WRAP = Alignment(vertical="center", wrap_text=True)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_HEADER = CellStyle(font=Font(bold=True), fill=_HEADER_FILL, alignment=_CENTER, border=_BORDER)
+_EXTRA_WIDTH = 30
 
 
 def _number(value: Decimal | None) -> int | Decimal | None:
@@ -54,7 +63,7 @@ def _merge_runs(ws: Worksheet, column: int, keys: list[tuple[str, ...]], first_r
         if index < len(keys) and keys[index] == keys[start]:
             continue
         top, bottom = first_row + start, first_row + index - 1
-        ws.cell(row=top, column=column, value=keys[start][-1])
+        write_cell(ws, row=top, column=column, value=keys[start][-1])
         if bottom > top:
             ws.merge_cells(start_row=top, start_column=column, end_row=bottom, end_column=column)
         start = index
@@ -86,35 +95,26 @@ def _row_values(leaf: Leaf, extra: LeafExtras, score: Decimal | None) -> dict[st
     }
 
 
-def _write_grades(workbook: openpyxl.Workbook, grades) -> None:
+def _write_grades(workbook: Workbook, grades) -> None:
     ws = workbook.create_sheet(GRADE_SHEET)
-    ws.append(list(GRADE_HEADERS))
+    append_row(ws, GRADE_HEADERS, style=_HEADER)
     for name, bound in sort_grades(grades):
-        ws.append([name, _number(Decimal(bound))])
-    _style_header(ws, len(GRADE_HEADERS))
+        append_row(ws, [name, _number(Decimal(bound))])
 
 
-def _write_summary(workbook: openpyxl.Workbook, result: ScoreResult) -> None:
+def _write_summary(workbook: Workbook, result: ScoreResult) -> None:
     ws = workbook.create_sheet(SUMMARY_SHEET)
-    ws.append(["项目", "分值", "得分"])
+    append_row(ws, ["项目", "分值", "得分"], style=_HEADER)
     for group in result.level1:
-        ws.append([group.path[0], _number(group.weight), _number(group.score)])
-    ws.append(["三级指标得分合计", _number(result.applicable_weight), _number(result.sum_scores)])
-    ws.append(["总分", 100, _number(result.total)])
-    ws.append(["等级", None, result.grade])
-    ws.append(["计算", None, rescale_note(result)])
-    _style_header(ws, 3)
+        append_row(ws, [group.path[0], _number(group.weight), _number(group.score)])
+    append_row(
+        ws, ["三级指标得分合计", _number(result.applicable_weight), _number(result.sum_scores)]
+    )
+    append_row(ws, ["总分", 100, _number(result.total)])
+    append_row(ws, ["等级", None, result.grade])
+    append_row(ws, ["计算", None, rescale_note(result)])
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["C"].width = 30
-
-
-def _style_header(ws: Worksheet, columns: int) -> None:
-    for column in range(1, columns + 1):
-        cell = ws.cell(row=1, column=column)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = _CENTER
-        cell.border = _BORDER
 
 
 def write_sheet(
@@ -124,34 +124,36 @@ def write_sheet(
     scores: Sequence[Decimal | None] | None = None,
     extras: Sequence[LeafExtras] | None = None,
     result: ScoreResult | None = None,
+    more_columns: Mapping[str, Sequence[Any]] | None = None,
 ) -> bytes:
-    """The .xlsx bytes of an indicator sheet; `scores` fill 得分, `result` adds a summary sheet."""
-    workbook = openpyxl.Workbook()
-    ws = workbook.active
-    ws.title = "指标体系"
-    headers = list(HEADERS)
-    ws.append(headers)
-    _style_header(ws, len(headers))
+    """The .xlsx bytes of an indicator sheet; `scores` fill 得分, `result` adds a summary sheet,
+    `more_columns` (header → one value per leaf) follow the sheet's own columns."""
+    workbook = new_workbook()
+    ws = workbook.create_sheet("指标体系")
+    headers = [*HEADERS, *(more_columns or {})]
+    append_row(ws, headers, style=_HEADER)
     column = {header: index for index, header in enumerate(headers, start=1)}
     for offset, leaf in enumerate(leaves):
         extra = extras[offset] if extras is not None else LeafExtras()
         score = scores[offset] if scores is not None else leaf.score
-        for header, value in _row_values(leaf, extra, score).items():
-            ws.cell(row=offset + 2, column=column[header], value=value)
+        values = _row_values(leaf, extra, score)
+        for header, cells in (more_columns or {}).items():
+            values[header] = cells[offset]
+        for header, value in values.items():
+            write_cell(ws, row=offset + 2, column=column[header], value=value)
     _merge_runs(ws, column["一级指标"], [leaf.path[:1] for leaf in leaves], 2)
     _merge_runs(ws, column["二级指标"], [leaf.path[:2] for leaf in leaves], 2)
-    for row in ws.iter_rows(min_row=2, max_row=len(leaves) + 1, max_col=len(headers)):
+    for row in ws.iter_rows(min_row=2, max_row=len(leaves) + 1, max_col=len(HEADERS)):
         for cell in row:
             cell.border = _BORDER
             cell.alignment = _CENTER if cell.column <= 2 else _WRAP
             if cell.column == column["得分"]:
                 cell.number_format = "0.00"
     for header, index in column.items():
-        ws.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(header, 12)
+        width = _WIDTHS.get(header, _EXTRA_WIDTH if header in (more_columns or {}) else 12)
+        ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "D2"
     _write_grades(workbook, grades)
     if result is not None:
         _write_summary(workbook, result)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)

@@ -6,12 +6,10 @@ row and column, and nothing is written.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import openpyxl
 from sqlmodel import Session
 
 from workbench.accounts.models import User
@@ -27,7 +25,7 @@ from workbench.indicators.services import (
     field_errors,
     list_indicators,
 )
-from workbench.indicators.sheet import LeafExtras, read_sheet
+from workbench.indicators.sheet import LeafExtras, ParsedSheet, read_sheet
 from workbench.indicators.sheet_file import SheetError, cell_text
 from workbench.indicators.sheet_write import write_sheet
 from workbench.indicators.system import (
@@ -122,29 +120,21 @@ def new_places(known: list[dict], more: list[dict]) -> list[dict]:
 # --- the indicator sheet ---------------------------------------------------------------------
 
 
-def _extra_values(data: bytes, rows: list[int]) -> tuple[list[dict[str, str]], list[dict]]:
+def _extra_values(parsed: ParsedSheet) -> tuple[list[dict[str, str]], list[dict]]:
     """The app's extra columns (评价要点, 标准类型, 数据来源) of each leaf row, if present."""
-    values: list[dict[str, str]] = [{} for _ in rows]
-    ws = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    head = list(ws.iter_rows(min_row=1, max_row=10, values_only=True))
-    header_row, columns = None, {}
-    for number, cells in enumerate(head, start=1):
-        texts = [cell_text(c) or "" for c in cells]
-        if "三级指标" in texts or "三级" in texts:
-            header_row = number
-            for index, text in enumerate(texts):
-                key = EXTRA_COLUMNS.get(text) or _EXTRA_ALIASES.get(text)
-                if key:
-                    columns.setdefault(key, index)
-            break
-    if header_row is None or not columns:
+    values: list[dict[str, str]] = [{} for _ in parsed.rows]
+    header = parsed.table[parsed.header_row - 1] if parsed.table else []
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        text = cell_text(cell) or ""
+        key = EXTRA_COLUMNS.get(text) or _EXTRA_ALIASES.get(text)
+        if key:
+            columns.setdefault(key, index)
+    if not columns:
         return values, []
-    wanted = set(rows)
     errors = []
-    for number, cells in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True)):
-        excel_row = header_row + 1 + number
-        if excel_row not in wanted:
-            continue
+    for position, excel_row in enumerate(parsed.rows):
+        cells = parsed.table[excel_row - 1]
         found = {}
         for key, index in columns.items():
             text = cell_text(cells[index]) if index < len(cells) else None
@@ -154,7 +144,7 @@ def _extra_values(data: bytes, rows: list[int]) -> tuple[list[dict[str, str]], l
         if kind is not None and kind not in STANDARD_TYPES:
             message = f"标准类型“{kind}”应为{'、'.join(STANDARD_TYPES)}之一"
             errors.append(located(excel_row, "标准类型", message))
-        values[rows.index(excel_row)] = found
+        values[position] = found
     return values, errors
 
 
@@ -176,7 +166,7 @@ def import_sheet(
             for e in exc.errors
         ]
         raise refuse(f"指标表“{checked.name}”有误", details) from None
-    extras, errors = _extra_values(checked.data, parsed.rows)
+    extras, errors = _extra_values(parsed)
     specs = []
     for leaf, extra, row, more in zip(
         parsed.leaves, parsed.extras, parsed.rows, extras, strict=True
@@ -304,21 +294,14 @@ def export_sheet(db: Session, engagement: Engagement) -> bytes:
 
     result, rows = compute(db, engagement)
     items = [row.indicator for row in rows]
-    data = write_sheet(
+    return write_sheet(
         [row.leaf for row in rows],
         grade_table(get_system(db, engagement)),
         scores=[row.result.score for row in rows],
         extras=[LeafExtras(i.definition, i.standard, i.note) for i in items],
         result=result if result.total is not None else None,
+        more_columns={
+            header: [getattr(item, name) or None for item in items]
+            for header, name in EXTRA_COLUMNS.items()
+        },
     )
-    workbook = openpyxl.load_workbook(io.BytesIO(data))
-    ws = workbook.worksheets[0]
-    first = ws.max_column + 1
-    for offset, (header, name) in enumerate(EXTRA_COLUMNS.items()):
-        ws.cell(row=1, column=first + offset, value=header)
-        ws.column_dimensions[openpyxl.utils.get_column_letter(first + offset)].width = 30
-        for index, item in enumerate(items, start=2):
-            ws.cell(row=index, column=first + offset, value=getattr(item, name) or None)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
