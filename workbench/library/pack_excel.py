@@ -1,22 +1,28 @@
-"""Excel export and import of an indicator pack, one row per leaf (pure: openpyxl only)."""
+"""Excel export and import of an indicator pack, one row per leaf (pure: core.spreadsheet)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
-from zipfile import BadZipFile
 
-from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workbench.core.spreadsheet import (
+    MIB,
+    ReadLimits,
+    Sheet,
+    SpreadsheetRefused,
+    append_row,
+    new_workbook,
+    read_workbook,
+    xlsx_bytes,
+)
 from workbench.library.pack_schema import (
     ENGAGEMENT_TYPES,
     KINDS,
@@ -87,6 +93,15 @@ TAG_SPLIT = re.compile(r"[、,，;；\n\r]+")
 TYPES_SPLIT = re.compile(r"[、,，;；\s]+")
 BENCHMARK_SPLIT = re.compile(r"[;；\n\r]+")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+# A pack holds a few hundred leaves; hand-edited workbooks get ample room and no more.
+PACK_LIMITS = ReadLimits(
+    max_file_bytes=20 * MIB,
+    max_uncompressed_bytes=100 * MIB,
+    max_sheets=20,
+    max_rows=10_000,
+    max_columns=100,
+    max_cells=300_000,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,29 +110,23 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 def export_excel(pack: Pack) -> bytes:
     """Write the pack as an .xlsx workbook: sheet 指标 (one row per leaf) and sheet 指标包信息."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_INDICATORS
-    sheet.append(list(COLUMNS))
+    workbook = new_workbook()
+    sheet = workbook.create_sheet(SHEET_INDICATORS)
+    append_row(sheet, list(COLUMNS))
     for path, leaf in flatten(pack):
-        sheet.append([None] * len(COLUMNS))
-        for column, value in enumerate(_leaf_row(path, leaf), 1):
-            _write_text(sheet, sheet.max_row, column, value)
+        append_row(sheet, [_blank(value) for value in _leaf_row(path, leaf)])
     _style(sheet)
     _add_choices(sheet, "标准类型", STANDARDS)
     _add_choices(sheet, "规则", tuple(RULES))
     meta = workbook.create_sheet(SHEET_META)
-    meta.append(["项目", "内容", "字段"])
+    append_row(meta, ["项目", "内容", "字段"])
     values = _meta_values(pack)
     for field_name, label in META_ROWS:
-        meta.append([label, None, field_name])
-        _write_text(meta, meta.max_row, 2, values[field_name])
+        append_row(meta, [label, _blank(values[field_name]), field_name])
     meta.column_dimensions["A"].width = 32
     meta.column_dimensions["B"].width = 80
     meta.column_dimensions["C"].width = 18
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)
 
 
 def _leaf_row(path: tuple[str, str, str], leaf: Indicator) -> list[Any]:
@@ -144,11 +153,9 @@ def _weight_cell(weight: Decimal) -> int | float:
     return int(weight) if weight == weight.to_integral_value() else float(weight)
 
 
-def _write_text(sheet: Worksheet, row: int, column: int, value: Any) -> None:
-    cell = sheet.cell(row=row, column=column, value=value if value != "" else None)
-    if isinstance(value, str) and value.startswith("="):
-        # Text such as `=8个` is a target, not a formula.
-        cell.data_type = "s"
+def _blank(value: Any) -> Any:
+    """Empty text as an empty cell."""
+    return None if value == "" else value
 
 
 def _style(sheet: Worksheet) -> None:
@@ -192,29 +199,35 @@ def _meta_values(pack: Pack) -> dict[str, str]:
 
 def import_excel(source: bytes | str | Path | IO[bytes]) -> Pack:
     """Read a pack from an .xlsx written by ``export_excel`` (or edited by hand); all or nothing."""
-    stream = BytesIO(source) if isinstance(source, bytes) else source
+    data = Path(source).read_bytes() if isinstance(source, str | Path) else source
     try:
-        workbook = load_workbook(stream, data_only=True)
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise PackError([f"无法读取 Excel 文件（应为 .xlsx 格式）：{exc}"]) from exc
+        workbook = read_workbook(source=data, filename="指标包.xlsx", limits=PACK_LIMITS)
+    except SpreadsheetRefused as refused:
+        raise PackError(
+            [
+                p.message if p.row else f"无法读取 Excel 文件（应为 .xlsx 格式）：{p.message}"
+                for p in refused.problems
+            ]
+        ) from None
     errors: list[str] = []
-    if SHEET_INDICATORS not in workbook.sheetnames:
+    indicators, meta = workbook.sheet(SHEET_INDICATORS), workbook.sheet(SHEET_META)
+    if indicators is None:
         errors.append(f"缺少工作表「{SHEET_INDICATORS}」")
-    if SHEET_META not in workbook.sheetnames:
+    if meta is None:
         errors.append(f"缺少工作表「{SHEET_META}」")
-    if errors:
+    if errors or indicators is None or meta is None:
         raise PackError(errors)
-    pack = _read_meta(workbook[SHEET_META], errors)
-    pack.indicators = _read_indicators(workbook[SHEET_INDICATORS], errors)
+    pack = _read_meta(meta, errors)
+    pack.indicators = _read_indicators(indicators, errors)
     if errors:
         raise PackError(errors)
     return pack
 
 
-def _read_meta(sheet: Worksheet, errors: list[str]) -> Pack:
+def _read_meta(sheet: Sheet, errors: list[str]) -> Pack:
     labels = {label: name for name, label in META_ROWS}
     values: dict[str, str] = {}
-    for row in sheet.iter_rows(min_row=2, values_only=True):
+    for row in sheet.rows[1:]:
         label, value, field_name = (list(row) + [None, None, None])[:3]
         name = _cell_text(field_name) or labels.get(_cell_text(label), "")
         if name in labels.values():
@@ -241,8 +254,8 @@ def _read_meta(sheet: Worksheet, errors: list[str]) -> Pack:
     )
 
 
-def _read_indicators(sheet: Worksheet, errors: list[str]) -> list[Level1]:
-    rows = sheet.iter_rows(values_only=True)
+def _read_indicators(sheet: Sheet, errors: list[str]) -> list[Level1]:
+    rows = iter(sheet.rows)
     header = next(rows, ())
     columns = _header_columns(header, errors)
     if errors:
