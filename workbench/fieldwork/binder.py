@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
-from io import BytesIO
 from typing import BinaryIO
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
 from sqlmodel import Session, col, func, select
 
 from workbench.core import storage
+from workbench.core.spreadsheet import CellStyle, append_row, new_workbook, xlsx_bytes
 from workbench.core.timeutil import local
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import users_by_id
@@ -34,6 +35,8 @@ from workbench.fieldwork.review_rules import STATUS_NAMES, Level, Status
 
 LOOSE = "项目资料（未归入底稿）"
 _STORED = {"jpg", "jpeg", "png", "zip", "docx", "xlsx", "pptx", "ofd", "pdf"}
+_HEAD = CellStyle(font=Font(bold=True))
+_BODY = CellStyle(alignment=Alignment(wrap_text=True, vertical="top"))
 
 
 def summary(db: Session, *, engagement: Engagement) -> dict[str, int]:
@@ -64,17 +67,12 @@ def _unique(name: str, taken: set[str]) -> str:
 
 def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list], widths: list[int]):
     sheet = book.create_sheet(title)
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for i, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + i)].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
+    append_row(sheet, headers, style=_HEAD)
+    for row in rows:
+        append_row(sheet, row, style=_BODY)
     return sheet
 
 
@@ -172,8 +170,7 @@ def write_binder(
 
 
 def _index(db: Session, engagement: Engagement, papers: list, evidence: list) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
+    book = new_workbook(write_only=True)  # a large binder indexes thousands of files
     headers = ["索引号", "底稿名称", "模板", "涉及指标", "状态"]
     headers += ["编制人", "编制日期", "复核人", "复核日期", "批准人", "批准日期"]
     headers += ["佐证材料数", "发现问题数", "文件"]
@@ -218,6 +215,4 @@ def _index(db: Session, engagement: Engagement, papers: list, evidence: list) ->
         rows,
         [30, 40, 12, 10, 40],
     )
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
 
+from workbench.core.spreadsheet import CellStyle, append_row, new_workbook, xlsx_bytes
 from workbench.finance import terms as t
 from workbench.finance.dashboard import Dashboard, Totals
 from workbench.finance.ledger import STATUS_NAMES
@@ -43,13 +42,18 @@ TOTAL_HEADERS = [
     "逾期未释放",
 ]
 MONEY_DETAIL = {6, 8, 9, 12, 13, 14, 15}  # 1-based columns holding yuan
+BOLD = CellStyle(font=Font(bold=True))
+_MONEY = CellStyle(number_format=MONEY)
+_BOLD_MONEY = CellStyle(font=Font(bold=True), number_format=MONEY)
+_DETAIL_STYLES = {
+    **{column: _MONEY for column in MONEY_DETAIL},
+    16: CellStyle(number_format="yyyy-mm-dd"),
+}
 
 
 def _header(sheet, headers: list[str]) -> None:
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
+    append_row(sheet, headers, style=BOLD)
 
 
 def _widths(sheet, widths: dict[int, int]) -> None:
@@ -59,9 +63,13 @@ def _widths(sheet, widths: dict[int, int]) -> None:
 
 def _totals_sheet(book: Workbook, title: str, first: str, groups: list[Totals], total: Totals):
     sheet = book.create_sheet(title)
+    _widths(sheet, {1: 28, **{c: 16 for c in range(2, 10)}})
     _header(sheet, [first, *TOTAL_HEADERS])
-    for group in [*groups, total]:
-        sheet.append(
+    rows = [*groups, total]
+    for index, group in enumerate(rows, start=1):
+        last = index == len(rows)
+        append_row(
+            sheet,
             [
                 group.label,
                 group.count,
@@ -72,25 +80,22 @@ def _totals_sheet(book: Workbook, title: str, first: str, groups: list[Totals], 
                 group.forfeited,
                 group.outstanding,
                 group.overdue,
-            ]
+            ],
+            style=BOLD if last else None,
+            styles={c: _BOLD_MONEY if last else _MONEY for c in range(3, 10)},
         )
-    for row in sheet.iter_rows(min_row=2, min_col=3):
-        for cell in row:
-            cell.number_format = MONEY
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    _widths(sheet, {1: 28, **{c: 16 for c in range(2, 10)}})
 
 
 def workbook(board: Dashboard) -> bytes:
     """The .xlsx bytes: 保证金明细, 按委托方汇总, 按年度汇总 (amounts are numbers in yuan)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "保证金明细"
+    book = new_workbook(write_only=True)  # the whole firm's deposits
+    sheet = book.create_sheet("保证金明细")
+    _widths(sheet, {1: 16, 2: 44, 3: 20, 5: 18, **{c: 14 for c in MONEY_DETAIL}, 16: 12})
     _header(sheet, DETAIL_HEADERS)
     for row in board.rows:
         c, b = row.contract, row.balances
-        sheet.append(
+        append_row(
+            sheet,
             [
                 row.engagement.code,
                 row.engagement.title,
@@ -109,14 +114,9 @@ def workbook(board: Dashboard) -> bytes:
                 b.deposit_outstanding,
                 c.release_due,
                 STATUS_NAMES[row.status],
-            ]
+            ],
+            styles=_DETAIL_STYLES,
         )
-        for column in MONEY_DETAIL:
-            sheet.cell(row=sheet.max_row, column=column).number_format = MONEY
-        sheet.cell(row=sheet.max_row, column=16).number_format = "yyyy-mm-dd"
-    _widths(sheet, {1: 16, 2: 44, 3: 20, 5: 18, **{c: 14 for c in MONEY_DETAIL}, 16: 12})
     _totals_sheet(book, "按委托方汇总", "委托方", board.by_bureau, board.total)
     _totals_sheet(book, "按年度汇总", "签约年度", board.by_year, board.total)
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)

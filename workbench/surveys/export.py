@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import importlib
 from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
 from sqlmodel import Session
 
 from workbench.accounts.models import User
 from workbench.core.errors import Conflict
+from workbench.core.spreadsheet import CellStyle, append_row, new_workbook, xlsx_bytes
 from workbench.core.timeutil import local
 from workbench.engagements.models import Engagement
 from workbench.surveys.links import linked_indicators
@@ -21,8 +21,11 @@ from workbench.surveys.responses import rules_summary
 from workbench.surveys.stats_service import SurveyResult
 from workbench.surveys.surveys import required_sample
 
-HEAD = Font(bold=True)
-FILL = PatternFill("solid", fgColor="DDEBF7")
+HEAD = CellStyle(
+    font=Font(bold=True),
+    fill=PatternFill("solid", fgColor="DDEBF7"),
+    alignment=Alignment(wrap_text=True, vertical="center"),
+)
 
 
 def _num(value: Decimal | None) -> float | str:
@@ -32,23 +35,19 @@ def _num(value: Decimal | None) -> float | str:
 
 def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font, cell.fill = HEAD, FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in rows:
-        sheet.append(row)
     for index, name in enumerate(header, start=1):
         width = max([len(str(name))] + [len(str(r[index - 1])) for r in rows[:200]] + [6])
         sheet.column_dimensions[get_column_letter(index)].width = min(width * 1.6 + 2, 60)
     sheet.freeze_panes = "A2"
+    append_row(sheet, header, style=HEAD)
+    for row in rows:
+        append_row(sheet, row)
 
 
 def workbook_bytes(result: SurveyResult, engagement: Engagement) -> bytes:
     """Sheets 汇总, 分项统计, 频数, 交叉分析, 文本意见, 无效答卷."""
     stats, survey = result.stats, result.survey
-    book = Workbook()
-    book.remove(book.active)
+    book = new_workbook(write_only=True)  # text answers can run to many thousands of rows
     overall = stats.overall
     required = required_sample(survey)
     summary = [
@@ -114,9 +113,7 @@ def workbook_bytes(result: SurveyResult, engagement: Engagement) -> bytes:
         if v.excluded or v.override is not None
     ]
     _sheet(book, "无效答卷", ["答卷编号", "原因", "人工认定"], invalid)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)
 
 
 def export_name(result: SurveyResult) -> str:
