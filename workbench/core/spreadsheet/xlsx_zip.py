@@ -88,9 +88,11 @@ def inflate(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
     """A member's content in chunks, refusing one that holds more than its header declares."""
     info = archive.getinfo(name)
     # zipfile stops at the declared size; asking for one byte more shows whether more is there.
+    # It would then find the checksum wrong before saying so, so the checksum is checked here.
     probe = copy.copy(info)
     probe.file_size = info.file_size + 1
-    seen = 0
+    del probe.CRC
+    seen = checksum = 0
     try:
         with archive.open(probe) as stream:
             while chunk := stream.read(CHUNK):
@@ -100,12 +102,13 @@ def inflate(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
                         "forged",
                         f"xlsx 文件中的“{name}”实际内容比声明的大小多，文件可能被篡改{_BOMB}",
                     )
+                checksum = zlib.crc32(chunk, checksum)
                 yield chunk
     except SpreadsheetRefused:
         raise
     except _READ_ERRORS as exc:
         raise refuse("broken", BROKEN) from exc
-    if seen != info.file_size:
+    if seen != info.file_size or checksum != info.CRC:
         raise refuse("broken", BROKEN)
 
 
