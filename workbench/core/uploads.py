@@ -58,6 +58,7 @@ FAMILY_NAMES = {
     "ooxml": "Office 文档",
     "zip": "压缩包",
     "text": "文本",
+    "broken": "已损坏（不完整）的压缩包",
 }
 _SIGNATURES = {
     b"%PDF": "pdf",
