@@ -95,7 +95,9 @@ def start(instance: Instance, port: int, *, threads: int = 8) -> subprocess.Pope
         **os.environ,
         "WORKBENCH_INSTANCE_PATH": str(instance.folder),
         "WORKBENCH_FAST_HASH": "1",
+        # Every simulated person comes from 127.0.0.1: the per-address limits would count them as one.
         "WORKBENCH_LOGIN_LIMIT": "10000 per minute",
+        "WORKBENCH_SURVEY_SUBMIT_LIMIT": "10000 per minute",
     }
     env.pop("WORKBENCH_DATABASE_URL", None)
     if not instance.database_url.startswith("sqlite"):

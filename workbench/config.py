@@ -13,6 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
     "STORAGE_DIR": None,  # None: <instance>/storage
     "MAX_UPLOAD_MB": 50,
+    "MAX_JSON_KB": 5120,  # JSON bodies (uploads are multipart and capped by MAX_UPLOAD_MB)
     "DEMO_PASSWORD": "demo12345",
     "LOGIN_LIMIT": "5 per minute;20 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -34,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
 # Values whose type the environment cannot tell us.
 _INT_KEYS = {
     "MAX_UPLOAD_MB",
+    "MAX_JSON_KB",
     "PAGE_SIZE",
     "TOKEN_DAYS",
     "BENCHMARK_STALE_YEARS",

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from workbench.accounts.models import OrgKind
-from workbench.core.forms import choices
+from workbench.core.forms import BaseForm, EmailAddress, choices
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=60)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
     remember = BooleanField("记住我")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new = PasswordField("新密码", validators=[DataRequired("请输入新密码"), Length(max=200)])
     confirm = PasswordField("确认新密码", validators=[DataRequired("请再次输入新密码")])
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=60)])
     display_name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=60)])
-    email = StringField(
-        "电子邮箱", validators=[Optional(), Email("邮箱格式不正确"), Length(max=200)]
-    )
+    email = StringField("电子邮箱", validators=[Optional(), EmailAddress(), Length(max=200)])
     org_id = SelectField("所属单位", coerce=int, validate_choice=False)
     system_role = SelectField(
         "系统角色",
@@ -44,7 +41,7 @@ class UserForm(FlaskForm):
     )
 
 
-class OrgForm(FlaskForm):
+class OrgForm(BaseForm):
     name = StringField("单位名称", validators=[DataRequired("请输入单位名称"), Length(max=200)])
     kind = SelectField(
         "类型",
@@ -59,5 +56,5 @@ class OrgForm(FlaskForm):
     code = StringField("统一社会信用代码", validators=[Optional(), Length(max=40)])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     label = StringField("用途说明", validators=[Optional(), Length(max=100)])

@@ -15,6 +15,7 @@ from workbench.core import audit
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.i18n import LOCALES
+from workbench.core.inputs import query_int
 from workbench.core.permissions import public, requires
 from workbench.extensions import limiter
 
@@ -190,7 +191,7 @@ def orgs():
 @bp.route("/admin/audit")
 @requires("admin")
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     rows, total = audit.query(
         db.session(), action=request.args.get("action", ""), page=page, per_page=50
     )

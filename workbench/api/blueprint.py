@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from workbench.core.errors import ValidationFailed
+from workbench.core.hygiene import find_problems
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 M = TypeVar("M", bound=BaseModel)
@@ -81,14 +82,28 @@ def parse_body(model: type[M]) -> M:
         raise ValidationFailed(
             "请求体须为 JSON 对象", details=[{"field": "body", "message": "请求体须为 JSON 对象"}]
         )
+    refuse_unstorable(data)
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as error:
         details = [
             {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
             for e in error.errors()
         ]
         raise ValidationFailed("请求参数有误", details=details) from None
+    refuse_unstorable(parsed.model_dump())  # Decimals the body held as text, e.g. "1e999999999"
+    return parsed
+
+
+def refuse_unstorable(data: object) -> None:
+    """422 naming every field whose text holds control characters or whose number no column holds."""
+    found = find_problems(data)
+    if found:
+        details = [
+            {"field": ".".join(str(p) for p in path) or "body", "message": message}
+            for path, message in found[:50]
+        ]
+        raise ValidationFailed("请求参数有误", details=details)
 
 
 def respond(model: BaseModel | list, status: int = 200):

@@ -17,6 +17,7 @@ from workbench.api.schemas import (
     EngagementOut,
     FlowStepOut,
 )
+from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.engagements import flow, services
 from workbench.engagements.models import Engagement
@@ -53,8 +54,8 @@ def _out(engagement: Engagement, orgs: dict[int, Organisation]) -> dict:
 )
 @requires("authenticated")
 def list_engagements():
-    page = max(request.args.get("page", 1, type=int), 1)
-    per_page = min(max(request.args.get("per_page", 50, type=int), 1), 200)
+    page = query_int("page", 1)
+    per_page = min(query_int("per_page", 50), 200)
     rows, total = services.list_for(
         db.session(), user=current_user, q=request.args.get("q", ""), page=page, per_page=per_page
     )

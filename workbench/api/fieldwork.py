@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from workbench import db
 from workbench.api.blueprint import operation, parse_body, respond
+from workbench.core.inputs import query_id, query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.fieldwork import catalog, loaders, papers, review
@@ -147,12 +148,12 @@ def list_workpaper_templates():
 def list_workpapers(id: int):  # noqa: A002
     engagement = guarded_object()
     args = request.args
-    page = max(args.get("page", 1, type=int), 1)
-    per_page = min(max(args.get("per_page", 50, type=int), 1), 200)
+    page = query_int("page", 1)
+    per_page = min(query_int("per_page", 50), 200)
     filters = PaperFilters(
         stage=args.get("stage", ""),
         status=args.get("status", ""),
-        indicator_id=args.get("indicator_id", type=int),
+        indicator_id=query_id("indicator_id"),
         mine=args.get("mine") in ("1", "true"),
         ready=args.get("ready") in ("1", "true"),
     )

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from workbench import db
 from workbench.api.blueprint import operation, respond
+from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.library import permissions, services  # noqa: F401  (permissions: predicates)
 from workbench.library.models import LibraryIndicator, LibraryIndicatorVersion
@@ -95,8 +96,8 @@ def load(library_id: int, **_) -> LibraryIndicator:
 @requires("library.read")
 def list_library():
     session = db.session()
-    page = max(request.args.get("page", 1, type=int), 1)
-    per_page = min(max(request.args.get("per_page", 50, type=int), 1), 200)
+    page = query_int("page", 1)
+    per_page = min(query_int("per_page", 50), 200)
     rows, total = services.search(
         session,
         q=request.args.get("q", "")[:100],
@@ -131,7 +132,7 @@ def list_library():
 def get_library_indicator(library_id: int):
     session = db.session()
     row = load(library_id)
-    number = request.args.get("version", row.current_version, type=int)
+    number = query_int("version", row.current_version)
     version = services.get_version(session, row.id, number)
     return respond(
         LibraryIndicatorDetail(

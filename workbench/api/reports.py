@@ -9,7 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel
 
 from workbench import db
-from workbench.api.blueprint import operation, respond
+from workbench.api.blueprint import operation, refuse_unstorable, respond
 from workbench.core import storage
 from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import requires
@@ -82,6 +82,7 @@ def generate_document(id: int, kind: str):  # noqa: A002
         raise ValidationFailed(
             "请求体须为 JSON 对象", details=[{"field": "body", "message": "请求体须为 JSON 对象"}]
         )
+    refuse_unstorable(body)
     label = body.get("label") or ""
     if not isinstance(label, str):
         raise ValidationFailed(

@@ -1,11 +1,82 @@
-"""Helpers shared by forms of every domain."""
+"""The base every page form derives from, and helpers shared by forms of every domain."""
 
 from __future__ import annotations
 
+import re
+
 from flask import flash
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import HiddenInput
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
+from workbench.core.hygiene import find_problems, parse_int
+
+STALE_PAGE = "页面数据已失效，请刷新页面后重试"
+
+
+def _refuse_unstorable(form, field) -> None:
+    """First validator of every field: what the database cannot hold stops the field's checks."""
+    found = find_problems([list(getattr(field, "raw_data", None) or []), field.data])
+    if found:
+        raise StopValidation(found[0][1])
+
+
+class BaseForm(FlaskForm):
+    """A page form whose fields refuse control characters and numbers beyond the columns."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            field.validators = [_refuse_unstorable, *field.validators]
+            return field
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        for field in self:
+            # A hidden field's error has no place on the page: say it at the top instead.
+            if (
+                field.errors
+                and isinstance(field.widget, HiddenInput)
+                and field.name != "csrf_token"
+            ):
+                for message in field.errors:
+                    flash(message, "danger")
+        return valid
+
+
+class EmailAddress:
+    """A plausible e-mail address (WTForms' Email() needs the email_validator package, not installed)."""
+
+    PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+    def __init__(self, message: str = "邮箱格式不正确"):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if not self.PATTERN.fullmatch(field.data or ""):
+            raise ValidationError(self.message)
+
+
+class HiddenIntegerField(HiddenField):
+    """A hidden id or number the page wrote: an int, None when blank, or a field error."""
+
+    def process_formdata(self, valuelist) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if text:
+            self.data = parse_int(text)
+            if self.data is None:
+                raise ValueError(STALE_PAGE)
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+
+class VersionField(HiddenIntegerField):
+    """The version a page was drawn from (optimistic locking)."""
 
 
 def attach_errors(form, error: ValidationFailed) -> None:

@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import Numeric, String
 from sqlalchemy.types import TypeDecorator
 
+from workbench.core.hygiene import decimal_problem
+
 CENT = Decimal("0.01")
 
 
@@ -16,7 +18,7 @@ def q2(value: Decimal | int | str) -> Decimal:
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
-    """Parse user text such as '1,200.50' or '１２００' into a Decimal; None when blank."""
+    """Parse user text such as '1,200.50' or '１２００' into a storable Decimal; None when blank."""
     if text is None:
         return None
     cleaned = (
@@ -25,9 +27,13 @@ def parse_decimal(text: str | None) -> Decimal | None:
     if not cleaned:
         return None
     try:
-        return Decimal(cleaned)
+        value = Decimal(cleaned)
     except InvalidOperation as exc:
         raise ValueError(f"“{text}”不是有效的数字") from exc
+    problem = decimal_problem(value)  # NaN, Infinity, or more digits than any column holds
+    if problem:
+        raise ValueError(f"“{text}”：{problem}")
+    return value
 
 
 def fmt2(value: Decimal | None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,11 +14,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from workbench.core.forms import choices
+from workbench.core.forms import BaseForm, VersionField, choices
 from workbench.engagements.models import ROLE_NAMES, TYPE_NAMES
 
 
-class EngagementForm(FlaskForm):
+class EngagementForm(BaseForm):
     title = StringField("项目名称", validators=[DataRequired("请输入项目名称"), Length(max=200)])
     code = StringField(
         "项目编号", validators=[Optional(), Length(max=40)], description="留空则自动编号"
@@ -48,34 +47,34 @@ class EngagementForm(FlaskForm):
     planned_start = DateField("计划开始日期", validators=[Optional()])
     planned_end = DateField("计划完成日期", validators=[Optional()])
     description = TextAreaField("项目概况", validators=[Optional(), Length(max=4000)])
-    version = HiddenField()
+    version = VersionField()
 
 
-class MemberForm(FlaskForm):
+class MemberForm(BaseForm):
     user_id = SelectField("人员", coerce=int, validate_choice=False)
     role = SelectField("角色", choices=choices((k.value, v) for k, v in ROLE_NAMES.items()))
     duty = StringField("分工", validators=[Optional(), Length(max=200)])
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(BaseForm):
     kind = HiddenField(validators=[DataRequired()])
     has_conflict = BooleanField("本人存在需要申报的利害关系")
     conflict_detail = TextAreaField("利害关系说明", validators=[Optional(), Length(max=2000)])
     agree = BooleanField("我已阅读并承诺遵守上述内容", validators=[DataRequired("请勾选承诺")])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField("理由", validators=[DataRequired("请填写理由"), Length(max=1000)])
 
 
-class BackForm(FlaskForm):
+class BackForm(BaseForm):
     target = SelectField("退回到", validate_choice=False)
     reason = TextAreaField(
         "退回原因", validators=[DataRequired("退回须说明原因"), Length(max=1000)]
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     stage = HiddenField(validators=[DataRequired()])
     item = HiddenField(validators=[DataRequired()])
     note = StringField("说明", validators=[Optional(), Length(max=1000)])

@@ -11,6 +11,7 @@ from workbench.accounts.services import list_orgs, list_users
 from workbench.core import audit
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
+from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.engagements import flow, services
 from workbench.engagements.forms import (
@@ -74,7 +75,7 @@ def _org_choices(form: EngagementForm) -> None:
 @requires("authenticated")
 def dashboard():
     session = db.session()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     q, stage = request.args.get("q", ""), request.args.get("stage", "")
     rows, total = services.list_for(
         session, user=current_user, q=q, stage=stage, page=page, per_page=20
@@ -358,7 +359,7 @@ def override(engagement_id: int, declaration_id: int):
 @requires("engagement.team", load=load_engagement)
 def audit_log(engagement_id: int):
     engagement = load_engagement(engagement_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     action = request.args.get("action", "")
     rows, total = audit.query(
         db.session(), engagement_id=engagement.id, action=action, page=page, per_page=50

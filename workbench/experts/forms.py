@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from workbench.core.forms import BaseForm, EmailAddress, VersionField
 
 
-class ExpertForm(FlaskForm):
+class ExpertForm(BaseForm):
     name = StringField("姓名", validators=[DataRequired("请填写专家姓名"), Length(max=60)])
     title = StringField("职称", validators=[Optional(), Length(max=60)])
     field_tags = StringField(
@@ -17,16 +18,14 @@ class ExpertForm(FlaskForm):
     )
     organisation = StringField("工作单位", validators=[Optional(), Length(max=200)])
     phone = StringField("联系电话", validators=[Optional(), Length(max=40)])
-    email = StringField(
-        "电子邮箱", validators=[Optional(), Email("邮箱格式不正确"), Length(max=200)]
-    )
+    email = StringField("电子邮箱", validators=[Optional(), EmailAddress(), Length(max=200)])
     user_id = SelectField("关联登录账号", coerce=int, validate_choice=False)
     note = TextAreaField("备注", validators=[Optional(), Length(max=2000)])
     active = BooleanField("在库（可指派）", default=True)
-    version = HiddenField()
+    version = VersionField()
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(BaseForm):
     org_name = StringField(
         "关联单位", validators=[DataRequired("请填写关联单位名称"), Length(max=200)]
     )
@@ -37,7 +36,7 @@ class ConflictForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     expert_id = SelectField("专家", coerce=int, validate_choice=False)
     duty = StringField("分工", validators=[Optional(), Length(max=200)])
     override_reason = TextAreaField(
@@ -45,16 +44,16 @@ class AssignForm(FlaskForm):
     )
 
 
-class EndForm(FlaskForm):
+class EndForm(BaseForm):
     reason = StringField("结束原因", validators=[DataRequired("请填写结束原因"), Length(max=1000)])
 
 
-class FeeForm(FlaskForm):
+class FeeForm(BaseForm):
     item = StringField("费用项目", validators=[DataRequired("请填写费用项目"), Length(max=200)])
     amount = StringField("金额（元）", validators=[DataRequired("请填写金额"), Length(max=30)])
     fee_date = DateField("日期", validators=[DataRequired("请填写日期")])
     note = StringField("备注", validators=[Optional(), Length(max=1000)])
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(BaseForm):
     """An empty form: only the CSRF token of a delete button."""

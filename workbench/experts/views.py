@@ -13,6 +13,7 @@ from workbench.accounts.models import User
 from workbench.accounts.services import list_users
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
+from workbench.core.inputs import query_int
 from workbench.core.money import parse_decimal
 from workbench.core.permissions import allowed, requires
 from workbench.core.templating import register_nav, register_tab
@@ -60,7 +61,7 @@ def _flash_form_errors(form) -> None:
 @requires("agency")
 def pool():
     session = db.session()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     q, tag = request.args.get("q", ""), request.args.get("tag", "")
     rows, total = services.search(
         session, user=current_user, q=q, tag=tag, page=page, per_page=PER_PAGE

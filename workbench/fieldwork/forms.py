@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -16,30 +15,30 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from workbench.core.forms import choices
+from workbench.core.forms import BaseForm, HiddenIntegerField, VersionField, choices
 from workbench.fieldwork.findings import KIND_NAMES
 from workbench.fieldwork.review_rules import LEVEL_NAMES
 
 
-class CsrfForm(FlaskForm):
+class CsrfForm(BaseForm):
     """A button that only needs the CSRF token."""
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     confirm = HiddenField(validators=[DataRequired("请确认操作")])
 
 
-class PaperForm(FlaskForm):
+class PaperForm(BaseForm):
     template = SelectField("底稿模板", validate_choice=False)
     title = StringField(
         "底稿名称", validators=[Optional(), Length(max=200)], description="留空则使用模板名称"
     )
     indicator_ids = SelectMultipleField("涉及指标", coerce=int, validate_choice=False)
     assignee_id = SelectField("编制人", coerce=int, validate_choice=False)
-    version = HiddenField()
+    version = VersionField()
 
 
-class SignForm(FlaskForm):
+class SignForm(BaseForm):
     level = SelectField(
         "签字级次",
         choices=choices((k.value, v) for k, v in LEVEL_NAMES.items()),
@@ -48,18 +47,18 @@ class SignForm(FlaskForm):
     comment = StringField("签字意见", validators=[Optional(), Length(max=1000)])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(BaseForm):
     reason = TextAreaField(
         "退回原因", validators=[DataRequired("退回底稿须说明原因"), Length(max=1000)]
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(BaseForm):
     text = TextAreaField("复核意见", validators=[DataRequired("请填写意见内容"), Length(max=4000)])
-    parent_id = HiddenField()
+    parent_id = HiddenIntegerField()
 
 
-class FindingForm(FlaskForm):
+class FindingForm(BaseForm):
     text = TextAreaField(
         "发现的问题", validators=[DataRequired("请填写发现的问题"), Length(max=2000)]
     )
@@ -72,12 +71,12 @@ class FindingForm(FlaskForm):
     evidence_ids = SelectMultipleField("依据的佐证材料", coerce=int, validate_choice=False)
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(BaseForm):
     source = StringField("来源", validators=[Optional(), Length(max=200)])
     note = StringField("备注/页码", validators=[Optional(), Length(max=500)])
 
 
-class RequestForm(FlaskForm):
+class RequestForm(BaseForm):
     title = StringField("清单名称", validators=[DataRequired("请填写清单名称"), Length(max=200)])
     due_date = DateField("统一截止日期", validators=[Optional()])
     items = TextAreaField(
@@ -92,31 +91,31 @@ class RequestForm(FlaskForm):
     )
 
 
-class ItemsForm(FlaskForm):
+class ItemsForm(BaseForm):
     items = TextAreaField("新增资料", validators=[DataRequired("请至少列出一项资料")])
     due_date = DateField("截止日期", validators=[Optional()])
 
 
-class SendForm(FlaskForm):
+class SendForm(BaseForm):
     contact_user_id = SelectField("被评价单位联系人", coerce=int, validate_choice=False)
 
 
-class LinkForm(FlaskForm):
+class LinkForm(BaseForm):
     days = IntegerField(
         "有效天数",
         validators=[InputRequired("请填写有效天数"), NumberRange(1, 90, "有效期应为 1–90 天")],
     )
 
 
-class ItemStatusForm(FlaskForm):
+class ItemStatusForm(BaseForm):
     action = HiddenField(validators=[DataRequired()])
     reason = StringField("原因", validators=[Optional(), Length(max=1000)])
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(BaseForm):
     definition = TextAreaField("模板定义（YAML）", validators=[DataRequired("请填写模板定义")])
-    version = HiddenField()
+    version = VersionField()
 
 
-class TemplateUploadForm(FlaskForm):
+class TemplateUploadForm(BaseForm):
     file = FileField("模板文件（.yaml）")

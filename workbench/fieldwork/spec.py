@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from workbench.core import yaml_text
 from workbench.engagements.stages import STAGE_NAMES, Stage
 from workbench.fieldwork.numbering import STAGE_LETTERS, is_area
 
@@ -287,7 +288,7 @@ def parse_template(data: Any, *, source: str = "agency", id: int | None = None) 
 def load_yaml(text: str) -> Any:
     """Parse YAML text safely; TemplateError with the line when it is not valid YAML."""
     try:
-        return yaml.safe_load(text)
+        return yaml_text.load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"第{mark.line + 1}行" if mark is not None else ""

@@ -8,6 +8,7 @@ from sqlmodel import col, func, select
 
 from workbench import db
 from workbench.core import storage
+from workbench.core.inputs import query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.fieldwork import evidence, loaders
 from workbench.fieldwork.blueprint import bp
@@ -58,7 +59,7 @@ def evidence_upload(engagement_id: int, paper_id: int):
 def evidence_list(engagement_id: int):
     session = db.session()
     engagement = guarded_object()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     stmt = select(Evidence).where(Evidence.engagement_id == engagement.id)
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(

@@ -12,6 +12,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.forms import attach_errors, choices
+from workbench.core.inputs import query_id, query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements.stages import STAGE_NAMES, Stage
 from workbench.fieldwork import binder, catalog, export, loaders, papers
@@ -33,9 +34,9 @@ def _filters() -> PaperFilters:
     status = args.get("status", "")
     return PaperFilters(
         stage=stage if stage in Stage.__members__ else "",
-        indicator_id=args.get("indicator_id", type=int),
+        indicator_id=query_id("indicator_id"),
         status=status if status in STATUS_NAMES else "",
-        preparer_id=args.get("preparer_id", type=int),
+        preparer_id=query_id("preparer_id"),
         mine=args.get("mine") == "1",
         ready=args.get("ready") == "1",
         q=args.get("q", "")[:100],
@@ -48,7 +49,7 @@ def papers_list(engagement_id: int):
     session = db.session()
     engagement = guarded_object()
     filters = _filters()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     rows, total = list_papers(
         session,
         engagement=engagement,
@@ -96,7 +97,7 @@ def paper_new(engagement_id: int):
     _paper_form(engagement, form)
     if request.method == "GET":
         form.template.data = request.args.get("template", "")
-        wanted = request.args.get("indicator_id", type=int)
+        wanted = query_id("indicator_id")
         form.indicator_ids.data = [wanted] if wanted else []
         form.assignee_id.data = current_user.id
     if form.validate_on_submit():

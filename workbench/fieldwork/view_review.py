@@ -82,7 +82,7 @@ def note_add(engagement_id: int, paper_id: int):
     if not form.validate_on_submit():
         flash(_first_error(form), "danger")
         return _back(engagement_id, paper_id, "notes")
-    parent = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+    parent = form.parent_id.data
     review.add_note(
         db.session(),
         actor=current_user,

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
     Form,
     FormField,
-    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from workbench.core.forms import choices
+from workbench.core.forms import BaseForm, VersionField, choices
 from workbench.core.money import parse_decimal
 from workbench.finance import terms as t
 from workbench.finance.ledger import KIND_NAMES, MANUAL_KINDS
@@ -39,7 +37,7 @@ class BandRow(Form):
     fraction = StringField("释放比例（%）", validators=[Optional(), Length(max=20)])
 
 
-class TermsForm(FlaskForm):
+class TermsForm(BaseForm):
     """The terms a contract starts from (also the firm settings page)."""
 
     deposit_rate = StringField(
@@ -50,7 +48,7 @@ class TermsForm(FlaskForm):
     release_days = StringField(
         "验收后释放期限（天）", validators=[DataRequired("请填写释放期限"), Length(max=10)]
     )
-    version = HiddenField()
+    version = VersionField()
 
 
 class ContractForm(TermsForm):
@@ -60,7 +58,7 @@ class ContractForm(TermsForm):
     note = TextAreaField("备注", validators=[Optional(), Length(max=2000)])
 
 
-class EntryForm(FlaskForm):
+class EntryForm(BaseForm):
     kind = SelectField("款项", choices=choices((k.value, KIND_NAMES[k]) for k in MANUAL_KINDS))
     instalment = SelectField("对应分期", validate_choice=False)
     amount = StringField("金额（元）", validators=[DataRequired("请填写金额"), Length(max=30)])
@@ -68,13 +66,13 @@ class EntryForm(FlaskForm):
     note = StringField("摘要", validators=[Optional(), Length(max=1000)])
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(BaseForm):
     amount = StringField("到账金额（元）", validators=[DataRequired("请填写金额"), Length(max=30)])
     paid_on = DateField("到账日期", validators=[DataRequired("请填写到账日期")])
     note = StringField("摘要", validators=[Optional(), Length(max=1000)])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(BaseForm):
     reason = StringField("作废原因", validators=[DataRequired("请填写作废原因"), Length(max=1000)])
 
 

@@ -297,12 +297,11 @@ def settings():
         try:
             if errors:
                 raise ValidationFailed("默认规则有误", details=errors)
-            version = form.version.data
             services.update_settings(
                 session,
                 actor=current_user,
                 terms=terms,
-                version=int(version) if version and version.isdigit() else None,
+                version=form.version.data,
             )
         except ValidationFailed as error:
             attach_errors(form, error)

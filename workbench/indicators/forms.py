@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from workbench.core.forms import choices
+from workbench.core.forms import BaseForm, HiddenIntegerField, VersionField, choices
 from workbench.core.money import parse_decimal
 from workbench.indicators.models import STANDARD_TYPES
 from workbench.indicators.services import IndicatorInput
@@ -21,7 +20,7 @@ def _decimal(form, field) -> None:
         raise ValidationError(str(error)) from None
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(BaseForm):
     level1 = StringField(
         "一级指标",
         validators=[DataRequired("请填写一级指标"), Length(max=60)],
@@ -55,7 +54,7 @@ class IndicatorForm(FlaskForm):
     note = StringField("备注", validators=[Optional(), Length(max=2000)])
     not_applicable = BooleanField("不适用")
     na_reason = StringField("不适用理由", validators=[Optional(), Length(max=1000)])
-    version = HiddenField()
+    version = VersionField()
 
     def to_input(self) -> IndicatorInput:
         return IndicatorInput(
@@ -77,11 +76,11 @@ class IndicatorForm(FlaskForm):
         )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField("指标表（.xlsx）", validators=[FileRequired("请选择要导入的指标表文件")])
 
 
-class GradesForm(FlaskForm):
+class GradesForm(BaseForm):
     grades = TextAreaField(
         "等级表",
         validators=[DataRequired("请填写等级表")],
@@ -89,7 +88,7 @@ class GradesForm(FlaskForm):
     )
 
 
-class LibraryAddForm(FlaskForm):
-    library_indicator_id = HiddenField(validators=[DataRequired()])
+class LibraryAddForm(BaseForm):
+    library_indicator_id = HiddenIntegerField(validators=[DataRequired()])
     level1 = StringField("放入一级指标", validators=[Optional(), Length(max=60)])
     level2 = StringField("放入二级指标", validators=[Optional(), Length(max=60)])

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workbench import db
+from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.indicators import library_link, services
 from workbench.indicators.forms import LibraryAddForm
@@ -30,7 +31,7 @@ def framework(engagement_id: int):
 def library(engagement_id: int):
     engagement = load_engagement(engagement_id)
     q = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     results, total, versions = [], 0, {}
     if q:
         results, total, versions = library_link.search(
@@ -58,14 +59,14 @@ def add_from_library(engagement_id: int):
     engagement = load_engagement(engagement_id)
     form = LibraryAddForm()
     back = url_for("indicators.library", engagement_id=engagement_id, q=request.args.get("q", ""))
-    if not form.validate_on_submit() or not form.library_indicator_id.data.isdigit():
+    if not form.validate_on_submit():
         flash("请选择要添加的指标", "danger")
         return redirect(back)
     indicator = library_link.add_from_library(
         db.session(),
         actor=current_user,
         engagement=engagement,
-        library_indicator_id=int(form.library_indicator_id.data),
+        library_indicator_id=form.library_indicator_id.data,
         level1=(form.level1.data or "").strip(),
         level2=(form.level2.data or "").strip(),
     )

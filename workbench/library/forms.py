@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -15,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from workbench.core.forms import choices
+from workbench.core.forms import BaseForm, VersionField, choices
 from workbench.library import packs
 
 
@@ -26,7 +24,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(BaseForm):
     level1 = StringField("一级指标", validators=[DataRequired("请填写一级指标"), Length(max=60)])
     level2 = StringField("二级指标", validators=[DataRequired("请填写二级指标"), Length(max=60)])
     name = StringField("三级指标名称", validators=[DataRequired("请填写指标名称"), Length(max=120)])
@@ -63,35 +61,29 @@ class IndicatorForm(FlaskForm):
         default=["project"],
     )
     change_note = StringField("修改说明", validators=[Length(max=1000)])
-    version = HiddenField()
+    version = VersionField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A state change that needs nothing but the version seen."""
 
-    version = HiddenField()
+    version = VersionField()
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField("理由", validators=[DataRequired("请填写理由"), Length(max=1000)])
-    version = HiddenField()
+    version = VersionField()
 
 
-class BenchmarkForm(FlaskForm):
+class BenchmarkForm(BaseForm):
     value = StringField("数值", validators=[DataRequired("请填写基准值"), Length(max=60)])
     year = IntegerField(
         "年份",
         validators=[DataRequired("请填写年份"), NumberRange(1949, 2100, "年份不合理")],
     )
     source = StringField("来源", validators=[DataRequired("请填写来源"), Length(max=300)])
-    version = HiddenField()
+    version = VersionField()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField("指标包文件（.yaml / .yml / .xlsx）")
-
-
-def lock_version(form) -> int | None:
-    """The version the user saw (None when the form carried none)."""
-    raw = (form.version.data or "").strip() if isinstance(form.version.data, str) else ""
-    return int(raw) if raw.isdigit() else None

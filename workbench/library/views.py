@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlmodel import col, func, select
 
 from workbench import db
+from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.core.templating import register_nav
 from workbench.core.timeutil import today_local
@@ -77,7 +78,7 @@ def _filters() -> dict:
 def search():
     session = db.session()
     found = _filters()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     rows, total = services.search(
         session,
         q=found["q"],
@@ -137,7 +138,7 @@ def detail(library_id: int):
     session = db.session()
     indicator = load_indicator(library_id)
     history = services.versions_of(session, indicator.id)
-    number = request.args.get("v", indicator.current_version, type=int)
+    number = query_int("v", indicator.current_version)
     shown = next((row for row in history if row.number == number), None)
     if shown is None:
         shown = services.get_version(session, indicator.id, number)  # NotFound
@@ -186,8 +187,8 @@ def diff(library_id: int):
     indicator = load_indicator(library_id)
     history = services.versions_of(session, indicator.id)
     newest = indicator.current_version
-    a = request.args.get("a", max(newest - 1, 1), type=int)
-    b = request.args.get("b", newest, type=int)
+    a = query_int("a", max(newest - 1, 1))
+    b = query_int("b", newest)
     old = services.get_version(session, indicator.id, a)
     new = services.get_version(session, indicator.id, b)
     return render_template(

@@ -19,7 +19,6 @@ from workbench.library.forms import (
     BenchmarkForm,
     IndicatorForm,
     ReasonForm,
-    lock_version,
 )
 from workbench.library.views import bp, load_indicator
 
@@ -114,7 +113,7 @@ def edit(library_id: int):
                 indicator=indicator,
                 data=_form_content(form),
                 change_note=form.change_note.data or "",
-                version=lock_version(form),
+                version=form.version.data,
                 sector=None if indicator.is_system else form.sector.data,
                 engagement_types=None if indicator.is_system else form.engagement_types.data,
             )
@@ -138,7 +137,7 @@ def _act(action, message: str, library_id: int, *, reason: bool = False, then: s
         db.session(),
         actor=current_user,
         indicator=indicator,
-        version=lock_version(form),
+        version=form.version.data,
         **extra,
     )
     flash(message.format(name=indicator.name), "success")
@@ -205,7 +204,7 @@ def add_benchmark(library_id: int):
         value=form.value.data,
         year=form.year.data,
         source=form.source.data,
-        version=lock_version(form),
+        version=form.version.data,
     )
     flash(f"已添加基准值，生成第 {row.number} 版", "success")
     return redirect(_detail(indicator) + "#benchmarks")

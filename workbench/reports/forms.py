@@ -6,7 +6,6 @@ messages in Chinese (WTForms' built-in messages are English); CSRF is checked ap
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     SelectField,
@@ -14,40 +13,40 @@ from wtforms import (
     TextAreaField,
 )
 
-from workbench.core.forms import choices
+from workbench.core.forms import BaseForm, VersionField, choices
 from workbench.reports.context import EX_ANTE_CONCLUSIONS
 from workbench.reports.models import Adoption
 from workbench.reports.services import LABELS
 
 
-class SectionForm(FlaskForm):
+class SectionForm(BaseForm):
     content = TextAreaField("正文")
-    version = HiddenField()
+    version = VersionField()
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     user_id = SelectField("撰写人", coerce=int, validate_choice=False)
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BaseForm):
     body = TextAreaField("批注")
 
 
-class RestoreForm(FlaskForm):
+class RestoreForm(BaseForm):
     number = HiddenField()
-    version = HiddenField()
+    version = VersionField()
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(BaseForm):
     label = SelectField("版本说明", choices=choices([("", "（无）")] + [(x, x) for x in LABELS]))
 
 
-class SignForm(FlaskForm):
+class SignForm(BaseForm):
     level = HiddenField()
     comment = StringField("签字意见")
 
 
-class PlanSettingsForm(FlaskForm):
+class PlanSettingsForm(BaseForm):
     # Numbers are text here: the view parses them with Chinese messages (WTForms' are English).
     population = StringField("调查总体数量 N", description="留空表示总体很大（不作有限总体校正）")
     confidence = SelectField(
@@ -61,39 +60,39 @@ class PlanSettingsForm(FlaskForm):
     strata = TextAreaField(
         "分层（每行“类别,总体数量”）", description="如：城区学校家长,4000；留空则不分层"
     )
-    version = HiddenField()
+    version = VersionField()
 
 
-class ConclusionForm(FlaskForm):
+class ConclusionForm(BaseForm):
     ex_ante_conclusion = SelectField(
         "评估结论",
         choices=choices([("", "按得分自动判定")] + [(c, c) for c in EX_ANTE_CONCLUSIONS]),
     )
-    version = HiddenField()
+    version = VersionField()
 
 
-class SendForm(FlaskForm):
+class SendForm(BaseForm):
     version_id = SelectField("征求意见稿", coerce=int, validate_choice=False)
     recipient_id = SelectField("被评价单位联系人", coerce=int, validate_choice=False)
     due_date = StringField("反馈截止日期", render_kw={"type": "date"})
     message = TextAreaField("说明")
 
 
-class NoOpinionsForm(FlaskForm):
+class NoOpinionsForm(BaseForm):
     note = TextAreaField("情况说明", description="如：单位于某日回函表示无修改意见")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(BaseForm):
     adoption = SelectField(
         "采纳情况",
         choices=choices([("", "请选择")] + [(a.value, a.value) for a in Adoption]),
         validate_choice=False,
     )
     reason = TextAreaField("理由及修改情况")
-    version = HiddenField()
+    version = VersionField()
 
 
-class OpinionForm(FlaskForm):
+class OpinionForm(BaseForm):
     reference = StringField("章节/页码", description="如：第三部分第2页")
     content = TextAreaField("意见内容")
-    version = HiddenField()
+    version = VersionField()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,6 +10,8 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import choices
+from workbench.core.hygiene import parse_int
+from workbench.core.money import parse_decimal
 from workbench.core.permissions import requires
 from workbench.core.templating import register_panel, register_tab
 from workbench.core.timeutil import local
@@ -74,9 +76,10 @@ def _int(name: str, *, required: bool = True) -> int | None:
     raw = (request.values.get(name) or "").strip()
     if not raw and not required:
         return None
-    if not raw.isdigit():
+    value = parse_int(raw)
+    if value is None:
         raise ValidationFailed("请求参数有误", details=[{"field": name, "message": "应为正整数"}])
-    return int(raw)
+    return value
 
 
 def _back(endpoint: str, engagement_id: int, anchor: str = ""):
@@ -140,16 +143,20 @@ def plan(engagement_id: int):
 def _decimal(name: str, label: str, scale: Decimal = Decimal(1)) -> Decimal | dict:
     raw = (request.form.get(name) or "").strip().rstrip("%％")
     try:
-        return Decimal(raw) / scale
-    except InvalidOperation:
+        value = parse_decimal(raw)
+    except ValueError:
+        value = None
+    if value is None:
         return {"field": name, "message": f"{label}应为数字"}
+    return value / scale
 
 
 def _count(name: str, label: str) -> int | None | dict:
     raw = (request.form.get(name) or "").strip().replace(",", "")
     if not raw:
         return None
-    return int(raw) if raw.isdigit() else {"field": name, "message": f"{label}应为正整数"}
+    value = parse_int(raw)
+    return value if value is not None else {"field": name, "message": f"{label}应为正整数"}
 
 
 @bp.route("/engagements/<int:engagement_id>/plan/settings", methods=["POST"])
@@ -325,7 +332,7 @@ def autosave(engagement_id: int, section_id: int):
         engagement=engagement,
         section=row,
         content=str(body.get("content", request.form.get("content", ""))),
-        version=int(version) if str(version or "").isdigit() else None,
+        version=parse_int(str(version or "")),
         autosave=True,
     )
     return jsonify(

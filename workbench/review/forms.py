@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -13,11 +12,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from workbench.core.forms import choices
+from workbench.core.forms import BaseForm, VersionField, choices
 from workbench.review.states import REVIEW_KIND_NAMES
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(BaseForm):
     kind = SelectField(
         "提交内容", choices=choices((k.value, v) for k, v in REVIEW_KIND_NAMES.items())
     )
@@ -25,35 +24,35 @@ class SubmitForm(FlaskForm):
     note = TextAreaField("提交说明", validators=[Optional(), Length(max=2000)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BaseForm):
     section = SelectField("针对章节", validate_choice=False)
     paragraph = IntegerField("段落序号", validators=[Optional(), NumberRange(min=1)])
     body = TextAreaField("审核意见", validators=[DataRequired("请填写审核意见"), Length(max=4000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     decision = HiddenField(validators=[DataRequired("请选择审核结论")])
     note = TextAreaField("审核说明", validators=[Optional(), Length(max=4000)])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(BaseForm):
     answer = TextAreaField("回复", validators=[DataRequired("请填写回复"), Length(max=4000)])
-    version = HiddenField()
+    version = VersionField()
 
 
-class RatingForm(FlaskForm):
+class RatingForm(BaseForm):
     rubric = SelectField("考核表", validate_choice=False)
     comment = TextAreaField("考核意见", validators=[Optional(), Length(max=4000)])
 
 
-class RubricForm(FlaskForm):
+class RubricForm(BaseForm):
     name = StringField("名称", validators=[DataRequired("请填写考核表名称"), Length(max=100)])
     bureau_id = SelectField("适用范围", coerce=int, validate_choice=False)
     definition = TextAreaField("考核表内容（YAML）", validators=[DataRequired("请填写考核表内容")])
-    version = HiddenField()
+    version = VersionField()
 
 
-class RectificationForm(FlaskForm):
+class RectificationForm(BaseForm):
     problems = TextAreaField(
         "问题清单（每行一个，可用“|”分隔问题与整改要求）",
         validators=[DataRequired("请至少填写一个问题")],
@@ -63,19 +62,19 @@ class RectificationForm(FlaskForm):
     rectify_days = IntegerField("整改期限（反馈后，天）", validators=[Optional()])
 
 
-class ItemForm(FlaskForm):
+class ItemForm(BaseForm):
     problem = TextAreaField("问题", validators=[DataRequired("问题描述不能为空"), Length(max=2000)])
     requirement = TextAreaField("整改要求", validators=[Optional(), Length(max=2000)])
     feedback_due = DateField("反馈期限", validators=[Optional()])
     rectify_due = DateField("整改期限", validators=[Optional()])
-    version = HiddenField()
+    version = VersionField()
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(BaseForm):
     status = SelectField("进展", validate_choice=False)
     note = TextAreaField("说明", validators=[Optional(), Length(max=2000)])
-    version = HiddenField()
+    version = VersionField()
 
 
-class PlainForm(FlaskForm):
+class PlainForm(BaseForm):
     """A form with only the CSRF token (buttons that post)."""

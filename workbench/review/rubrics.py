@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from workbench.core import yaml_text
 from workbench.review.rubric_defaults import DEDUCTION, STANDARD
 
 FULL_MARK = Decimal("100")
@@ -254,7 +255,7 @@ def rubric_from_data(data: Any, *, name: str) -> Rubric:
 def rubric_from_text(text: str, *, name: str) -> Rubric:
     """Parse the admin's YAML (or JSON) text of a rubric."""
     try:
-        data = yaml.safe_load(text or "")
+        data = yaml_text.load(text or "")
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""

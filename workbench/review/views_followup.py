@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.forms import choices
+from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.core.timeutil import today_local
 from workbench.engagements.services import users_by_id
@@ -192,7 +193,7 @@ def archive_export(engagement_id: int):
 @bp.route("/notifications", endpoint="notifications")
 @requires("authenticated")
 def notifications_page():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     unread_only = request.args.get("unread") == "1"
     rows, total = notifications.list_for(
         db.session(), user=current_user, unread_only=unread_only, page=page, per_page=30

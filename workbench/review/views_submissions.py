@@ -8,6 +8,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.core import storage
 from workbench.core.forms import choices
+from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.engagements.services import users_by_id
 from workbench.reports.models import DeliverableVersion
@@ -254,6 +255,6 @@ def answer(engagement_id: int, submission_id: int, comment_id: int):
 @bp.route("/review/inbox")
 @requires("review.inbox")
 def inbox():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     rows, total = submissions.inbox(db.session(), user=current_user, page=page, per_page=30)
     return render_template("review/inbox.html", rows=rows, total=total, page=page, per_page=30)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from workbench.core.errors import ValidationFailed
-from workbench.core.forms import choices
+from workbench.core.forms import BaseForm, VersionField, choices
 from workbench.core.money import parse_decimal
 from workbench.scoring.params import DEFAULT_LEVELS
 from workbench.scoring.services import ScoreInput
@@ -31,7 +30,7 @@ def _number(text: str | None, *, name: str, what: str) -> Decimal | None:
         raise ValidationFailed(error.message, details=details) from None
 
 
-class ScoreForm(FlaskForm):
+class ScoreForm(BaseForm):
     actual = StringField(
         "实际值", validators=[Optional(), Length(max=100)], description="如 91.2%、50,936人、是"
     )
@@ -50,7 +49,7 @@ class ScoreForm(FlaskForm):
     justification = TextAreaField(
         "评分理由/说明", validators=[Optional(), Length(max=4000)], description="手工评分必填"
     )
-    version = HiddenField()
+    version = VersionField()
 
     def to_input(self, met_texts: list[str]) -> ScoreInput:
         """The form's values as a ScoreInput; a number that cannot be read is a field error."""
@@ -76,10 +75,10 @@ class ScoreForm(FlaskForm):
         )
 
 
-class ExpertScoreForm(FlaskForm):
+class ExpertScoreForm(BaseForm):
     score = StringField("得分")
     comment = TextAreaField("评分意见", validators=[Optional(), Length(max=2000)])
-    version = HiddenField()
+    version = VersionField()
 
     def parsed_score(self) -> Decimal | None:
         try:

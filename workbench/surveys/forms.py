@@ -3,7 +3,6 @@ their fields are the questions)."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -17,34 +16,34 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from workbench.core.forms import choices
+from workbench.core.forms import BaseForm, VersionField, choices
 from workbench.surveys.questions import QUESTION_TYPES, TYPE_NAMES
 
 
-class CsrfForm(FlaskForm):
+class CsrfForm(BaseForm):
     """A button that only needs the CSRF token."""
 
 
-class VersionForm(FlaskForm):
-    version = HiddenField()
+class VersionForm(BaseForm):
+    version = VersionField()
 
 
-class CreateForm(FlaskForm):
+class CreateForm(BaseForm):
     title = StringField("问卷名称", validators=[Optional(), Length(max=200)])
     template = SelectField("问卷模板", validate_choice=False)
 
 
-class CopyForm(FlaskForm):
+class CopyForm(BaseForm):
     source_id = SelectField("复制以往项目的问卷", coerce=int, validate_choice=False)
     title = StringField("新问卷名称（留空沿用原名称）", validators=[Optional(), Length(max=200)])
 
 
-class DetectForm(FlaskForm):
+class DetectForm(BaseForm):
     title = StringField("问卷名称", validators=[DataRequired("请填写问卷名称"), Length(max=200)])
     file = FileField("问卷星导出文件（.xls / .xlsx / .csv）")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(BaseForm):
     title = StringField("问卷名称", validators=[DataRequired("请填写问卷名称"), Length(max=200)])
     respondents = StringField("调查对象", validators=[Optional(), Length(max=60)])
     purpose = TextAreaField(
@@ -58,10 +57,10 @@ class SettingsForm(FlaskForm):
     )
     one_per_device = BooleanField("同一设备只能填写一次")
     thank_you = TextAreaField("提交后的感谢语", validators=[Optional(), Length(max=1000)])
-    version = HiddenField()
+    version = VersionField()
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(BaseForm):
     text = TextAreaField("题干", validators=[DataRequired("请填写题干"), Length(max=500)])
     type = SelectField("题型", choices=choices((t, TYPE_NAMES[t]) for t in QUESTION_TYPES))
     options = TextAreaField(
@@ -79,15 +78,15 @@ class QuestionForm(FlaskForm):
     satisfaction_item = BooleanField("计入满意度（满意度题目）")
     weight = StringField("权重", default="1", validators=[Optional(), Length(max=20)])
     group = BooleanField("作为受访者分组题（如身份、区域）")
-    version = HiddenField()
+    version = VersionField()
 
 
-class StateForm(FlaskForm):
+class StateForm(BaseForm):
     action = HiddenField(validators=[DataRequired()])
     reason = TextAreaField("重新开启的原因", validators=[Optional(), Length(max=1000)])
 
 
-class PlanForm(FlaskForm):
+class PlanForm(BaseForm):
     population = IntegerField(
         "总体数量 N（未知或很大时留空）",
         validators=[Optional(), NumberRange(min=1, message="总体数量应为正整数")],
@@ -104,14 +103,14 @@ class PlanForm(FlaskForm):
             NumberRange(0.5, 20, "允许误差应在 0.5%%–20%% 之间"),
         ],
     )
-    version = HiddenField()
+    version = VersionField()
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField("理由", validators=[DataRequired("请填写理由"), Length(max=1000)])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     file = FileField("答卷文件（.xls / .xlsx / .csv）")
     kind = SelectField(
         "文件类型",
@@ -125,7 +124,7 @@ class UploadForm(FlaskForm):
     )
 
 
-class RulesForm(FlaskForm):
+class RulesForm(BaseForm):
     min_duration_seconds = IntegerField("答题用时少于（秒）", validators=[Optional()])
     duplicate_ip_window_minutes = IntegerField(
         "同一 IP 重复作答的时间窗口（分钟）", validators=[Optional()]
@@ -139,15 +138,15 @@ class RulesForm(FlaskForm):
         default=2,
         validators=[DataRequired("请填写满意等级数"), NumberRange(1, 10, "应在 1–10 之间")],
     )
-    version = HiddenField()
+    version = VersionField()
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(BaseForm):
     decision = HiddenField(validators=[DataRequired()])
     reason = StringField("理由", validators=[Optional(), Length(max=1000)])
 
 
-class LinkForm(FlaskForm):
+class LinkForm(BaseForm):
     indicator_id = SelectField("满意度指标", coerce=int, validate_choice=False)
     metric = SelectField("取值", validate_choice=False)
     item = SelectField("题目", validate_choice=False)

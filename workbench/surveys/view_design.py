@@ -87,10 +87,6 @@ def design(engagement_id: int, survey_id: int):
     return _page(guarded_object())
 
 
-def _version(form) -> int | None:
-    return int(form.version.data) if (form.version.data or "").isdigit() else None
-
-
 @bp.route("/engagements/<int:engagement_id>/surveys/<int:survey_id>/questions", methods=["POST"])
 @requires("surveys.write", load=loaders.survey)
 def question_add(engagement_id: int, survey_id: int):
@@ -104,7 +100,7 @@ def question_add(engagement_id: int, survey_id: int):
             actor=current_user,
             engagement=scope.engagement,
             survey=scope.survey,
-            version=_version(form),
+            version=form.version.data,
             key=None,
             fields=_fields(form),
         )
@@ -130,7 +126,7 @@ def question_save(engagement_id: int, survey_id: int, key: str):
             actor=current_user,
             engagement=scope.engagement,
             survey=scope.survey,
-            version=_version(form),
+            version=form.version.data,
             key=key,
             fields=_fields(form),
         )
@@ -155,7 +151,7 @@ def question_delete(engagement_id: int, survey_id: int, key: str):
             actor=current_user,
             engagement=scope.engagement,
             survey=scope.survey,
-            version=_version(form),
+            version=form.version.data,
             key=key,
         )
         flash("题目已删除", "success")
@@ -176,7 +172,7 @@ def question_move(engagement_id: int, survey_id: int, key: str):
             actor=current_user,
             engagement=scope.engagement,
             survey=scope.survey,
-            version=_version(form),
+            version=form.version.data,
             key=key,
             offset=-1 if request.form.get("direction") == "up" else 1,
         )

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
+from workbench.core.inputs import query_int
 from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.surveys import export, loaders, responses
 from workbench.surveys.blueprint import bp
@@ -42,7 +43,7 @@ def responses_list(engagement_id: int, survey_id: int):
     result = compute(session, scope.survey, crosstabs=False)
     show = request.args.get("show", "all")
     show = show if show in ("all", "excluded", "valid") else "all"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1)
     rows, total = responses.page_of_responses(
         session, result, show=show, page=page, per_page=PER_PAGE
     )
@@ -122,7 +123,7 @@ def rules(engagement_id: int, survey_id: int):
                 require_answers=form.require_answers.data,
                 top_k=form.top_k.data,
             ),
-            version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+            version=form.version.data,
         )
     except ValidationFailed as error:
         db.mark_rollback()
