@@ -278,10 +278,15 @@ def survey_clients(base: str, survey_token: str, count: int) -> list[tuple[Clien
     return ready
 
 
+def press_submit(ready: list[tuple[Client, list]], survey_token: str) -> list[Answer]:
+    """The respondents of `survey_clients` press 提交 at the same moment."""
+    path = f"/s/{survey_token}"
+    return at_once(lambda i: ready[i][0].post(path, ready[i][1]), len(ready))
+
+
 def submit_surveys(base: str, survey_token: str, count: int) -> list[Answer]:
-    """`count` respondents press 提交 at the same moment."""
-    ready = survey_clients(base, survey_token, count)
-    return at_once(lambda i: ready[i][0].post(f"/s/{survey_token}", ready[i][1]), count)
+    """`count` respondents open the form, then press 提交 at the same moment."""
+    return press_submit(survey_clients(base, survey_token, count), survey_token)
 
 
 def edit_indicator_at_once(
