@@ -7,7 +7,9 @@ lost, and colleagues saving the same indicator at once got 500 instead of the co
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import time
 
 import pytest
 
@@ -66,3 +68,31 @@ def test_ten_simultaneous_edits_of_one_indicator_are_serialised(server):
     )
     assert note == f"第{winner}位同事的备注"
     assert version == version_before + 1
+
+
+def test_a_report_job_generated_while_answers_arrive_completes(server):
+    instance, base = server
+    lead = live_server.Client(base)
+    lead.login("demo-lead")
+    page = lead.get(f"/engagements/{instance.engagement_id}/report").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    respondents = live_server.survey_clients(base, instance.survey_token, 40)
+    path = f"/s/{instance.survey_token}"
+
+    def act(i: int):
+        if i == len(respondents):
+            generate = f"/engagements/{instance.engagement_id}/documents/report"
+            return lead.post(generate, [("csrf_token", token), ("label", "")])
+        return respondents[i][0].post(path, respondents[i][1])
+
+    answers = live_server.at_once(act, len(respondents) + 1)
+
+    assert [a.status for a in answers] == [302] * (len(respondents) + 1)
+    assert answers[-1].location.endswith("/report#versions")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        jobs = _query(instance, "SELECT status, error FROM report_job")
+        if jobs and all(status != "pending" for status, _error in jobs):
+            break
+        time.sleep(0.5)
+    assert jobs == [("done", "")]
