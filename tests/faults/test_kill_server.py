@@ -1,6 +1,6 @@
 """kill -9 of the server during a long write: after a restart the database is all-or-nothing.
 
-A real server (`workbench serve`, werkzeug) runs in a subprocess on 127.0.0.1 against its own
+A real server (`workbench serve`, waitress) runs in a subprocess on 127.0.0.1 against its own
 temporary SQLite instance with the demo. A PUT replacing the demo engagement's indicator tree with
 2,000 indicators (several seconds of work in one transaction) is killed with SIGKILL once the
 write-ahead log starts growing (or after 2.5 s); the server is restarted and must answer, the
@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
@@ -24,68 +22,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-from sqlmodel import Session
 
-from workbench import migrate
-from workbench.accounts.models import User
-from workbench.accounts.services import create_token
-from workbench.db import make_engine
-from workbench.demo.loader import DEMO_TITLE, load_demo
+from tests import live_server
 
 NEW_SIZE = 2_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _prepare(folder: Path) -> tuple[int, str]:
-    engine = make_engine(f"sqlite:///{folder / 'workbench.db'}")
-    migrate.upgrade(engine)
-    with Session(engine, expire_on_commit=False) as db:
-        load_demo(db, password="demo12345")
-        lead = db.execute(select(User).where(User.username == "demo-lead")).scalar_one()
-        _row, token = create_token(db, user=lead, label="faults")
-        db.commit()
-    engine.dispose()
-    with sqlite3.connect(folder / "workbench.db") as conn:
-        (engagement_id,) = conn.execute(
-            "SELECT id FROM engagement WHERE title = ?", (DEMO_TITLE,)
-        ).fetchone()
-    return engagement_id, token
-
-
-def _start(folder: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "WORKBENCH_INSTANCE_PATH": str(folder), "WORKBENCH_FAST_HASH": "1"}
-    env.pop("WORKBENCH_DATABASE_URL", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from workbench.cli import main; main()",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise AssertionError("server did not start")
 
 
 def _counts(folder: Path, engagement_id: int) -> tuple[int, list[str], list[str]]:
@@ -113,12 +53,13 @@ def _stored_files(folder: Path) -> set[str]:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_kill_during_indicator_import_is_all_or_nothing(tmp_path):
-    engagement_id, token = _prepare(tmp_path)
+    instance = live_server.prepare(tmp_path)
+    engagement_id, token = instance.engagement_id, instance.token
     before, _blobs, _versions = _counts(tmp_path, engagement_id)
     files_before = _stored_files(tmp_path)
     assert before > 0
-    port = _free_port()
-    server = _start(tmp_path, port)
+    port = live_server.free_port()
+    server = live_server.start(instance, port)
     items = [
         {
             "path": [f"一级{i % 3}", f"二级{i % 7}", f"指标{i}"],
@@ -159,7 +100,7 @@ def test_kill_during_indicator_import_is_all_or_nothing(tmp_path):
     sender.join(timeout=30)
     assert "status" not in outcome, "the import finished before the kill; nothing was proven"
 
-    server = _start(tmp_path, port)  # restart: SQLite recovers from the WAL on open
+    server = live_server.start(instance, port)  # restart: SQLite recovers from the WAL on open
     try:
         with urllib.request.urlopen(
             urllib.request.Request(
