@@ -62,3 +62,46 @@ def test_revisions_are_date_prefixed_with_a_slug():
     assert names
     for name in names:
         assert name[:4].isdigit() and name[4] == "_" and "-" in name, name
+
+
+def test_clean_text_revision_cleans_rows_written_before_it(scratch_engine):
+    import sqlalchemy as sa
+
+    migrate.upgrade(scratch_engine, "202611282000_surveys")
+    # PostgreSQL text cannot hold NUL (nor JSON text a lone surrogate): seed what each can hold.
+    postgres = scratch_engine.dialect.name == "postgresql"
+    nul, surrogate = ("", "") if postgres else ("\x00", "\ud800")
+    organisation = sa.table(
+        "organisation", *(sa.column(c) for c in ("id", "name", "kind", "code", "created_at"))
+    )
+    audit = sa.table(
+        "audit_entry",
+        *(sa.column(c) for c in ("id", "at", "actor_name", "action", "object_type", "summary")),
+        sa.column("after", sa.JSON),
+    )
+    at = "2026-12-01 08:00:00"
+    with scratch_engine.begin() as conn:
+        conn.execute(
+            organisation.insert().values(
+                id=1, name=f"甲{nul}\x01乙\ufffe丙\uffff", kind="agency", code="", created_at=at
+            )
+        )
+        conn.execute(
+            audit.insert().values(
+                id=1,
+                at=at,
+                actor_name="系统",
+                action="x",
+                object_type="y",
+                summary=f"摘要\x0b{nul}\x1f完\t行\n",
+                after={"title": f"丁{nul}\x08戊\ufffe{surrogate}", "keep": ["制表\t换行\n回车\r"]},
+            )
+        )
+    migrate.upgrade(scratch_engine)
+    with scratch_engine.connect() as conn:
+        assert conn.execute(sa.select(organisation.c.name)).scalar_one() == "甲乙丙"
+        summary, after = conn.execute(sa.select(audit.c.summary, audit.c.after)).one()
+    assert summary == "摘要完\t行\n"
+    assert after == {"title": "丁戊", "keep": ["制表\t换行\n回车\r"]}
+    migrate.downgrade(scratch_engine, "202611282000_surveys")  # reversible: a no-op
+    assert migrate.current(scratch_engine) == "202611282000_surveys"

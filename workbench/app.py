@@ -8,12 +8,12 @@ from flask import Flask
 
 from workbench import config as settings
 from workbench import db
-from workbench.core import errors, inputs, security
+from workbench.core import errors, inputs, security, text_guard
 from workbench.extensions import babel, csrf, limiter, login_manager
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """config → input checks → db → extensions → blueprints → errors → cli."""
+    """config → input checks → db (and its text guard) → extensions → blueprints → errors → cli."""
     conf = settings.load(config)
     app = Flask(__name__, instance_path=str(conf["INSTANCE_PATH"]), instance_relative_config=False)
     app.config.update(conf)
@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     inputs.init_app(app)  # before any route: the `int` converter is bound when a route is added
     db.init_app(app)
+    text_guard.install()
     _init_extensions(app)
     _register_blueprints(app)
     errors.init_app(app)

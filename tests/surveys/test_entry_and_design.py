@@ -96,6 +96,15 @@ def test_entry_errors_name_the_question_and_store_nothing(login, db, demo, chang
     assert count_responses(db, survey) == 0
 
 
+@pytest.mark.parametrize("field", ["a.q6", "paper_no"])
+def test_control_characters_typed_on_paper_entry_are_a_field_error(login, db, demo, field):
+    survey = make_survey(db, demo)
+    data = {**PAPER, field: PAPER[field] + "\x00\ufffe"}
+    r = login("demo-evaluator").post(url(demo, survey, "/entry"), data=data)
+    assert r.status_code == 422 and "含有不允许的控制字符" in r.get_data(as_text=True)
+    assert count_responses(db, survey) == 0
+
+
 def test_nothing_typed_is_refused(login, db, demo):
     survey = make_survey(db, demo)
     r = login("demo-evaluator").post(url(demo, survey, "/entry"), data={"paper_no": ""})

@@ -122,6 +122,15 @@ def test_tampered_or_oversized_answers_are_refused(client, db, survey, change, m
     assert stored(db, survey) == []
 
 
+def test_control_characters_in_answers_are_stripped_not_refused(client, db, survey):
+    # A parent on a phone is never refused for characters a keyboard or a paste slipped in.
+    answers = {**ANSWERS, "a.q6": "希望\x00继续\ufffe办\x1b下去\uffff\n谢谢"}
+    r = client.post(f"/s/{survey.token}", data=answers)
+    assert r.status_code == 302
+    (response,) = stored(db, survey)
+    assert response.answers["q6"] == "希望继续办下去\n谢谢"
+
+
 def test_empty_submission_is_refused(client, db, survey):
     r = client.post(f"/s/{survey.token}", data={})
     assert r.status_code == 422

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from workbench.core.hygiene import ILLEGAL_MESSAGE, has_illegal
 from workbench.surveys.questions import Question
 
 MAX_TEXT_ANSWER = 2000
@@ -128,8 +129,8 @@ def _text(q: Question, raw: list[str], codes: bool, name: str, entry: Entry) -> 
     if len(text) > MAX_TEXT_ANSWER:
         _error(entry, field_name(q), f"{name}：回答不能超过 {MAX_TEXT_ANSWER} 个字符")
         return None
-    if any(ord(c) < 32 and c not in "\n\t\r" for c in text):
-        _error(entry, field_name(q), f"{name}：回答中含有无法识别的控制字符")
+    if has_illegal(text):
+        _error(entry, field_name(q), f"{name}：回答{ILLEGAL_MESSAGE}")
         return None
     return text
 

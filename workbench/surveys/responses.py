@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotFound, ValidationFailed
+from workbench.core.hygiene import find_problems, strip_illegal
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.surveys.common import check_version, guard, respondent
@@ -34,6 +35,19 @@ def _refuse_entry(entry: Entry, message: str) -> None:
         raise ValidationFailed(text, details=[{"field": "form", "message": text}])
 
 
+def _stripped(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The form without control characters: a parent on a phone is never refused for them."""
+    return {strip_illegal(k): [strip_illegal(v) for v in values] for k, values in form.items()}
+
+
+def _refuse_illegal(form: Mapping[str, Sequence[str]], paper_no: str) -> None:
+    """Paper entry is typed by an evaluator: control characters are a field error, not stripped."""
+    found = find_problems({**form, "paper_no": paper_no})
+    if found:
+        details = [{"field": str(path[0]), "message": message} for path, message in found]
+        raise ValidationFailed("这份问卷有录入错误，未保存", details=details)
+
+
 def submit_online(
     db: Session,
     *,
@@ -47,7 +61,7 @@ def submit_online(
     problem = accepting_problem(survey)
     if problem or engagement.is_archived:
         raise Conflict(problem or "问卷已结束回收，感谢您的关注")
-    entry = read_entry(questions_of(survey), form, codes=False, enforce_required=True)
+    entry = read_entry(questions_of(survey), _stripped(form), codes=False, enforce_required=True)
     _refuse_entry(entry, "问卷还有未完成或填写有误的题目，请检查后再提交")
     now = utcnow()
     duration = None
@@ -93,6 +107,7 @@ def enter_paper(
     guard(db, engagement, actor)
     if survey.is_closed:
         raise Conflict("问卷已结束回收，不能再录入；如需补录，请项目负责人先重新开启问卷")
+    _refuse_illegal(form, paper_no)
     entry = read_entry(questions_of(survey), form, codes=True, enforce_required=False)
     _refuse_entry(entry, "这份问卷有录入错误，未保存")
     paper_no = (paper_no or "").strip()
