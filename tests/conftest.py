@@ -251,3 +251,19 @@ def count_queries(engine):
             event.remove(engine, "before_cursor_execute", _before)
 
     return _count
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures tests record with record_property (the fuzz tests' request counts)."""
+    lines = [
+        f"{report.nodeid}: {value} {name.replace('_', ' ')}"
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if getattr(report, "when", "") == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == "hostile_requests"
+    ]
+    if lines:
+        terminalreporter.write_sep("-", "hostile requests sent")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,0 +1,196 @@
+"""Hostile input to every operation of the JSON API: no answer of 500 or above, nothing stored.
+
+For each operation of the OpenAPI registry (workbench.api.blueprint.OPERATIONS), as a role allowed
+to call it: ids beyond 64 bits in the path, hostile query strings, and for operations with a body
+a valid sample body with each value in turn (and then all of them) replaced by a hostile one,
+hostile keys, bodies that are not objects, a body nested 5,000 deep and one beyond the size cap.
+Each operation runs inside a savepoint rolled back afterwards. The number of hostile requests is
+recorded as the test's `hostile_requests` property (printed at the end of the run).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import partial
+
+import pytest
+
+from tests.security import fuzz
+from workbench.api.blueprint import OPERATIONS
+
+pytestmark = pytest.mark.slow
+
+QUERY = ["page", "per_page", "q", "version", "indicator_id", "stage", "status", "tag"]
+BLOCKS = ["解决", "问题", "依据"]
+SAMPLES: dict[str, object] = {
+    "TokenIn": {"username": "demo-lead", "password": "demo12345"},
+    "EngagementIn": {
+        "title": "模糊测试项目",
+        "type": "project",
+        "bureau_name": "示例市财政局",
+        "unit_name": "模糊测试单位",
+        "budget_year": 2025,
+        "budget_amount": "1000.00",
+        "code": "FZ-1",
+        "planned_start": "2025-01-01",
+        "planned_end": "2025-06-30",
+    },
+    "SurveyIn": {
+        "title": "模糊测试问卷",
+        "purpose": "了解满意度",
+        "respondents": "家长",
+        "questions": [
+            {
+                "key": "q1",
+                "text": "您对服务满意吗",
+                "type": "likert",
+                "options": ["满意", "不满意"],
+                "scores": ["100", "0"],
+                "satisfaction_item": True,
+                "weight": "1",
+            },
+            {"key": "q2", "text": "建议", "type": "text"},
+        ],
+    },
+    "TreeIn": {
+        "indicators": [
+            {
+                "path": BLOCKS,
+                "weight": "100",
+                "rule": "manual",
+                "score": "90",
+                "target": "100%",
+                "actual": "95%",
+                "definition": "说明",
+            }
+        ],
+        "grades": [["优", "90"], ["良", "80"]],
+    },
+    "WorkpaperIn": {
+        "template": "site_visit",
+        "title": "模糊测试底稿",
+        "indicator_paths": [BLOCKS],
+        "fields": {"note": "记录"},
+    },
+    "SignoffIn": {"level": "prepare", "comment": "已编制"},
+    "SubmissionIn": {"kind": "plan", "note": "请审核"},
+    "DecisionIn": {
+        "decision": "return",
+        "comments": ["请补充", {"body": "意见", "section": "", "paragraph": 1}],
+        "note": "退回",
+    },
+    "RatingIn": {"rubric": "", "scores": {"k1": "5"}, "deductions": {"d1": 1}, "comment": "好"},
+}
+
+
+def _leaves(value, path=()):
+    """Every scalar's path in a nested sample."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, (*path, index))
+    else:
+        yield path
+
+
+def _replaced(value, path, new):
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return copy
+
+
+def _bodies(sample):
+    """(label, JSON text) of hostile bodies built on a valid sample."""
+    for key, bad in [(repr(v)[:20], v) for v in fuzz.JSON_HOSTILE]:
+        leaves = list(_leaves(sample))
+        everything = sample
+        for path in leaves:
+            everything = _replaced(everything, path, bad)
+        yield f"all={key}", everything
+        for path in leaves:
+            yield f"{'.'.join(map(str, path))}={key}", _replaced(sample, path, bad)
+    yield "bad key", {**sample, "标题\x00\ufffe": "x"}
+    for other in ([sample], "text", 12, None, True):
+        yield f"body={type(other).__name__}", other
+
+
+def _texts(sample):
+    for label, body in _bodies(sample):
+        yield label, json.dumps(body, ensure_ascii=True)  # \ud800 survives as an escape
+    yield "deep", fuzz.DEEP_JSON
+    yield "not JSON", "{" * 3 + "'"
+    yield "beyond the cap", json.dumps({"title": "x" * (6 * 1024 * 1024)})
+
+
+def _path_values(values: dict) -> dict:
+    return {**values, "id": values["engagement_id"]}
+
+
+@pytest.fixture()
+def api_headers(demo, token_for):
+    """headers(role) → a bearer token of that demo user (made once per role)."""
+    made: dict[str, dict] = {}
+
+    def _headers(role: str) -> dict:
+        name = fuzz.username(role)
+        if name is None:
+            return {}
+        if role not in made:
+            made[role] = token_for(demo.users[name])
+        return made[role]
+
+    return _headers
+
+
+def test_hostile_api_requests_never_answer_500(
+    app, db, demo, client, api_headers, make_user, record_property
+):
+    values = _path_values(fuzz.params(db, demo, make_user("unit")))
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    tally = fuzz.Tally()
+    for op in OPERATIONS:
+        rule = rules[f"api.{op.endpoint}"]
+        headers = api_headers(fuzz.role_for(rule.endpoint))
+        method = op.method.upper()
+        target = fuzz.url(rule, values)
+        call = partial(client.open, method=method, headers=headers)
+        with fuzz.rolled_back(app):
+            for name in fuzz.int_arguments(rule):
+                for huge in (fuzz.HUGE, str(2**63)):
+                    path = fuzz.url(rule, values, {name: huge})
+                    tally.call(f"{method} {path}", partial(call, path))
+            if method == "GET":
+                for key, value in fuzz.HOSTILE.items():
+                    query = dict.fromkeys(QUERY, value)
+                    tally.call(f"GET {target} ?…={key}", partial(call, target, query_string=query))
+                continue
+            if op.multipart:
+                upload = (io.BytesIO(b"\x00" * 64), fuzz.HOSTILE["controls"] + ".xlsx")
+                files = {"file": upload}
+                tally.call(f"{method} {target} file", partial(call, target, data=files))
+            sample = SAMPLES.get(op.body.__name__) if op.body else {"label": "初稿"}
+            for label, text in _texts(sample):
+                tally.call(
+                    f"{method} {target} {label}",
+                    partial(call, target, data=text, content_type="application/json"),
+                )
+            stored = fuzz.stored_illegal_text(db)
+            assert stored == [], f"{op.endpoint}: {stored}"
+    record_property("hostile_requests", tally.sent)
+    assert tally.failures == [], "\n".join(tally.failures)
+
+
+def test_every_api_body_model_has_a_sample():
+    missing = {op.body.__name__ for op in OPERATIONS if op.body} - set(SAMPLES)
+    assert missing == set()
+
+
+def test_the_samples_are_valid_so_hostile_values_reach_the_services():
+    for op in OPERATIONS:
+        if op.body:
+            op.body.model_validate(SAMPLES[op.body.__name__])
