@@ -163,3 +163,19 @@ def test_a_formula_without_a_saved_value_reads_as_blank_and_is_refused_there(
         "message": "第4行“分值”列：分值为空",
     }.items() <= r.get_json()["errors"][0].items()
     assert _state(db, tree) == before
+
+
+def test_the_upload_is_read_once(db, demo, monkeypatch):
+    from workbench.indicators import sheet_file, transfer
+
+    calls = []
+    real = sheet_file.read_workbook
+    monkeypatch.setattr(sheet_file, "read_workbook", lambda **kw: calls.append(1) or real(**kw))
+    engagement = new_engagement(db, demo)
+    rows = [[*row, "要点", "行业标准", "年报"] for row in small_tree()]
+    data = xlsx(rows, header=[*HEADER, "评价要点", "标准类型", "数据来源"])
+    transfer.import_sheet(
+        db, actor=demo.users["demo-lead"], engagement=engagement, filename="t.xlsx", data=data
+    )
+    assert calls == [1]
+    assert {i.standard_type for i in indicators_of(db, engagement)} == {"行业标准"}
