@@ -106,6 +106,19 @@ def test_autosaves_by_one_writer_share_a_version(db, demo):
     assert not drafting.get_section_version(db, row, row.number).autosave
 
 
+def test_saving_what_ones_own_autosave_stored_keeps_it_as_a_saved_draft(db, demo):
+    row = section(db, demo.engagement, "suggestions")
+    assert _save(db, demo, row, "<p>点保存前已自动保存</p>", autosave=True)
+    number, versions = row.number, _versions(db, row)
+    assert _save(db, demo, row, "<p>点保存前已自动保存</p>") is True  # 保存 says saved
+    assert row.number == number and _versions(db, row) == versions
+    assert not drafting.get_section_version(db, row, number).autosave
+    assert _save(db, demo, row, "<p>点保存前已自动保存</p>") is False  # nothing left to save
+    # Another writer's autosave is not theirs to keep.
+    _save(db, demo, row, "<p>负责人自动保存</p>", user="demo-lead", autosave=True)
+    assert _save(db, demo, row, "<p>负责人自动保存</p>") is False
+
+
 def test_experts_write_only_their_sections_and_others_not_at_all(db, demo):
     mine = section(db, demo.engagement, "l1:效益")
     assert _save(db, demo, mine, "<p>专家撰写的效益分析。</p>", user="demo-expert")

@@ -173,15 +173,15 @@ def save_section(
         raise ValidationFailed(
             message, details=[{"field": "content", "message": message}]
         ) from None
-    if html == section.html:
-        return False
-    plain = text.to_text(html)
-    now = utcnow()
     last = db.exec(
         select(SectionVersion).where(
             SectionVersion.section_id == section.id, SectionVersion.number == section.number
         )
     ).first()
+    if html == section.html:
+        return not autosave and _keep_own_autosave(db, actor, engagement, section, last)
+    plain = text.to_text(html)
+    now = utcnow()
     coalesce = (
         autosave
         and last is not None
@@ -230,6 +230,31 @@ def save_section(
             engagement=engagement,
             heading=entry_of(db, engagement, section).heading,
         )
+    return True
+
+
+def _keep_own_autosave(
+    db: Session,
+    actor: User,
+    engagement: Engagement,
+    section: ReportSection,
+    last: SectionVersion | None,
+) -> bool:
+    """保存 of what the writer's own autosave already stored makes that draft a saved one."""
+    if last is None or not last.autosave or last.saved_by_id != actor.id:
+        return False
+    last.autosave = False  # a deliberate draft: later autosaves start a new one
+    db.add(last)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="report.section.save",
+        obj=section,
+        engagement_id=engagement.id,
+        after={"number": section.number, "kept_autosave": True},
+        summary=f"{entry_of(db, engagement, section).heading}（第{section.number}稿，自动保存的内容）",
+    )
     return True
 
 

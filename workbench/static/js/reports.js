@@ -30,7 +30,7 @@
   const url = form.getAttribute("data-autosave-url");
   const seconds = parseInt(form.getAttribute("data-autosave-seconds") || "15", 10);
   let dirty = false;
-  let saving = false;
+  let saving = null;  // the autosave request in flight, a promise
   let again = false;
   let stopped = false;
 
@@ -74,10 +74,9 @@
   function autosave() {
     if (saving) { again = true; return; }
     if (!dirty || stopped) return;
-    saving = true;
     dirty = false;
     sync();
-    fetch(url, {
+    saving = fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: {
@@ -102,14 +101,24 @@
       dirty = true;
       say("自动保存失败（网络错误），稍后重试", "text-danger");
     }).finally(function () {
-      saving = false;
+      saving = null;
       if (again) { again = false; autosave(); }  // a save asked for while this one ran
     });
   }
 
   setInterval(autosave, seconds * 1000);
   editor.addEventListener("blur", autosave);
-  form.addEventListener("submit", function () { sync(); stopped = true; });
+  // Clicking 保存 leaves the editor, and that blur starts an autosave which gives the section a new
+  // version: the button's save waits for it and posts the version it returned, so it does not
+  // conflict with the browser's own autosave (a real conflict still shows the message).
+  form.addEventListener("submit", function (event) {
+    sync();
+    stopped = true;
+    if (!saving) return;
+    event.preventDefault();
+    say("正在保存…");
+    saving.then(function () { sync(); form.submit(); });
+  });
   window.addEventListener("beforeunload", function (event) {
     if (dirty && !stopped) { event.preventDefault(); event.returnValue = ""; }
   });
