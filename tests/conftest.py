@@ -96,6 +96,37 @@ def app(engine, instance_dir):
     return application
 
 
+@pytest.fixture()
+def app_with(app, db, engine, instance_dir):
+    """app_with(TRUSTED_PROXIES=1, LOGIN_LIMIT="5 per minute", ...) → another app from the
+    factory, with the suite's settings and these, on the test's transaction; rate limits reset."""
+    from workbench.extensions import limiter
+
+    def _make(**overrides):
+        application = create_app(
+            {
+                "TESTING": True,
+                "INSTANCE_PATH": instance_dir,
+                "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+                "WTF_CSRF_ENABLED": False,
+                "LOGIN_LIMIT": "100000 per minute",
+                "SECRET_KEY": "test-secret",
+                "DEMO_PASSWORD": PASSWORD,
+                **overrides,
+            }
+        )
+        application.extensions[ENGINE_KEY].dispose()
+        application.extensions[ENGINE_KEY] = engine
+        application.extensions[BIND_KEY] = app.extensions[BIND_KEY]
+        with application.app_context():
+            limiter.reset()
+        return application
+
+    yield _make
+    with app.app_context():
+        limiter.reset()
+
+
 WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 

@@ -34,6 +34,7 @@ EXPECTED: dict[str, set[str]] = {
     "accounts.set_language": PUBLIC,
     "accounts.logout": AUTH,
     "accounts.profile": AUTH,
+    "accounts.change_password": AUTH,
     "accounts.create_token": AUTH,
     "accounts.revoke_token": AUTH,
     "accounts.users": ADMIN,

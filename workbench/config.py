@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "DEMO_PASSWORD": "demo12345",
     "LOGIN_LIMIT": "5 per minute;20 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
+    "REMEMBER_DAYS": 30,  # how long a "remember me" login lasts
     "DEFAULT_LOCALE": "zh",
     "PAGE_SIZE": 20,
     "TOKEN_DAYS": 90,
@@ -38,6 +39,7 @@ _INT_KEYS = {
     "MAX_JSON_KB",
     "PAGE_SIZE",
     "TOKEN_DAYS",
+    "REMEMBER_DAYS",
     "BENCHMARK_STALE_YEARS",
     "RETENTION_YEARS",
     "SMTP_PORT",

@@ -58,3 +58,11 @@ class OrgForm(BaseForm):
 
 class TokenForm(BaseForm):
     label = StringField("用途说明", validators=[Optional(), Length(max=100)])
+
+
+class TemporaryPasswordForm(ChangePasswordForm):
+    """The forced change after an admin reset: the current password is the temporary one."""
+
+    current = PasswordField(
+        "临时密码", validators=[DataRequired("请输入管理员告知的临时密码"), Length(max=200)]
+    )

@@ -1,4 +1,4 @@
-"""Organisations, users and API tokens."""
+"""Organisations, users, API tokens and remember-me tokens."""
 
 from __future__ import annotations
 
@@ -72,11 +72,19 @@ class User(UserMixin, SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
     password_changed_at: datetime | None = None
+    # Part of the id every session cookie holds: raising it ends all of the user's sessions.
+    session_generation: int = 0
+    # Set by an admin's reset: the temporary password must be replaced before anything else.
+    must_change_password: bool = False
 
     # flask-login: a disabled user is logged out on the next request.
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    def get_id(self) -> str:
+        """flask-login's session id: a session of an earlier generation no longer loads."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_admin(self) -> bool:
@@ -131,3 +139,27 @@ class ApiToken(SQLModel, table=True):
 
     def is_valid(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+class RememberToken(SQLModel, table=True):
+    """A "remember me" login: the cookie holds a random token, only its SHA-256 is stored.
+
+    Each use replaces it with a new one that keeps the first one's expiry; logging out, changing
+    or resetting the password deletes every token of the user.
+    """
+
+    __tablename__ = "remember_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    session_generation: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+    def is_valid(self, user: User, now: datetime) -> bool:
+        return (
+            self.expires_at > now
+            and user.active
+            and self.session_generation == user.session_generation
+        )

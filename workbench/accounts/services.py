@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, or_, select
 
 from workbench import db as database
+from workbench.accounts import sessions
 from workbench.accounts.models import ApiToken, Organisation, OrgKind, SystemRole, User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotFound, ValidationFailed
@@ -154,32 +155,76 @@ def authenticate(db: Session, *, username: str, password: str) -> User | None:
     return user
 
 
+class WrongPassword(ValidationFailed):
+    """The current password given to confirm a change is not the user's."""
+
+
 def change_password(db: Session, *, user: User, current: str, new: str) -> None:
-    """Change one's own password after checking the current one."""
+    """Change one's own password after checking the current one; ends every other session."""
     if not verify_password(user, current):
-        raise ValidationFailed(
+        raise WrongPassword(
             "当前密码不正确", details=[{"field": "current", "message": "当前密码不正确"}]
         )
     problems = password_problems(new, username=user.username)
+    if verify_password(user, new):
+        problems.append("新密码不能与当前密码相同")
     if problems:
         raise ValidationFailed(
             "新密码不符合要求", details=[{"field": "new", "message": m} for m in problems]
         )
+    before = audit.snapshot(user, ["must_change_password", "session_generation"])
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
-    db.add(user)
-    audit.record(db, actor=user, action="user.password_change", obj=user, summary=user.username)
+    user.must_change_password = False
+    sessions.end_sessions(db, user=user)
+    audit.record(
+        db,
+        actor=user,
+        action="user.password_change",
+        obj=user,
+        summary=user.username,
+        before=before,
+        after=audit.snapshot(user, ["must_change_password", "session_generation"]),
+    )
+    sessions.revoke_api_tokens(db, user=user, actor=user, reason="修改密码")
 
 
 def reset_password(db: Session, *, actor: User, user_id: int) -> str:
-    """An admin resets a password; returns the temporary password to hand over."""
+    """An admin resets a password; returns the temporary password, to be changed at next login.
+
+    Every session, remember-me login and API token of the user ends with the old password.
+    """
     user = get_user(db, user_id)
+    before = audit.snapshot(user, ["must_change_password", "session_generation"])
     temporary = secrets.token_urlsafe(9) + "7a"
     user.password_hash = hash_password(temporary)
     user.password_changed_at = None
-    db.add(user)
-    audit.record(db, actor=actor, action="user.password_reset", obj=user, summary=user.username)
+    user.must_change_password = True
+    sessions.end_sessions(db, user=user)
+    audit.record(
+        db,
+        actor=actor,
+        action="user.password_reset",
+        obj=user,
+        summary=user.username,
+        before=before,
+        after=audit.snapshot(user, ["must_change_password", "session_generation"]),
+    )
+    sessions.revoke_api_tokens(db, user=user, actor=actor, reason="管理员重置密码")
     return temporary
+
+
+def log_out(db: Session, *, user: User) -> None:
+    """Log the user out everywhere: every session and remember-me login of theirs ends."""
+    sessions.end_sessions(db, user=user)
+    audit.record(
+        db,
+        actor=user,
+        action="user.logout",
+        obj=user,
+        summary=user.username,
+        after={"session_generation": user.session_generation},
+    )
 
 
 def set_active(db: Session, *, actor: User, user_id: int, active: bool) -> User:
@@ -189,6 +234,8 @@ def set_active(db: Session, *, actor: User, user_id: int, active: bool) -> User:
         raise Conflict("不能停用自己的账号")
     before = audit.snapshot(user, ["active"])
     user.active = active
+    if not active:
+        sessions.end_sessions(db, user=user)
     db.add(user)
     audit.record(
         db,

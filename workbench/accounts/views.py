@@ -1,15 +1,23 @@
-"""Login, profile, tokens and the admin pages for users and organisations."""
+"""Login, logout, profile and password, tokens and the admin pages for users and organisations."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from workbench import db
 from workbench.accounts import services
-from workbench.accounts.forms import ChangePasswordForm, LoginForm, OrgForm, TokenForm, UserForm
+from workbench.accounts.auth import renew_session, start_session
+from workbench.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    OrgForm,
+    TemporaryPasswordForm,
+    TokenForm,
+    UserForm,
+)
 from workbench.accounts.models import OrgKind, SystemRole
 from workbench.core import audit
 from workbench.core.errors import ValidationFailed
@@ -51,8 +59,10 @@ def login():
         if user is None:
             flash("用户名或密码错误，或账号已停用", "danger")
         else:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             session["locale"] = user.locale
+            if user.must_change_password:
+                return redirect(url_for("accounts.change_password", next=request.args.get("next")))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
 
@@ -60,8 +70,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires("authenticated")
 def logout():
+    services.log_out(db.session(), user=current_user._get_current_object())
     logout_user()
-    flash("已退出登录", "info")
+    flash("已退出登录（所有设备上的登录均已结束）", "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -73,27 +84,48 @@ def set_language(code: str):
     return redirect(_safe_next(request.form.get("next")))
 
 
+def _change_password(form: ChangePasswordForm) -> bool:
+    """Apply a submitted password change; False (errors on the form) when it is refused."""
+    if not form.validate_on_submit():
+        return False
+    if form.new.data != form.confirm.data:
+        form.confirm.errors.append("两次输入的新密码不一致")
+        return False
+    user = current_user._get_current_object()
+    try:
+        services.change_password(
+            db.session(), user=user, current=form.current.data, new=form.new.data
+        )
+    except ValidationFailed as error:
+        attach_errors(form, error)
+        return False
+    renew_session(user)  # every other session and API token of the user has ended
+    flash("密码已修改；其他设备上的登录和 API 令牌已失效", "success")
+    return True
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @requires("authenticated")
 def profile():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if form.new.data != form.confirm.data:
-            form.confirm.errors.append("两次输入的新密码不一致")
-        else:
-            try:
-                services.change_password(
-                    db.session(), user=current_user, current=form.current.data, new=form.new.data
-                )
-            except ValidationFailed as error:
-                attach_errors(form, error)
-            else:
-                flash("密码已修改", "success")
-                return redirect(url_for("accounts.profile"))
+    if _change_password(form):
+        return redirect(url_for("accounts.profile"))
     tokens = services.list_tokens(db.session(), user=current_user)
     return render_template(
         "accounts/profile.html", form=form, token_form=TokenForm(), tokens=tokens
     )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires("authenticated")
+def change_password():
+    """The page a user with a temporary password is kept on until they replace it."""
+    if not current_user.must_change_password:
+        return redirect(url_for("accounts.profile"))
+    form = TemporaryPasswordForm()
+    if _change_password(form):
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/change_password.html", form=form)
 
 
 @bp.route("/profile/tokens", methods=["POST"])
@@ -167,7 +199,11 @@ def set_active(user_id: int):
 @requires("admin")
 def reset_password(user_id: int):
     temporary = services.reset_password(db.session(), actor=current_user, user_id=user_id)
-    flash(f"临时密码（请当面或电话告知本人，并提醒其登录后修改）：{temporary}", "warning")
+    flash(
+        "该用户的所有登录和 API 令牌已失效。临时密码（请当面或电话告知本人，"
+        f"其登录后须先修改）：{temporary}",
+        "warning",
+    )
     return redirect(url_for("accounts.users"))
 
 

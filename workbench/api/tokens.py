@@ -8,7 +8,7 @@ from workbench import db
 from workbench.accounts import services
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.api.schemas import TokenIn, TokenOut
-from workbench.core.errors import DomainError
+from workbench.core.errors import DomainError, NotAllowed
 from workbench.core.permissions import public
 from workbench.extensions import limiter
 
@@ -26,6 +26,8 @@ def create_token():
     user = services.authenticate(db.session(), username=body.username, password=body.password)
     if user is None:
         raise BadCredentials("用户名或密码错误，或账号已停用")
+    if user.must_change_password:
+        raise NotAllowed("请先登录网页修改管理员重置的临时密码，再申请 API 令牌")
     token, clear = services.create_token(
         db.session(), user=user, label="API", days=current_app.config["TOKEN_DAYS"]
     )
