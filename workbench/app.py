@@ -8,17 +8,18 @@ from flask import Flask
 
 from workbench import config as settings
 from workbench import db
-from workbench.core import errors, inputs, security, text_guard
+from workbench.core import errors, inputs, proxy, security, text_guard
 from workbench.extensions import babel, csrf, limiter, login_manager
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """config → input checks → db (and its text guard) → extensions → blueprints → errors → cli."""
+    """config → proxies → input checks → db (+ text guard) → extensions → blueprints → errors → cli."""
     conf = settings.load(config)
     app = Flask(__name__, instance_path=str(conf["INSTANCE_PATH"]), instance_relative_config=False)
     app.config.update(conf)
     conf["STORAGE_DIR"].mkdir(parents=True, exist_ok=True)
 
+    proxy.init_app(app)  # the real client, for everything that reads request.remote_addr
     inputs.init_app(app)  # before any route: the `int` converter is bound when a route is added
     db.init_app(app)
     text_guard.install()

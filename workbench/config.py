@@ -15,8 +15,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_MB": 50,
     "MAX_JSON_KB": 5120,  # JSON bodies (uploads are multipart and capped by MAX_UPLOAD_MB)
     "DEMO_PASSWORD": "demo12345",
-    "LOGIN_LIMIT": "5 per minute;20 per hour",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "LOGIN_LIMIT": "5 per minute;20 per hour",  # per client and, for failures, per account
+    "RATELIMIT_STORAGE_URI": "memory://",  # per process: several workers share redis://…
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers are believed
     "REMEMBER_DAYS": 30,  # how long a "remember me" login lasts
     "DEFAULT_LOCALE": "zh",
     "PAGE_SIZE": 20,
@@ -39,6 +40,7 @@ _INT_KEYS = {
     "MAX_JSON_KB",
     "PAGE_SIZE",
     "TOKEN_DAYS",
+    "TRUSTED_PROXIES",
     "REMEMBER_DAYS",
     "BENCHMARK_STALE_YEARS",
     "RETENTION_YEARS",

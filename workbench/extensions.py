@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -14,15 +15,21 @@ from flask_wtf.csrf import CSRFProtect
 
 
 class WorkbenchLoginManager(LoginManager):
-    """flask-login with two changes.
+    """flask-login with three changes.
 
     Session protection guards cookie sessions; /api/ requests authenticate by bearer token only,
     so a stray session or remember-me cookie in an API call neither vetoes nor replaces a token.
     A remember-me cookie holds a random token that `remember_loader` (accounts.auth) spends,
-    instead of flask-login's signed user id.
+    instead of flask-login's signed user id. The session is bound to the client address as the
+    application sees it (`request.remote_addr`, set by ProxyFix behind trusted proxies), never to
+    an X-Forwarded-For header the client wrote.
     """
 
     remember_loader: Callable[[str], Any] | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._session_identifier_generator = _session_identifier
 
     def _session_protection_failed(self) -> bool:
         if request.path.startswith("/api/"):
@@ -52,6 +59,11 @@ class WorkbenchLoginManager(LoginManager):
             httponly=config.get("REMEMBER_COOKIE_HTTPONLY", True),
             samesite=config.get("REMEMBER_COOKIE_SAMESITE"),
         )
+
+
+def _session_identifier() -> str:
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
 
 
 login_manager = WorkbenchLoginManager()

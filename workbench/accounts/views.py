@@ -19,21 +19,15 @@ from workbench.accounts.forms import (
     UserForm,
 )
 from workbench.accounts.models import OrgKind, SystemRole
+from workbench.accounts.throttle import login_throttle, own_password_check, password_rejected
 from workbench.core import audit
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.i18n import LOCALES
 from workbench.core.inputs import query_int
 from workbench.core.permissions import public, requires
-from workbench.extensions import limiter
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
-
-
-def _login_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["LOGIN_LIMIT"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -48,7 +42,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], error_message="登录尝试过于频繁，请稍后再试")
+@login_throttle
 @public
 def login():
     form = LoginForm()
@@ -57,6 +51,7 @@ def login():
             db.session(), username=form.username.data, password=form.password.data
         )
         if user is None:
+            password_rejected()
             flash("用户名或密码错误，或账号已停用", "danger")
         else:
             start_session(user, remember=form.remember.data)
@@ -96,6 +91,10 @@ def _change_password(form: ChangePasswordForm) -> bool:
         services.change_password(
             db.session(), user=user, current=form.current.data, new=form.new.data
         )
+    except services.WrongPassword as error:
+        password_rejected()
+        attach_errors(form, error)
+        return False
     except ValidationFailed as error:
         attach_errors(form, error)
         return False
@@ -106,6 +105,7 @@ def _change_password(form: ChangePasswordForm) -> bool:
 
 @bp.route("/profile", methods=["GET", "POST"])
 @requires("authenticated")
+@own_password_check
 def profile():
     form = ChangePasswordForm()
     if _change_password(form):
@@ -118,6 +118,7 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 @requires("authenticated")
+@own_password_check
 def change_password():
     """The page a user with a temporary password is kept on until they replace it."""
     if not current_user.must_change_password:

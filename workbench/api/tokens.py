@@ -6,25 +6,24 @@ from flask import current_app
 
 from workbench import db
 from workbench.accounts import services
+from workbench.accounts.throttle import login_throttle, password_rejected
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.api.schemas import TokenIn, TokenOut
 from workbench.core.errors import DomainError, NotAllowed
 from workbench.core.permissions import public
-from workbench.extensions import limiter
 
 
 class BadCredentials(DomainError):
     status = 401
 
 
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT"], error_message="登录尝试过于频繁，请稍后再试"
-)
+@login_throttle  # the same buckets as /login
 @public
 def create_token():
     body = parse_body(TokenIn)
     user = services.authenticate(db.session(), username=body.username, password=body.password)
     if user is None:
+        password_rejected()
         raise BadCredentials("用户名或密码错误，或账号已停用")
     if user.must_change_password:
         raise NotAllowed("请先登录网页修改管理员重置的临时密码，再申请 API 令牌")

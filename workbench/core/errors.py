@@ -1,14 +1,22 @@
-"""Domain errors and the handlers that turn them into pages and JSON."""
+"""Domain errors and the handlers that turn them into pages and JSON.
+
+Every 429 says when to come back (`Retry-After`).
+"""
 
 from __future__ import annotations
 
+import math
 import secrets
 import sys
+import time
 
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from workbench import db
+from workbench.extensions import limiter
+
+TOO_MANY_MESSAGE = "操作过于频繁，请稍后再试"
 
 
 class DomainError(Exception):
@@ -69,6 +77,30 @@ def _domain_error(error: DomainError):
     return redirect(request.referrer or "/")
 
 
+def retry_after_seconds() -> int:
+    """Seconds until the rate limit this request broke lets the client in again."""
+    breached = limiter.current_limit
+    if breached is None:
+        return 60
+    return max(1, math.ceil(breached.window[0] - time.time()))
+
+
+def _too_many_requests(error: TooManyRequests):
+    seconds = retry_after_seconds()
+    message = error.description if error.description != TooManyRequests.description else ""
+    message = message or TOO_MANY_MESSAGE
+    if wants_json():
+        response = jsonify({"error": message, "retry_after": seconds})
+    else:
+        text = f"{message}（请 {seconds} 秒后再试）"
+        response = current_app.make_response(
+            render_template("errors/error.html", code=429, message=text)
+        )
+    response.status_code = 429
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def _http_error(error: HTTPException):
     if wants_json():
         return jsonify({"error": error.description or error.name}), error.code
@@ -95,6 +127,7 @@ def _server_error(error: Exception):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(TooManyRequests, _too_many_requests)
     app.register_error_handler(HTTPException, _http_error)
     if not app.testing and not app.debug:
         app.register_error_handler(Exception, _server_error)
