@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from workbench.core.hygiene import ILLEGAL
+
 MIB = 1024 * 1024
 Format = Literal["xlsx", "xls", "csv"]
 FormulaPolicy = Literal["refuse", "cached"]
 _REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
-# What XML 1.0 cannot hold: C0 controls but tab/LF/CR, U+FFFE/U+FFFF and (unpaired) surrogates.
-ILLEGAL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# What XML 1.0 cannot hold: the characters no stored text may hold either (core.hygiene).
+ILLEGAL_CHARACTERS = ILLEGAL
 
 
 @dataclass(frozen=True)
