@@ -10,6 +10,7 @@ from flask import current_app
 from sqlmodel import func, select
 
 from tests.reports.report_helpers import section, sign_three
+from workbench.core.errors import NOT_FOUND_MESSAGE
 from workbench.reports import consultation, services
 from workbench.reports.models import DeliverableVersion, ReportSignoff
 from workbench.scoring.services import compute
@@ -166,7 +167,7 @@ def test_api_generates_documents_and_lists_versions(ctx, db, demo, token_for):
     assert labelled.status_code == 200
     labelled.close()
     bad = api.post(f"{base}/summary", headers=headers)
-    assert bad.status_code == 404 and "没有“summary”这种成果文件" in bad.get_json()["error"]
+    assert bad.status_code == 404 and bad.get_json() == {"error": NOT_FOUND_MESSAGE}
     wrong = api.post(f"{base}/report", headers=headers, json={"label": "终稿"})
     assert wrong.status_code == 422
     listing = api.get(base, headers=headers).get_json()["items"]

@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -47,10 +48,20 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(user: User, password: str) -> bool:
+    return _verify(user.password_hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash of nothing anyone knows, made with the same parameters as every user's."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def create_org(
@@ -141,11 +152,18 @@ def create_user(
 
 
 def authenticate(db: Session, *, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None; records the login."""
+    """The active user with these credentials, or None; records the login.
+
+    An unknown or disabled user costs one password check too (against a dummy hash), so the time
+    taken does not tell whether the account exists.
+    """
     user = db.exec(
         select(User).where(func.lower(User.username) == (username or "").strip().lower())
     ).first()
-    if user is None or not user.active or not verify_password(user, password or ""):
+    if user is None or not user.active:
+        _verify(dummy_hash(), password or "")
+        return None
+    if not verify_password(user, password or ""):
         return None
     user.last_login_at = utcnow()
     if _hasher.check_needs_rehash(user.password_hash):

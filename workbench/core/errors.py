@@ -1,6 +1,8 @@
 """Domain errors and the handlers that turn them into pages and JSON.
 
-Every 429 says when to come back (`Retry-After`).
+Every 404 is the same page (or the same JSON body), whether the route is unknown, the object is
+missing or the caller may not know it exists: the answer tells nothing about which. Every 429
+says when to come back (`Retry-After`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from werkzeug.exceptions import HTTPException, TooManyRequests
 from workbench import db
 from workbench.extensions import limiter
 
+NOT_FOUND_MESSAGE = "未找到：该页面或对象不存在，或您无权查看"
 TOO_MANY_MESSAGE = "操作过于频繁，请稍后再试"
 
 
@@ -60,6 +63,8 @@ def wants_json() -> bool:
 
 def _domain_error(error: DomainError):
     db.mark_rollback()
+    if isinstance(error, NotFound):
+        return _not_found()
     if wants_json():
         body: dict = {"error": error.message}
         if isinstance(error, ValidationFailed):
@@ -75,6 +80,14 @@ def _domain_error(error: DomainError):
     for item in error.details[:20]:
         flash(item if isinstance(item, str) else item.get("message", str(item)), "warning")
     return redirect(request.referrer or "/")
+
+
+def _not_found():
+    """The one 404: missing route, missing object and hidden object look alike."""
+    db.mark_rollback()
+    if wants_json():
+        return jsonify({"error": NOT_FOUND_MESSAGE}), 404
+    return render_template("errors/error.html", code=404, message=NOT_FOUND_MESSAGE), 404
 
 
 def retry_after_seconds() -> int:
@@ -102,6 +115,8 @@ def _too_many_requests(error: TooManyRequests):
 
 
 def _http_error(error: HTTPException):
+    if error.code == 404:
+        return _not_found()
     if wants_json():
         return jsonify({"error": error.description or error.name}), error.code
     return render_template(

@@ -21,8 +21,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
-        if g.get("permission_denied"):
-            # Tells a refusal by the permission layer from a domain "not found" (the matrix test reads it).
+        if app.testing and g.get("permission_denied"):
+            # Tells the route × role matrix test that the permission layer refused; only in tests,
+            # since in production it would tell a hidden object from a missing one.
             response.headers["X-Permission-Denied"] = str(g.permission_denied)
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
