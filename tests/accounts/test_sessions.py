@@ -162,17 +162,19 @@ def test_admin_reset_ends_sessions_remember_me_and_api_tokens(
     assert "user.password_reset" in actions(db, lead)
 
 
-def test_disabling_a_user_ends_their_session(login, db, demo):
+def test_disabling_a_user_ends_their_session_for_good(login, db, demo):
     unit = login("demo-unit")
     assert logged_in(unit)
-    login("demo-admin").post(
-        f"/admin/users/{demo.users['demo-unit'].id}/active", data={"active": "0"}
-    )
+    admin = login("demo-admin")
+    url = f"/admin/users/{demo.users['demo-unit'].id}/active"
+    admin.post(url, data={"active": "0"})
     assert not logged_in(unit)
+    admin.post(url, data={"active": "1"})
+    assert not logged_in(unit)  # enabling again does not bring the old session back
 
 
-def test_a_session_from_before_session_generations_does_not_load(app, demo):
-    old = app.test_client()
+def test_a_session_from_before_session_generations_does_not_load(login, demo):
+    old = login("demo-lead")
     with old.session_transaction() as stored:
         stored["_user_id"] = str(demo.users["demo-lead"].id)  # what flask-login wrote until now
     assert not logged_in(old)
