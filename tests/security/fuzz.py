@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 from tests.test_permission_matrix import EXPECTED, USERNAMES
 from tests.test_permission_matrix import _params as matrix_params
 
-HUGE = "99999999999999999999"  # beyond a 64-bit column
+HUGE = "99999999999999999999"  # beyond any integer column
+INT32 = str(2**31)  # the first id PostgreSQL's INTEGER cannot hold (SQLite's can)
 HOSTILE: dict[str, str] = {
     "huge": HUGE,
+    "int32": INT32,
     "huge_negative": "-" + HUGE,
     "digits_5000": "9" * 5000,  # beyond Python's int-from-text limit
     "nan": "NaN",
@@ -37,6 +39,7 @@ JSON_HOSTILE: list[object] = [
     *HOSTILE.values(),
     "\ud800 lone surrogate",
     2**70,
+    2**31,
     -(2**70),
     1e300,
     [[[[[[[["deep"]]]]]]]],

@@ -10,7 +10,7 @@ from sqlmodel import select
 from tests.fieldwork.permissions import params as fieldwork_params
 from workbench.engagements.models import Engagement
 
-HUGE = "99999999999999999999"  # beyond a 64-bit column
+HUGE = "99999999999999999999"  # beyond any integer column
 
 
 def test_huge_engagement_id_in_the_path_is_not_found(login, demo):
@@ -187,3 +187,22 @@ def test_a_search_for_a_nul_finds_nothing_instead_of_failing_on_postgresql(login
     response = login("demo-admin").get("/admin/users", query_string={"q": "demo\x00"})
     assert response.status_code == 200
     assert "demo-lead" in response.get_data(as_text=True)  # the NUL is dropped from the search
+
+
+def test_an_id_just_beyond_postgresql_integer_is_not_found(login, demo, client, token_for):
+    first_too_big = 2**31  # SQLite's INTEGER holds it, PostgreSQL's does not (a 500 there)
+    assert login("demo-lead").get(f"/engagements/{first_too_big}").status_code == 404
+    headers = token_for(demo.users["demo-lead"])
+    assert client.get(f"/api/v1/engagements/{first_too_big}", headers=headers).status_code == 404
+
+
+def test_an_integer_field_beyond_postgresql_integer_is_a_field_error(login, demo, db):
+    from tests.surveys.helpers import make_survey
+
+    survey = make_survey(db, demo)
+    response = login("demo-lead").post(
+        f"/engagements/{demo.engagement.id}/surveys/{survey.id}/plan",
+        data={"population": str(2**31), "confidence": "0.95", "margin": "5"},
+        follow_redirects=True,
+    )
+    assert "数值超出允许范围" in response.get_data(as_text=True)

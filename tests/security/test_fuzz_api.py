@@ -1,7 +1,7 @@
 """Hostile input to every operation of the JSON API: no answer of 500 or above, nothing stored.
 
 For each operation of the OpenAPI registry (workbench.api.blueprint.OPERATIONS), as a role allowed
-to call it: ids beyond 64 bits in the path, hostile query strings, and for operations with a body
+to call it: ids beyond an INTEGER column in the path, hostile query strings, and for operations with a body
 a valid sample body with each value in turn (and then all of them) replaced by a hostile one,
 hostile keys, bodies that are not objects, a body nested 5,000 deep and one beyond the size cap.
 Each operation runs inside a savepoint rolled back afterwards. The number of hostile requests is
@@ -161,7 +161,7 @@ def test_hostile_api_requests_never_answer_500(
         call = partial(client.open, method=method, headers=headers)
         with fuzz.rolled_back(app):
             for name in fuzz.int_arguments(rule):
-                for huge in (fuzz.HUGE, str(2**63)):
+                for huge in (fuzz.HUGE, fuzz.INT32):
                     path = fuzz.url(rule, values, {name: huge})
                     tally.call(f"{method} {path}", partial(call, path))
             if method == "GET":

@@ -17,7 +17,8 @@ ILLEGAL_MESSAGE = "含有不允许的控制字符"
 NOT_A_NUMBER = "请输入有效的数字"
 OUT_OF_RANGE = "数值超出允许范围"
 
-INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # a BIGINT column
+# An INTEGER column: 32-bit on PostgreSQL (64-bit on SQLite); ids and versions are INTEGER.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 # Decimal columns are Numeric(18, 2) or Numeric(18, 4): fourteen digits before the point fit both.
 DECIMAL_LIMIT = Decimal("1e14")
 
@@ -33,14 +34,14 @@ def strip_illegal(text: str) -> str:
 
 
 def int_in_range(value: int) -> bool:
-    """Whether an integer fits a 64-bit database column."""
+    """Whether an integer fits an INTEGER column on every database."""
     return INT_MIN <= value <= INT_MAX
 
 
 def parse_int(text: str | None) -> int | None:
-    """Digits typed by a user as an int a 64-bit column holds; None for anything else."""
+    """Digits typed by a user as an int an INTEGER column holds; None for anything else."""
     raw = (text or "").strip()
-    if not raw.isdecimal() or len(raw) > 19:  # isdecimal, not isdigit: int("²") fails
+    if not raw.isdecimal() or len(raw) > 20:  # isdecimal, not isdigit: int("²") fails
         return None
     value = int(raw)
     return value if int_in_range(value) else None

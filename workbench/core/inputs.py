@@ -1,7 +1,7 @@
 """Request input checked at the door: ids in URLs, the query string, JSON bodies.
 
 Each kind of input is parsed in one place, so a value the database cannot hold (an id beyond
-64 bits, a body nested thousands deep) is refused with a clear 4xx before any view runs.
+an INTEGER column, a body nested thousands deep) is refused with a clear 4xx before any view runs.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ MAX_JSON_DEPTH = 64  # the deepest body the API accepts (an indicator tree is fo
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """`<int:id>` that matches only ids a 64-bit column can hold; larger ones are a 404."""
+    """`<int:id>` that matches only ids an INTEGER column holds (PostgreSQL's is 32-bit): else 404."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
         super().__init__(
