@@ -131,7 +131,7 @@ def test_engagement_edit_with_an_amount_beyond_the_column_is_a_field_error(login
 # --- found by the fuzz tests (tests/security/test_fuzz_*.py) ------------------------------------
 
 
-def test_an_expert_email_is_checked_without_the_missing_email_validator_package(login, demo):
+def test_an_expert_email_is_checked_by_the_email_validator_package(login, demo):
     c = login("demo-admin")
     response = c.post("/experts/new", data={"name": "专家甲", "email": "不是邮箱"})
     assert response.status_code == 200

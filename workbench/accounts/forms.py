@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from workbench.accounts.models import OrgKind
-from workbench.core.forms import BaseForm, EmailAddress, choices
+from workbench.core.forms import BaseForm, choices
 
 
 class LoginForm(BaseForm):
@@ -24,7 +24,9 @@ class ChangePasswordForm(BaseForm):
 class UserForm(BaseForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=60)])
     display_name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=60)])
-    email = StringField("电子邮箱", validators=[Optional(), EmailAddress(), Length(max=200)])
+    email = StringField(
+        "电子邮箱", validators=[Optional(), Email("邮箱格式不正确"), Length(max=200)]
+    )
     org_id = SelectField("所属单位", coerce=int, validate_choice=False)
     system_role = SelectField(
         "系统角色",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput
 
 from workbench import db
@@ -45,19 +43,6 @@ class BaseForm(FlaskForm):
                 for message in field.errors:
                     flash(message, "danger")
         return valid
-
-
-class EmailAddress:
-    """A plausible e-mail address (WTForms' Email() needs the email_validator package, not installed)."""
-
-    PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-
-    def __init__(self, message: str = "邮箱格式不正确"):
-        self.message = message
-
-    def __call__(self, form, field) -> None:
-        if not self.PATTERN.fullmatch(field.data or ""):
-            raise ValidationError(self.message)
 
 
 class HiddenIntegerField(HiddenField):

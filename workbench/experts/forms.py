@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from workbench.core.forms import BaseForm, EmailAddress, VersionField
+from workbench.core.forms import BaseForm, VersionField
 
 
 class ExpertForm(BaseForm):
@@ -18,7 +18,9 @@ class ExpertForm(BaseForm):
     )
     organisation = StringField("工作单位", validators=[Optional(), Length(max=200)])
     phone = StringField("联系电话", validators=[Optional(), Length(max=40)])
-    email = StringField("电子邮箱", validators=[Optional(), EmailAddress(), Length(max=200)])
+    email = StringField(
+        "电子邮箱", validators=[Optional(), Email("邮箱格式不正确"), Length(max=200)]
+    )
     user_id = SelectField("关联登录账号", coerce=int, validate_choice=False)
     note = TextAreaField("备注", validators=[Optional(), Length(max=2000)])
     active = BooleanField("在库（可指派）", default=True)
