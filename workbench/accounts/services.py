@@ -190,21 +190,7 @@ def change_password(db: Session, *, user: User, current: str, new: str) -> None:
         raise ValidationFailed(
             "新密码不符合要求", details=[{"field": "new", "message": m} for m in problems]
         )
-    before = audit.snapshot(user, ["must_change_password", "session_generation"])
-    user.password_hash = hash_password(new)
-    user.password_changed_at = utcnow()
-    user.must_change_password = False
-    sessions.end_sessions(db, user=user)
-    audit.record(
-        db,
-        actor=user,
-        action="user.password_change",
-        obj=user,
-        summary=user.username,
-        before=before,
-        after=audit.snapshot(user, ["must_change_password", "session_generation"]),
-    )
-    sessions.revoke_api_tokens(db, user=user, actor=user, reason="修改密码")
+    _replace_password(db, actor=user, user=user, password=new, temporary=False)
 
 
 def reset_password(db: Session, *, actor: User, user_id: int) -> str:
@@ -213,23 +199,32 @@ def reset_password(db: Session, *, actor: User, user_id: int) -> str:
     Every session, remember-me login and API token of the user ends with the old password.
     """
     user = get_user(db, user_id)
-    before = audit.snapshot(user, ["must_change_password", "session_generation"])
     temporary = secrets.token_urlsafe(9) + "7a"
-    user.password_hash = hash_password(temporary)
-    user.password_changed_at = None
-    user.must_change_password = True
+    _replace_password(db, actor=actor, user=user, password=temporary, temporary=True)
+    return temporary
+
+
+def _replace_password(
+    db: Session, *, actor: User, user: User, password: str, temporary: bool
+) -> None:
+    """Set the password; every session, remember-me login and API token of the user ends."""
+    watched = ["must_change_password", "session_generation"]
+    before = audit.snapshot(user, watched)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = None if temporary else utcnow()
+    user.must_change_password = temporary
     sessions.end_sessions(db, user=user)
     audit.record(
         db,
         actor=actor,
-        action="user.password_reset",
+        action="user.password_reset" if temporary else "user.password_change",
         obj=user,
         summary=user.username,
         before=before,
-        after=audit.snapshot(user, ["must_change_password", "session_generation"]),
+        after=audit.snapshot(user, watched),
     )
-    sessions.revoke_api_tokens(db, user=user, actor=actor, reason="管理员重置密码")
-    return temporary
+    reason = "管理员重置密码" if temporary else "修改密码"
+    sessions.revoke_api_tokens(db, user=user, actor=actor, reason=reason)
 
 
 def log_out(db: Session, *, user: User) -> None:
