@@ -1,5 +1,7 @@
-"""Journey: the section editor's 保存 after typing saves (the blur autosave it triggers is awaited),
-and a real conflict between two browsers still shows the conflict message."""
+"""Journey: the section editor's 保存 after typing saves (the blur autosave it triggers is awaited).
+
+A stale save is still refused with the conflict message: tests/reports/test_drafting.py.
+"""
 
 from __future__ import annotations
 
@@ -39,26 +41,3 @@ def test_save_right_after_typing_saves_without_a_conflict(page, live_server):
         expect(page.locator(".alert-success")).to_contain_text("已保存")
         expect(page.locator("body")).not_to_contain_text(CONFLICT)
         expect(page.locator("#editor")).to_contain_text(f"第{round_}次补充，随即点保存。")
-
-
-def test_a_real_conflict_between_two_browsers_is_still_reported(browser, live_server):
-    first, second = (
-        browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        for _ in range(2)
-    )
-    try:
-        a, b = first.new_page(), second.new_page()
-        for page, user in ((a, "demo-evaluator"), (b, "demo-lead")):
-            page.set_default_timeout(15000)
-            log_in(page, live_server, user)
-            _open_section(page, live_server, "（二）存在的问题及原因分析")
-        _type_at_end(a, "甲先保存的内容。")
-        a.click("#save-section")
-        expect(a.locator(".alert-success")).to_contain_text("已保存")
-
-        _type_at_end(b, "乙基于旧稿的修改。")
-        b.click("#save-section")
-        expect(b.locator("body")).to_contain_text(CONFLICT)
-    finally:
-        first.close()
-        second.close()
