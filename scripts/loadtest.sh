@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] && export PATH="$PWD/.venv/bin:$PATH"
 USERS="${1:-16}"
 DURATION="${2:-60}"
-PGPORT="${LOAD_PGPORT:-55433}"
-HTTP_PORT="${LOAD_HTTP_PORT:-58080}"
+# Free ports found now: a fixed one can be the local end of some other connection on a busy machine.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PGPORT="${LOAD_PGPORT:-$(free_port)}"
+HTTP_PORT="${LOAD_HTTP_PORT:-$(free_port)}"
 # The production settings of workbench/gunicorn_conf.py unless overridden here.
 export WORKBENCH_WORKER_CLASS="${LOAD_WORKER_CLASS:-sync}"
 WORKERS="${LOAD_WORKERS:-$((2 * $(nproc) + 1))}"
@@ -91,6 +93,8 @@ for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null 2>&1 && break
   sleep 0.5
 done
+curl -fsS "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null 2>&1 || {
+  echo "FAIL: gunicorn did not answer on 127.0.0.1:$HTTP_PORT"; tail -n 20 "$WORK/gunicorn.log"; exit 1; }
 
 echo "== locust: $USERS users (spawned $SPAWN_RATE a second) for $DURATION s"
 python3 -m locust -f bench/load/locustfile.py --headless --users "$USERS" \
