@@ -15,6 +15,18 @@ from xml.sax.saxutils import escape
 
 from workbench.core.spreadsheet import MIB, ReadLimits, column_letter
 
+# What the upload check tells the user of a disguised file, before any reader opens it.
+DISGUISED = {
+    "truncated zip": "内容是已损坏（不完整）的压缩包",
+    "zip that is no workbook": "内容是压缩包",
+    "docx renamed": "文件是Word 文档（.docx），不是 Excel 工作簿",
+    "png renamed": "内容是PNG 图片",
+    "html renamed": "内容是可执行程序或网页",
+    "csv renamed": "内容是文本",
+    "password-protected xlsx": "内容是Office 97-2003/WPS 文档",
+    "password-protected xls renamed": "内容是Office 97-2003/WPS 文档",
+}
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"

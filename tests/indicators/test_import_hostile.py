@@ -14,14 +14,7 @@ from workbench.indicators.sheet_file import SHEET_LIMITS
 BUILD = files.hostile([("指标体系", [HEADER, *small_tree()])], SHEET_LIMITS)
 # What the user is told about each file (the upload check speaks first for disguised files).
 EXPECTED = {
-    "truncated zip": "内容是已损坏（不完整）的压缩包",
-    "zip that is no workbook": "内容是压缩包",
-    "docx renamed": "文件是Word 文档（.docx），不是 Excel 工作簿",
-    "png renamed": "内容是PNG 图片",
-    "html renamed": "内容是可执行程序或网页",
-    "csv renamed": "内容是文本",
-    "password-protected xlsx": "内容是Office 97-2003/WPS 文档",
-    "password-protected xls renamed": "内容是Office 97-2003/WPS 文档",
+    **files.DISGUISED,
     "zip bomb (ratio)": "压缩比",
     "zip bomb (declared size)": "解压后大小为 51 MB，超过上限 50 MB（疑似压缩炸弹）",
     "zip bomb (lying size)": "实际内容比声明的大小多",
