@@ -1,6 +1,7 @@
 """Journey: log in, create an engagement, add a member, see the flowchart, try to advance."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
@@ -40,6 +41,7 @@ def test_lead_creates_engagement_builds_team_and_reads_blockers(page, live_serve
     assert "张评价" in page.locator("#members").inner_text()
 
     page.click("text=流程图")
+    expect(page.locator("#blockers")).to_contain_text("张评价")  # the new member still has to sign
     blockers = page.locator("#blockers li").all_inner_texts()
     assert not any("评价人员或复核人" in b for b in blockers)
     assert any("张评价" in b for b in blockers)  # the new member still has to sign

@@ -1,6 +1,7 @@
 """Journey: search the library, write a personal indicator, propose it; the admin reviews."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
@@ -13,11 +14,12 @@ def test_evaluator_proposes_and_admin_approves(page, live_server, tmp_path):
     page.click("nav >> text=指标库")
     page.fill("input[name=q]", "满意度")
     page.click("#library-search-submit")
-    results = page.locator("#library-results").inner_text()
-    assert "学生满意度" in results and "立项依据充分性" not in results
+    expect(page.locator("#library-results")).not_to_contain_text("立项依据充分性")
+    expect(page.locator("#library-results")).to_contain_text("学生满意度")
 
     page.click("#library-results >> text=学生满意度")
-    assert "评价要点" in page.content() and "版本历史" in page.content()
+    expect(page.locator("main")).to_contain_text("版本历史")
+    assert "评价要点" in page.content()
     assert page.locator("#benchmark-status").count() == 1
 
     page.click("nav >> text=指标库")
