@@ -66,6 +66,9 @@ class User(UserMixin, SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     org_kind: str = Field(default="", max_length=20)  # copied from the organisation for scoping
+    # The agency whose admin administers this account (its own staff, and the bureau, unit and
+    # expert accounts it created); None: only the instance operator (the CLI) does.
+    managed_by_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     system_role: str = Field(default=SystemRole.staff, max_length=20)
     active: bool = True
     locale: str = Field(default="zh", max_length=10)
@@ -85,6 +88,18 @@ class User(UserMixin, SQLModel, table=True):
     def get_id(self) -> str:
         """flask-login's session id: a session of an earlier generation no longer loads."""
         return f"{self.id}:{self.session_generation}"
+
+    def serves(self, agency_id: int | None) -> bool:
+        """Whether this bureau or unit account works with that agency's engagements.
+
+        An account an agency created sees only that agency's engagements of its bureau or unit;
+        one the operator created sees all of them.
+        """
+        return self.managed_by_id is None or self.managed_by_id == agency_id
+
+    def visible_to(self, viewer) -> bool:
+        """Administration: only an admin of the managing agency may know the account (else 404)."""
+        return bool(getattr(viewer, "is_admin", False) and self.managed_by_id == viewer.org_id)
 
     @property
     def is_admin(self) -> bool:
