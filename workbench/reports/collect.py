@@ -35,6 +35,7 @@ from workbench.reports.context import (
     Visit,
 )
 from workbench.reports.models import ReportSection, ReportSetting
+from workbench.reports.prose_inputs import score_facts
 
 TEAM_ORDER = (MemberRole.lead, MemberRole.evaluator, MemberRole.reviewer)
 
@@ -125,6 +126,7 @@ def scores(db: Session, engagement: Engagement) -> tuple[list[LeafRow], Totals, 
                 target=item.target,
                 actual=item.actual,
                 findings=findings,
+                facts=score_facts(item, row.leaf, outcome, row.inputs),
             )
         )
     totals = Totals(

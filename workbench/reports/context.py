@@ -12,6 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from workbench.reports import sections as text
+from workbench.reports.prose import ScoreFacts
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -76,6 +77,7 @@ class LeafRow:
     target: str = ""
     actual: str = ""
     findings: list[Finding] = field(default_factory=list)
+    facts: ScoreFacts | None = None  # the report's sentence (prose.score_sentence)
 
 
 @dataclass

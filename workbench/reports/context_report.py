@@ -35,6 +35,7 @@ from workbench.reports.context import (
     totals_dict,
     wan,
 )
+from workbench.reports.prose import ScoreFacts, score_sentence
 
 
 def _generated_overview(p: Project) -> list[str]:
@@ -92,14 +93,18 @@ def _generated_process(visits: list[Visit], papers: list[Paper]) -> list[str]:
 
 
 def _explanation(leaf: LeafRow) -> str:
-    parts = []
-    if leaf.target or leaf.actual:
-        parts.append(f"目标值{leaf.target or '—'}，实际值{leaf.actual or '—'}。")
-    if leaf.explanation:
-        parts.append(f"评分依据：{leaf.explanation}。")
-    if leaf.justification.strip():
-        parts.append(leaf.justification.strip())
-    return "".join(parts)
+    """The leaf's score in a sentence (prose.py); the arithmetic stays in the score sheet."""
+    facts = leaf.facts or ScoreFacts(
+        rule=None,
+        weight=leaf.weight,
+        score=leaf.score,
+        target=leaf.target,
+        actual=leaf.actual,
+        justification=leaf.justification,
+        not_applicable=leaf.not_applicable,
+        na_reason=leaf.na_reason,
+    )
+    return score_sentence(facts)
 
 
 def level1_analysis(inputs: Inputs) -> list[dict]:
