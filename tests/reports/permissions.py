@@ -11,6 +11,7 @@ UNIT = {"unit"}
 EXPECTED = {
     "reports.plan": INTERNAL,
     "reports.plan_settings": TEAM,
+    "reports.plan_schedule": TEAM,
     "reports.report": INTERNAL,
     "reports.ex_ante_conclusion": TEAM,
     "reports.sign": TEAM,

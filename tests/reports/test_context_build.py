@@ -178,19 +178,25 @@ def test_strata_share_the_target_by_largest_remainder():
     assert sum(context_plan.allocate(371, [("a", 7), ("b", 11), ("c", 13)])) == 371
 
 
-def test_schedule_uses_real_dates_then_the_planned_period():
-    visits = [
-        ctx.Visit("commission", "接受委托", "", date(2025, 1, 2), date(2025, 1, 6)),
-        ctx.Visit("plan", "评价方案", "", date(2025, 1, 6), date(2025, 1, 15)),
-        ctx.Visit("indicators", "指标体系", "", date(2025, 1, 15), date(2025, 1, 20)),
-        ctx.Visit("fieldwork", "资料收集", "", date(2025, 1, 20), None),
-    ]
-    phases = context_plan.phases(date(2025, 1, 1), date(2025, 3, 31), visits)
+def test_schedule_prints_the_plans_planned_dates_never_the_progress():
+    recorded = {
+        "前期准备": (date(2025, 1, 2), date(2025, 1, 20)),
+        "现场评价": (date(2025, 1, 21), None),
+        "分析评价": (None, date(2025, 3, 1)),
+    }
+    phases = context_plan.phases(recorded, date(2025, 1, 1), date(2025, 3, 31))
     assert [p.name for p in phases] == ["前期准备", "现场评价", "分析评价", "报告撰写", "资料归档"]
-    assert phases[0].period == "2025年1月2日—1月20日"
-    assert phases[1].period == "2025年1月20日起（进行中）"
-    assert phases[-1].period.endswith("3月31日")
-    assert context_plan.phases(None, None, [])[2].period == "待定"
+    assert [p.period for p in phases] == [
+        "2025年1月2日—1月20日",
+        "2025年1月21日起",
+        "2025年3月1日前完成",
+        "待定",
+        "2025年3月31日前完成",  # the engagement's planned end closes the last phase
+    ]
+    assert all("进行中" not in p.period for p in phases)
+    bare = context_plan.phases({}, date(2025, 1, 1), None)
+    assert [p.period for p in bare] == ["2025年1月1日起", "待定", "待定", "待定", "待定"]
+    assert [due for _, due in context_plan.deliverables(bare)] == ["待定"] * 7
 
 
 def test_plan_context_lists_basis_team_experts_and_deliverables():
@@ -204,7 +210,7 @@ def test_plan_context_lists_basis_team_experts_and_deliverables():
     assert plan["team"] == [{"name": "李项目", "title": "—", "role": "项目负责人", "duty": "统筹"}]
     assert plan["experts"][0]["organisation"] == "某大学"
     assert plan["weight_sum"] == "100.00"
-    assert plan["deliverables"][0] == {"name": "绩效评价工作方案", "due": "2025年1月18日"}
+    assert plan["deliverables"][0] == {"name": "绩效评价工作方案", "due": "待定"}
     assert all(row["score"] == "" for row in plan["score_rows"])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from workbench.accounts.models import OrgKind
@@ -67,4 +67,19 @@ class TemporaryPasswordForm(ChangePasswordForm):
 
     current = PasswordField(
         "临时密码", validators=[DataRequired("请输入管理员告知的临时密码"), Length(max=200)]
+    )
+
+
+class QualificationsForm(BaseForm):
+    """职称 and 资格证书: what the plan's team table prints beside the name."""
+
+    title = StringField(
+        "职称",
+        validators=[Optional(), Length(max=60, message="职称不能超过60个字")],
+        description="如：高级会计师、副教授",
+    )
+    qualifications = TextAreaField(
+        "资格证书",
+        validators=[Optional(), Length(max=500, message="资格证书不能超过500个字")],
+        description="每行一项，如：注册会计师",
     )

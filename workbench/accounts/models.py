@@ -63,6 +63,9 @@ class User(UserMixin, SQLModel, table=True):
     display_name: str = Field(max_length=60)
     email: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=40)
+    # Printed in the plan's team table: 职称 and 资格证书 (one per line).
+    title: str = Field(default="", max_length=60)
+    qualifications: str = Field(default="", max_length=500)
     password_hash: str = Field(max_length=255)
     org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     org_kind: str = Field(default="", max_length=20)  # copied from the organisation for scoping

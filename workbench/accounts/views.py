@@ -112,7 +112,11 @@ def profile():
         return redirect(url_for("accounts.profile"))
     tokens = services.list_tokens(db.session(), user=current_user)
     return render_template(
-        "accounts/profile.html", form=form, token_form=TokenForm(), tokens=tokens
+        "accounts/profile.html",
+        form=form,
+        token_form=TokenForm(),
+        tokens=tokens,
+        qualifications_form=views_profile.qualifications_form(current_user),
     )
 
 
@@ -241,3 +245,7 @@ def audit_log():
         action=request.args.get("action", ""),
         engagement=None,
     )
+
+
+# 职称 and 资格证书 (profile and admin pages) register their routes on `bp` when imported.
+from workbench.accounts import views_profile  # noqa: E402

@@ -21,6 +21,7 @@ from workbench.engagements import flow
 from workbench.engagements.models import ROLE_NAMES, Engagement, MemberRole
 from workbench.engagements.services import orgs_by_id, users_by_id
 from workbench.engagements.stages import STAGE_NAMES, STAGE_WORK, Stage
+from workbench.reports import schedule
 from workbench.reports.context import (
     Finding,
     Inputs,
@@ -126,6 +127,9 @@ def scores(db: Session, engagement: Engagement) -> tuple[list[LeafRow], Totals, 
                 target=item.target,
                 actual=item.actual,
                 findings=findings,
+                rule=item.rule,
+                params=item.params,
+                points=item.points,
                 facts=score_facts(item, row.leaf, outcome, row.inputs),
             )
         )
@@ -173,6 +177,12 @@ def papers(db: Session, engagement: Engagement) -> list[Paper]:
     ]
 
 
+def _qualifications(user: User | None) -> str:
+    """资格证书, one per line in the profile, as one line for the plan's team table."""
+    lines = (user.qualifications if user else "").splitlines()
+    return "、".join(line.strip() for line in lines if line.strip())
+
+
 def team(db: Session, engagement: Engagement) -> list[Person]:
     members = sorted(
         (m for m in engagement.members if m.role in TEAM_ORDER),
@@ -184,6 +194,8 @@ def team(db: Session, engagement: Engagement) -> list[Person]:
             name=users[m.user_id].display_name if m.user_id in users else f"#{m.user_id}",
             role_name=ROLE_NAMES[MemberRole(m.role)],
             duty=m.duty,
+            title=users[m.user_id].title if m.user_id in users else "",
+            qualifications=_qualifications(users.get(m.user_id)),
         )
         for m in members
     ]
@@ -354,6 +366,8 @@ def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str 
         has_survey=uses_survey or summary is not None,
         label=label,
         ex_ante_conclusion=row.ex_ante_conclusion if row else "",
+        plan_date=row.plan_date if row else None,
+        plan_schedule=schedule.from_record(row.schedule) if row else {},
     )
 
 

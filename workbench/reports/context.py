@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from workbench.reports import sections as text
 from workbench.reports.prose import ScoreFacts
+from workbench.scoring.standards import plan_standard
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -77,6 +78,9 @@ class LeafRow:
     target: str = ""
     actual: str = ""
     findings: list[Finding] = field(default_factory=list)
+    rule: str = ""  # with params and points: what the plan's 评分标准 says without a written one
+    params: str = ""
+    points: str = ""
     facts: ScoreFacts | None = None  # the report's sentence (prose.score_sentence)
 
 
@@ -111,6 +115,7 @@ class Person:
     role_name: str = ""
     duty: str = ""
     title: str = ""
+    qualifications: str = ""  # 资格证书, joined with 、
     organisation: str = ""
     field: str = ""
 
@@ -168,6 +173,8 @@ class Inputs:
     has_survey: bool = False
     label: str = ""
     ex_ante_conclusion: str = ""
+    plan_date: date | None = None  # the plan's 编制日期 (None: today)
+    plan_schedule: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
 
 
 # --- formatting ------------------------------------------------------------------------------
@@ -240,8 +247,14 @@ def score_rows(leaves: list[LeafRow], *, notes: bool = False, standard: bool = F
             indexes = dict.fromkeys(f.paper_index for f in leaf.findings if f.paper_index)
             row["note"] = leaf.na_reason if leaf.not_applicable else _note(leaf)
             row["paper_index"] = "、".join(indexes)
-        if standard:
-            row["standard"] = leaf.standard or leaf.explanation or "按评分规则计分"
+        if standard:  # the plan: the written standard or the rule in words, never the working
+            row["standard"] = plan_standard(
+                written=leaf.standard,
+                rule=leaf.rule,
+                params=leaf.params,
+                target=leaf.target,
+                points=leaf.points,
+            )
         rows.append(row)
     return rows
 

@@ -1,21 +1,22 @@
 """The plan's context (evaluation_plan.docx): schedule phases, sample plan, team (pure).
 
-The schedule groups the ten stages into five phases. A phase the engagement has reached shows
-its real dates (StageVisit rows); a later one gets a share of the planned period (PHASES: data,
-not code), so a plan written on day one already has a full timetable.
+The schedule groups the ten stages into five phases and prints the plan's own planned dates
+(the plan settings' timetable); where a phase has none it says 待定. The engagement's actual
+progress belongs to the report, never to the plan. The engagement's planned start and end stand
+in for the first phase's start and the last phase's end when the timetable leaves them blank.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from workbench.reports.context import (
     CENT,
     HUNDRED,
+    PENDING,
     Inputs,
-    Visit,
     cn_date,
     fmt2,
     paragraphs,
@@ -25,17 +26,19 @@ from workbench.reports.context import (
 from workbench.reports.sections import list_items
 from workbench.surveys.sampling import sample_size, z_for
 
-# (phase, stages, main work, share of the planned period)
-PHASES: tuple[tuple[str, tuple[str, ...], str, Decimal], ...] = (
+# (phase, stages, main work)
+PHASES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("前期准备", ("commission", "plan", "indicators"),
-     "接受委托，组建评价工作组，签署回避声明和保密承诺，制定评价工作方案和指标体系", Decimal("0.20")),
+     "接受委托，组建评价工作组，签署回避声明和保密承诺，制定评价工作方案和指标体系"),
     ("现场评价", ("fieldwork", "survey"),
-     "发送资料清单，开展内业审核、现场核查、访谈座谈和满意度调查", Decimal("0.35")),
-    ("分析评价", ("scoring",), "逐项评分，汇总得分，形成初步评价结论", Decimal("0.15")),
+     "发送资料清单，开展内业审核、现场核查、访谈座谈和满意度调查"),
+    ("分析评价", ("scoring",), "逐项评分，汇总得分，形成初步评价结论"),
     ("报告撰写", ("report", "consultation", "bureau_review"),
-     "撰写评价报告并三级复核，征求被评价单位意见，提交委托方审核", Decimal("0.25")),
-    ("资料归档", ("archive",), "整理工作底稿和评价资料，建立档案", Decimal("0.05")),
+     "撰写评价报告并三级复核，征求被评价单位意见，提交委托方审核"),
+    ("资料归档", ("archive",), "整理工作底稿和评价资料，建立档案"),
 )  # fmt: skip
+PHASE_NAMES = tuple(name for name, _stages, _work in PHASES)
+Window = tuple[date | None, date | None]
 
 
 @dataclass(frozen=True)
@@ -53,43 +56,34 @@ def _span(start: date, end: date) -> str:
     return f"{cn_date(start)}—{tail}"
 
 
-def _planned(start: date | None, end: date | None) -> list[tuple[date, date] | None]:
-    """Each phase's share of the planned period (None when the plan has no dates)."""
-    if start is None or end is None or end < start:
-        return [None] * len(PHASES)
-    days = (end - start).days
-    out, cursor, used = [], start, Decimal(0)
-    for i, (_name, _stages, _work, share) in enumerate(PHASES):
-        used += share
-        last = end if i == len(PHASES) - 1 else start + timedelta(days=int(days * used))
-        out.append((cursor, max(cursor, last)))
-        cursor = min(end, max(cursor, last) + timedelta(days=1))
-    return out
+def _period(start: date | None, end: date | None) -> str:
+    if start and end:
+        return _span(start, end)
+    if start:
+        return f"{cn_date(start)}起"
+    if end:
+        return f"{cn_date(end)}前完成"
+    return PENDING
 
 
-def phases(start: date | None, end: date | None, visits: list[Visit]) -> list[Phase]:
-    """The five phases with real dates where reached and planned dates otherwise."""
-    planned = _planned(start, end)
+def phases(
+    schedule: dict[str, Window], start: date | None = None, end: date | None = None
+) -> list[Phase]:
+    """The five phases with the plan's planned dates (待定 where the plan has none)."""
     out = []
-    for (name, stages, work, _share), window in zip(PHASES, planned, strict=True):
-        seen = [v for v in visits if v.stage in stages]
-        if seen:
-            first = min(v.entered for v in seen)
-            if any(v.left is None for v in seen):
-                period = f"{cn_date(first)}起（进行中）"
-            else:
-                period = _span(first, max(v.left for v in seen if v.left))
-        elif window is not None:
-            period = _span(*window)
-        else:
-            period = "待定"
-        out.append(Phase(name, work, period, window[1] if window else None))
+    for i, (name, _stages, work) in enumerate(PHASES):
+        first, last = schedule.get(name, (None, None))
+        if i == 0 and first is None:
+            first = start
+        if i == len(PHASES) - 1 and last is None:
+            last = end
+        out.append(Phase(name, work, _period(first, last), last))
     return out
 
 
 def deliverables(plan_phases: list[Phase]) -> list[tuple[str, str]]:
-    """The deliverables with their due dates (end of the phase that produces them)."""
-    due = {phase.name: cn_date(phase.planned_end) or "待定" for phase in plan_phases}
+    """The deliverables with their due dates (planned end of the phase that produces them)."""
+    due = {phase.name: cn_date(phase.planned_end) or PENDING for phase in plan_phases}
     return [
         ("绩效评价工作方案", due["前期准备"]),
         ("绩效评价指标体系及评分标准", due["前期准备"]),
@@ -145,10 +139,10 @@ def plan_context(inputs: Inputs) -> dict:
     """evaluation_plan.docx: scope, basis, methods, indicator table, sample plan, schedule, team."""
     p = inputs.project
     rows = [dict(r, score="") for r in score_rows(inputs.leaves, standard=True)]
-    plan_phases = phases(p.planned_start, p.planned_end, inputs.visits)
+    plan_phases = phases(inputs.plan_schedule, p.planned_start, p.planned_end)
     keys = ("object", "scope", "methods", "standards", "indicators", "quality")
     return {
-        "project": project_dict(p) | {"date": cn_date(p.today)},
+        "project": project_dict(p) | {"date": cn_date(inputs.plan_date or p.today)},
         "title": f"{p.name}绩效评价工作方案",
         "version_label": inputs.label,
         "sections": {key: paragraphs(inputs, key) for key in keys},
@@ -160,7 +154,12 @@ def plan_context(inputs: Inputs) -> dict:
             {"stage": ph.name, "period": ph.period, "content": ph.content} for ph in plan_phases
         ],
         "team": [
-            {"name": m.name, "title": m.title or "—", "role": m.role_name, "duty": m.duty or "—"}
+            {
+                "name": m.name,
+                "title": "；".join(part for part in (m.title, m.qualifications) if part) or "—",
+                "role": m.role_name,
+                "duty": m.duty or "—",
+            }
             for m in inputs.team
         ],
         "experts": [

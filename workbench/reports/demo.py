@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import Session
 
 from workbench.engagements.models import Engagement
 from workbench.reports import sections as text
+from workbench.reports import services_schedule
 from workbench.reports import services_sections as drafting
 from workbench.reports import services_settings as settings
 
@@ -129,6 +131,28 @@ def _write(session: Session, engagement: Engagement, deliverable: str, texts: di
         )
 
 
+# The demo plan's timetable: (phase, first day, last day) counted from the planned start.
+SCHEDULE = (("前期准备", 0, 15), ("现场评价", 16, 45), ("分析评价", 46, 55),
+            ("报告撰写", 56, 80), ("资料归档", 81, 90))  # fmt: skip
+PLAN_WRITTEN = 5  # days after the planned start
+
+
+def _schedule(session: Session, engagement: Engagement, lead) -> None:
+    start = engagement.planned_start or engagement.created_at.date()
+    row = settings.get_setting(session, engagement)
+    services_schedule.save_schedule(
+        session,
+        actor=lead,
+        engagement=engagement,
+        version=settings.setting_version(row),
+        plan_date=start + timedelta(days=PLAN_WRITTEN),
+        windows={
+            name: (start + timedelta(days=first), start + timedelta(days=last))
+            for name, first, last in SCHEDULE
+        },
+    )
+
+
 def fill(session: Session, engagement: Engagement, users: dict) -> None:
     """Draft every section of the demo plan and report, assign three, set the sample plan."""
     lead, evaluator = users["demo-lead"], users["demo-evaluator"]
@@ -161,3 +185,4 @@ def fill(session: Session, engagement: Engagement, users: dict) -> None:
             ],
         },
     )
+    _schedule(session, engagement, lead)

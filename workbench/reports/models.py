@@ -205,6 +205,9 @@ class ReportSetting(SQLModel, table=True):
     target: int | None = None  # 计划发放问卷份数 (None: the computed sample size)
     strata: list = Field(default_factory=list, sa_column=Column(JSON))  # [{name, population}]
     ex_ante_conclusion: str = Field(default="", max_length=10)  # blank: from the total score
+    # The plan's own timetable: its 编制日期 and [{phase, start, end}] (ISO dates, may be blank).
+    plan_date: date | None = None
+    schedule: list = Field(default_factory=list, sa_column=Column(JSON))
     updated_by_id: int | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=_setting_version)

@@ -137,7 +137,13 @@ def plan(engagement_id: int):
             "version": settings.setting_version(row),
         }
     )
-    return _drafting_page(engagement_id, "plan", "reports/plan.html", settings_form=form)
+    return _drafting_page(
+        engagement_id,
+        "plan",
+        "reports/plan.html",
+        settings_form=form,
+        schedule=views_schedule.schedule_rows(engagement),
+    )
 
 
 def _decimal(name: str, label: str, scale: Decimal = Decimal(1)) -> Decimal | dict:
@@ -439,4 +445,4 @@ def section_diff(engagement_id: int, section_id: int):
 
 
 # The other pages register their routes on `bp` when imported.
-from workbench.reports import views_consultation, views_files  # noqa: E402, F401
+from workbench.reports import views_consultation, views_files, views_schedule  # noqa: E402, F401

@@ -1,0 +1,67 @@
+"""职称 and 资格证书: on the user's own profile page and, for the agency admin, per account."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from workbench import db
+from workbench.accounts import profile, services
+from workbench.accounts.forms import ChangePasswordForm, QualificationsForm, TokenForm
+from workbench.accounts.models import User
+from workbench.accounts.views import bp, managed_user
+from workbench.core.errors import ValidationFailed
+from workbench.core.forms import attach_errors
+from workbench.core.permissions import requires
+
+
+def qualifications_form(user: User) -> QualificationsForm:
+    """The form filled from the account (the profile page shows it beside the password form)."""
+    return QualificationsForm(data={"title": user.title, "qualifications": user.qualifications})
+
+
+def _save(form: QualificationsForm, user: User) -> bool:
+    if not form.validate_on_submit():
+        return False
+    try:
+        profile.save_qualifications(
+            db.session(),
+            actor=current_user,
+            user=user,
+            values={"title": form.title.data, "qualifications": form.qualifications.data},
+        )
+    except ValidationFailed as error:
+        attach_errors(form, error)
+        return False
+    return True
+
+
+@bp.route("/profile/qualifications", methods=["POST"])
+@requires("authenticated")
+def save_qualifications():
+    user = current_user._get_current_object()
+    form = QualificationsForm()
+    if _save(form, user):
+        flash("职称和资格证书已保存", "success")
+        return redirect(url_for("accounts.profile") + "#qualifications")
+    page = render_template(
+        "accounts/profile.html",
+        form=ChangePasswordForm(formdata=None),
+        token_form=TokenForm(formdata=None),
+        tokens=services.list_tokens(db.session(), user=user),
+        qualifications_form=form,
+    )
+    return page, 422
+
+
+@bp.route("/admin/users/<int:user_id>/qualifications", methods=["GET", "POST"])
+@requires("admin", load=managed_user)
+def user_qualifications(user_id: int):
+    user = managed_user(user_id)
+    form = (
+        QualificationsForm() if QualificationsForm().is_submitted() else qualifications_form(user)
+    )
+    if _save(form, user):
+        flash(f"{user.display_name}的职称和资格证书已保存", "success")
+        return redirect(url_for("accounts.users"))
+    return render_template("accounts/qualifications.html", form=form, user=user)
