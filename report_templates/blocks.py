@@ -100,29 +100,6 @@ def signature(doc: DocxDocument) -> None:
     add_paragraph(doc, "{{ project.date }}", "落款")
 
 
-BLANK_SIGNATURE = "__________"  # a line to sign on by hand where the app holds no sign-off
-
-
-def closing(doc: DocxDocument, *, agency_label: str, after: str) -> None:
-    """The last chapter's paragraphs ``after``, then the closing block: 项目负责人 and 主评人 (a
-    name only where they signed the report in the app, a blank line otherwise), the agency with
-    its seal, the full date. The block is kept on one page with the text before it (公文: a
-    落款 never stands alone on a page)."""
-    tag(doc, f"{{%p for para in {after} %}}")
-    add_paragraph(doc, "{{ para }}").paragraph_format.keep_with_next = True
-    tag(doc, "{%p endfor %}")
-    add_paragraph(doc, "", "Normal").paragraph_format.keep_with_next = True
-    lines = [
-        f"项目负责人（签字）：{{{{ closing.lead or '{BLANK_SIGNATURE}' }}}}",
-        f"主评人（签字）：{{{{ closing.evaluator or '{BLANK_SIGNATURE}' }}}}",
-        f"{agency_label}（盖章）：{{{{ project.agency }}}}",
-        "{{ closing.date }}",
-    ]
-    for number, text in enumerate(lines):
-        paragraph = add_paragraph(doc, text, "落款")
-        paragraph.paragraph_format.keep_with_next = number < len(lines) - 1
-
-
 def looped_table(
     doc: DocxDocument,
     *,
@@ -191,21 +168,21 @@ def keep_with_next(cells: list) -> None:
 
 
 def attachment_survey(doc: DocxDocument, *, heading: str, caption: str) -> None:
-    """Survey summary: sample, validity, per-item rate/score index with intervals, and α."""
+    """Tables 表2-1, 表2-2 …: every survey that drives an indicator (then any other with answers): its sample against
+    the plan, the indicators it drives, α with its meaning and warning, per-item figures."""
     h2(doc, heading)
-    tag(doc, "{%p if survey %}")
-    add_paragraph(
-        doc,
-        "本次满意度调查对象为{{ survey.population }}，调查方式为{{ survey.method }}，"
-        "计划样本量{{ survey.sample_target }}份，共回收问卷{{ survey.collected }}份，"
-        "其中有效问卷{{ survey.valid }}份，有效率{{ survey.validity_rate }}。"
-        "{% if survey.alpha %}量表信度系数（Cronbach's α）为{{ survey.alpha }}"
-        "{% if survey.alpha_note %}，{{ survey.alpha_note }}{% endif %}。{% endif %}",
-    )
+    tag(doc, "{%p if survey_appendix.surveys %}")
+    tag(doc, "{%p for s in survey_appendix.surveys %}")
+    add_paragraph(doc, "{{ loop.index }}. {{ s.title }}").runs[0].bold = True
+    add_paragraph(doc, "{{ s.intro }}")
+    add_paragraph(doc, "{{ s.reliability }}")
+    tag(doc, "{%p if s.warning %}")
+    add_paragraph(doc, "{{ s.warning }}").runs[0].bold = True
+    tag(doc, "{%p endif %}")
     table = looped_table(
         doc,
-        caption=caption,
-        loop="item in survey.rows",
+        caption=caption.split("　")[0] + "-{{ loop.index }}　{{ s.title }}",
+        loop="item in s.rows",
         columns=[
             Column("调查项目", 52, "{{ item.name }}", "表格文字"),
             Column("有效样本", 20, "{{ item.n }}"),
@@ -214,17 +191,20 @@ def attachment_survey(doc: DocxDocument, *, heading: str, caption: str) -> None:
             Column("满意率95%置信区间", 34, "{{ item.ci }}"),
         ],
     )
+    tag_row(table, "{%tr if s.overall %}")
     add_row(
         table,
         [
             "总体",
-            "{{ survey.overall.n }}",
-            "{{ survey.overall.rate }}",
-            "{{ survey.overall.score_index }}",
-            "{{ survey.overall.ci }}",
+            "{{ s.overall.n }}",
+            "{{ s.overall.rate }}",
+            "{{ s.overall.score_index }}",
+            "{{ s.overall.ci }}",
         ],
     )
-    paragraphs(doc, "survey.notes")
+    tag_row(table, "{%tr endif %}")
+    paragraphs(doc, "s.notes")
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
     add_paragraph(doc, "本项目未开展满意度调查。")
     tag(doc, "{%p endif %}")

@@ -68,14 +68,7 @@ def project() -> dict:
         "date": "2025年3月",
         "budget_year": "2024",
         "budget_amount": "3,860.00万元",
-        "term": "评价",
-        "kind_name": "绩效评价",
     }
-
-
-def closing(*, lead: str = "", evaluator: str = "") -> dict:
-    """The closing block: a name where that person signed in the app, else a blank line."""
-    return {"lead": lead, "evaluator": evaluator, "date": "2025年3月18日"}
 
 
 def _applicable() -> list[tuple]:
@@ -146,6 +139,39 @@ def level1_analysis() -> list[dict]:
             }
         )
     return result
+
+
+def survey_appendix() -> dict:
+    """附件2: the main survey, then a small one whose α cannot be judged."""
+    main = survey()
+    return {
+        "surveys": [
+            {
+                "title": "学生家长满意度调查",
+                "intro": "调查对象为受益学生家长，调查方式为问卷调查（问卷星导入），用于“家长满意度”"
+                "指标的评分。评价方案确定的计划有效样本量为370份，实际有效问卷229份，为计划的"
+                "61.89%，未达到计划样本量，计划发放问卷400份，回收240份，回收率60.00%，"
+                "有效率95.42%。",
+                "reliability": "满意度量表的信度系数（Cronbach's α）为-0.16。",
+                "warning": "信度系数为负值，说明各题得分之间缺乏一致性（题目方向或答卷质量存在"
+                "问题），该问卷结果不能反映一致的满意程度，相关结论仅作参考，已在评分中予以说明。",
+                "rows": main["rows"],
+                "overall": main["overall"],
+                "notes": main["notes"],
+            },
+            {
+                "title": "学生满意度网络调查",
+                "intro": "调查对象为受益学生，调查方式为问卷调查（网络填答），用于“学生满意度”"
+                "指标的评分。未设定计划样本量，实际有效问卷4份，共回收问卷4份，有效率100.00%。",
+                "reliability": "满意度量表的信度系数（Cronbach's α）为0.97，计算所依据的完整答卷"
+                "仅4份（少于30份），样本过小，该系数不足以判断信度。",
+                "warning": "",
+                "rows": main["rows"][:2],
+                "overall": None,
+                "notes": [],
+            },
+        ]
+    }
 
 
 def survey() -> dict:
@@ -234,8 +260,8 @@ def evaluation_report() -> dict:
         **score_totals(),
         "level1_analysis": level1_analysis(),
         "survey": survey(),
+        "survey_appendix": survey_appendix(),
         "charts": charts(),
-        "closing": closing(lead="李项目", evaluator="张评价"),
     }
 
 
@@ -268,12 +294,7 @@ def ex_ante_report() -> dict:
         )
     total = _fmt(sum(_d(r[3]) for r in EX_ANTE))
     return {
-        "project": project()
-        | {
-            "name": "2026年度县域学生营养餐食堂改造项目",
-            "term": "评估",
-            "kind_name": "事前绩效评估",
-        },
+        "project": project() | {"name": "2026年度县域学生营养餐食堂改造项目"},
         "title": "2026年度县域学生营养餐食堂改造项目事前绩效评估报告",
         "version_label": "",
         "sections": {
@@ -291,12 +312,8 @@ def ex_ante_report() -> dict:
         "total": total,
         "grade": "",
         "conclusion": "调整后支持",
-        "conclusion_text": f"经综合评估，2026年度县域学生营养餐食堂改造项目事前绩效评估得分为{total}分，"
-        "按评估结论分数线（80分及以上予以支持，60分及以上不足80分调整后支持，不足60分不予支持），"
-        "评估结论为“调整后支持”。",
         "score_note": "",
         "dimensions": dims,
-        "closing": closing(evaluator="张评价"),
     }
 
 

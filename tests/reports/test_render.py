@@ -257,12 +257,21 @@ def test_survey_summary_table(report_context: dict) -> None:
     assert rows[1] == ["补助资金发放及时性", "240", "79.58%", "81.21", "74.04%～84.20%"]
     assert rows[-1] == ["总体", "240", "80.50%", "82.46", "75.02%～85.02%"]
     assert len(rows) == 1 + 5 + 1
-    text = "".join(p.text for p in document.paragraphs)
-    assert "有效问卷240份，有效率100.00%。量表信度系数（Cronbach's α）为0.87，信度良好。" in text
+    texts = [p.text for p in document.paragraphs]
+    # One block per survey (附件2), each with its intro, α sentence, warning and table 表2-n.
+    assert "1. 学生家长满意度调查" in texts and "2. 学生满意度网络调查" in texts
+    assert "表2-1　学生家长满意度调查" in texts and "表2-2　学生满意度网络调查" in texts
+    assert any(t.startswith("信度系数为负值") for t in texts)
+    second = [t for t in document.tables if t.rows[0].cells[0].text == "调查项目"][1]
+    assert len(second.rows) == 1 + 2  # no 总体 row when the survey has none
 
 
 def test_report_without_survey_or_charts(report_context: dict) -> None:
-    context = copy.deepcopy(report_context) | {"survey": None, "charts": []}
+    context = copy.deepcopy(report_context) | {
+        "survey": None,
+        "survey_appendix": {"surveys": []},
+        "charts": [],
+    }
     document = render("evaluation_report", context)
     texts = [p.text for p in document.paragraphs]
     assert "本项目未开展满意度调查。" in texts

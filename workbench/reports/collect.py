@@ -12,18 +12,17 @@ import importlib
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
-from workbench.core.errors import Conflict
 from workbench.core.timeutil import local, today_local
 from workbench.engagements import flow
 from workbench.engagements.models import ROLE_NAMES, Engagement, MemberRole
 from workbench.engagements.services import orgs_by_id, users_by_id
 from workbench.engagements.stages import STAGE_NAMES, STAGE_WORK, Stage
-from workbench.reports import ex_ante, schedule
+from workbench.reports import schedule
+from workbench.reports.collect_surveys import appendix_surveys, planned_sample
 from workbench.reports.context import (
     Finding,
     Inputs,
@@ -174,12 +173,7 @@ def papers(db: Session, engagement: Engagement) -> list[Paper]:
     numbering = _optional("workbench.fieldwork.numbering")
     key = numbering.sort_key if numbering is not None else (lambda text: text)
     return [
-        Paper(
-            index=row.index_no,
-            title=row.title,
-            stage=STAGE_NAMES.get(row.stage, row.stage),
-            status=row.status,
-        )
+        Paper(index=row.index_no, title=row.title, stage=STAGE_NAMES.get(row.stage, row.stage))
         for row in sorted(rows, key=lambda r: key(r.index_no))
     ]
 
@@ -290,13 +284,16 @@ def survey_from_summary(data: dict | None) -> SurveySummary | None:
     )
 
 
-def survey(db: Session, engagement: Engagement) -> SurveySummary | None:
-    """The survey section from `workbench.surveys.services.report_summary`, when it exists."""
+def _survey_data(db: Session, engagement: Engagement) -> dict | None:
+    """`workbench.surveys.services.report_summary`, when it exists."""
     services = _optional("workbench.surveys.services")
     summary = getattr(services, "report_summary", None) if services is not None else None
-    if summary is None:
-        return None
-    return survey_from_summary(summary(db, engagement))
+    return None if summary is None else summary(db, engagement)
+
+
+def survey(db: Session, engagement: Engagement) -> SurveySummary | None:
+    """The primary survey's section (the report's charts and older callers)."""
+    return survey_from_summary(_survey_data(db, engagement))
 
 
 def setting(db: Session, engagement: Engagement) -> ReportSetting | None:
@@ -354,7 +351,8 @@ def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str 
     """Everything a document of the engagement is built from."""
     leaves, totals, indicators = scores(db, engagement)
     row = setting(db, engagement)
-    summary = survey(db, engagement) if deliverable != "plan" else None
+    survey_data = _survey_data(db, engagement) if deliverable != "plan" else None
+    summary = survey_from_summary(survey_data)
     has_survey, planned = survey_sample(db, engagement)
     uses_survey = has_survey or any(i.rule == "satisfaction" or i.survey_link for i in indicators)
     # The plan's own settings win; until saved, the survey's sample plan (if any) is used.
@@ -373,31 +371,11 @@ def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str 
         has_survey=uses_survey or summary is not None,
         label=label,
         ex_ante_conclusion=row.ex_ante_conclusion if row else "",
+        survey_appendix=appendix_surveys(survey_data, indicators),
+        planned_sample=planned_sample(row),
         plan_date=row.plan_date if row else None,
         plan_schedule=schedule.from_record(row.schedule) if row else {},
-        ex_ante_bands=ex_ante_bands(),
-        scores_signed=_scores_signer(db, engagement) is not None,
-        report_signers=report_signers(db, engagement) if deliverable == "report" else {},
-        planned_sample=planned_sample(row),
     )
-
-
-def ex_ante_bands() -> ex_ante.Bands:
-    """The ex-ante conclusion bands: WORKBENCH_EX_ANTE_BANDS, else the documented default."""
-    configured = current_app.config.get("EX_ANTE_BANDS") if has_app_context() else None
-    try:
-        return ex_ante.parse_bands(configured) if configured else ex_ante.DEFAULT_BANDS
-    except ValueError as error:
-        raise Conflict(f"评估结论分数线设置（WORKBENCH_EX_ANTE_BANDS）有误：{error}") from error
-
-
-def report_signers(db: Session, engagement: Engagement) -> dict[str, str]:
-    """Level (prepare/review/approve) → name of who signed the report in the app (active only)."""
-    from workbench.reports.services_signoffs import active
-
-    signed = active(db, engagement)
-    names = user_names(db, {row.user_id for row in signed.values()})
-    return {level: names.get(row.user_id, "") for level, row in signed.items()}
 
 
 def user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
@@ -405,25 +383,24 @@ def user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
     return {uid: user.display_name for uid, user in found.items()}
 
 
-def _scores_signer(db: Session, engagement: Engagement) -> User | None:
-    """The lead who signed the scores in the app, or None while they are unsigned."""
-    from workbench.indicators.system import get_system
-
-    system = get_system(db, engagement)
-    if system is None or system.scores_signed_at is None or not system.scores_signed_by_id:
-        return None
-    return db.get(User, system.scores_signed_by_id)
-
-
 def score_signers(db: Session, engagement: Engagement) -> dict[str, str]:
-    """Names for the score sheet, only where the record holds a sign-off (else a blank line).
+    """Names for the score sheet: evaluators score, reviewers review, the lead signs."""
+    members = engagement.members
+    users = users_by_id(db, {m.user_id for m in members})
 
-    The app records one sign-off of the scores, the lead's; who scored and who reviewed the
-    score sheet sign on paper.
-    """
-    signer = _scores_signer(db, engagement)
+    def names(role: MemberRole) -> str:
+        return "、".join(
+            users[m.user_id].display_name for m in members if m.role == role and m.user_id in users
+        )
+
+    system_module = _optional("workbench.indicators.system")
+    signer: User | None = None
+    if system_module is not None:
+        system = system_module.get_system(db, engagement)
+        if system is not None and system.scores_signed_by_id:
+            signer = db.get(User, system.scores_signed_by_id)
     return {
-        "scored_by": "",
-        "reviewed_by": "",
-        "approved_by": signer.display_name if signer else "",
+        "scored_by": names(MemberRole.evaluator),
+        "reviewed_by": names(MemberRole.reviewer),
+        "approved_by": signer.display_name if signer else names(MemberRole.lead),
     }

@@ -115,6 +115,9 @@ def survey_summary(result: SurveyResult) -> dict[str, Any]:
             "score_index": s2(stats.overall.score_index),
         },
         "cronbach_alpha": s4(stats.cronbach_alpha),
+        "alpha_n": stats.alpha_n,
+        "method": _method(result),
+        "notes": _notes(result),
         "distribution": distribution(items),
     }
 
