@@ -100,6 +100,29 @@ def signature(doc: DocxDocument) -> None:
     add_paragraph(doc, "{{ project.date }}", "落款")
 
 
+BLANK_SIGNATURE = "__________"  # a line to sign on by hand where the app holds no sign-off
+
+
+def closing(doc: DocxDocument, *, agency_label: str, after: str) -> None:
+    """The last chapter's paragraphs ``after``, then the closing block: 项目负责人 and 主评人 (a
+    name only where they signed the report in the app, a blank line otherwise), the agency with
+    its seal, the full date. The block is kept on one page with the text before it (公文: a
+    落款 never stands alone on a page)."""
+    tag(doc, f"{{%p for para in {after} %}}")
+    add_paragraph(doc, "{{ para }}").paragraph_format.keep_with_next = True
+    tag(doc, "{%p endfor %}")
+    add_paragraph(doc, "", "Normal").paragraph_format.keep_with_next = True
+    lines = [
+        f"项目负责人（签字）：{{{{ closing.lead or '{BLANK_SIGNATURE}' }}}}",
+        f"主评人（签字）：{{{{ closing.evaluator or '{BLANK_SIGNATURE}' }}}}",
+        f"{agency_label}（盖章）：{{{{ project.agency }}}}",
+        "{{ closing.date }}",
+    ]
+    for number, text in enumerate(lines):
+        paragraph = add_paragraph(doc, text, "落款")
+        paragraph.paragraph_format.keep_with_next = number < len(lines) - 1
+
+
 def looped_table(
     doc: DocxDocument,
     *,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from blocks import Column, h1, looped_table, score_table, tag
+from blocks import BLANK_SIGNATURE, Column, h1, looped_table, score_table, tag
 from docx.document import Document as DocxDocument
 from docx_kit import (
     add_paragraph,
@@ -25,19 +25,20 @@ def _form(title_text: str, heading: str) -> DocxDocument:
 
 def score_sheet() -> DocxDocument:
     """评分表: every leaf with weight, score and the reason, total and grade, sign-offs."""
-    doc = _form("绩效评价评分表", "{{ project.name }}绩效评价评分表")
+    doc = _form("绩效评价评分表", "{{ project.name }}{{ project.kind_name }}评分表")
     add_paragraph(doc, "委托单位：{{ project.bureau }}", "表单信息")
-    add_paragraph(doc, "被评价单位：{{ project.unit }}", "表单信息")
+    add_paragraph(doc, "被{{ project.term }}单位：{{ project.unit }}", "表单信息")
     add_paragraph(
         doc,
         "预算年度：{{ project.budget_year }}年　　预算资金：{{ project.budget_amount }}",
         "表单信息",
     )
-    add_paragraph(doc, "评价机构：{{ project.agency }}", "表单信息")
+    add_paragraph(doc, "{{ project.term }}机构：{{ project.agency }}", "表单信息")
     add_paragraph(doc, "评分日期：{{ project.date }}", "表单信息")
     score_table(
         doc,
         caption=None,
+        grade_label="{{ project.term }}等级",
         extra=[
             Column(
                 "评分说明",
@@ -53,8 +54,9 @@ def score_sheet() -> DocxDocument:
     add_paragraph(doc, "", "表单信息")
     add_paragraph(
         doc,
-        "评分人：{{ signoffs.scored_by }}　　复核人：{{ signoffs.reviewed_by }}"
-        "　　项目负责人：{{ signoffs.approved_by }}",
+        f"评分人：{{{{ signoffs.scored_by or '{BLANK_SIGNATURE}' }}}}"
+        f"　　复核人：{{{{ signoffs.reviewed_by or '{BLANK_SIGNATURE}' }}}}"
+        f"　　项目负责人：{{{{ signoffs.approved_by or '{BLANK_SIGNATURE}' }}}}",
         "表单信息",
     )
     return doc

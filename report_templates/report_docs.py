@@ -6,6 +6,7 @@ from blocks import (
     Column,
     attachment_charts,
     attachment_survey,
+    closing,
     cover,
     h1,
     h2,
@@ -89,8 +90,7 @@ def evaluation_report() -> DocxDocument:
     h1(doc, "六、有关建议")
     paragraphs(doc, "sections.suggestions")
     h1(doc, "七、其他需要说明的问题")
-    paragraphs(doc, "sections.other")
-    signature(doc)
+    closing(doc, agency_label="评价机构", after="sections.other")
     add_page_break(doc)
     h1(doc, "附件")
     attachment_charts(doc, heading="附件1　评价图表")
@@ -107,11 +107,7 @@ def ex_ante_report() -> DocxDocument:
     h1(doc, "二、评估工作开展情况")
     paragraphs(doc, "sections.work")
     h1(doc, "三、综合评估情况与结论")
-    add_paragraph(
-        doc,
-        "经综合评估，{{ project.name }}事前绩效评估得分为{{ total }}分，"
-        "评估结论为“{{ conclusion }}”。各评估内容得分情况见表1。",
-    )
+    add_paragraph(doc, "{{ conclusion_text }}各评估内容得分情况见表1。")
     add_paragraph(
         doc,
         '评估结论：{% for option in ["予以支持", "调整后支持", "不予支持"] %}'
@@ -123,7 +119,7 @@ def ex_ante_report() -> DocxDocument:
         caption="表1　事前绩效评估得分情况",
         headers=("评估内容", "评估要点"),
         grade_label="评估结论",
-        grade_value="{{ conclusion }}",
+        grade_value="{{ conclusion or '待定' }}",
     )
     _score_note(doc)
     tag(doc, "{%p for d in dimensions %}")
@@ -135,8 +131,7 @@ def ex_ante_report() -> DocxDocument:
     h1(doc, "四、相关建议")
     paragraphs(doc, "sections.suggestions")
     h1(doc, "五、其他说明")
-    paragraphs(doc, "sections.other")
-    signature(doc)
+    closing(doc, agency_label="评估机构", after="sections.other")
     return doc
 
 
@@ -178,31 +173,31 @@ def _sample_plan(doc: DocxDocument) -> None:
 
 
 def evaluation_plan() -> DocxDocument:
-    """评价工作方案: scope, basis, methods, indicator system, sample plan, schedule, team."""
+    """评价工作方案 (评估 words for an ex-ante engagement): scope, basis, methods, indicator system, sample plan, schedule, team."""
     doc = new_document(title="绩效评价工作方案")
     cover(doc, date_label="编制日期")
-    h1(doc, "一、评价对象和范围")
-    h2(doc, "（一）评价对象")
+    h1(doc, "一、{{ project.term }}对象和范围")
+    h2(doc, "（一）{{ project.term }}对象")
     add_paragraph(
         doc,
-        "本次评价对象为{{ project.name }}，预算年度为{{ project.budget_year }}年，"
+        "本次{{ project.term }}对象为{{ project.name }}，预算年度为{{ project.budget_year }}年，"
         "预算资金{{ project.budget_amount }}，主管部门为{{ project.unit }}。",
     )
     paragraphs(doc, "sections.object")
-    h2(doc, "（二）评价范围")
+    h2(doc, "（二）{{ project.term }}范围")
     paragraphs(doc, "sections.scope")
-    h1(doc, "二、评价依据")
+    h1(doc, "二、{{ project.term }}依据")
     numbered_paragraphs(doc, "basis")
-    h1(doc, "三、评价方法和评价标准")
-    h2(doc, "（一）评价方法")
+    h1(doc, "三、{{ project.term }}方法和{{ project.term }}标准")
+    h2(doc, "（一）{{ project.term }}方法")
     paragraphs(doc, "sections.methods")
-    h2(doc, "（二）评价标准")
+    h2(doc, "（二）{{ project.term }}标准")
     paragraphs(doc, "sections.standards")
-    h1(doc, "四、评价指标体系")
+    h1(doc, "四、{{ project.term }}指标体系")
     paragraphs(doc, "sections.indicators")
     score_table(
         doc,
-        caption="表1　绩效评价指标体系及评分标准",
+        caption="表1　绩效{{ project.term }}指标体系及评分标准",
         with_score=False,
         extra=[Column("评分标准", 56, "{{ row.standard }}", "表格文字")],
     )
@@ -218,7 +213,7 @@ def evaluation_plan() -> DocxDocument:
             Column("主要工作内容", 86, "{{ s.content }}", "表格文字"),
         ],
     )
-    h1(doc, "七、评价工作组及分工")
+    h1(doc, "七、{{ project.term }}工作组及分工")
     looped_table(
         doc,
         caption=None,

@@ -68,7 +68,14 @@ def project() -> dict:
         "date": "2025年3月",
         "budget_year": "2024",
         "budget_amount": "3,860.00万元",
+        "term": "评价",
+        "kind_name": "绩效评价",
     }
+
+
+def closing(*, lead: str = "", evaluator: str = "") -> dict:
+    """The closing block: a name where that person signed in the app, else a blank line."""
+    return {"lead": lead, "evaluator": evaluator, "date": "2025年3月18日"}
 
 
 def _applicable() -> list[tuple]:
@@ -262,6 +269,7 @@ def evaluation_report() -> dict:
         "survey": survey(),
         "survey_appendix": survey_appendix(),
         "charts": charts(),
+        "closing": closing(lead="李项目", evaluator="张评价"),
     }
 
 
@@ -294,7 +302,12 @@ def ex_ante_report() -> dict:
         )
     total = _fmt(sum(_d(r[3]) for r in EX_ANTE))
     return {
-        "project": project() | {"name": "2026年度县域学生营养餐食堂改造项目"},
+        "project": project()
+        | {
+            "name": "2026年度县域学生营养餐食堂改造项目",
+            "term": "评估",
+            "kind_name": "事前绩效评估",
+        },
         "title": "2026年度县域学生营养餐食堂改造项目事前绩效评估报告",
         "version_label": "",
         "sections": {
@@ -312,8 +325,12 @@ def ex_ante_report() -> dict:
         "total": total,
         "grade": "",
         "conclusion": "调整后支持",
+        "conclusion_text": f"经综合评估，2026年度县域学生营养餐食堂改造项目事前绩效评估得分为{total}分，"
+        "按评估结论分数线（80分及以上予以支持，60分及以上不足80分调整后支持，不足60分不予支持），"
+        "评估结论为“调整后支持”。",
         "score_note": "",
         "dimensions": dims,
+        "closing": closing(evaluator="张评价"),
     }
 
 

@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_YEARS": 10,
     "RECTIFICATION_FEEDBACK_DAYS": 20,
     "RECTIFICATION_DAYS": 30,
+    # 事前评估 conclusion bands, e.g. "予以支持:80; 调整后支持:60; 不予支持:0" (lower bounds
+    # inclusive); None: workbench.reports.ex_ante.DEFAULT_BANDS_TEXT, which is exactly that.
+    "EX_ANTE_BANDS": None,
     "SURVEY_SUBMIT_LIMIT": "60 per minute;1000 per hour",
     "SURVEY_IMPORT_BACKGROUND_ROWS": 5000,
     "SESSION_COOKIE_SECURE": False,

@@ -64,6 +64,8 @@ def test_project_name_and_money_format():
         "date": "2025年3月",
         "budget_year": "2024",
         "budget_amount": "3,860.00万元",
+        "term": "评价",
+        "kind_name": "绩效评价",
     }
     assert ctx.wan(D("12500000")) == "1,250.00万元" and ctx.wan(None) == "—"
     assert ctx.fmt2(D("2.625")) == "2.63" and ctx.pct(D("81.8")) == "81.80%"
@@ -214,15 +216,17 @@ def test_plan_context_lists_basis_team_experts_and_deliverables():
     assert all(row["score"] == "" for row in plan["score_rows"])
 
 
-def test_ex_ante_conclusion_from_the_total_unless_chosen():
-    inputs = sample_inputs()
-    assert context_report.ex_ante_conclusion(inputs) == "予以支持"
+def test_ex_ante_conclusion_from_the_signed_total_through_the_bands():
+    inputs = sample_inputs(scores_signed=True)
+    assert context_report.ex_ante_conclusion(inputs).name == "予以支持"
     inputs.totals.total = D("79.99")
-    assert context_report.ex_ante_conclusion(inputs) == "调整后支持"
+    assert context_report.ex_ante_conclusion(inputs).name == "调整后支持"
     inputs.totals.total = D("59.99")
-    assert context_report.ex_ante_conclusion(inputs) == "不予支持"
-    inputs.ex_ante_conclusion = "予以支持"
-    assert context_report.ex_ante_conclusion(inputs) == "予以支持"
+    assert context_report.ex_ante_conclusion(inputs).name == "不予支持"
+    inputs.ex_ante_conclusion = "予以支持"  # the lead's choice is printed beside the band's
+    chosen = context_report.ex_ante_conclusion(inputs)
+    assert chosen.name == "予以支持"
+    assert "对应“不予支持”；经项目负责人确定，评估结论为“予以支持”" in chosen.sentence
 
 
 def test_opinion_table_context_prefixes_the_reference():

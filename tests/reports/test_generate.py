@@ -19,15 +19,18 @@ from tests.reports.report_helpers import (
     open_version,
     sample_engagement,
     section,
+    write_all,
 )
 from tests.reports.test_render import H1, cell_text, cells, headings, score_table_rows, vmerge
 from workbench.core import storage
 from workbench.core.audit import AuditEntry
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from workbench.engagements import services as engagements
+from workbench.indicators import services as indicators
 from workbench.reports import services
 from workbench.reports import services_sections as drafting
 from workbench.reports.models import DeliverableVersion
+from workbench.scoring import services as scoring
 from workbench.scoring.services import compute
 
 
@@ -248,7 +251,15 @@ def test_score_sheet_lists_notes_and_signers(ctx, db, demo):
                                                        "得分", "评分说明"]  # fmt: skip
     assert [cell_text(cells(tr)[4]) for tr in rows[1:25]] == [s for _, s in EXPECTED_LEAVES]
     texts = _texts(document)
-    assert "评分人：张评价　　复核人：赵复核　　项目负责人：李项目" in texts
+    # Nobody signed the scores in the app: blank lines to sign by hand, no names from the team list.
+    assert "评分人：__________　　复核人：__________　　项目负责人：__________" in texts
+    indicators.confirm(db, actor=demo.users["demo-lead"], engagement=engagement)
+    scoring.sign(db, actor=demo.users["demo-lead"], engagement=engagement)
+    version = services.generate(
+        db, actor=demo.users["demo-lead"], engagement=engagement, kind="score_sheet"
+    )
+    texts = _texts(open_version(version))
+    assert "评分人：__________　　复核人：__________　　项目负责人：李项目" in texts
     assert any("81.61 × 100 ÷ 96.00 = 85.01" in t for t in texts)
 
 
@@ -267,6 +278,18 @@ def test_ex_ante_engagement_uses_the_ex_ante_template(ctx, db, demo):
         db.add(Indicator(engagement_id=e.id, position=i, level1=dim, level2=dim, name=f"{dim}要点",
                          weight=20, rule="manual", score=15 + i, justification="专家论证"))  # fmt: skip
     db.flush()
+    with pytest.raises(Conflict, match="缺少以下内容") as refused:
+        services.generate(db, actor=lead, engagement=e, kind="report")
+    assert "四、相关建议" in refused.value.details
+    assert "三、综合评估情况与结论：“筹资合规性”的评估分析" in refused.value.details
+    write_all(db, e, lead, deliverable="report")
+    version = services.generate(db, actor=lead, engagement=e, kind="report")
+    # Complete but unsigned: no box is ticked and the document says why.
+    texts = _texts(open_version(version))
+    assert "评估结论：□予以支持　　□调整后支持　　□不予支持" in texts
+    assert any("尚未经项目负责人签字确认，评估结论待定" in t for t in texts)
+    indicators.confirm(db, actor=lead, engagement=e)
+    scoring.sign(db, actor=lead, engagement=e)
     version = services.generate(db, actor=lead, engagement=e, kind="report")
     assert version.kind == "ex_ante_report"
     document = open_version(version)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
@@ -21,6 +22,7 @@ from workbench.indicators.services import (
 )
 from workbench.indicators.system import is_editor, require_editor
 from workbench.indicators.transfer import LeafSpec, refuse, replace_tree, spec_errors
+from workbench.scoring.params import ParamError, normalise_rule
 
 
 def library() -> ModuleType:
@@ -41,17 +43,33 @@ def _lines(value: Any) -> str:
     return str(value).strip()
 
 
+def unjudged(rule: str, params: str) -> str:
+    """A library leaf's 要素计分 shares without the pack's example 达成度 (nothing judged yet).
+
+    A pack writes "1/3:1; 1/3:1; 1/3:1" to show the format; copied as it is, every element would
+    count as fully met and the leaf would score full marks before anyone looked at it.
+    """
+    try:
+        if normalise_rule(rule) != "elements":
+            return params
+    except ParamError:
+        return params
+    items = (re.split(r"[:：]", item, maxsplit=1)[0].strip() for item in re.split(r"[;；]", params))
+    return "; ".join(item for item in items if item)
+
+
 def input_from_version(version: Any, *, level1: str = "", level2: str = "") -> IndicatorInput:
     """An IndicatorInput from a LibraryIndicatorVersion, optionally placed under other groups."""
     kind = (getattr(version, "standard_type", "") or "").strip()
     weight = getattr(version, "weight", None)
+    rule = (getattr(version, "rule", "") or "manual").strip()
     return IndicatorInput(
         level1=(level1 or getattr(version, "level1", "") or "").strip(),
         level2=(level2 or getattr(version, "level2", "") or "").strip(),
         name=(version.name or "").strip(),
         weight=Decimal(str(weight)) if weight not in (None, "") else None,
-        rule=(getattr(version, "rule", "") or "manual").strip(),
-        params=(getattr(version, "params", "") or "").strip(),
+        rule=rule,
+        params=unjudged(rule, (getattr(version, "params", "") or "").strip()),
         target=(getattr(version, "target", "") or "").strip(),
         definition=_lines(getattr(version, "definition", "")),
         points=_lines(getattr(version, "points", "")),

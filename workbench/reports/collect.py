@@ -12,16 +12,18 @@ import importlib
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
+from workbench.core.errors import Conflict
 from workbench.core.timeutil import local, today_local
 from workbench.engagements import flow
 from workbench.engagements.models import ROLE_NAMES, Engagement, MemberRole
 from workbench.engagements.services import orgs_by_id, users_by_id
 from workbench.engagements.stages import STAGE_NAMES, STAGE_WORK, Stage
-from workbench.reports import schedule
+from workbench.reports import ex_ante, schedule
 from workbench.reports.collect_surveys import appendix_surveys, planned_sample
 from workbench.reports.context import (
     Finding,
@@ -173,7 +175,12 @@ def papers(db: Session, engagement: Engagement) -> list[Paper]:
     numbering = _optional("workbench.fieldwork.numbering")
     key = numbering.sort_key if numbering is not None else (lambda text: text)
     return [
-        Paper(index=row.index_no, title=row.title, stage=STAGE_NAMES.get(row.stage, row.stage))
+        Paper(
+            index=row.index_no,
+            title=row.title,
+            stage=STAGE_NAMES.get(row.stage, row.stage),
+            status=row.status,
+        )
         for row in sorted(rows, key=lambda r: key(r.index_no))
     ]
 
@@ -371,11 +378,32 @@ def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str 
         has_survey=uses_survey or summary is not None,
         label=label,
         ex_ante_conclusion=row.ex_ante_conclusion if row else "",
-        survey_appendix=appendix_surveys(survey_data, indicators),
-        planned_sample=planned_sample(row),
         plan_date=row.plan_date if row else None,
         plan_schedule=schedule.from_record(row.schedule) if row else {},
+        ex_ante_bands=ex_ante_bands(),
+        scores_signed=_scores_signer(db, engagement) is not None,
+        report_signers=report_signers(db, engagement) if deliverable == "report" else {},
+        survey_appendix=appendix_surveys(survey_data, indicators),
+        planned_sample=planned_sample(row),
     )
+
+
+def ex_ante_bands() -> ex_ante.Bands:
+    """The ex-ante conclusion bands: WORKBENCH_EX_ANTE_BANDS, else the documented default."""
+    configured = current_app.config.get("EX_ANTE_BANDS") if has_app_context() else None
+    try:
+        return ex_ante.parse_bands(configured) if configured else ex_ante.DEFAULT_BANDS
+    except ValueError as error:
+        raise Conflict(f"评估结论分数线设置（WORKBENCH_EX_ANTE_BANDS）有误：{error}") from error
+
+
+def report_signers(db: Session, engagement: Engagement) -> dict[str, str]:
+    """Level (prepare/review/approve) → name of who signed the report in the app (active only)."""
+    from workbench.reports.services_signoffs import active
+
+    signed = active(db, engagement)
+    names = user_names(db, {row.user_id for row in signed.values()})
+    return {level: names.get(row.user_id, "") for level, row in signed.items()}
 
 
 def user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
@@ -383,24 +411,25 @@ def user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
     return {uid: user.display_name for uid, user in found.items()}
 
 
+def _scores_signer(db: Session, engagement: Engagement) -> User | None:
+    """The lead who signed the scores in the app, or None while they are unsigned."""
+    from workbench.indicators.system import get_system
+
+    system = get_system(db, engagement)
+    if system is None or system.scores_signed_at is None or not system.scores_signed_by_id:
+        return None
+    return db.get(User, system.scores_signed_by_id)
+
+
 def score_signers(db: Session, engagement: Engagement) -> dict[str, str]:
-    """Names for the score sheet: evaluators score, reviewers review, the lead signs."""
-    members = engagement.members
-    users = users_by_id(db, {m.user_id for m in members})
+    """Names for the score sheet, only where the record holds a sign-off (else a blank line).
 
-    def names(role: MemberRole) -> str:
-        return "、".join(
-            users[m.user_id].display_name for m in members if m.role == role and m.user_id in users
-        )
-
-    system_module = _optional("workbench.indicators.system")
-    signer: User | None = None
-    if system_module is not None:
-        system = system_module.get_system(db, engagement)
-        if system is not None and system.scores_signed_by_id:
-            signer = db.get(User, system.scores_signed_by_id)
+    The app records one sign-off of the scores, the lead's; who scored and who reviewed the
+    score sheet sign on paper.
+    """
+    signer = _scores_signer(db, engagement)
     return {
-        "scored_by": names(MemberRole.evaluator),
-        "reviewed_by": names(MemberRole.reviewer),
-        "approved_by": signer.display_name if signer else names(MemberRole.lead),
+        "scored_by": "",
+        "reviewed_by": "",
+        "approved_by": signer.display_name if signer else "",
     }

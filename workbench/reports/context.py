@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from workbench.reports import ex_ante
 from workbench.reports import sections as text
 from workbench.reports.prose import ScoreFacts
 from workbench.reports.survey_appendix import AppendixSurvey, PlannedSample
@@ -21,9 +22,7 @@ HUNDRED = Decimal(100)
 PENDING = "待定"
 UNSCORED = "未评分"
 NA = "不适用"
-# Ex-ante conclusion from the total when the lead has not chosen one (lower bounds inclusive).
-EX_ANTE_BANDS = ((Decimal(80), "予以支持"), (Decimal(60), "调整后支持"), (Decimal(0), "不予支持"))
-EX_ANTE_CONCLUSIONS = tuple(name for _, name in EX_ANTE_BANDS)
+EX_ANTE_CONCLUSIONS = ex_ante.CONCLUSIONS
 _SUFFIXES = ("事前绩效评估", "绩效评价", "绩效评估")
 
 
@@ -47,6 +46,11 @@ class Project:
     @property
     def ex_ante(self) -> bool:
         return self.type == "ex_ante"
+
+    @property
+    def term(self) -> str:
+        """评估 for an ex-ante engagement, 评价 for the others (被评估单位, 评估等级 …)."""
+        return "评估" if self.ex_ante else "评价"
 
     @property
     def name(self) -> str:
@@ -108,6 +112,7 @@ class Paper:
     index: str
     title: str
     stage: str
+    status: str = ""  # fieldwork's review status: prepared | reviewed | approved | returned
 
 
 @dataclass
@@ -174,10 +179,13 @@ class Inputs:
     has_survey: bool = False
     label: str = ""
     ex_ante_conclusion: str = ""
-    survey_appendix: list[AppendixSurvey] = field(default_factory=list)  # every survey (附件2)
-    planned_sample: PlannedSample | None = None  # the approved plan's sample
     plan_date: date | None = None  # the plan's 编制日期 (None: today)
     plan_schedule: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
+    ex_ante_bands: ex_ante.Bands = ex_ante.DEFAULT_BANDS
+    scores_signed: bool = False  # the lead signed the scores in the app
+    report_signers: dict[str, str] = field(default_factory=dict)  # prepare/review/approve → name
+    survey_appendix: list[AppendixSurvey] = field(default_factory=list)  # every survey (附件2)
+    planned_sample: PlannedSample | None = None  # the approved plan's sample
 
 
 # --- formatting ------------------------------------------------------------------------------
@@ -227,6 +235,18 @@ def project_dict(project: Project) -> dict:
         "date": cn_date(project.today, day=False),
         "budget_year": str(project.budget_year),
         "budget_amount": wan(project.budget_amount),
+        "term": project.term,
+        "kind_name": "事前绩效评估" if project.ex_ante else "绩效评价",
+    }
+
+
+def closing_dict(inputs: Inputs) -> dict:
+    """The closing block: names only of those who signed the report in the app, the full date."""
+    signers = inputs.report_signers
+    return {
+        "lead": signers.get("approve", ""),
+        "evaluator": signers.get("prepare", ""),
+        "date": cn_date(inputs.project.today),
     }
 
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from workbench.reports import ex_ante
 from workbench.reports import sections as text
 from workbench.reports.context import (
-    EX_ANTE_BANDS,
-    EX_ANTE_CONCLUSIONS,
     UNSCORED,
     Inputs,
     LeafRow,
@@ -23,6 +22,7 @@ from workbench.reports.context import (
     SurveySummary,
     Totals,
     Visit,
+    closing_dict,
     cn_date,
     fmt2,
     group_score,
@@ -70,7 +70,34 @@ def _generated_method(leaves: list[LeafRow], totals: Totals) -> list[str]:
     ]
 
 
-def _generated_process(visits: list[Visit], papers: list[Paper]) -> list[str]:
+# What a working paper's review status says about it, in the order the sentence lists them.
+_PAPER_STATES = (
+    ("approved", "经编制、复核并由项目负责人批准（三级复核完成）{n}份"),
+    ("reviewed", "已复核、待项目负责人批准{n}份"),
+    ("prepared", "已编制、待复核{n}份"),
+    ("returned", "复核退回修改中{n}份"),
+)
+
+
+def _papers_sentence(papers: list[Paper], term: str) -> str:
+    """How many papers exist and how far each got in the review chain (never more than true)."""
+    by_stage: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    for paper in papers:
+        by_stage[paper.stage] = by_stage.get(paper.stage, 0) + 1
+        by_status[paper.status] = by_status.get(paper.status, 0) + 1
+    detail = "，".join(f"{stage}{count}份" for stage, count in by_stage.items())
+    text = (
+        f"{term}过程中共形成工作底稿{len(papers)}份（{detail}），索引号"
+        f"{papers[0].index}至{papers[-1].index}"
+    )
+    if by_status.get("approved") == len(papers):
+        return text + "，均已经编制、复核并由项目负责人批准（三级复核）。"
+    states = [form.format(n=by_status[key]) for key, form in _PAPER_STATES if by_status.get(key)]
+    return text + ("。其中" + "，".join(states) + "。" if states else "。")
+
+
+def _generated_process(visits: list[Visit], papers: list[Paper], term: str = "评价") -> list[str]:
     out = []
     for visit in visits:
         if visit.left is None:
@@ -82,14 +109,7 @@ def _generated_process(visits: list[Visit], papers: list[Paper]) -> list[str]:
                 f"{cn_date(visit.entered)}至{cn_date(visit.left)}，{visit.name}阶段：{visit.work}。"
             )
     if papers:
-        by_stage: dict[str, int] = {}
-        for paper in papers:
-            by_stage[paper.stage] = by_stage.get(paper.stage, 0) + 1
-        detail = "，".join(f"{stage}{count}份" for stage, count in by_stage.items())
-        out.append(
-            f"评价过程中共形成工作底稿{len(papers)}份（{detail}），索引号"
-            f"{papers[0].index}至{papers[-1].index}，底稿均经三级复核。"
-        )
+        out.append(_papers_sentence(papers, term))
     return out
 
 
@@ -201,16 +221,43 @@ def report_context(inputs: Inputs, charts: list[dict]) -> dict:
         "charts": charts,
         "survey": survey_dict(inputs.survey),
         "survey_appendix": appendix_context(inputs.survey_appendix, inputs.planned_sample),
+        "closing": closing_dict(inputs),
     }
 
 
-def ex_ante_conclusion(inputs: Inputs) -> str:
-    if inputs.ex_ante_conclusion in EX_ANTE_CONCLUSIONS:
-        return inputs.ex_ante_conclusion
-    total = inputs.totals.total
-    if total is None:
-        return EX_ANTE_BANDS[1][1]
-    return next(name for lower, name in EX_ANTE_BANDS if total >= lower)
+def ex_ante_conclusion(inputs: Inputs) -> ex_ante.Conclusion:
+    """The ticked conclusion and its sentence: only from a complete score the lead signed."""
+    unscored = [leaf for leaf in inputs.leaves if not leaf.not_applicable and leaf.score is None]
+    return ex_ante.conclude(
+        project=inputs.project.name,
+        total=inputs.totals.total,
+        unscored=len(unscored),
+        signed=inputs.scores_signed,
+        bands=inputs.ex_ante_bands,
+        chosen=inputs.ex_ante_conclusion,
+    )
+
+
+# The chapters of an ex-ante report that need the team's own text (key → heading).
+EX_ANTE_REQUIRED = {
+    "basic": "一、评估对象基本情况（项目背景、主要内容、资金测算与来源）",
+    "work": "二、评估工作开展情况（评估依据、方法、过程）",
+    "suggestions": "四、相关建议",
+}
+
+
+def ex_ante_missing(inputs: Inputs) -> list[str]:
+    """What the ex-ante report would print with nothing behind it (generation is refused)."""
+    missing = [heading for key, heading in EX_ANTE_REQUIRED.items() if not paragraphs(inputs, key)]
+    names = list(level1_groups(inputs.leaves))
+    if not names:
+        missing.append("三、综合评估情况与结论：尚无评估指标")
+    missing += [
+        f"三、综合评估情况与结论：“{name}”的评估分析"
+        for name in names
+        if not paragraphs(inputs, text.level1_key(name))
+    ]
+    return missing
 
 
 def ex_ante_context(inputs: Inputs) -> dict:
@@ -223,23 +270,32 @@ def ex_ante_context(inputs: Inputs) -> dict:
             {
                 "name": name,
                 "weight": fmt2(weight),
-                "score": fmt2(score),
+                "score": fmt2(score) if all(leaf.score is not None or leaf.not_applicable
+                                            for leaf in group) else UNSCORED,
                 "paragraphs": paragraphs(inputs, text.level1_key(name)),
             }
-        )
-    keys = ("basic", "work", "conclusion", "suggestions", "other")
+        )  # fmt: skip
+    keys = ("basic", "conclusion", "suggestions", "other")
+    sections = {key: paragraphs(inputs, key) for key in keys}
+    sections["basic"] = _generated_overview(p) + sections["basic"]
+    sections["work"] = _generated_process(inputs.visits, inputs.papers, "评估") + paragraphs(
+        inputs, "work"
+    )
+    conclusion = ex_ante_conclusion(inputs)
     return {
         "project": project_dict(p),
         "title": f"{p.name}事前绩效评估报告",
         "version_label": inputs.label,
-        "sections": {key: paragraphs(inputs, key) for key in keys},
+        "sections": sections,
         "score_rows": [
             {"level1": r["level1"], "name": r["name"], "weight": r["weight"], "score": r["score"]}
             for r in score_rows(inputs.leaves)
         ],
         **totals_dict(inputs.totals, inputs.leaves),
-        "conclusion": ex_ante_conclusion(inputs),
+        "conclusion": conclusion.name,
+        "conclusion_text": conclusion.sentence,
         "dimensions": dimensions,
+        "closing": closing_dict(inputs),
     }
 
 

@@ -146,6 +146,9 @@ def build(db: Session, engagement: Engagement, *, kind: str, label: str = "") ->
     if kind == DeliverableKind.plan:
         ctx, template = context_plan.plan_context(inputs), "evaluation_plan"
     elif kind == DeliverableKind.ex_ante_report:
+        missing = context_report.ex_ante_missing(inputs)
+        if missing:
+            raise Conflict("事前绩效评估报告缺少以下内容，暂不能生成", details=missing)
         ctx, template = context_report.ex_ante_context(inputs), "ex_ante_report"
     else:
         ctx = context_report.report_context(inputs, report_charts(inputs))

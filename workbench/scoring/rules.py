@@ -211,6 +211,8 @@ def score_elements(
     _check_weight(weight)
     if not items:
         raise ParamError("要素计分没有评价要点")
+    if all(met is None for _, met in items):
+        raise ParamError("评价要点均未评定达成度，未评分")
     for number, (share, met) in enumerate(items, start=1):
         if share <= 0:
             raise ParamError(f"第{number}个要点的占比必须大于0")
