@@ -229,14 +229,19 @@ def token_for(db):
 
 @pytest.fixture()
 def make_user(db):
-    """make_user(kind="agency"|"bureau"|"unit"|"expert", role=...) → a new User."""
+    """make_user(kind="agency"|"bureau"|"unit"|"expert", role=..., managed_by=org) → a new User."""
     from workbench.accounts import services
     from workbench.accounts.models import OrgKind, SystemRole
 
     counter = {"n": 0}
 
     def _make(
-        kind: str = "agency", *, role: str | None = None, org=None, username: str | None = None
+        kind: str = "agency",
+        *,
+        role: str | None = None,
+        org=None,
+        username: str | None = None,
+        managed_by=None,
     ):
         counter["n"] += 1
         n = counter["n"]
@@ -257,6 +262,7 @@ def make_user(db):
             org_id=org.id if org else None,
             system_role=SystemRole(role),
             check_policy=False,
+            managed_by_id=managed_by.id if managed_by else None,
         )
 
     return _make

@@ -10,6 +10,8 @@ ROLES = [
     "bureau",
     "bureau2",
     "unit",
+    "admin2",  # the admin of another agency
+    "staff2",  # a staff member of another agency
 ]
 PUBLIC = set(ROLES)
 AUTH = set(ROLES) - {"anonymous"}
@@ -20,3 +22,7 @@ TEAM = {"admin", "lead", "evaluator", "reviewer"}
 MANAGE = {"admin", "lead"}
 DECLARE = {"lead", "evaluator", "reviewer", "expert"}
 ADMIN = {"admin"}
+# Another agency's people reach firm-wide pages of their own agency, never the demo agency's things.
+OTHER_AGENCY = {"admin2", "staff2"}
+ANY_AGENCY = AGENCY | OTHER_AGENCY
+ANY_ADMIN = ADMIN | {"admin2"}

@@ -123,3 +123,49 @@ def test_user_create_and_refusals(instance):
         ],
     )
     assert dup.exit_code == 2 and "已被使用" in dup.output
+
+
+def _managed_by(instance, username):
+    engine = make_engine(f"sqlite:///{instance / 'workbench.db'}")
+    with Session(engine) as s:
+        user = s.exec(select(User).where(User.username == username)).one()
+        found = user.managed_by_id
+    engine.dispose()
+    return found
+
+
+def test_operator_makes_a_bureau_account_for_one_agency(instance):
+    runner = CliRunner()
+    runner.invoke(cli.main, ["db", "upgrade"])
+    base = ["user", "create", "--org", "某财政局", "--kind", "bureau", "--role", "external"]
+    admin = runner.invoke(
+        cli.main,
+        [
+            "user",
+            "create",
+            "boss",
+            "--name",
+            "甲",
+            "--org",
+            "甲评价公司",
+            "--role",
+            "admin",
+            "--password",
+            "secret123",
+        ],  # fmt: skip
+    )
+    assert admin.exit_code == 0, admin.output
+    typo = runner.invoke(
+        cli.main,
+        base + ["x.rev", "--name", "乙", "--managed-by", "甲评价", "--password", "secret123"],
+    )
+    assert typo.exit_code == 2 and "没有名为“甲评价”的评价机构" in typo.output
+    assert "x.rev" not in _users(instance)  # nothing half-written
+    ok = runner.invoke(
+        cli.main,
+        base + ["x.rev", "--name", "乙", "--managed-by", "甲评价公司", "--password", "secret123"],
+    )
+    assert ok.exit_code == 0, ok.output
+    assert _managed_by(instance, "x.rev") == _managed_by(instance, "boss")
+    everyone = runner.invoke(cli.main, base + ["y.rev", "--name", "丙", "--password", "secret123"])
+    assert everyone.exit_code == 0 and _managed_by(instance, "y.rev") is None

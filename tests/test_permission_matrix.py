@@ -15,7 +15,8 @@ import pytest
 
 from tests.permissions_roles import (
     ADMIN,
-    AGENCY,
+    ANY_ADMIN,
+    ANY_AGENCY,
     AUTH,
     DECLARE,
     INTERNAL,
@@ -37,13 +38,14 @@ EXPECTED: dict[str, set[str]] = {
     "accounts.change_password": AUTH,
     "accounts.create_token": AUTH,
     "accounts.revoke_token": AUTH,
-    "accounts.users": ADMIN,
+    # Each admin administers its own agency's accounts: the target user is the demo agency's.
+    "accounts.users": ANY_ADMIN,
     "accounts.set_active": ADMIN,
     "accounts.reset_password": ADMIN,
-    "accounts.orgs": ADMIN,
-    "accounts.audit_log": ADMIN,
+    "accounts.orgs": ANY_ADMIN,
+    "accounts.audit_log": ANY_ADMIN,
     "engagements.dashboard": AUTH,
-    "engagements.create": AGENCY,
+    "engagements.create": ANY_AGENCY,
     "engagements.edit": MANAGE,
     "engagements.flowchart": VIEW,
     "engagements.advance": MANAGE,
@@ -59,7 +61,7 @@ EXPECTED: dict[str, set[str]] = {
     "api.openapi_document": PUBLIC,
     "api.create_token_post": PUBLIC,
     "api.list_engagements_get": AUTH,
-    "api.create_engagement_post": AGENCY,
+    "api.create_engagement_post": ANY_AGENCY,
     "api.get_engagement_get": VIEW,
     "api.advance_engagement_post": MANAGE,
 }
@@ -121,9 +123,15 @@ def test_every_route_has_a_permission_rule(app):
 
 
 def _routes(app):
-    # Logging out ends the clients' sessions, so it goes last.
+    # Deleting goes after the other routes of its object, and logging out (which ends the
+    # clients' sessions) last.
     for rule in sorted(
-        app.url_map.iter_rules(), key=lambda r: (r.endpoint == "accounts.logout", r.rule)
+        app.url_map.iter_rules(),
+        key=lambda r: (
+            r.endpoint == "accounts.logout",
+            r.rule.endswith(("/delete", "/remove")),
+            r.rule,
+        ),
     ):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
@@ -138,7 +146,31 @@ def _call(client, method, url, headers):
 
 
 @pytest.fixture()
-def clients(app, demo, login, token_for):
+def other_agency(db, demo):
+    """An admin and a staff member of another agency (demo-admin2, demo-staff2)."""
+    from tests.conftest import PASSWORD
+    from workbench.accounts import services
+    from workbench.accounts.models import OrgKind, SystemRole
+
+    org = services.create_org(db, actor=None, name="另一评价机构有限公司", kind=OrgKind.agency)
+    for role in ("admin", "staff"):
+        user = services.create_user(
+            db,
+            actor=None,
+            username=f"demo-{role}2",
+            display_name=f"其他机构{role}",
+            password=PASSWORD,
+            org_id=org.id,
+            system_role=SystemRole(role),
+            check_policy=False,
+        )
+        demo.users[user.username] = user
+    db.flush()
+    return org
+
+
+@pytest.fixture()
+def clients(app, demo, other_agency, login, token_for):
     pages = {
         role: (login(USERNAMES[role]) if role != "anonymous" else app.test_client())
         for role in ROLES
@@ -150,7 +182,10 @@ def clients(app, demo, login, token_for):
 
 def test_route_role_matrix(app, db, demo, clients, make_user):
     pages, tokens = clients
-    params = _params(db, demo, make_user("unit"))  # admins disable/reset this one, not a demo login
+    # Admins disable and reset this one (the demo agency's, not a demo login).
+    params = _params(
+        db, demo, make_user("expert", managed_by=demo.orgs["示例绩效评价咨询有限公司"])
+    )
     failures = []
     for rule, method in _routes(app):
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(params[m.group(1)]), rule.rule)

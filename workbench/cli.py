@@ -144,11 +144,24 @@ def user() -> None:
 @click.option(
     "--role", type=click.Choice(["admin", "staff", "external"]), default="staff", show_default=True
 )
+@click.option(
+    "--managed-by",
+    "managed_by",
+    default="",
+    help="管理该账号的评价机构名称（委托方、被评价单位账号；省略则由系统运维人员管理，"
+    "可查看该单位在所有机构的项目）",
+)
 @click.password_option(help="密码（省略则交互输入）")
 def user_create(
-    username: str, display_name: str, org_name: str, kind: str, role: str, password: str
+    username: str,
+    display_name: str,
+    org_name: str,
+    kind: str,
+    role: str,
+    managed_by: str,
+    password: str,
 ) -> None:
-    """创建用户。"""
+    """创建用户（系统运维人员：可为任一机构创建管理员）。"""
     from workbench.accounts import services
     from workbench.accounts.models import OrgKind, SystemRole
     from workbench.core.errors import DomainError
@@ -159,6 +172,7 @@ def user_create(
                 org = services.get_or_create_org(
                     session, actor=None, name=org_name, kind=OrgKind(kind)
                 )
+                manager = services.find_agency(session, managed_by) if managed_by else None
                 services.create_user(
                     session,
                     actor=None,
@@ -167,6 +181,7 @@ def user_create(
                     password=password,
                     org_id=org.id,
                     system_role=SystemRole(role),
+                    managed_by_id=manager.id if manager else None,
                 )
         except DomainError as error:
             click.echo(f"创建失败：{error.message}", err=True)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from workbench.accounts.models import Organisation
 from workbench.engagements import services as engagements
 from workbench.engagements.models import DeclarationKind
 from workbench.experts import services
@@ -25,8 +26,9 @@ def pool(db, demo, make_user):
     )
     for kind in DeclarationKind:
         engagements.sign_declaration(db, actor=lead, engagement=engagement, kind=kind)
-    clean_user = make_user("expert", username="expert-qian")
-    tied_user = make_user("expert", username="expert-sun")
+    agency = db.get(Organisation, engagement.agency_id)  # the agency's own expert accounts
+    clean_user = make_user("expert", username="expert-qian", managed_by=agency)
+    tied_user = make_user("expert", username="expert-sun", managed_by=agency)
     clean = services.create_expert(
         db,
         actor=admin,

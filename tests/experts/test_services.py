@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import func, select
 
+from workbench.accounts.models import Organisation
 from workbench.core.audit import AuditEntry
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from workbench.engagements.models import Member
@@ -203,7 +204,18 @@ def test_employer_conflict_and_other_refusals(db, demo, pool, make_user):
     no_account = services.search(db, user=admin, q="郑高工")[0][0]
     with pytest.raises(ValidationFailed, match="尚未关联系统账号"):
         services.assign(db, actor=pool.lead, engagement=e, expert_id=no_account.id)
-    user = make_user("expert", username="expert-zheng")
+    outsider = make_user("expert", username="expert-free")  # the operator's, no agency's
+    with pytest.raises(ValidationFailed, match="专家信息有误"):
+        services.update_expert(
+            db,
+            actor=admin,
+            expert=no_account,
+            data=services.ExpertInput(name="郑高工", user_id=outsider.id),
+            version=no_account.version,
+        )
+    user = make_user(
+        "expert", username="expert-zheng", managed_by=db.get(Organisation, e.agency_id)
+    )
     services.update_expert(
         db,
         actor=admin,

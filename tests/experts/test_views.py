@@ -43,7 +43,9 @@ def test_create_and_edit_through_forms(login, db, demo, make_user):
     c = login("demo-admin")
     html = c.post("/experts/new", data={"name": "", "user_id": 0}).get_data(as_text=True)
     assert "请填写专家姓名" in html
-    account = make_user("expert", username="expert-wei")
+    account = make_user(
+        "expert", username="expert-wei", managed_by=demo.orgs["示例绩效评价咨询有限公司"]
+    )
     r = c.post(
         "/experts/new",
         data={

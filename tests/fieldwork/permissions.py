@@ -2,7 +2,15 @@
 
 from sqlmodel import select
 
-from tests.permissions_roles import ADMIN, AGENCY, INTERNAL, MANAGE, PUBLIC, TEAM
+from tests.permissions_roles import (
+    ADMIN,
+    ANY_ADMIN,
+    ANY_AGENCY,
+    INTERNAL,
+    MANAGE,
+    PUBLIC,
+    TEAM,
+)
 from workbench.core.storage import Blob
 from workbench.fieldwork import papers, requests, review
 from workbench.fieldwork.models import Evidence, Finding, PaperTemplate
@@ -42,13 +50,13 @@ EXPECTED = {
     "fieldwork.item_upload": TEAM | UNIT,
     "fieldwork.link_page": PUBLIC,
     "fieldwork.link_upload": PUBLIC,
-    "fieldwork.templates": ADMIN,
-    "fieldwork.template_new": ADMIN,
-    "fieldwork.template_upload": ADMIN,
+    "fieldwork.templates": ANY_ADMIN,
+    "fieldwork.template_new": ANY_ADMIN,
+    "fieldwork.template_upload": ANY_ADMIN,
     "fieldwork.template_edit": ADMIN,
     "fieldwork.template_active": ADMIN,
-    "fieldwork.template_yaml": AGENCY,
-    "api.list_workpaper_templates_get": AGENCY,
+    "fieldwork.template_yaml": ANY_AGENCY,
+    "api.list_workpaper_templates_get": ANY_AGENCY,
     "api.list_workpapers_get": INTERNAL,
     "api.create_workpaper_post": TEAM,
     "api.get_workpaper_get": INTERNAL,

@@ -1,6 +1,6 @@
 """Route × role expectations of the finance pages and API (read by tests/test_permission_matrix)."""
 
-from tests.permissions_roles import ADMIN, AGENCY, MANAGE, TEAM
+from tests.permissions_roles import ANY_ADMIN, ANY_AGENCY, MANAGE, TEAM
 
 EXPECTED = {
     "finance.overview": TEAM,
@@ -8,9 +8,9 @@ EXPECTED = {
     "finance.add_entry": MANAGE,
     "finance.void_entry": MANAGE,
     "finance.record_release": MANAGE,
-    "finance.deposits": AGENCY,
-    "finance.deposits_export": AGENCY,
-    "finance.settings": ADMIN,
+    "finance.deposits": ANY_AGENCY,
+    "finance.deposits_export": ANY_AGENCY,
+    "finance.settings": ANY_ADMIN,
     "api.get_deposit_get": TEAM,
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.permissions_roles import ADMIN, AUTH, MANAGE, TEAM
+from tests.permissions_roles import ADMIN, ANY_ADMIN, AUTH, MANAGE, TEAM
 
 REVIEW = TEAM | {"bureau"}  # the agency team and the commissioning bureau's reviewers
 BUREAU = {"bureau"}
@@ -32,8 +32,8 @@ EXPECTED: dict[str, set[str]] = {
     "review.delete_item": MANAGE,
     "review.archive": TEAM,
     "review.archive_export": TEAM,
-    "review.rubrics_list": ADMIN,
-    "review.new_rubric": ADMIN,
+    "review.rubrics_list": ANY_ADMIN,
+    "review.new_rubric": ANY_ADMIN,
     "review.edit_rubric": ADMIN,
     "review.delete_rubric": ADMIN,
     "api.list_submissions_get": REVIEW,

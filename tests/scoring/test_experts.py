@@ -30,7 +30,7 @@ def panel(db, demo, make_user):
     indicators.confirm(db, actor=lead, engagement=engagement)
     people = [demo.users["demo-expert"]]
     for _ in range(4):
-        expert = make_user("expert")
+        expert = make_user("expert", managed_by=demo.orgs["示例绩效评价咨询有限公司"])
         engagements.add_member(
             db, actor=lead, engagement=engagement, user_id=expert.id, role="expert"
         )
@@ -173,7 +173,7 @@ def test_expert_must_have_signed_the_declarations(db, demo, make_user):
     lead = demo.users["demo-lead"]
     rows = [["决策", "绩效目标", "明确性", 100, "expert", "", None, None, None]]
     transfer.import_sheet(db, actor=lead, engagement=engagement, filename="o.xlsx", data=xlsx(rows))
-    expert = make_user("expert")
+    expert = make_user("expert", managed_by=demo.orgs["示例绩效评价咨询有限公司"])
     engagements.add_member(db, actor=lead, engagement=engagement, user_id=expert.id, role="expert")
     leaf = by_name(db, engagement)["明确性"]
     with pytest.raises(NotAllowed, match="签署"):

@@ -51,7 +51,6 @@ class OrgForm(BaseForm):
             [
                 (OrgKind.bureau.value, "委托方（财政部门）"),
                 (OrgKind.unit.value, "被评价单位"),
-                (OrgKind.agency.value, "评价机构"),
             ]
         ),
     )

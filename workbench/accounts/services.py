@@ -94,6 +94,14 @@ def get_or_create_org(db: Session, *, actor: User | None, name: str, kind: OrgKi
     return org
 
 
+def find_agency(db: Session, name: str) -> Organisation:
+    """The agency registered under that name."""
+    org = db.exec(select(Organisation).where(Organisation.name == name.strip())).first()
+    if org is None or org.kind != OrgKind.agency:
+        raise NotFound(f"没有名为“{name}”的评价机构")
+    return org
+
+
 def create_user(
     db: Session,
     *,
@@ -105,8 +113,13 @@ def create_user(
     system_role: SystemRole = SystemRole.staff,
     email: str = "",
     check_policy: bool = True,
+    managed_by_id: int | None = None,
 ) -> User:
-    """Create a user; the organisation decides whether they are agency, bureau or unit users."""
+    """Create a user; the organisation decides whether they are agency, bureau or unit users.
+
+    Agency staff are managed by their agency; other accounts by `managed_by_id` (the agency whose
+    admin made them), or by the instance operator when None.
+    """
     errors = []
     if not USERNAME_RE.match(username or ""):
         errors.append(
@@ -137,6 +150,7 @@ def create_user(
         org_kind=org.kind if org else "",
         system_role=SystemRole(system_role),
         password_changed_at=utcnow(),
+        managed_by_id=org.id if org and org.kind == OrgKind.agency else managed_by_id,
     )
     db.add(user)
     db.flush()
@@ -146,7 +160,9 @@ def create_user(
         action="user.create",
         obj=user,
         summary=username,
-        after=audit.snapshot(user, ["username", "display_name", "org_id", "system_role"]),
+        after=audit.snapshot(
+            user, ["username", "display_name", "org_id", "system_role", "managed_by_id"]
+        ),
     )
     return user
 
@@ -269,8 +285,13 @@ def get_user(db: Session, user_id: int) -> User:
     return user
 
 
-def list_users(db: Session, *, q: str = "", org_kind: str = "") -> list[User]:
+def list_users(
+    db: Session, *, q: str = "", org_kind: str = "", managed_by_id: int | None = None
+) -> list[User]:
+    """Users by username; `managed_by_id` keeps those one agency administers."""
     stmt = select(User)
+    if managed_by_id is not None:
+        stmt = stmt.where(User.managed_by_id == managed_by_id)
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(col(User.username).ilike(like), col(User.display_name).ilike(like)))

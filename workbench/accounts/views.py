@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, logout_user
 
 from workbench import db
-from workbench.accounts import services
+from workbench.accounts import admin, services
 from workbench.accounts.auth import renew_session, start_session
 from workbench.accounts.forms import (
     ChangePasswordForm,
@@ -160,19 +160,25 @@ def revoke_token(token_id: int):
     return redirect(url_for("accounts.profile"))
 
 
+def managed_user(user_id: int):
+    """The account an admin route acts on; another agency's answers 404 like a missing one."""
+    return services.get_user(db.session(), user_id)
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @requires("admin")
 def users():
+    session = db.session()
     form = UserForm()
-    orgs = services.list_orgs(db.session())
+    orgs = admin.account_orgs(session, admin=current_user)
     form.org_id.choices = choices(
         [(o.id, f"{o.name}（{o.kind_name}）") for o in orgs] + [(0, "（无：外部专家）")]
     )
     if form.validate_on_submit():
         try:
-            services.create_user(
-                db.session(),
-                actor=current_user,
+            admin.create_user(
+                session,
+                admin=current_user,
                 username=form.username.data.strip(),
                 display_name=form.display_name.data,
                 password=form.password.data,
@@ -186,24 +192,24 @@ def users():
             flash(f"用户 {form.username.data} 已创建", "success")
             return redirect(url_for("accounts.users"))
     q = request.args.get("q", "")
-    rows = services.list_users(db.session(), q=q, org_kind=request.args.get("kind", ""))
-    org_names = {o.id: o.name for o in orgs}
+    rows = admin.users(session, admin=current_user, q=q, org_kind=request.args.get("kind", ""))
+    org_names = {o.id: o.name for o in admin.visible_orgs(session, admin=current_user)}
     return render_template("accounts/users.html", form=form, users=rows, org_names=org_names, q=q)
 
 
 @bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
-@requires("admin")
+@requires("admin", load=managed_user)
 def set_active(user_id: int):
     active = request.form.get("active") == "1"
-    user = services.set_active(db.session(), actor=current_user, user_id=user_id, active=active)
+    user = admin.set_active(db.session(), admin=current_user, user_id=user_id, active=active)
     flash(f"{user.display_name} 已{'启用' if active else '停用'}", "success")
     return redirect(url_for("accounts.users"))
 
 
 @bp.route("/admin/users/<int:user_id>/reset", methods=["POST"])
-@requires("admin")
+@requires("admin", load=managed_user)
 def reset_password(user_id: int):
-    temporary = services.reset_password(db.session(), actor=current_user, user_id=user_id)
+    temporary = admin.reset_password(db.session(), admin=current_user, user_id=user_id)
     flash(
         "该用户的所有登录和 API 令牌已失效。临时密码（请当面或电话告知本人，"
         f"其登录后须先修改）：{temporary}",
@@ -217,16 +223,21 @@ def reset_password(user_id: int):
 def orgs():
     form = OrgForm()
     if form.validate_on_submit():
-        services.create_org(
-            db.session(),
-            actor=current_user,
-            name=form.name.data,
-            kind=OrgKind(form.kind.data),
-            code=form.code.data or "",
-        )
-        flash(f"单位“{form.name.data}”已添加", "success")
-        return redirect(url_for("accounts.orgs"))
-    return render_template("accounts/orgs.html", form=form, orgs=services.list_orgs(db.session()))
+        try:
+            admin.create_org(
+                db.session(),
+                admin=current_user,
+                name=form.name.data,
+                kind=OrgKind(form.kind.data),
+                code=form.code.data or "",
+            )
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(f"单位“{form.name.data}”已添加", "success")
+            return redirect(url_for("accounts.orgs"))
+    orgs = admin.visible_orgs(db.session(), admin=current_user)
+    return render_template("accounts/orgs.html", form=form, orgs=orgs)
 
 
 @bp.route("/admin/audit")
@@ -234,7 +245,11 @@ def orgs():
 def audit_log():
     page = query_int("page", 1)
     rows, total = audit.query(
-        db.session(), action=request.args.get("action", ""), page=page, per_page=50
+        db.session(),
+        action=request.args.get("action", ""),
+        scope=admin.audit_scope(current_user),
+        page=page,
+        per_page=50,
     )
     return render_template(
         "audit/list.html",

@@ -97,11 +97,17 @@ def query(
     engagement_id: int | None = None,
     action: str | None = None,
     actor_id: int | None = None,
+    scope: Any = None,
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[AuditEntry], int]:
-    """Filter the log, newest first; returns a page and the total count."""
+    """Filter the log, newest first; returns a page and the total count.
+
+    `scope` is a where-clause that limits the rows a reader may see (an agency admin's).
+    """
     stmt = select(AuditEntry)
+    if scope is not None:
+        stmt = stmt.where(scope)
     if engagement_id is not None:
         stmt = stmt.where(AuditEntry.engagement_id == engagement_id)
     if action:

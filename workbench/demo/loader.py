@@ -62,6 +62,7 @@ def load_demo(session: Session, *, password: str) -> list[tuple[str, str]]:
             org_id=orgs[org].id if org else None,
             system_role=role,
             check_policy=False,
+            managed_by_id=orgs["agency"].id,  # the demo agency's admin administers them all
         )
         for username, name, org, role, _label in USERS
     }

@@ -135,7 +135,7 @@ class Engagement(SQLModel, table=True):
         if user.is_admin:
             return user.org_id == self.agency_id
         if user.is_bureau:
-            return user.org_id == self.bureau_id
+            return user.org_id == self.bureau_id and user.serves(self.agency_id)
         return bool(self.roles_of(user))
 
     def is_lead(self, user) -> bool:

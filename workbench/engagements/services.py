@@ -175,7 +175,10 @@ def visible_query(user: User):
     if user.is_admin:
         return stmt.where(Engagement.agency_id == user.org_id)
     if user.is_bureau:
-        return stmt.where(Engagement.bureau_id == user.org_id)
+        stmt = stmt.where(Engagement.bureau_id == user.org_id)
+        if user.managed_by_id is not None:  # an account an agency made sees that agency's work
+            stmt = stmt.where(Engagement.agency_id == user.managed_by_id)
+        return stmt
     member = exists().where(Member.engagement_id == Engagement.id, Member.user_id == user.id)
     return stmt.where(member)
 
@@ -204,6 +207,50 @@ def list_for(
         .limit(per_page)
     ).all()
     return list(rows), total
+
+
+def may_join(user: User, engagement: Engagement, role: MemberRole) -> bool:
+    """Whether the user fits the role: the agency's staff, its experts, the engagement's clients."""
+    own_staff = user.is_agency and user.org_id == engagement.agency_id
+    return {
+        MemberRole.bureau: user.is_bureau
+        and user.org_id == engagement.bureau_id
+        and user.serves(engagement.agency_id),
+        MemberRole.unit: user.is_unit
+        and user.org_id == engagement.unit_id
+        and user.serves(engagement.agency_id),
+        MemberRole.expert: own_staff
+        or (user.is_expert and user.managed_by_id == engagement.agency_id),
+    }.get(role, own_staff)
+
+
+def team_candidates(db: Session, engagement: Engagement) -> list[User]:
+    """The people the team picker offers: never another agency's staff or another client's."""
+    taken = {m.user_id for m in engagement.members}
+    stmt = (
+        select(User)
+        .where(
+            col(User.active).is_(True),
+            or_(
+                col(User.managed_by_id) == engagement.agency_id,
+                col(User.org_id).in_([i for i in (engagement.bureau_id, engagement.unit_id) if i]),
+            ),
+        )
+        .order_by(User.org_kind, User.username)
+    )
+    return [
+        u
+        for u in db.exec(stmt).all()
+        if u.id not in taken and any(may_join(u, engagement, r) for r in MemberRole)
+    ]
+
+
+def client_org_ids(db: Session, agency_id: int) -> set[int]:
+    """The bureaus and units of an agency's engagements (its admin may make their accounts)."""
+    rows = db.exec(
+        select(Engagement.bureau_id, Engagement.unit_id).where(Engagement.agency_id == agency_id)
+    ).all()
+    return {i for row in rows for i in row if i}
 
 
 def users_by_id(db: Session, ids: set[int]) -> dict[int, User]:
@@ -237,12 +284,7 @@ def add_member(
     if role not in MemberRole.__members__:
         raise ValidationFailed("角色无效", details=[{"field": "role", "message": "角色无效"}])
     role = MemberRole(role)
-    fits = {
-        MemberRole.bureau: user.is_bureau and user.org_id == engagement.bureau_id,
-        MemberRole.unit: user.is_unit and user.org_id == engagement.unit_id,
-        MemberRole.expert: user.is_expert or user.is_agency,
-    }.get(role, user.is_agency and user.org_id == engagement.agency_id)
-    if not fits:
+    if not may_join(user, engagement, role):
         raise ValidationFailed(
             "该用户不能担任此角色",
             details=[
@@ -413,3 +455,8 @@ def require_cleared(db: Session, engagement: Engagement, user: User) -> None:
     gaps = declaration_gaps(db, engagement, user)
     if gaps:
         raise NotAllowed("请先签署独立性声明和保密承诺：" + "；".join(gaps))
+
+
+def engagement_ids_of(agency_id: int):
+    """A select of the ids of an agency's engagements (to scope other queries by agency)."""
+    return select(Engagement.id).where(Engagement.agency_id == agency_id)

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.accounts.models import OrgKind
-from workbench.accounts.services import list_orgs, list_users
+from workbench.accounts.services import list_orgs
 from workbench.core import audit
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
@@ -251,8 +251,7 @@ def unconfirm(engagement_id: int):
 
 def _member_form(engagement) -> MemberForm:
     form = MemberForm()
-    taken = {m.user_id for m in engagement.members}
-    candidates = [u for u in list_users(db.session()) if u.active and u.id not in taken]
+    candidates = services.team_candidates(db.session(), engagement)
     form.user_id.choices = choices(
         [(u.id, f"{u.display_name}（{u.username}，{u.role_label}）") for u in candidates]
     )

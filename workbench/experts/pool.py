@@ -54,7 +54,9 @@ def expert_for_user(db: Session, user: User) -> Expert | None:
     return db.exec(select(Expert).where(Expert.user_id == user.id)).first()
 
 
-def _problems(db: Session, data: ExpertInput, *, expert: Expert | None) -> list[dict]:
+def _problems(
+    db: Session, data: ExpertInput, *, expert: Expert | None, agency_id: int | None
+) -> list[dict]:
     errors = []
     if not data.name or not data.name.strip():
         errors.append({"field": "name", "message": "请填写专家姓名"})
@@ -70,7 +72,12 @@ def _problems(db: Session, data: ExpertInput, *, expert: Expert | None) -> list[
             errors.append({"field": name, "message": f"内容过长（不超过 {limit} 个字符）"})
     if data.user_id:
         user = db.get(User, data.user_id)
-        if user is None or not user.active or not (user.is_expert or user.is_agency):
+        if (
+            user is None
+            or not user.active
+            or not (user.is_expert or user.is_agency)
+            or user.managed_by_id != agency_id  # the agency's own staff and expert accounts
+        ):
             errors.append(
                 {"field": "user_id", "message": "关联账号须为有效的专家账号或本机构人员账号"}
             )
@@ -99,7 +106,7 @@ def create_expert(db: Session, *, actor: User, data: ExpertInput) -> Expert:
     """An admin adds an expert to the agency's pool."""
     if not actor.is_admin:
         raise NotAllowed("只有机构管理员可以维护专家库")
-    errors = _problems(db, data, expert=None)
+    errors = _problems(db, data, expert=None, agency_id=actor.org_id)
     if errors:
         raise ValidationFailed("专家信息有误", details=errors)
     expert = Expert(agency_id=actor.org_id, created_by_id=actor.id)
@@ -125,7 +132,7 @@ def update_expert(
         raise NotAllowed("只有机构管理员可以维护专家库")
     if version != expert.version:
         raise Conflict("专家档案已被他人修改，请刷新后重试")
-    errors = _problems(db, data, expert=expert)
+    errors = _problems(db, data, expert=expert, agency_id=expert.agency_id)
     if errors:
         raise ValidationFailed("专家信息有误", details=errors)
     before = audit.snapshot(expert, PROFILE_FIELDS)

@@ -93,10 +93,8 @@ def _user_choices(form: ExpertForm, expert: Expert | None) -> None:
         linked.discard(expert.user_id)
     users = [
         u
-        for u in list_users(session)
-        if u.active
-        and (u.is_expert or (u.is_agency and u.org_id == current_user.org_id))
-        and u.id not in linked
+        for u in list_users(session, managed_by_id=current_user.org_id)
+        if u.active and (u.is_expert or u.is_agency) and u.id not in linked
     ]
     form.user_id.choices = choices(
         [(0, "（不关联）")]

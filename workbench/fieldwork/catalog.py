@@ -53,6 +53,13 @@ def get_template(db: Session, *, agency_id: int, key: str) -> TemplateSpec:
     return spec_of(row)
 
 
+def template_row_any(db: Session, *, template_id: int) -> PaperTemplate:
+    row = db.get(PaperTemplate, template_id)
+    if row is None:
+        raise NotFound("底稿模板不存在")
+    return row
+
+
 def template_row(db: Session, *, actor: User, template_id: int) -> PaperTemplate:
     """An agency template of the actor's agency (404 otherwise)."""
     row = db.get(PaperTemplate, template_id)

@@ -49,6 +49,10 @@ class PaperTemplate(SQLModel, table=True):
 
     __mapper_args__ = {"version_id_col": _template_version}
 
+    def visible_to(self, user) -> bool:
+        """Administration: only its own agency's admins know the template (else 404)."""
+        return bool(getattr(user, "is_admin", False)) and user.org_id == self.agency_id
+
 
 _paper_version = version_column()
 

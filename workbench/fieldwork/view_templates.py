@@ -72,8 +72,13 @@ def template_upload():
     return redirect(url_for("fieldwork.templates"))
 
 
+def load_template(paper_template_id: int, **_):
+    """The template for the permission layer: another agency's answers 404 like a missing one."""
+    return catalog.template_row_any(db.session(), template_id=paper_template_id)
+
+
 @bp.route("/fieldwork/templates/<int:paper_template_id>/edit", methods=["GET", "POST"])
-@requires("admin")
+@requires("admin", load=load_template)
 def template_edit(paper_template_id: int):
     row = catalog.template_row(db.session(), actor=current_user, template_id=paper_template_id)
     form = TemplateForm()
@@ -99,7 +104,7 @@ def template_edit(paper_template_id: int):
 
 
 @bp.route("/fieldwork/templates/<int:paper_template_id>/active", methods=["POST"])
-@requires("admin")
+@requires("admin", load=load_template)
 def template_active(paper_template_id: int):
     row = catalog.template_row(db.session(), actor=current_user, template_id=paper_template_id)
     if CsrfForm().validate_on_submit():

@@ -119,11 +119,10 @@ def notify(
 
 def bureau_users(db: Session, engagement: Engagement) -> list[User]:
     """Every active reviewer of the bureau that commissioned the engagement."""
-    return list(
-        db.exec(
-            select(User).where(User.org_id == engagement.bureau_id, col(User.active).is_(True))
-        ).all()
-    )
+    found = db.exec(
+        select(User).where(User.org_id == engagement.bureau_id, col(User.active).is_(True))
+    ).all()
+    return [u for u in found if u.serves(engagement.agency_id)]
 
 
 def lead_users(db: Session, engagement: Engagement) -> list[User]:

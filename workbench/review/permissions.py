@@ -25,7 +25,9 @@ def _engagement(obj: Any) -> Any:
 
 def is_bureau_of(user: Any, engagement: Any) -> bool:
     """A reviewer of the bureau that commissioned the engagement."""
-    return bool(user.is_bureau and user.org_id == engagement.bureau_id)
+    return bool(
+        user.is_bureau and user.org_id == engagement.bureau_id and user.serves(engagement.agency_id)
+    )
 
 
 def is_agency_side(user: Any, engagement: Any) -> bool:

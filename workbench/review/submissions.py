@@ -117,16 +117,19 @@ def inbox(
     db: Session, *, user: User, page: int = 1, per_page: int = 30
 ) -> tuple[list[tuple[Submission, Engagement]], int]:
     """Submissions to a bureau reviewer's bureau, awaiting review first, then newest."""
+    mine = [Engagement.bureau_id == user.org_id]
+    if user.managed_by_id is not None:  # an account an agency made reviews that agency's work
+        mine.append(Engagement.agency_id == user.managed_by_id)
     stmt = (
         select(Submission, Engagement)
         .join(Engagement, col(Engagement.id) == Submission.engagement_id)
-        .where(Engagement.bureau_id == user.org_id)
+        .where(*mine)
     )
     total = db.exec(
         select(func.count())
         .select_from(Submission)
         .join(Engagement, col(Engagement.id) == Submission.engagement_id)
-        .where(Engagement.bureau_id == user.org_id)
+        .where(*mine)
     ).one()
     rows = db.exec(
         stmt.order_by(
