@@ -34,8 +34,8 @@ def shared(db, demo):
             data=content(name=name, definition=definition, tags=tags),
             sector=SECTOR,
         )
-        services.propose(db, actor=admin, indicator=row)
-        services.approve(db, actor=admin, indicator=row)
+        services.propose(db, actor=admin, indicator=row, version=row.version)
+        services.approve(db, actor=admin, indicator=row, version=row.version)
         made[name] = row
     return made
 
@@ -79,6 +79,7 @@ def test_search_follows_edits(db, demo, shared):
         indicator=row,
         data=content(name="托幼机构食堂检查覆盖率", definition="托幼机构食堂的检查覆盖面。"),
         change_note="扩展到托幼机构",
+        version=row.version,
     )
     assert _names(db, q="托幼机构") == ["托幼机构食堂检查覆盖率"]
     assert _names(db, q="monitoring") == []

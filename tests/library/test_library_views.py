@@ -16,8 +16,8 @@ from workbench.library.models import LibraryIndicator, Status
 def _shared(db, demo, **changes) -> LibraryIndicator:
     admin = demo.users["demo-admin"]
     row = services.create_personal(db, actor=admin, data=content(**changes), sector="测试领域")
-    services.propose(db, actor=admin, indicator=row)
-    services.approve(db, actor=admin, indicator=row)
+    services.propose(db, actor=admin, indicator=row, version=row.version)
+    services.approve(db, actor=admin, indicator=row, version=row.version)
     db.flush()
     return row
 
@@ -81,7 +81,13 @@ def test_detail_warns_about_stale_and_missing_benchmarks(login, demo, db, app):
     assert "暂无基准值" in page and "行业标准" in page
     old_year = today_local().year - 5
     services.add_benchmark(
-        db, actor=lead, indicator=row, value="93.1%", year=old_year, source="某省统计公报"
+        db,
+        actor=lead,
+        indicator=row,
+        value="93.1%",
+        year=old_year,
+        source="某省统计公报",
+        version=row.version,
     )
     db.flush()
     page = client.get(f"/library/{row.id}").get_data(as_text=True)
@@ -94,7 +100,13 @@ def test_detail_warns_about_stale_and_missing_benchmarks(login, demo, db, app):
     finally:
         app.config["BENCHMARK_STALE_YEARS"] = 3
     services.add_benchmark(
-        db, actor=lead, indicator=row, value="95.0%", year=today_local().year - 1, source="新公报"
+        db,
+        actor=lead,
+        indicator=row,
+        value="95.0%",
+        year=today_local().year - 1,
+        source="新公报",
+        version=row.version,
     )
     db.flush()
     page = client.get(f"/library/{row.id}").get_data(as_text=True)
@@ -194,6 +206,7 @@ def test_diff_page_marks_changes(login, demo, db):
         indicator=row,
         data=content(definition="抽查的学校及托幼机构食堂中检查合格的比例。", target="98%"),
         change_note="扩大范围",
+        version=row.version,
     )
     db.flush()
     page = login("demo-lead").get(f"/library/{row.id}/diff?a=1&b=2").get_data(as_text=True)
@@ -255,12 +268,18 @@ def test_create_edit_propose_and_review_through_pages(login, demo, db):
     empty = admin.post(f"/library/{row.id}/reject", data={"reason": ""}, follow_redirects=True)
     db.refresh(row)
     assert "请填写理由" in empty.get_data(as_text=True) and row.status == Status.proposed
-    returned = admin.post(f"/library/{row.id}/reject", data={"reason": "请补充计算公式"})
+    returned = admin.post(
+        f"/library/{row.id}/reject", data={"reason": "请补充计算公式", "version": row.version}
+    )
     assert returned.headers["Location"].endswith("/library/review")
     db.refresh(row)
     assert row.status == Status.personal and row.status_note == "请补充计算公式"
     assert "审核退回：请补充计算公式" in client.get(f"/library/{row.id}").get_data(as_text=True)
-    client.post(f"/library/{row.id}/propose", data={})
+    bare = client.post(f"/library/{row.id}/propose", data={}, follow_redirects=True)
+    assert "缺少版本号" in bare.get_data(as_text=True)
+    db.refresh(row)
+    assert row.status == Status.personal
+    client.post(f"/library/{row.id}/propose", data={"version": row.version})
     db.refresh(row)
     admin.post(f"/library/{row.id}/approve", data={"version": row.version})
     db.refresh(row)
@@ -280,7 +299,12 @@ def test_benchmark_form(login, demo, db):
     assert "年份不合理" in bad.get_data(as_text=True) and row.current_version == 1
     client.post(
         f"/library/{row.id}/benchmarks",
-        data={"value": "90%", "year": str(today_local().year), "source": "年度公报"},
+        data={
+            "value": "90%",
+            "year": str(today_local().year),
+            "source": "年度公报",
+            "version": row.version,
+        },
     )
     db.refresh(row)
     assert row.current_version == 2

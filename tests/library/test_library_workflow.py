@@ -89,12 +89,33 @@ def test_edits_need_a_note_a_change_and_a_fresh_version(db, demo):
     lead = demo.users["demo-lead"]
     item = services.create_personal(db, actor=lead, data=content())
     with pytest.raises(ValidationFailed) as raised:
-        services.edit(db, actor=lead, indicator=item, data=content(target="98%"), change_note="")
+        services.edit(
+            db,
+            actor=lead,
+            indicator=item,
+            data=content(target="98%"),
+            change_note="",
+            version=item.version,
+        )
     assert raised.value.details[0]["field"] == "change_note"
     with pytest.raises(ValidationFailed, match="没有变化"):
-        services.edit(db, actor=lead, indicator=item, data=content(), change_note="无改动")
+        services.edit(
+            db,
+            actor=lead,
+            indicator=item,
+            data=content(),
+            change_note="无改动",
+            version=item.version,
+        )
     stale = item.version
-    services.edit(db, actor=lead, indicator=item, data=content(target="98%"), change_note="目标")
+    services.edit(
+        db,
+        actor=lead,
+        indicator=item,
+        data=content(target="98%"),
+        change_note="目标",
+        version=item.version,
+    )
     with pytest.raises(Conflict, match="已被他人修改"):
         services.edit(
             db,
@@ -118,6 +139,7 @@ def test_scope_of_a_personal_indicator_changes_without_a_version(db, demo):
         change_note="",
         sector="教育",
         engagement_types=["project", "department"],
+        version=item.version,
     )
     assert row is None and item.current_version == 1
     assert item.sector == "教育" and item.engagement_type_list == ["project", "department"]
@@ -133,34 +155,41 @@ def test_propose_approve_reject_deprecate_restore(db, demo):
     )
     item = services.create_personal(db, actor=evaluator, data=content())
     with pytest.raises(NotAllowed):
-        services.propose(db, actor=lead, indicator=item)
+        services.propose(db, actor=lead, indicator=item, version=item.version)
     services.propose(db, actor=evaluator, indicator=item, version=item.version)
     assert item.status == Status.proposed and item.proposed_at is not None
     assert item.visible_to(lead)  # colleagues see proposals
     with pytest.raises(NotAllowed, match="管理员"):
-        services.approve(db, actor=lead, indicator=item)
+        services.approve(db, actor=lead, indicator=item, version=item.version)
     with pytest.raises(ValidationFailed):
-        services.reject(db, actor=admin, indicator=item, reason="  ")
-    services.reject(db, actor=admin, indicator=item, reason="指标解释缺少计算公式")
+        services.reject(db, actor=admin, indicator=item, reason="  ", version=item.version)
+    services.reject(
+        db, actor=admin, indicator=item, reason="指标解释缺少计算公式", version=item.version
+    )
     assert item.status == Status.personal and item.status_note == "指标解释缺少计算公式"
-    services.propose(db, actor=evaluator, indicator=item)
+    services.propose(db, actor=evaluator, indicator=item, version=item.version)
     assert item.status_note == ""
     with pytest.raises(Conflict):
-        services.restore(db, actor=admin, indicator=item)
-    services.approve(db, actor=admin, indicator=item)
+        services.restore(db, actor=admin, indicator=item, version=item.version)
+    services.approve(db, actor=admin, indicator=item, version=item.version)
     assert item.status == Status.shared and item.reviewed_by_id == admin.id
     with pytest.raises(NotAllowed):
         services.edit(
-            db, actor=evaluator, indicator=item, data=content(target="90%"), change_note="改"
+            db,
+            actor=evaluator,
+            indicator=item,
+            data=content(target="90%"),
+            change_note="改",
+            version=item.version,
         )
     with pytest.raises(NotAllowed):
-        services.deprecate(db, actor=lead, indicator=item, reason="过时")
-    services.deprecate(db, actor=admin, indicator=item, reason="被新指标取代")
+        services.deprecate(db, actor=lead, indicator=item, reason="过时", version=item.version)
+    services.deprecate(db, actor=admin, indicator=item, reason="被新指标取代", version=item.version)
     assert item.status == Status.deprecated
     hidden, _ = services.search(db, q="食堂食品安全", viewer=lead)
     shown, _ = services.search(db, q="食堂食品安全", viewer=lead, status="deprecated")
     assert hidden == [] and [r.id for r in shown] == [item.id]
-    services.restore(db, actor=admin, indicator=item)
+    services.restore(db, actor=admin, indicator=item, version=item.version)
     assert item.status == Status.shared
     assert _actions(db, item) == [
         "library.create",
@@ -192,7 +221,12 @@ def test_admin_edits_shared_pack_indicators(db, demo):
     changed = replace(content_of(current), target="≥98%")
     assert not row.can_edit(lead)
     new = services.edit(
-        db, actor=admin, indicator=row, data=changed, change_note="按新规划调整目标"
+        db,
+        actor=admin,
+        indicator=row,
+        data=changed,
+        change_note="按新规划调整目标",
+        version=row.version,
     )
     assert new.number == current.number + 1 and row.status == Status.shared
     assert new.target == "≥98%" and services.get_version(db, row.id, 1).target == current.target
@@ -202,7 +236,13 @@ def test_benchmarks_add_versions_and_refuse_duplicates(db, demo):
     lead = demo.users["demo-lead"]
     item = services.create_personal(db, actor=lead, data=content())
     row = services.add_benchmark(
-        db, actor=lead, indicator=item, value="96.5%", year=2024, source="全国食品安全抽检公报"
+        db,
+        actor=lead,
+        indicator=item,
+        value="96.5%",
+        year=2024,
+        source="全国食品安全抽检公报",
+        version=item.version,
     )
     assert row.number == 2 and row.benchmarks == [
         {"value": "96.5%", "year": 2024, "source": "全国食品安全抽检公报"}
@@ -210,13 +250,27 @@ def test_benchmarks_add_versions_and_refuse_duplicates(db, demo):
     assert "96.5%" in row.change_note
     with pytest.raises(ValidationFailed, match="重复"):
         services.add_benchmark(
-            db, actor=lead, indicator=item, value="96.5%", year=2024, source="全国食品安全抽检公报"
+            db,
+            actor=lead,
+            indicator=item,
+            value="96.5%",
+            year=2024,
+            source="全国食品安全抽检公报",
+            version=item.version,
         )
     with pytest.raises(ValidationFailed):
-        services.add_benchmark(db, actor=lead, indicator=item, value="1|2", year=1800, source="x")
+        services.add_benchmark(
+            db, actor=lead, indicator=item, value="1|2", year=1800, source="x", version=item.version
+        )
     with pytest.raises(NotAllowed):
         services.add_benchmark(
-            db, actor=demo.users["demo-expert"], indicator=item, value="1", year=2024, source="x"
+            db,
+            actor=demo.users["demo-expert"],
+            indicator=item,
+            value="1",
+            year=2024,
+            source="x",
+            version=item.version,
         )
     assert item.current_version == 2
 

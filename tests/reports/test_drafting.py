@@ -70,7 +70,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(db, demo):
     html, count = row.html, _versions(db, row)
     with pytest.raises(Conflict, match="该章节已被他人修改，请刷新后重试"):
         _save(db, demo, row, "<p>第二位撰写人的修改</p>", user="demo-lead", version=stale)
-    with pytest.raises(Conflict):
+    with pytest.raises(ValidationFailed, match="缺少版本号"):
         drafting.save_section(
             db, actor=demo.users["demo-lead"], engagement=demo.engagement, section=row,
             content="<p>没有版本号</p>", version=None,

@@ -187,8 +187,22 @@ def test_full_loop_return_answer_resubmit_approve(engagement, submitted, db, dem
     with pytest.raises(Conflict, match="还有 2 条审核意见未回复") as caught:
         submissions.submit(db, actor=people.lead, engagement=engagement, kind="final_report")
     assert len(caught.value.details) == 2
+    with pytest.raises(ValidationFailed, match="缺少版本号"):
+        submissions.answer(
+            db,
+            actor=people.lead,
+            engagement=engagement,
+            comment_id=first.id,
+            text="x",
+            version=None,
+        )
     submissions.answer(
-        db, actor=people.evaluator, engagement=engagement, comment_id=first.id, text="已核实并修改"
+        db,
+        actor=people.evaluator,
+        engagement=engagement,
+        comment_id=first.id,
+        text="已核实并修改",
+        version=first.version,
     )
     with pytest.raises(Conflict, match="已被他人修改"):
         submissions.answer(
@@ -196,14 +210,29 @@ def test_full_loop_return_answer_resubmit_approve(engagement, submitted, db, dem
         )
     with pytest.raises(ValidationFailed, match="回复不能为空"):
         submissions.answer(
-            db, actor=people.lead, engagement=engagement, comment_id=second.id, text=" "
+            db,
+            actor=people.lead,
+            engagement=engagement,
+            comment_id=second.id,
+            text=" ",
+            version=second.version,
         )
     with pytest.raises(NotAllowed):
         submissions.answer(
-            db, actor=people.bureau, engagement=engagement, comment_id=second.id, text="x"
+            db,
+            actor=people.bureau,
+            engagement=engagement,
+            comment_id=second.id,
+            text="x",
+            version=second.version,
         )
     submissions.answer(
-        db, actor=people.lead, engagement=engagement, comment_id=second.id, text="已细化"
+        db,
+        actor=people.lead,
+        engagement=engagement,
+        comment_id=second.id,
+        text="已细化",
+        version=second.version,
     )
     again = submissions.submit(db, actor=people.lead, engagement=engagement, kind="final_report")
     assert (again.round, again.version_number, again.status_name) == (2, 2, "已重新提交，待审核")
@@ -211,7 +240,12 @@ def test_full_loop_return_answer_resubmit_approve(engagement, submitted, db, dem
     # The answers of the resubmitted round are frozen now.
     with pytest.raises(Locked, match="不能再修改"):
         submissions.answer(
-            db, actor=people.lead, engagement=engagement, comment_id=first.id, text="改"
+            db,
+            actor=people.lead,
+            engagement=engagement,
+            comment_id=first.id,
+            text="改",
+            version=first.version,
         )
 
     decisions.decide(
@@ -239,7 +273,12 @@ def test_nothing_under_review_can_be_edited(engagement, submitted, db, demo, peo
     row = comment(db, engagement, people, submitted)
     with pytest.raises(Locked, match="正在委托方审核中"):
         submissions.answer(
-            db, actor=people.lead, engagement=engagement, comment_id=row.id, text="x"
+            db,
+            actor=people.lead,
+            engagement=engagement,
+            comment_id=row.id,
+            text="x",
+            version=row.version,
         )
     decisions.decide(
         db, actor=people.bureau, engagement=engagement, submission=submitted, decision="return"

@@ -161,6 +161,11 @@ class _Forms(HTMLParser):
         if tag == "form" and a.get("method", "").lower() == "post":
             self._form = {}
             self.forms.append((a.get("action", ""), self._form))
+        if tag == "option" and self._form is not None and self._select:  # options have no name
+            # A browser sends the selected option, or else the first one.
+            if "selected" in a or self._select not in self._form:
+                self._form[self._select] = a.get("value", "")
+            return
         if self._form is None or not a.get("name"):
             return
         name = a["name"]
@@ -179,10 +184,7 @@ class _Forms(HTMLParser):
             self._form[name] = a.get("value", "")
         elif tag == "select":
             self._select = name
-            self._form.setdefault(name, "")
-        elif tag == "option" and self._select:
-            if "selected" in a or not self._form.get(self._select):
-                self._form[self._select] = a.get("value", "")
+            self._form.pop(name, None)
         elif tag == "textarea":
             self._textarea = name
             self._form[name] = ""

@@ -100,6 +100,7 @@ def test_straightlining_duplicate_ip_and_required_filters(db, demo):
         engagement=demo.engagement,
         survey=survey,
         data=responses.RulesInput(straightlining_min_rows=4, require_answers=True),
+        version=survey.version,
     )
     result = compute(db, survey)
     reasons = [v.reasons for v in result.validity.results]

@@ -62,6 +62,7 @@ def test_score_follows_answers_filters_and_metric(db, demo):
     responses.set_rules(
         db, actor=evaluator, engagement=demo.engagement, survey=survey,
         data=responses.RulesInput(),
+        version=survey.version,
     )  # fmt: skip
     row = score_of(db, demo, "家长满意度")
     assert (row.leaf.actual_value, row.result.score) == (Decimal("82.50"), Decimal("3.88"))
@@ -102,6 +103,7 @@ def test_changing_filters_clears_the_lead_sign_off(db, demo):
     responses.set_rules(
         db, actor=demo.users["demo-evaluator"], engagement=demo.engagement, survey=demo_survey(db),
         data=responses.RulesInput(min_duration_seconds=20),
+        version=demo_survey(db).version,
     )  # fmt: skip
     db.refresh(system)
     assert system.scores_signed_at is None
@@ -126,6 +128,7 @@ def test_gate_open_survey_missing_plan_and_short_sample(db, demo):
     service.set_sample_plan(
         db, actor=lead, engagement=demo.engagement, survey=survey,
         population=1000, confidence=Decimal("0.95"), margin=Decimal("0.05"),
+        version=survey.version,
     )  # fmt: skip
     texts = [b.text for b in gates.survey_gate(db, demo.engagement)]
     assert any("有效问卷 0 份，少于抽样方案要求的 278 份" in t for t in texts)

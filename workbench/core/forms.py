@@ -70,7 +70,8 @@ def attach_errors(form, error: ValidationFailed) -> None:
     shown = False
     for item in error.details:
         field = getattr(form, item.get("field", "") or "", None)
-        if field is not None:
+        # A hidden field (the version) has no place on the page: say it at the top instead.
+        if field is not None and not isinstance(field.widget, HiddenInput):
             field.errors = list(field.errors) + [item["message"]]
             shown = True
         else:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, or_, select
 from workbench.accounts.models import Organisation, OrgKind, User
 from workbench.core import audit
 from workbench.core.errors import Conflict, Locked, NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import (
     DECLARATION_NAMES,
@@ -125,12 +126,11 @@ def create(db: Session, *, actor: User, data: EngagementInput) -> Engagement:
 
 
 def update(
-    db: Session, *, actor: User, engagement: Engagement, data: EngagementInput, version: int
+    db: Session, *, actor: User, engagement: Engagement, data: EngagementInput, version: int | None
 ) -> Engagement:
-    """Edit the engagement's facts; a stale version is refused."""
+    """Edit the engagement's facts; a missing or stale version is refused."""
     ensure_writable(engagement)
-    if version != engagement.version:
-        raise Conflict("该项目已被他人修改，请刷新页面后重新编辑")
+    require_version(version, engagement.version, stale="该项目已被他人修改，请刷新页面后重新编辑")
     errors = _validate(db, data)
     if errors:
         raise ValidationFailed("项目信息有误", details=errors)

@@ -136,7 +136,7 @@ def edit(engagement_id: int):
                 actor=current_user,
                 engagement=engagement,
                 data=_form_input(form),
-                version=int(form.version.data or 0),
+                version=form.version.data,
             )
         except ValidationFailed as error:
             attach_errors(form, error)

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.fieldwork.models import PaperTemplate
 from workbench.fieldwork.spec import (
@@ -146,8 +147,7 @@ def update_template(
     """Replace an agency template's definition; papers keep the snapshot they were made with."""
     if not actor.is_admin or row.agency_id != actor.org_id:
         raise NotAllowed("只有机构管理员可以维护底稿模板")
-    if version != row.version:
-        raise Conflict("该模板已被他人修改，请刷新后重试")
+    require_version(version, row.version, stale="该模板已被他人修改，请刷新后重试")
     _check_key(db, actor.org_id, spec, row.id)
     before = dict(row.spec)
     row.key, row.name, row.stage, row.area = spec.key, spec.name, spec.stage, spec.area

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.fieldwork import catalog
@@ -240,8 +241,7 @@ def update_paper(
 ) -> WorkingPaper:
     """Save a paper; a stale version is refused and a signed paper loses its later sign-offs."""
     guard(db, engagement, actor)
-    if version != paper.version:
-        raise Conflict(STALE_PAPER)
+    require_version(version, paper.version, stale=STALE_PAPER)
     title = _title(title)
     stored = _values(paper_fields(paper), values)
     ids = _check_indicators(db, engagement, indicator_ids)

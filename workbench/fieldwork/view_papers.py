@@ -171,7 +171,7 @@ def paper_edit(engagement_id: int, paper_id: int):
             actor=current_user,
             engagement=scope.engagement,
             paper=paper,
-            version=int(form.version.data or 0),
+            version=form.version.data,
             title=form.title.data or "",
             values=raw,
             indicator_ids=form.indicator_ids.data or [],

@@ -93,7 +93,7 @@ def template_edit(paper_template_id: int):
                 actor=current_user,
                 row=row,
                 spec=spec,
-                version=int(form.version.data or 0),
+                version=form.version.data,
             )
         except ValidationFailed as error:
             attach_errors(form, error)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import today_local, utcnow
 from workbench.engagements.models import Engagement
 from workbench.finance import terms as t
@@ -56,8 +57,8 @@ def update_settings(
     if not actor.is_admin:
         raise NotAllowed("只有机构管理员可以修改费用与保证金默认规则")
     row = settings_row(db, agency_id=actor.org_id)
-    if row is not None and version != row.version:
-        raise Conflict("默认规则已被他人修改，请刷新后重试")
+    if row is not None:
+        require_version(version, row.version, stale="默认规则已被他人修改，请刷新后重试")
     errors = t.terms_problems(terms)
     if errors:
         raise ValidationFailed("默认规则有误", details=errors)
@@ -203,8 +204,7 @@ def update_contract(
     contract = locked_contract(db, engagement)
     if contract is None:
         raise NotFound("本项目尚未登记委托合同")
-    if version != contract.version:
-        raise Conflict("合同已被他人修改，请刷新后重试")
+    require_version(version, contract.version, stale="合同已被他人修改，请刷新后重试")
     errors = _problems(data)
     if errors:
         raise ValidationFailed("合同信息有误", details=errors)

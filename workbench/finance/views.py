@@ -166,7 +166,7 @@ def contract(engagement_id: int):
                     actor=current_user,
                     engagement=engagement,
                     data=data,
-                    version=int(form.version.data or 0),
+                    version=form.version.data,
                 )
         except ValidationFailed as error:
             attach_errors(form, error)

@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, col, func, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -72,8 +73,9 @@ def _validate(
 
 
 def _stale(indicator: Indicator, version: int | None) -> None:
-    if version is None or int(version) != indicator.version:
-        raise Conflict(f"指标“{indicator.name}”已被他人修改，请刷新后重试")
+    require_version(
+        version, indicator.version, stale=f"指标“{indicator.name}”已被他人修改，请刷新后重试"
+    )
 
 
 def _next_position(db: Session, engagement: Engagement) -> int:

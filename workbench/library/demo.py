@@ -53,4 +53,4 @@ def fill(session: Session, engagement, users) -> None:
             engagement_types=["project"],
             change_note=f"来自项目“{engagement.title}”的实践",
         )
-        services.propose(session, actor=evaluator, indicator=created)
+        services.propose(session, actor=evaluator, indicator=created, version=created.version)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import EngagementType
 from workbench.library import content as leaf_content
@@ -28,8 +29,7 @@ STATE_FIELDS = ["status", "status_note", "current_version", "owner_id", "reviewe
 
 
 def check_lock(indicator: LibraryIndicator, version: int | None) -> None:
-    if version is not None and version != indicator.version:
-        raise Conflict("该指标已被他人修改，请刷新后重试")
+    require_version(version, indicator.version, stale="该指标已被他人修改，请刷新后重试")
 
 
 def invalid(errors: list[dict], message: str = "指标内容有误") -> ValidationFailed:
@@ -173,7 +173,7 @@ def edit(
     indicator: LibraryIndicator,
     data: LeafContent,
     change_note: str,
-    version: int | None = None,
+    version: int | None,
     sector: str | None = None,
     engagement_types: list[str] | None = None,
 ) -> LibraryIndicatorVersion | None:
@@ -262,7 +262,7 @@ def add_benchmark(
     value: str,
     year: int,
     source: str,
-    version: int | None = None,
+    version: int | None,
 ) -> LibraryIndicatorVersion:
     """Record a newer benchmark value: a new version whose benchmarks include it."""
     if not actor.is_agency or not (

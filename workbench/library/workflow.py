@@ -67,7 +67,7 @@ def _transition(
 
 
 def propose(
-    db: Session, *, actor: User, indicator: LibraryIndicator, version: int | None = None
+    db: Session, *, actor: User, indicator: LibraryIndicator, version: int | None
 ) -> LibraryIndicator:
     """The owner submits a personal indicator for the admin's review."""
     if not actor.is_agency or indicator.owner_id != actor.id:
@@ -87,7 +87,7 @@ def propose(
 
 
 def withdraw(
-    db: Session, *, actor: User, indicator: LibraryIndicator, version: int | None = None
+    db: Session, *, actor: User, indicator: LibraryIndicator, version: int | None
 ) -> LibraryIndicator:
     """The owner takes a proposal back before review."""
     if not actor.is_agency or indicator.owner_id != actor.id:
@@ -110,7 +110,7 @@ def _require_admin(actor: User, what: str) -> None:
 
 
 def approve(
-    db: Session, *, actor: User, indicator: LibraryIndicator, version: int | None = None
+    db: Session, *, actor: User, indicator: LibraryIndicator, version: int | None
 ) -> LibraryIndicator:
     """The admin shares a proposed indicator with the whole agency."""
     _require_admin(actor, "审核通过指标")
@@ -134,7 +134,7 @@ def reject(
     actor: User,
     indicator: LibraryIndicator,
     reason: str,
-    version: int | None = None,
+    version: int | None,
 ) -> LibraryIndicator:
     """The admin returns a proposal to its owner's personal indicators with a reason."""
     _require_admin(actor, "退回指标")
@@ -160,7 +160,7 @@ def deprecate(
     actor: User,
     indicator: LibraryIndicator,
     reason: str,
-    version: int | None = None,
+    version: int | None,
 ) -> LibraryIndicator:
     """The admin withdraws an indicator from use; engagements keep the versions they used."""
     _require_admin(actor, "停用指标")
@@ -180,7 +180,7 @@ def deprecate(
 
 
 def restore(
-    db: Session, *, actor: User, indicator: LibraryIndicator, version: int | None = None
+    db: Session, *, actor: User, indicator: LibraryIndicator, version: int | None
 ) -> LibraryIndicator:
     """The admin puts a deprecated indicator back into the shared library."""
     _require_admin(actor, "恢复指标")
@@ -260,4 +260,4 @@ def propose_from_engagement(db: Session, *, actor: User, indicator) -> LibraryIn
         source_engagement_id=engagement.id,
         source_indicator_id=indicator.id,
     )
-    return propose(db, actor=actor, indicator=created)
+    return propose(db, actor=actor, indicator=created, version=created.version)

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import local, utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared, visible_query
@@ -213,8 +214,7 @@ def update_opinion(
     version: int | None,
 ) -> Opinion:
     _own_open(db, engagement, actor, opinion)
-    if version is None or int(version) != opinion.version:
-        raise Conflict("该意见已被他人修改，请刷新后重试")
+    require_version(version, opinion.version, stale="该意见已被他人修改，请刷新后重试")
     reference, content = _clean_opinion(reference, content)
     before = {"reference": opinion.reference, "content": opinion.content}
     opinion.reference, opinion.content, opinion.updated_at = reference, content, utcnow()
@@ -317,8 +317,7 @@ def answer(
     if not (engagement.is_team(actor) or engagement.can_manage(actor)):
         raise NotAllowed("只有评价机构项目组成员可以答复意见")
     require_cleared(db, engagement, actor)
-    if version is None or int(version) != opinion.version:
-        raise Conflict("该意见已被他人修改或答复，请刷新后重试")
+    require_version(version, opinion.version, stale="该意见已被他人修改或答复，请刷新后重试")
     if adoption not in ADOPTIONS:
         raise _invalid("adoption", "请选择采纳、部分采纳或不采纳")
     reason = (reason or "").strip()

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, Locked, NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -164,8 +165,7 @@ def save_section(
 ) -> bool:
     """Save a section's text (sanitized); False when nothing changed. Stale versions conflict."""
     _check_edit(db, engagement, actor, section)
-    if version is None or int(version) != section.version:
-        raise Conflict(STALE)
+    require_version(version, section.version, stale=STALE)
     try:
         html = text.clean(content or "")
     except text.SectionTextError as error:

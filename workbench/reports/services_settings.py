@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, Locked, NotAllowed, ValidationFailed
+from workbench.core.errors import Locked, NotAllowed, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -67,8 +68,7 @@ def save_setting(
     if reason:
         raise Locked(reason)
     row = get_setting(db, engagement)
-    if version is None or int(version) != setting_version(row):
-        raise Conflict("设置已被他人修改，请刷新后重试")
+    require_version(version, setting_version(row), stale="设置已被他人修改，请刷新后重试")
     errors = _setting_errors(values)
     if errors:
         raise ValidationFailed("设置有误", details=errors)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import local, utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -188,8 +189,7 @@ def update_item(
     """The lead edits an item's problem, requirement and due dates."""
     _require_lead(db, engagement, actor)
     item = _get(db, engagement, item_id)
-    if version != item.version:
-        raise Conflict(STALE)
+    require_version(version, item.version, stale=STALE)
     errors = []
     problem, requirement = (problem or "").strip(), (requirement or "").strip()
     if not problem:
@@ -239,8 +239,7 @@ def record_progress(
     if engagement.can_manage(actor):
         require_cleared(db, engagement, actor)
     item = _get(db, engagement, item_id)
-    if version != item.version:
-        raise Conflict(STALE)
+    require_version(version, item.version, stale=STALE)
     if status not in FollowUpStatus.__members__:
         raise ValidationFailed("状态无效", details=[{"field": "status", "message": "状态无效"}])
     if not can_move(item.status, status):

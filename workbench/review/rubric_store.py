@@ -8,7 +8,8 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import Organisation, OrgKind, User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.review import rubrics
@@ -121,8 +122,7 @@ def update(
     _require_admin(actor)
     if row.agency_id != actor.org_id:
         raise NotFound("考核表不存在")
-    if version != row.version:
-        raise Conflict("该考核表已被他人修改，请刷新后重试")
+    require_version(version, row.version, stale="该考核表已被他人修改，请刷新后重试")
     rubric, bureau_id = _validate(db, name=name, text=text, bureau_id=bureau_id)
     before = {"name": row.name, "bureau_id": row.bureau_id, "definition": row.definition}
     row.name = rubric.name

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, Locked, NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -275,7 +276,7 @@ def answer(
     engagement: Engagement,
     comment_id: int,
     text: str,
-    version: int | None = None,
+    version: int | None,
 ) -> ReviewComment:
     """The agency answers a comment of a returned version (until it resubmits)."""
     ensure_writable(engagement)
@@ -291,8 +292,7 @@ def answer(
     newer = latest(db, engagement, ReviewKind(submission.kind))
     if submission.status == SubmissionStatus.approved or (newer and newer.id != submission.id):
         raise Locked("已重新提交或已审核通过，该审核意见的回复不能再修改")
-    if version is not None and version != comment.version:
-        raise Conflict("该回复已被他人修改，请刷新后重试")
+    require_version(version, comment.version, stale="该回复已被他人修改，请刷新后重试")
     text = (text or "").strip()
     if not text:
         raise ValidationFailed(

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.forms import choices
+from workbench.core.hygiene import parse_int
 from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.core.timeutil import today_local
@@ -110,7 +111,7 @@ def edit_item(engagement_id: int, item_id: int):
         requirement=form.requirement.data or "",
         feedback_due=form.feedback_due.data,
         rectify_due=form.rectify_due.data,
-        version=request.form.get("version", 0, type=int),
+        version=parse_int(request.form.get("version", "")),
     )
     flash("整改事项已保存", "success")
     return redirect(_rectification_url(engagement_id, f"item-{item_id}"))
@@ -134,7 +135,7 @@ def progress(engagement_id: int, item_id: int):
         item_id=item_id,
         status=form.status.data or "",
         note=form.note.data or "",
-        version=request.form.get("version", 0, type=int),
+        version=parse_int(request.form.get("version", "")),
     )
     flash(f"已登记：{FOLLOW_UP_NAMES[FollowUpStatus(item.status)]}", "success")
     return redirect(_rectification_url(engagement_id, f"item-{item_id}"))

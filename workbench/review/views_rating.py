@@ -175,7 +175,7 @@ def edit_rubric(rubric_id: int):
                 name=form.name.data,
                 text=form.definition.data,
                 bureau_id=form.bureau_id.data or None,
-                version=int(form.version.data or 0),
+                version=form.version.data,
             )
         except ValidationFailed as error:
             attach_errors(form, error)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared, users_by_id
@@ -162,8 +163,7 @@ def submit(
             comment=comment,
         )
     else:
-        if version is None or int(version) != row.version:
-            raise Conflict("您的打分已在其他窗口修改，请刷新后重试")
+        require_version(version, row.version, stale="您的打分已在其他窗口修改，请刷新后重试")
         before = audit.snapshot(row, SCORE_FIELDS)
         row.score, row.comment = score, comment
         row.updated_at = row.submitted_at = utcnow()

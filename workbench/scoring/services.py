@@ -14,6 +14,7 @@ from sqlmodel import Session
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared, users_by_id
@@ -319,8 +320,9 @@ def record_inputs(
     if not is_editor(engagement, actor):
         raise NotAllowed("只有项目组成员可以录入评分")
     require_cleared(db, engagement, actor)
-    if version is None or int(version) != indicator.version:
-        raise Conflict(f"指标“{indicator.name}”已被他人修改，请刷新后重试")
+    require_version(
+        version, indicator.version, stale=f"指标“{indicator.name}”已被他人修改，请刷新后重试"
+    )
     if indicator.not_applicable:
         raise Conflict("该指标已标为不适用，无需评分")
     rule = score_leaf(indicators.to_leaf(indicator)).rule or indicator.rule

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from workbench.core.errors import Conflict
+from workbench.core.locking import require_version
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 
@@ -23,8 +23,7 @@ def guard(db: Session, engagement: Engagement, actor: Any) -> None:
 
 def check_version(obj: Any, version: int | None) -> None:
     """A stale form (version seen ≠ stored) is refused instead of overwriting a colleague's edit."""
-    if version is not None and int(version) != int(obj.version):
-        raise Conflict(STALE)
+    require_version(version, obj.version, stale=STALE)
 
 
 def respondent(channel: str) -> SimpleNamespace:

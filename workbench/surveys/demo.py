@@ -50,7 +50,7 @@ def fill(session: Session, engagement: Engagement, users: dict) -> None:
         engagement=engagement,
         survey=survey,
         data=SettingsInput(title=TITLE, purpose=PURPOSE, respondents="受益学生家长"),
-        version=None,
+        version=survey.version,
     )
     set_rules(
         session,
@@ -58,6 +58,7 @@ def fill(session: Session, engagement: Engagement, users: dict) -> None:
         engagement=engagement,
         survey=survey,
         data=RulesInput(min_duration_seconds=30, top_k=2),
+        version=survey.version,
     )
     # About 12,000 pupils' families; ±7 % at 95 % confidence needs 193 valid answers.
     set_sample_plan(
@@ -68,6 +69,7 @@ def fill(session: Session, engagement: Engagement, users: dict) -> None:
         population=12000,
         confidence=Decimal("0.95"),
         margin=Decimal("0.07"),
+        version=survey.version,
     )
     close_survey(session, actor=evaluator, engagement=engagement, survey=survey)
     leaf = session.exec(

@@ -39,7 +39,7 @@ def set_sample_plan(
     population: int | None,
     confidence: Decimal,
     margin: Decimal,
-    version: int | None = None,
+    version: int | None,
 ) -> int:
     """Population N, confidence and margin → the required sample size (returned)."""
     guard(db, engagement, actor)

@@ -49,7 +49,7 @@ def replace_questions(
     engagement: Engagement,
     survey: Survey,
     questions: Sequence[Question],
-    version: int | None = None,
+    version: int | None,
     summary: str = "修改问卷题目",
 ) -> Survey:
     """Store a new questionnaire after checking it and that stored answers keep their meaning."""

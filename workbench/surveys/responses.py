@@ -212,7 +212,7 @@ def set_rules(
     engagement: Engagement,
     survey: Survey,
     data: RulesInput,
-    version: int | None = None,
+    version: int | None,
 ) -> Survey:
     """The survey's validity filters and the number of top levels counted as satisfied."""
     guard(db, engagement, actor)

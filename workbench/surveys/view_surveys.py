@@ -245,7 +245,7 @@ def settings(engagement_id: int, survey_id: int):
             one_per_device=form.one_per_device.data,
             thank_you=form.thank_you.data or "",
         ),
-        version=int(form.version.data or 0) or None,
+        version=form.version.data,
     )
     flash("问卷设置已保存", "success")
     return redirect(_show_url(scope) + "#settings")
@@ -291,7 +291,7 @@ def plan(engagement_id: int, survey_id: int):
             population=form.population.data,
             confidence=Decimal(form.confidence.data),
             margin=(Decimal(form.margin.data) / 100).quantize(Decimal("0.0001")),
-            version=int(form.version.data or 0) or None,
+            version=form.version.data,
         )
     except ValidationFailed as error:
         attach_errors(form, error)
