@@ -10,6 +10,8 @@ EXPECTED = {
     "experts.edit": ADMIN,
     "experts.add_conflict": {"admin", "expert"},
     "experts.remove_conflict": {"admin", "expert"},
+    "experts.approve_withdrawal": ADMIN,
+    "experts.refuse_withdrawal": ADMIN,
     "experts.engagement_experts": TEAM,
     "experts.assign": MANAGE,
     "experts.end_assignment": MANAGE,

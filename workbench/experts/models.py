@@ -63,6 +63,13 @@ class ExpertConflict(SQLModel, table=True):
     relation: str = Field(default="", max_length=200)  # 关联关系
     declared_by_id: int | None = Field(default=None, foreign_key="user.id")
     declared_at: datetime = Field(default_factory=utcnow)
+    # The expert asked to withdraw the tie; it stays in force until the agency admin approves.
+    withdrawal_requested_at: datetime | None = None
+    withdrawal_requested_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+    @property
+    def withdrawal_pending(self) -> bool:
+        return self.withdrawal_requested_at is not None
 
 
 class ExpertAssignment(SQLModel, table=True):

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, or_, select
 from workbench.accounts.models import Organisation, User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.experts.matching import normalise, split_tags
 from workbench.experts.models import TAG_SEPARATOR, Expert, ExpertConflict
@@ -130,8 +131,7 @@ def update_expert(
     """An admin edits a profile; a stale version is refused."""
     if not (actor.is_admin and actor.org_id == expert.agency_id):
         raise NotAllowed("只有机构管理员可以维护专家库")
-    if version != expert.version:
-        raise Conflict("专家档案已被他人修改，请刷新后重试")
+    require_version(version, expert.version, stale="专家档案已被他人修改，请刷新后重试")
     errors = _problems(db, data, expert=expert, agency_id=expert.agency_id)
     if errors:
         raise ValidationFailed("专家信息有误", details=errors)
@@ -245,20 +245,97 @@ def declare_conflict(
     return conflict
 
 
-def remove_conflict(db: Session, *, actor: User, expert: Expert, conflict_id: int) -> None:
-    """Withdraw a declared tie (it stays in the audit log)."""
-    if not _may_declare(actor, expert):
-        raise NotAllowed("只有专家本人或机构管理员可以撤回关联单位")
+CONFLICT_FIELDS = [
+    "expert_id", "org_name", "org_id", "relation", "withdrawal_requested_at",
+    "withdrawal_requested_by_id",
+]  # fmt: skip
+
+
+def _is_agency_admin(actor: User, expert: Expert) -> bool:
+    return actor.is_admin and actor.org_id == expert.agency_id
+
+
+def _own_conflict(db: Session, expert: Expert, conflict_id: int) -> ExpertConflict:
     conflict = db.get(ExpertConflict, conflict_id)
     if conflict is None or conflict.expert_id != expert.id:
         raise NotFound("关联单位记录不存在")
+    return conflict
+
+
+def _delete_conflict(db: Session, *, actor: User, expert: Expert, conflict, action: str) -> None:
     audit.record(
         db,
         actor=actor,
-        action="expert.conflict.remove",
+        action=action,
         obj=conflict,
-        before=audit.snapshot(conflict, ["expert_id", "org_name", "org_id", "relation"]),
+        before=audit.snapshot(conflict, CONFLICT_FIELDS),
         summary=f"{expert.name}：{conflict.org_name}",
     )
     db.delete(conflict)
     db.flush()
+
+
+def remove_conflict(db: Session, *, actor: User, expert: Expert, conflict_id: int) -> bool:
+    """The admin withdraws a tie at once; the expert only asks, and the tie holds until approved.
+
+    True when the tie is gone, False when the request awaits the agency admin.
+    """
+    if not _may_declare(actor, expert):
+        raise NotAllowed("只有专家本人或机构管理员可以撤回关联单位")
+    conflict = _own_conflict(db, expert, conflict_id)
+    if _is_agency_admin(actor, expert):
+        _delete_conflict(
+            db, actor=actor, expert=expert, conflict=conflict, action="expert.conflict.remove"
+        )
+        return True
+    if conflict.withdrawal_pending:
+        raise Conflict("已申请撤回该关联单位，正在等待机构管理员审批")
+    before = audit.snapshot(conflict, CONFLICT_FIELDS)
+    conflict.withdrawal_requested_at = utcnow()
+    conflict.withdrawal_requested_by_id = actor.id
+    db.add(conflict)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="expert.conflict.withdrawal_request",
+        obj=conflict,
+        before=before,
+        after=audit.snapshot(conflict, CONFLICT_FIELDS),
+        summary=f"{expert.name}：申请撤回与“{conflict.org_name}”的关联",
+    )
+    return False
+
+
+def decide_withdrawal(
+    db: Session, *, actor: User, expert: Expert, conflict_id: int, approve: bool
+) -> None:
+    """The agency admin approves (the tie is withdrawn) or refuses an expert's withdrawal request."""
+    if not _is_agency_admin(actor, expert):
+        raise NotAllowed("只有机构管理员可以审批撤回关联单位的申请")
+    conflict = _own_conflict(db, expert, conflict_id)
+    if not conflict.withdrawal_pending:
+        raise Conflict("该关联单位没有待审批的撤回申请")
+    if approve:
+        _delete_conflict(
+            db,
+            actor=actor,
+            expert=expert,
+            conflict=conflict,
+            action="expert.conflict.withdrawal_approve",
+        )
+        return
+    before = audit.snapshot(conflict, CONFLICT_FIELDS)
+    conflict.withdrawal_requested_at = None
+    conflict.withdrawal_requested_by_id = None
+    db.add(conflict)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="expert.conflict.withdrawal_refuse",
+        obj=conflict,
+        before=before,
+        after=audit.snapshot(conflict, CONFLICT_FIELDS),
+        summary=f"{expert.name}：不同意撤回与“{conflict.org_name}”的关联",
+    )

@@ -151,7 +151,7 @@ def edit(expert_id: int):
                 actor=current_user,
                 expert=expert,
                 data=_expert_input(form),
-                version=int(form.version.data or 0),
+                version=form.version.data,
             )
         except ValidationFailed as error:
             attach_errors(form, error)
@@ -212,11 +212,49 @@ def add_conflict(expert_id: int):
 @bp.route("/experts/<int:expert_id>/conflicts/<int:conflict_id>/remove", methods=["POST"])
 @requires("expert.declare", load=load_expert)
 def remove_conflict(expert_id: int, conflict_id: int):
-    services.remove_conflict(
+    removed = services.remove_conflict(
         db.session(), actor=current_user, expert=load_expert(expert_id), conflict_id=conflict_id
     )
-    flash("已撤回关联单位", "warning")
+    if removed:
+        flash("已撤回关联单位", "warning")
+    else:
+        flash("已提交撤回申请；机构管理员审批前，该关联单位仍然有效", "info")
     return redirect(url_for("experts.profile", expert_id=expert_id) + "#conflicts")
+
+
+def _decide(expert_id: int, conflict_id: int, *, approve: bool):
+    form = DeleteForm()  # CSRF only
+    if form.validate_on_submit():
+        services.decide_withdrawal(
+            db.session(),
+            actor=current_user,
+            expert=load_expert(expert_id),
+            conflict_id=conflict_id,
+            approve=approve,
+        )
+        flash(
+            "已同意撤回，该关联单位已撤销" if approve else "已驳回撤回申请，关联单位继续有效",
+            "success",
+        )
+    else:
+        flash("请求无效，请刷新页面后重试", "danger")
+    return redirect(url_for("experts.profile", expert_id=expert_id) + "#conflicts")
+
+
+@bp.route(
+    "/experts/<int:expert_id>/conflicts/<int:conflict_id>/withdrawal/approve", methods=["POST"]
+)
+@requires("admin", load=load_expert)
+def approve_withdrawal(expert_id: int, conflict_id: int):
+    return _decide(expert_id, conflict_id, approve=True)
+
+
+@bp.route(
+    "/experts/<int:expert_id>/conflicts/<int:conflict_id>/withdrawal/refuse", methods=["POST"]
+)
+@requires("admin", load=load_expert)
+def refuse_withdrawal(expert_id: int, conflict_id: int):
+    return _decide(expert_id, conflict_id, approve=False)
 
 
 # --- the engagement's 专家 tab ----------------------------------------------------------------
