@@ -123,15 +123,18 @@ def test_designer_adds_likert_with_default_scale_and_custom_scores(login, db, de
     r = c.post(
         url(demo, survey, "/questions"),
         data=_question(
-            "new", text="您对食堂是否满意", type="likert", required="y", satisfaction_item="y"
+            "new", text="您对食堂是否满意", type="likert", required="y", satisfaction_item="y",
+            version=survey.version,
         ),
-    )
+    )  # fmt: skip
     assert r.status_code == 302
+    db.expire_all()
     r = c.post(
         url(demo, survey, "/questions"),
         data=_question(
             "new", text="您对以下方面的满意程度", type="matrix", rows="饭菜质量\n就餐环境",
             scores="100/75/50/25/0", satisfaction_item="y", weight="2",
+            version=db.get(Survey, survey.id).version,
         ),
     )  # fmt: skip
     assert r.status_code == 302
@@ -169,7 +172,8 @@ def test_designer_adds_likert_with_default_scale_and_custom_scores(login, db, de
 def test_designer_refuses_bad_questions(login, db, demo, fields, message):
     c = login("demo-evaluator")
     survey = make_survey(db, demo, questions=[])
-    r = c.post(url(demo, survey, "/questions"), data=_question("new", **fields))
+    data = _question("new", version=survey.version, **fields)
+    r = c.post(url(demo, survey, "/questions"), data=data)
     assert r.status_code == 422 and message in r.get_data(as_text=True)
     db.expire_all()
     assert db.get(Survey, survey.id).questions == []
@@ -251,7 +255,7 @@ def test_closed_survey_cannot_be_edited_or_entered(login, db, demo):
     closed = db.exec(select(Survey).where(Survey.title == "学生家长满意度调查")).one()
     r = c.post(
         url(demo, closed, "/questions"),
-        data=_question("new", text="新题", type="text"),
+        data=_question("new", text="新题", type="text", version=closed.version),
         headers={"Referer": url(demo, closed, "/design")},
     )
     assert r.status_code == 302

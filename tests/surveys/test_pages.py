@@ -155,12 +155,15 @@ def test_sample_plan_and_waiver(login, db, demo):
     survey = make_survey(db, demo)
     base = f"{index_url(demo)}/{survey.id}"
     for population, expected in [(None, 385), (10000, 370), (1000, 278)]:
+        db.expire_all()
         data = {"confidence": "0.95", "margin": "5", "population": population or ""}
-        r = c.post(f"{base}/plan", data=data)
+        r = c.post(f"{base}/plan", data={**data, "version": db.get(Survey, survey.id).version})
         assert f"应回收有效问卷 {expected} 份" in c.get(r.headers["Location"]).get_data(
             as_text=True
         )
-    r = c.post(f"{base}/plan", data={"confidence": "0.95", "margin": "50"})
+    db.expire_all()
+    data = {"confidence": "0.95", "margin": "50", "version": db.get(Survey, survey.id).version}
+    r = c.post(f"{base}/plan", data=data)
     assert "允许误差应在 0.5%–20% 之间" in c.get(r.headers["Location"]).get_data(as_text=True)
     db.expire_all()
     assert service.required_sample(db.get(Survey, survey.id)) == 278

@@ -80,7 +80,8 @@ def test_rules_are_per_survey_and_switching_them_off_restores_all(login, db, dem
     assert item.n == 233 and item.rate == Decimal(100 * item.distribution[0].count / 233).quantize(
         Decimal("0.01")
     )
-    r = c.post(url(demo, survey, "/rules"), data={"min_duration_seconds": "0", "top_k": "9"})
+    bad = {"min_duration_seconds": "0", "top_k": "9", "version": str(demo_survey(db).version)}
+    r = c.post(url(demo, survey, "/rules"), data=bad)
     text = c.get(r.headers["Location"]).get_data(as_text=True)
     assert "答题用时下限应在 1–3600 秒之间" in text and "满意等级数应在 1–4 之间" in text
     assert demo_survey(db).rules["min_duration_seconds"] == 10
