@@ -103,15 +103,23 @@ def signature(doc: DocxDocument) -> None:
 BLANK_SIGNATURE = "__________"  # a line to sign on by hand where the app holds no sign-off
 
 
-def closing(doc: DocxDocument, *, agency_label: str, after: str) -> None:
-    """The last chapter's paragraphs ``after``, then the closing block: 项目负责人 and 主评人 (a
-    name only where they signed the report in the app, a blank line otherwise), the agency with
-    its seal, the full date. The block is kept on one page with the text before it (公文: a
-    落款 never stands alone on a page)."""
+def closing(
+    doc: DocxDocument, *, agency_label: str, after: str, attachments: tuple[str, ...] = ()
+) -> None:
+    """The last chapter's paragraphs ``after``, the 附件 list (公文: "附件：1. …" under the text,
+    the numbers aligned), then the closing block: 项目负责人 and 主评人 (a name only where they
+    signed the report in the app, a blank line otherwise), the agency with its seal, the full
+    date. The block is kept on one page with the text before it (a 落款 never stands alone)."""
     tag(doc, f"{{%p for para in {after} %}}")
     add_paragraph(doc, "{{ para }}").paragraph_format.keep_with_next = True
     tag(doc, "{%p endfor %}")
     add_paragraph(doc, "", "Normal").paragraph_format.keep_with_next = True
+    for number, title in enumerate(attachments, start=1):
+        label = "附件：" if number == 1 else "\u3000" * 3  # aligned under "1."
+        paragraph = add_paragraph(doc, f"{label}{number}. {title}", "附件说明")
+        paragraph.paragraph_format.keep_with_next = True
+    if attachments:
+        add_paragraph(doc, "", "Normal").paragraph_format.keep_with_next = True
     lines = [
         f"项目负责人（签字）：{{{{ closing.lead or '{BLANK_SIGNATURE}' }}}}",
         f"主评人（签字）：{{{{ closing.evaluator or '{BLANK_SIGNATURE}' }}}}",
@@ -190,10 +198,15 @@ def keep_with_next(cells: list) -> None:
             paragraph.paragraph_format.keep_with_next = True
 
 
+def attachment_heading(doc: DocxDocument, text: str) -> None:
+    """An attachment's heading ("附件1　评价图表"), always at the top of a new page."""
+    add_paragraph(doc, text, "heading 1").paragraph_format.page_break_before = True
+
+
 def attachment_survey(doc: DocxDocument, *, heading: str, caption: str) -> None:
     """Tables 表2-1, 表2-2 …: every survey that drives an indicator (then any other with answers): its sample against
     the plan, the indicators it drives, α with its meaning and warning, per-item figures."""
-    h2(doc, heading)
+    attachment_heading(doc, heading)
     tag(doc, "{%p if survey_appendix.surveys %}")
     tag(doc, "{%p for s in survey_appendix.surveys %}")
     add_paragraph(doc, "{{ loop.index }}. {{ s.title }}").runs[0].bold = True
@@ -235,7 +248,7 @@ def attachment_survey(doc: DocxDocument, *, heading: str, caption: str) -> None:
 
 def attachment_charts(doc: DocxDocument, *, heading: str) -> None:
     """Each chart image with a numbered caption below it."""
-    h2(doc, heading)
+    attachment_heading(doc, heading)
     tag(doc, "{%p if charts %}")
     tag(doc, "{%p for chart in charts %}")
     add_paragraph(doc, "{{ chart.image }}", "图片")

@@ -14,7 +14,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
-from gongwen_styles import install_styles
+from gongwen_styles import BODY_LINE, GRID_CHAR_SPACE, install_styles
 
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
@@ -58,11 +58,21 @@ def new_document(*, title: str) -> DocxDocument:
 
 
 def set_page(section) -> None:
-    """A4 portrait with the 公文 margins: top 37, bottom 35, left 28, right 26 mm."""
+    """A4 portrait with the 公文 margins (top 37, bottom 35, left 28, right 26 mm) and the
+    28 × 22 document grid (字符网格: lines and characters)."""
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.header_distance, section.footer_distance = Mm(15), Mm(23)
+    sect_pr = section._sectPr
+    grid = sect_pr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect_pr.append(grid)  # CT_SectPr: docGrid comes after pgMar, cols …; python-docx's last
+    grid.attrib.clear()
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(BODY_LINE))
+    grid.set(qn("w:charSpace"), str(GRID_CHAR_SPACE))
 
 
 def add_paragraph(container, text: str = "", style: str = "Normal") -> Paragraph:

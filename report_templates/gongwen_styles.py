@@ -7,6 +7,7 @@ and the font table names a fallback (``w:altName``) for each 公文 font missing
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from docx.document import Document as DocxDocument
@@ -35,6 +36,13 @@ TWIPS_PER_PT = 20
 # 28.9 pt fixed spacing gives the 公文 22 lines in the 225 mm text height.
 BODY_LINE = 578
 TEXT_WIDTH_MM = 210 - 28 - 26
+# 公文 document grid: 28 characters a line, 22 lines a page. Word lays a line out on a grid of
+# (Normal size + charSpace ÷ 4096) pt; 16 pt characters need a pitch of at most 156 mm ÷ 28.
+CHARS_PER_LINE, LINES_PER_PAGE = 28, 22
+TEXT_WIDTH_TWIPS = round(TEXT_WIDTH_MM / 25.4 * 72 * TWIPS_PER_PT)
+GRID_CHAR_SPACE = math.floor((TEXT_WIDTH_TWIPS / TWIPS_PER_PT / CHARS_PER_LINE - 16) * 4096)
+# Twentieths of a point each grid character gives up (w:spacing), so it fits one grid cell.
+GRID_CONDENSE = -5
 # Right tab of the TOC entries at the text width, in twips.
 TOC_TAB = round(TEXT_WIDTH_MM / 25.4 * 72 * TWIPS_PER_PT)
 
@@ -61,10 +69,11 @@ class StyleSpec:
     based_on: str | None = "Normal"
     next_style: str | None = None
     toc_tab: bool = False
+    snap: bool = False  # body text snaps to the 28 × 22 document grid; tables, TOC, cover don't
 
 
 PARAGRAPH_STYLES = [
-    StyleSpec("Normal", "Normal", FANGSONG, 16, first_line_chars=2, based_on=None),
+    StyleSpec("Normal", "Normal", FANGSONG, 16, first_line_chars=2, based_on=None, snap=True),
     StyleSpec("Title", "Title", XIAOBIAOSONG, 22, align="center", line=720, after=12),
     StyleSpec(
         "封面标题",
@@ -77,8 +86,12 @@ PARAGRAPH_STYLES = [
         after=24,
     ),
     StyleSpec("Subtitle", "Subtitle", KAITI, 16, align="center", line=None, after=6),
-    StyleSpec("heading 1", "Heading1", HEITI, 16, first_line_chars=2, outline=0, keep_next=True),
-    StyleSpec("heading 2", "Heading2", KAITI, 16, first_line_chars=2, outline=1, keep_next=True),
+    StyleSpec(
+        "heading 1", "Heading1", HEITI, 16, first_line_chars=2, outline=0, keep_next=True, snap=True
+    ),
+    StyleSpec(
+        "heading 2", "Heading2", KAITI, 16, first_line_chars=2, outline=1, keep_next=True, snap=True
+    ),
     StyleSpec(
         "heading 3",
         "Heading3",
@@ -88,6 +101,7 @@ PARAGRAPH_STYLES = [
         first_line_chars=2,
         outline=2,
         keep_next=True,
+        snap=True,
     ),
     StyleSpec("TOC Heading", "TOCHeading", HEITI, 16, align="center", after=12),
     StyleSpec("toc 1", "TOC1", FANGSONG, 14, align="left", line=None, after=3, toc_tab=True),
@@ -143,7 +157,18 @@ PARAGRAPH_STYLES = [
         after=6,
     ),
     StyleSpec("表单信息", "FormInfo", FANGSONG, 14, align="left", line=None, before=3, after=3),
-    StyleSpec("落款", "Signature", FANGSONG, 16, align="right"),
+    StyleSpec("落款", "Signature", FANGSONG, 16, align="right", snap=True),
+    # 附件说明: "附件：1. …" indented 2 characters, later lines hang so the numbers align.
+    StyleSpec(
+        "附件说明",
+        "AttachmentList",
+        FANGSONG,
+        16,
+        align="left",
+        left_chars=5,
+        hanging_chars=3,
+        snap=True,
+    ),
 ]
 
 CHARACTER_STYLES_TO_DROP = (
@@ -174,8 +199,10 @@ def _ppr_xml(spec: StyleSpec) -> str:
     parts.append("<w:widowControl/>")
     if spec.toc_tab:
         parts.append(f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{TOC_TAB}"/></w:tabs>')
-    # Tables and images must not snap to a document grid or inherit the exact body spacing.
-    parts.append('<w:snapToGrid w:val="0"/>')
+    # Only 三号 body text snaps to the document grid (28 characters a line); tables, images,
+    # captions and the cover keep their own sizes and spacing.
+    if not spec.snap:
+        parts.append('<w:snapToGrid w:val="0"/>')
     before, after = round(spec.before * TWIPS_PER_PT), round(spec.after * TWIPS_PER_PT)
     if spec.line is None:
         parts.append(
@@ -210,9 +237,12 @@ def _ppr_xml(spec: StyleSpec) -> str:
 def _rpr_xml(spec: StyleSpec) -> str:
     half_points = round(spec.size * 2)
     bold = "<w:b/><w:bCs/>" if spec.bold else '<w:b w:val="0"/><w:bCs w:val="0"/>'
+    # Grid text is condensed to fit the grid pitch itself: 28 × (16 − 0.25) pt ≤ 156 mm. Word
+    # and WPS also compress to the grid; LibreOffice would give a wider character two cells.
+    condensed = f'<w:spacing w:val="{GRID_CONDENSE}"/>' if spec.snap else ""
     return (
         f'<w:rPr {nsdecls("w")}>{rfonts_xml(spec.font)}{bold}<w:color w:val="000000"/>'
-        f'<w:kern w:val="2"/><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+        f'{condensed}<w:kern w:val="2"/><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
         '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr>'
     )
 

@@ -17,6 +17,8 @@ from sqlalchemy import event, text
 from sqlmodel import Session
 
 os.environ.setdefault("WORKBENCH_FAST_HASH", "1")
+# Generated reports fill the TOC from the outline; LibreOffice page numbers: tests/reports.
+os.environ.setdefault("WORKBENCH_TOC_PAGES", "outline")
 
 from workbench import create_app, migrate  # noqa: E402
 

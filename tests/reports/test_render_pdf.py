@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.reports.test_render import load_samples
-from workbench.reports import render as render_module
+from workbench.reports import office
 from workbench.reports.render import docx_to_pdf, render_docx
 
 needs_soffice = pytest.mark.skipif(
@@ -20,7 +20,7 @@ needs_soffice = pytest.mark.skipif(
 
 
 def test_without_libreoffice_returns_none(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(office.shutil, "which", lambda name: None)
     assert docx_to_pdf(b"PK\x03\x04") is None
 
 

@@ -14,9 +14,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +27,8 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
+
+from workbench.reports import office, table_pages, toc
 
 TEMPLATE_NAMES = (
     "evaluation_plan",
@@ -96,7 +95,8 @@ def template_path(template_name: str, templates_dir: Path | None = None) -> Path
 def render_docx(
     template_name: str, context: Mapping[str, Any], *, templates_dir: Path | None = None
 ) -> bytes:
-    """Render a template with a context of plain dicts/lists/strings; returns .docx bytes."""
+    """Render a template with a context of plain dicts/lists/strings; returns .docx bytes with
+    merged labels kept on their page and the TOC filled (page numbers: `toc.with_page_numbers`)."""
     template = _Template(str(template_path(template_name, templates_dir)))
     prepared = _prepare(context, template)
     try:
@@ -106,13 +106,15 @@ def render_docx(
     except TemplateError as exc:
         raise ReportRenderError(f"报告模板 {template_name} 有语法错误：{exc}") from exc
     ensure_update_fields(template.docx.settings.element)
+    table_pages.keep_labels_on_page(template.docx)
+    has_toc = toc.fill(template.docx, toc.outline(template.docx))
     properties = template.docx.core_properties
     if isinstance(prepared.get("title"), str) and prepared["title"]:
         properties.title = prepared["title"]
     properties.modified = datetime.now(UTC)
     buffer = io.BytesIO()
     template.save(buffer)
-    return buffer.getvalue()
+    return toc.with_page_numbers(buffer.getvalue()) if has_toc else buffer.getvalue()
 
 
 def ensure_update_fields(settings: Any) -> None:
@@ -134,75 +136,14 @@ def ensure_update_fields(settings: Any) -> None:
 def docx_to_pdf(docx_bytes: bytes, *, timeout: float = 180) -> bytes | None:
     """Convert .docx bytes to PDF with LibreOffice; None when LibreOffice is not installed.
 
-    A plain ``--convert-to pdf`` keeps the TOC placeholder (LibreOffice does not refresh
-    indexes on load), so a Basic macro in a private profile loads the document, updates
-    its indexes and exports; the plain conversion is the fallback.
+    A plain ``--convert-to pdf`` keeps the TOC placeholder and lays the 28 × 22 grid out badly,
+    so `office.run` loads the document with a macro, updates its indexes and exports.
     """
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        return None
-    with tempfile.TemporaryDirectory(prefix="workbench-pdf-") as tmp:
-        folder = Path(tmp)
-        source, target = folder / "document.docx", folder / "document.pdf"
-        source.write_bytes(docx_bytes)
-        # A private profile: concurrent conversions must not share LibreOffice's lock.
-        profile = folder / "profile"
-        base = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
-        _run(base + ["--terminate_after_init"], timeout)
-        module = profile / "user" / "basic" / "Standard" / "Module1.xba"
-        if module.is_file():
-            module.write_text(_PDF_MACRO, encoding="utf-8")
-            _run(base + [f'macro:///Standard.Module1.ConvertToPdf("{source}","{target}")'], timeout)
-        result = None
-        if not target.is_file():
-            result = _run(
-                base + ["--convert-to", "pdf", "--outdir", str(folder), str(source)], timeout
-            )
-        if not target.is_file():
-            detail = result.stderr.decode("utf-8", "replace").strip() if result else ""
-            raise ReportRenderError(f"PDF 转换失败：{detail or 'LibreOffice 未生成文件'}")
-        return target.read_bytes()
-
-
-def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise ReportRenderError(f"PDF 转换超时（超过 {timeout:g} 秒）。") from exc
-
-
-# LibreOffice Basic: open hidden, update every index twice (page numbers settle after the
-# TOC grows), refresh fields, export PDF, quit; on any error quit at once (headless LibreOffice
-# would otherwise wait on an error dialog until the timeout).
-_PDF_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
-<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" \
-script:language="StarBasic">
-Sub ConvertToPdf(src As String, dst As String)
-  On Error GoTo Failed
-  Dim args(0) As New com.sun.star.beans.PropertyValue
-  args(0).Name = &quot;Hidden&quot;
-  args(0).Value = True
-  doc = StarDesktop.loadComponentFromURL(ConvertToURL(src), &quot;_blank&quot;, 0, args())
-  indexes = doc.getDocumentIndexes()
-  For pass = 1 To 2
-    For i = 0 To indexes.getCount() - 1
-      indexes.getByIndex(i).update()
-    Next
-  Next
-  doc.getTextFields().refresh()
-  Dim out(0) As New com.sun.star.beans.PropertyValue
-  out(0).Name = &quot;FilterName&quot;
-  out(0).Value = &quot;writer_pdf_Export&quot;
-  doc.storeToURL(ConvertToURL(dst), out())
-  doc.close(True)
-  StarDesktop.terminate()
-  Exit Sub
-Failed:
-  StarDesktop.terminate()
-End Sub
-</script:module>
-"""
+        result = office.run(docx_bytes, pdf=True, toc=False, timeout=timeout)
+    except office.OfficeError as error:
+        raise ReportRenderError(str(error)) from error
+    return result.pdf if result is not None else None
 
 
 class _Template(DocxTemplate):
