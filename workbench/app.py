@@ -8,7 +8,7 @@ from flask import Flask
 
 from workbench import config as settings
 from workbench import db
-from workbench.core import errors, inputs, proxy, security, text_guard
+from workbench.core import audit, errors, inputs, proxy, security, text_guard
 from workbench.extensions import babel, csrf, limiter, login_manager
 
 
@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     errors.init_app(app)
     security.init_app(app)
+    audit.init_app(app)  # after db: its hook runs before the request's unit of work ends
     _register_cli(app)
     return app
 

@@ -11,7 +11,7 @@ written apart, in a unit of work of its own (`small_write`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -90,14 +90,20 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _commit(response):
         session = g.pop("db_session", None)
+        writes = g.pop("writes_after", None)
         if session is not None:
             try:
                 if response.status_code < 400 and not g.get("db_rollback"):
+                    if writes and takes_write_lock():  # it holds the write lock already
+                        for write in writes:
+                            write(session)
+                        writes = None
                     session.commit()
                 else:
                     session.rollback()
             finally:
                 session.close()
+        _write_after(writes)
         return response
 
     @app.teardown_request
@@ -107,6 +113,26 @@ def init_app(app: Flask) -> None:
         if session is not None:  # an exception escaped: after_request did not run
             session.rollback()
             session.close()
+
+
+def write_after_request(write: Callable[[Session], None]) -> None:
+    """Run `write` in a unit of work of its own once the request's own has ended.
+
+    For records that must outlive the request's outcome: a refused action or a failed login
+    answers 4xx and rolls the request back, but its audit entry stays.
+    """
+    if not has_request_context():  # a command or a job: nothing to wait for
+        _write_after([write])
+        return
+    g.setdefault("writes_after", []).append(write)
+
+
+def _write_after(writes: list[Callable[[Session], None]] | None) -> None:
+    if not writes:
+        return
+    with session_scope(write=True) as session:
+        for write in writes:
+            write(session)
 
 
 def engine() -> Engine:

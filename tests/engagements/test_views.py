@@ -239,10 +239,10 @@ def test_declaration_with_conflict_and_admin_override(login, demo, make_user, db
 def test_audit_page_filters(login, demo):
     c = login("demo-lead")
     text = c.get(f"/engagements/{demo.engagement.id}/audit?action=stage").get_data(as_text=True)
-    assert "stage.advance" in text and "member.add" not in text
-    assert "user.create" in login("demo-admin").get("/admin/audit?action=user.create").get_data(
-        as_text=True
-    )
+    assert 'data-action="stage.advance"' in text and 'data-action="member.add"' not in text
+    assert "推进阶段" in text  # the action in Chinese, not its code
+    page = login("demo-admin").get("/admin/audit?action=user.create").get_data(as_text=True)
+    assert 'data-action="user.create"' in page and "新建用户" in page
 
 
 def test_archived_engagement_is_read_only_in_pages(login, demo, db, app):

@@ -178,8 +178,10 @@ def authenticate(db: Session, *, username: str, password: str) -> User | None:
     ).first()
     if user is None or not user.active:
         _verify(dummy_hash(), password or "")
+        _login_failed(username, user, "账号不存在" if user is None else "账号已停用")
         return None
     if not verify_password(user, password or ""):
+        _login_failed(username, user, "密码错误")
         return None
     user.last_login_at = utcnow()
     if _hasher.check_needs_rehash(user.password_hash):
@@ -187,6 +189,18 @@ def authenticate(db: Session, *, username: str, password: str) -> User | None:
     db.add(user)
     audit.record(db, actor=user, action="user.login", obj=user, summary=user.username)
     return user
+
+
+def _login_failed(username: str, user: User | None, reason: str) -> None:
+    """A failed login stays in the audit log although the request changes nothing."""
+    audit.record_after(
+        actor=None,
+        action="user.login_failed",
+        object_type="user",
+        object_id=user.id if user else None,
+        summary=f"用户名：{(username or '').strip()[:60]}",
+        after={"reason": reason},
+    )
 
 
 class WrongPassword(ValidationFailed):

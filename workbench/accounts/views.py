@@ -20,11 +20,10 @@ from workbench.accounts.forms import (
 )
 from workbench.accounts.models import OrgKind, SystemRole
 from workbench.accounts.throttle import login_throttle, own_password_check, password_rejected
-from workbench.core import audit
+from workbench.core import audit_view
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.i18n import LOCALES
-from workbench.core.inputs import query_int
 from workbench.core.permissions import public, requires
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -243,23 +242,18 @@ def orgs():
 @bp.route("/admin/audit")
 @requires("admin")
 def audit_log():
-    page = query_int("page", 1)
-    rows, total = audit.query(
-        db.session(),
-        action=request.args.get("action", ""),
+    return audit_view.render(
         scope=admin.audit_scope(current_user),
-        page=page,
-        per_page=50,
-    )
-    return render_template(
-        "audit/list.html",
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=50,
-        action=request.args.get("action", ""),
         engagement=None,
+        endpoint="accounts.audit_log",
+        export_endpoint="accounts.audit_export",
     )
+
+
+@bp.route("/admin/audit.xlsx")
+@requires("admin")
+def audit_export():
+    return audit_view.send_export(scope=admin.audit_scope(current_user), name="本机构")
 
 
 # 职称 and 资格证书 (profile and admin pages) register their routes on `bp` when imported.

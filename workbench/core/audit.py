@@ -91,6 +91,78 @@ def record(
     return entry
 
 
+def record_after(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str = "",
+    object_id: int | None = None,
+    engagement_id: int | None = None,
+    summary: str = "",
+    after: dict | None = None,
+) -> None:
+    """Append an audit entry once the request has ended, whatever its outcome.
+
+    For what an auditor asks about although nothing changed: refusals, failed logins, downloads.
+    """
+    from workbench import db as database  # core.audit is imported by the models
+
+    fields = {
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": getattr(actor, "display_name", "") or "匿名",
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "engagement_id": engagement_id,
+        "summary": summary[:500],
+        "after": _plain(after) if after is not None else None,
+    }
+    database.write_after_request(lambda session: session.add(AuditEntry(**fields)))
+
+
+def init_app(app) -> None:
+    """Every file a signed-in user downloads or exports is recorded (personal data leaves here)."""
+    from flask import g, request
+    from flask_login import current_user
+
+    @app.after_request
+    def _downloads(response):
+        disposition = response.headers.get("Content-Disposition", "")
+        if (
+            response.status_code == 200
+            and disposition.startswith("attachment")
+            and getattr(current_user, "is_authenticated", False)
+        ):
+            obj = g.get("permission_object")
+            engagement_id = getattr(obj, "engagement_id", None)
+            if engagement_id is None and getattr(obj, "__tablename__", "") == "engagement":
+                engagement_id = obj.id
+            record_after(
+                actor=current_user,
+                action="download",
+                object_type="page",
+                engagement_id=engagement_id,
+                summary=f"{request.path}"[:500],
+                after={"file": _filename(disposition), "endpoint": request.endpoint or ""},
+            )
+        return response
+
+
+def _filename(disposition: str) -> str:
+    """The file name a Content-Disposition header names (RFC 6266 filename* first)."""
+    from urllib.parse import unquote
+
+    for part in disposition.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "filename*" and "''" in value:
+            return unquote(value.split("''", 1)[1])
+    for part in disposition.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "filename":
+            return value.strip('"')
+    return ""
+
+
 def query(
     db: Session,
     *,

@@ -15,6 +15,8 @@ from typing import Any
 from flask import abort, current_app, g, request
 from flask_login import current_user
 
+from workbench.core import audit
+
 Predicate = Callable[[Any, Any], bool]
 
 PREDICATES: dict[str, Predicate] = {
@@ -70,18 +72,33 @@ def requires(name: str, *, load: Callable[..., Any] | None = None) -> Callable:
                 obj = load(**kwargs)
                 visible = getattr(obj, "visible_to", None)
                 if visible is not None and not visible(current_user):
-                    g.permission_denied = 404
-                    abort(404)
+                    _refuse(404, obj)
                 g.permission_object = obj
             if not PREDICATES[name](current_user._get_current_object(), obj):
-                g.permission_denied = 403
-                abort(403)
+                _refuse(403, obj)
             return view(*args, **kwargs)
 
         guarded.permission = name  # read by the route × role matrix test
         return guarded
 
     return decorate
+
+
+def _refuse(code: int, obj: Any) -> None:
+    """Answer 404 (hidden) or 403 (refused), and keep the refusal in the audit log."""
+    g.permission_denied = code
+    engagement_id = getattr(obj, "engagement_id", None)
+    if engagement_id is None and getattr(obj, "__tablename__", "") == "engagement":
+        engagement_id = obj.id
+    audit.record_after(
+        actor=current_user,
+        action="access.denied",
+        object_type="page",
+        engagement_id=engagement_id,
+        summary=f"{request.method} {request.path}"[:500],
+        after={"code": code, "endpoint": request.endpoint or ""},
+    )
+    abort(code)
 
 
 def public(view: Callable) -> Callable:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.accounts.models import OrgKind
 from workbench.accounts.services import list_orgs
-from workbench.core import audit
+from workbench.core import audit, audit_view
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.inputs import query_int
@@ -358,17 +358,18 @@ def override(engagement_id: int, declaration_id: int):
 @requires("engagement.team", load=load_engagement)
 def audit_log(engagement_id: int):
     engagement = load_engagement(engagement_id)
-    page = query_int("page", 1)
-    action = request.args.get("action", "")
-    rows, total = audit.query(
-        db.session(), engagement_id=engagement.id, action=action, page=page, per_page=50
-    )
-    return render_template(
-        "audit/list.html",
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=50,
-        action=action,
+    return audit_view.render(
+        scope=audit.AuditEntry.engagement_id == engagement.id,
         engagement=engagement,
+        endpoint="engagements.audit_log",
+        export_endpoint="engagements.audit_export",
+        engagement_id=engagement.id,
     )
+
+
+@bp.route("/engagements/<int:engagement_id>/audit.xlsx")
+@requires("engagement.team", load=load_engagement)
+def audit_export(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    scope = audit.AuditEntry.engagement_id == engagement.id
+    return audit_view.send_export(scope=scope, name=f"{engagement.code or engagement.id}项目")
