@@ -32,7 +32,8 @@ H1 = [
     "五、主要经验及做法、存在的问题及原因分析",
     "六、有关建议",
     "七、其他需要说明的问题",
-    "附件",
+    "附件1　评价图表",  # each attachment a chapter of its own, on a new page
+    "附件2　满意度调查统计",
 ]
 
 
@@ -129,8 +130,6 @@ def test_report_follows_the_national_outline(report_context: dict) -> None:
         "（四）效益指标分析",
         "（一）主要经验及做法",
         "（二）存在的问题及原因分析",
-        "附件1　评价图表",
-        "附件2　满意度调查统计",
     ]
     # Sub-headings sit under their own 一级 heading.
     order = [text for _, text in found]
