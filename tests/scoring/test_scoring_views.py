@@ -221,6 +221,7 @@ def test_leaf_page_query_count_does_not_grow_with_the_tree(
 def test_findings_from_providers_are_shown_beside_the_score(login, db, demo, monkeypatch):
     from tests.indicators.helpers import import_sample
     from workbench.scoring import sources
+    from workbench.surveys.sources import summary
 
     e = new_engagement(db, demo, title="底稿项目")
     import_sample(db, e, demo.users["demo-lead"])
@@ -232,7 +233,8 @@ def test_findings_from_providers_are_shown_beside_the_score(login, db, demo, mon
             return {}
         found = [{"text": "列支招待费1,200元", "paper_index": "CW-03", "paper_id": 999999,
                   "amount": Decimal("0.5")}]  # fmt: skip
-        survey = {"title": "学生问卷", "metric": "rate", "n": 240}
+        survey = {"title": "学生问卷", "metric": "满意率", "n": 240, "value": "91.50"}
+        survey["summary"] = summary(title="学生问卷", metric="满意率", value=Decimal("91.5"), n=240)
         return {
             leaf.id: {"deductions": [Decimal("0.5")], "findings": found, "来源": "底稿"},
             satisfaction.id: {"actual_value": Decimal("91.5"), "survey": survey},
@@ -245,7 +247,8 @@ def test_findings_from_providers_are_shown_beside_the_score(login, db, demo, mon
     assert "扣分来自工作底稿" in row and "来源：底稿" in row
     assert "<strong>4.50</strong>" in row and "5 − 0.5 = 4.5 → 4.50" in row
     linked = _row(text, satisfaction.id)
-    assert "满意度调查：学生问卷 metric=rate n=240" in linked
+    assert "满意度调查：《学生问卷》满意率为 91.50%（有效样本 240 份）" in linked
+    assert "metric=" not in linked and "n=240" not in linked
     assert "91.5" in linked and "关联数据" in linked and "<strong>5.00</strong>" in linked
     leaf_page = login("demo-lead").get(f"/engagements/{e.id}/scoring/{leaf.id}")
     assert "列支招待费1,200元" in leaf_page.get_data(as_text=True)
@@ -269,3 +272,20 @@ def test_every_leaf_has_a_working_scoring_form_and_edit_form(login, db, demo):
     assert kinds["qualitative"] == ["level"] and kinds["elements"] == ["met"]
     assert kinds["deduction"] == ["deductions"] and kinds["manual"] == ["score"]
     assert kinds["expert"] == []
+
+
+def test_missing_level_message_names_the_dropdown_on_the_page(login, db, demo):
+    from workbench.scoring.calculator import Leaf, score_leaf
+
+    sheet = score_leaf(Leaf(("a", "b", "c"), Decimal(5), rule="qualitative"))
+    assert "在参数或实际值中填写" in sheet.error  # the sheet's cells, for `workbench score`
+    goal = by_name(db, demo.engagement)["绩效目标合理性"]
+    goal.params, goal.actual = "", ""
+    db.add(goal)
+    db.flush()
+    c = login("demo-lead")
+    page = c.get(f"/engagements/{demo.engagement.id}/scoring").get_data(as_text=True)
+    row = _row(page, goal.id)
+    assert "从“定性等级”下拉框中选择" in row and "在参数或实际值中填写" not in row
+    leaf_page = c.get(f"/engagements/{demo.engagement.id}/scoring/{goal.id}")
+    assert "从“定性等级”下拉框中选择" in leaf_page.get_data(as_text=True)

@@ -41,6 +41,7 @@ def test_demo_total_uses_the_survey_rate(db, demo):
         "metric": "满意率",
         "n": 229,
         "value": "80.44",
+        "summary": "《学生家长满意度调查》满意率为 80.44%（有效样本 229 份）",
     }
     assert (result.sum_scores, result.total, result.grade) == (
         Decimal("81.40"),

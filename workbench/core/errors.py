@@ -13,6 +13,7 @@ import sys
 import time
 
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from workbench import db
@@ -20,6 +21,18 @@ from workbench.extensions import limiter
 
 NOT_FOUND_MESSAGE = "未找到：该页面或对象不存在，或您无权查看"
 TOO_MANY_MESSAGE = "操作过于频繁，请稍后再试"
+CSRF_MESSAGE = "页面已过期或表单安全校验未通过，没有保存任何内容。请刷新页面后重新提交"
+PAGE_MESSAGES = {
+    400: "请求内容有误，没有保存任何内容。请返回上一页检查后重试",
+    401: "请先登录",
+    403: "您没有执行此操作的权限。如需办理，请联系项目负责人或机构管理员",
+    405: "该地址不接受这种请求方式，请从页面上的按钮或链接操作",
+    409: "该对象已被他人修改或状态已变化，请刷新页面后重试",
+    410: "该链接已失效",
+    415: "不支持所提交内容的格式",
+    422: "提交的内容无法处理，请检查后重试",
+    503: "服务暂时不可用，请稍后再试",
+}
 
 
 class DomainError(Exception):
@@ -114,13 +127,30 @@ def _too_many_requests(error: TooManyRequests):
     return response
 
 
+def page_message(error: HTTPException) -> str:
+    """The sentence an error page shows: ours when the error carries one, else a Chinese one.
+
+    Werkzeug's own descriptions ("The method is not allowed for the requested URL.") are English
+    and written for developers; a page never shows them.
+    """
+    description = error.description or ""
+    if isinstance(error, CSRFError):
+        return CSRF_MESSAGE
+    if description and description != type(error).description:
+        return description
+    if error.code == 413:
+        limit = current_app.config.get("MAX_UPLOAD_MB")
+        return f"上传的文件或提交的内容超过了大小限制（{limit} MB），请压缩或拆分后重试"
+    return PAGE_MESSAGES.get(error.code or 0, "请求未能完成，请返回上一页后重试")
+
+
 def _http_error(error: HTTPException):
     if error.code == 404:
         return _not_found()
     if wants_json():
         return jsonify({"error": error.description or error.name}), error.code
     return render_template(
-        "errors/error.html", code=error.code, message=error.description
+        "errors/error.html", code=error.code, message=page_message(error)
     ), error.code
 
 

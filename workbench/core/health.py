@@ -1,8 +1,11 @@
-"""GET /healthz: the trivial endpoint (load balancers, and the baseline of page benchmarks)."""
+"""GET /healthz: the trivial endpoint (load balancers, and the baseline of page benchmarks).
+
+GET /favicon.ico: the icon at the address browsers and feed readers ask for without a page.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify, send_from_directory
 from sqlalchemy import text
 
 from workbench import db
@@ -16,3 +19,11 @@ bp = Blueprint("health", __name__)
 def healthz():
     db.session().execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )

@@ -220,7 +220,9 @@ def _score_qualitative(leaf: Leaf, params: QualitativeParams, levels) -> rules.R
             raise ParamError(exc.message, field="actual") from exc
         level, fraction = chosen.level, chosen.fraction
     else:
-        raise ParamError("定性分档须选择等级：在参数或实际值中填写“达成”“部分达成:0.7”等")
+        raise ParamError(
+            "定性分档须选择等级：在参数或实际值中填写“达成”“部分达成:0.7”等", field="level"
+        )
     return rules.score_qualitative(
         weight=leaf.weight, level=level, fraction=fraction, levels=levels
     )

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -79,6 +79,18 @@ class ScoreRow:
         return [OVERRIDE_NAMES[k] for k in indicators.OVERRIDE_KEYS if k in self.inputs]
 
 
+# The calculator's words fit the indicator sheet (参数/实际值 cells); on the page the level is a
+# dropdown, so the missing-level message names it instead.
+LEVEL_MISSING = "定性分档尚未评定等级：请在该指标的评分页从“定性等级”下拉框中选择（如“达成”“部分达成”），或由已批准的工作底稿判定"
+
+
+def for_page(outcome: LeafResult) -> LeafResult:
+    """The leaf's result with messages worded for the page rather than the sheet."""
+    if outcome.error_field != "level":
+        return outcome
+    return replace(outcome, error=LEVEL_MISSING, explanation=LEVEL_MISSING)
+
+
 def compute(
     db: Session, engagement: Engagement, *, system: IndicatorSystem | None = None
 ) -> tuple[ScoreResult, list[ScoreRow]]:
@@ -93,7 +105,7 @@ def compute(
         system = get_system(db, engagement)
     result = calculate(leaves, grades=grade_table(system))
     rows = [
-        ScoreRow(item, leaf, outcome, inputs.get(item.id, {}))
+        ScoreRow(item, leaf, for_page(outcome), inputs.get(item.id, {}))
         for item, leaf, outcome in zip(items, leaves, result.leaves, strict=True)
     ]
     return result, rows
@@ -107,7 +119,7 @@ def compute_one(db: Session, engagement: Engagement, indicator: Indicator) -> Sc
     """
     inputs = sources.collect_one(db, engagement, indicator)
     leaf = indicators.to_leaf(indicator, inputs)
-    return ScoreRow(indicator, leaf, score_leaf(leaf), inputs)
+    return ScoreRow(indicator, leaf, for_page(score_leaf(leaf)), inputs)
 
 
 def leaf_scores(db: Session, engagement: Engagement) -> dict[int, Decimal | None]:
@@ -341,7 +353,7 @@ def record_inputs(
     for name, value in values.items():
         setattr(candidate, name, value if value not in ("",) else None)
     if blame is not None:
-        outcome = score_leaf(candidate, levels=DEFAULT_LEVELS)
+        outcome = for_page(score_leaf(candidate, levels=DEFAULT_LEVELS))
         if outcome.error:
             raise _invalid(blame, outcome.error)
     before = audit.snapshot(indicator, INPUT_FIELDS)

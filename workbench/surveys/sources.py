@@ -27,6 +27,14 @@ def as_actual_value(percent: Decimal) -> Decimal:
     return percent if percent > 1 else percent / HUNDRED
 
 
+def summary(*, title: str, metric: str, value: Decimal | None, n: int | None) -> str:
+    """The figure as a sentence for the scoring page: 《问卷》满意率为 82.10%（有效样本 229 份）."""
+    if value is None:
+        return f"《{title}》尚无可计算{metric}的有效样本"
+    unit = "%" if metric.startswith("满意率") else ""
+    return f"《{title}》{metric}为 {value:.2f}{unit}（有效样本 {n or 0} 份）"
+
+
 def _is_link(link: Any) -> bool:
     return isinstance(link, dict) and bool(link.get("survey_id"))
 
@@ -45,12 +53,14 @@ def _entry(
         return None
     name = link.get("metric") or "rate"
     value, n = metric(result, metric=name, item=link.get("item"), group=link.get("group"))
+    label = METRICS.get(name, name)
     entry: dict[str, Any] = {
         "survey": {
             "title": result.survey.title,
-            "metric": METRICS.get(name, name),
+            "metric": label,
             "n": n,
             "value": None if value is None else f"{value:.2f}",
+            "summary": summary(title=result.survey.title, metric=label, value=value, n=n),
         }
     }
     if value is not None:

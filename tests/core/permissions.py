@@ -1,0 +1,7 @@
+"""Route × role rows for core's own routes (tests/test_permission_matrix.py collects them)."""
+
+from tests.permissions_roles import PUBLIC
+
+EXPECTED = {
+    "health.favicon": PUBLIC,
+}
