@@ -18,6 +18,7 @@ from workbench.surveys.links import (
     satisfaction_leaves,
     unlink_indicator,
 )
+from workbench.surveys.personal import respondent_values
 from workbench.surveys.questionnaire import (
     delete_question,
     move_question,
@@ -71,6 +72,7 @@ __all__ = [
     "replace_questions",
     "report_summary",
     "required_sample",
+    "respondent_values",
     "response_count",
     "satisfaction_leaves",
     "save_question",
