@@ -150,7 +150,12 @@ def test_conflict_declarations(db, demo, pool):
         services.declare_conflict(db, actor=pool.tied_user, expert=tied, org_name=" ", relation="")
     with pytest.raises(NotFound):
         services.remove_conflict(db, actor=pool.admin, expert=pool.clean, conflict_id=conflict.id)
-    services.remove_conflict(db, actor=pool.tied_user, expert=tied, conflict_id=conflict.id)
+    # The expert only asks to withdraw; the tie holds until the agency admin removes it.
+    assert not services.remove_conflict(
+        db, actor=pool.tied_user, expert=tied, conflict_id=conflict.id
+    )
+    assert services.conflicts_of(db, tied) == [conflict] and conflict.withdrawal_pending
+    assert services.remove_conflict(db, actor=pool.admin, expert=tied, conflict_id=conflict.id)
     assert services.conflicts_of(db, tied) == []
     assert _actions(db, "expert.conflict.remove")[-1].before["org_name"] == "示例市教育局"
 
