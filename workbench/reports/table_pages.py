@@ -24,16 +24,33 @@ TABLE_FONT_PT = 12
 LINE_PT = TABLE_FONT_PT * 1.3
 ROW_PADDING_PT = 3
 CELL_MARGIN_TWIPS = 170
+# Qualified names, computed once (qn() per lookup was most of the cost).
+_GRIDCOL = qn("w:gridCol")
+_GRIDSPAN = qn("w:gridSpan")
+_KEEPNEXT = qn("w:keepNext")
+_P = qn("w:p")
+_PPR = qn("w:pPr")
+_PSTYLE = qn("w:pStyle")
+_T = qn("w:t")
+_TBL = qn("w:tbl")
+_TBLHEADER = qn("w:tblHeader")
+_TC = qn("w:tc")
+_TCPR = qn("w:tcPr")
+_TR = qn("w:tr")
+_TRPR = qn("w:trPr")
+_VAL = qn("w:val")
+_VMERGE = qn("w:vMerge")
+_W = qn("w:w")
 
 
 def keep_labels_on_page(document) -> int:
     """Apply the rule to every table of a python-docx document; returns the labels repeated."""
-    return sum(_table(tbl) for tbl in document.element.body.iter(qn("w:tbl")))
+    return sum(_table(tbl) for tbl in document.element.body.iter(_TBL))
 
 
 def _table(tbl) -> int:
-    widths = [int(c.get(qn("w:w"))) for c in tbl.iter(qn("w:gridCol"))]
-    rows = [tr for tr in tbl.findall(qn("w:tr")) if not _is_header(tr)]
+    widths = [int(c.get(_W)) for c in tbl.iter(_GRIDCOL)]
+    rows = [tr for tr in tbl.findall(_TR) if not _is_header(tr)]
     if not rows or not any(_merge(_cell(tr, 0)) for tr in rows):
         return 0
     heights = [_height(tr, widths) for tr in rows]
@@ -98,10 +115,10 @@ def _restart(tr, column: int) -> int:
     source = _label_cell(tr, column)
     if cell is None or source is None:
         return 0
-    cell.find(qn("w:tcPr")).find(qn("w:vMerge")).set(qn("w:val"), "restart")
-    for paragraph in cell.findall(qn("w:p")):
+    cell.find(_TCPR).find(_VMERGE).set(_VAL, "restart")
+    for paragraph in cell.findall(_P):
         cell.remove(paragraph)
-    for paragraph in source.findall(qn("w:p")):
+    for paragraph in source.findall(_P):
         cell.append(copy.deepcopy(paragraph))
     return 1
 
@@ -110,7 +127,7 @@ def _label_cell(tr, column: int):
     """The restart cell above ``tr`` in ``column``: where the merged label's text is."""
     row = tr.getprevious()
     while row is not None:
-        if row.tag == qn("w:tr"):
+        if row.tag == _TR:
             cell = _cell(row, column)
             if _merge(cell) == "restart":
                 return cell
@@ -119,14 +136,14 @@ def _label_cell(tr, column: int):
 
 
 def _keep_next(tr) -> None:
-    for paragraph in tr.iter(qn("w:p")):
-        ppr = paragraph.find(qn("w:pPr"))
+    for paragraph in tr.iter(_P):
+        ppr = paragraph.find(_PPR)
         if ppr is None:
             ppr = OxmlElement("w:pPr")
             paragraph.insert(0, ppr)
-        if ppr.find(qn("w:keepNext")) is None:
+        if ppr.find(_KEEPNEXT) is None:
             keep = OxmlElement("w:keepNext")
-            style = ppr.find(qn("w:pStyle"))
+            style = ppr.find(_PSTYLE)
             # CT_PPrBase: pStyle first, then keepNext.
             if style is None:
                 ppr.insert(0, keep)
@@ -136,15 +153,15 @@ def _keep_next(tr) -> None:
 
 def _height(tr, widths: list[int]) -> float:
     lines, column = 1, 0
-    for tc in tr.findall(qn("w:tc")):
+    for tc in tr.findall(_TC):
         span = _span(tc)
         width = sum(widths[column : column + span]) if widths else 1440
         column += span
         if _merge(tc) == "continue":
             continue
         per_line = max(1.0, (width - CELL_MARGIN_TWIPS) / (TABLE_FONT_PT * 20))
-        for paragraph in tc.findall(qn("w:p")):
-            text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+        for paragraph in tc.findall(_P):
+            text = "".join(t.text or "" for t in paragraph.iter(_T))
             lines_here = math.ceil(_display_width(text) / per_line) or 1
             lines = max(lines, lines_here)
     return lines * LINE_PT + ROW_PADDING_PT
@@ -157,7 +174,7 @@ def _display_width(text: str) -> float:
 
 def _cell(tr, column: int):
     index = 0
-    for tc in tr.findall(qn("w:tc")):
+    for tc in tr.findall(_TC):
         if index == column:
             return tc
         index += _span(tc)
@@ -167,22 +184,22 @@ def _cell(tr, column: int):
 
 
 def _span(tc) -> int:
-    pr = tc.find(qn("w:tcPr"))
-    span = pr.find(qn("w:gridSpan")) if pr is not None else None
-    return int(span.get(qn("w:val"))) if span is not None else 1
+    pr = tc.find(_TCPR)
+    span = pr.find(_GRIDSPAN) if pr is not None else None
+    return int(span.get(_VAL)) if span is not None else 1
 
 
 def _merge(tc) -> str:
     """ "restart", "continue" or "" for a cell's w:vMerge."""
     if tc is None:
         return ""
-    pr = tc.find(qn("w:tcPr"))
-    merge = pr.find(qn("w:vMerge")) if pr is not None else None
+    pr = tc.find(_TCPR)
+    merge = pr.find(_VMERGE) if pr is not None else None
     if merge is None:
         return ""
-    return merge.get(qn("w:val")) or "continue"
+    return merge.get(_VAL) or "continue"
 
 
 def _is_header(tr) -> bool:
-    pr = tr.find(qn("w:trPr"))
-    return pr is not None and pr.find(qn("w:tblHeader")) is not None
+    pr = tr.find(_TRPR)
+    return pr is not None and pr.find(_TBLHEADER) is not None

@@ -42,14 +42,19 @@ def outline(document) -> list[Entry]:
     start = begin.getparent()
     entries = []
     after = False
+    style_path, val, t_tag = f"{qn('w:pPr')}/{qn('w:pStyle')}", qn("w:val"), qn("w:t")
     for paragraph in body.iter(qn("w:p")):
         if paragraph is start:
             after = True
             continue
-        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        level = LEVEL_STYLES.get(style.get(qn("w:val"))) if style is not None else None
-        text = "".join(t.text or "" for t in paragraph.iter(qn("w:t"))).strip()
-        if after and level and text:
+        if not after:
+            continue
+        style = paragraph.find(style_path)
+        level = LEVEL_STYLES.get(style.get(val)) if style is not None else None
+        if not level:
+            continue
+        text = "".join(t.text or "" for t in paragraph.iter(t_tag)).strip()
+        if text:
             entries.append(Entry(level, text))
     return entries
 
