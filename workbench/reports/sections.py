@@ -128,6 +128,11 @@ def outline_for(
     return [*base[: position + 1], *dynamic, *base[position + 1 :]]
 
 
+def cn(number: int) -> str:
+    """1 → 一, 12 → 十二 (the numbers of 一、 and （一） headings)."""
+    return _cn(number)
+
+
 def _cn(number: int) -> str:
     digits = "零一二三四五六七八九"
     if number < 10:
