@@ -176,7 +176,7 @@ def record_release(
     The first payment also forfeits the unreleased part, so the deposit account closes when
     the payments reach the release amount.
     """
-    require_manager(db, engagement, actor)
+    require_manager(db, engagement, actor, after_archive=True)
     contract = locked_contract(db, engagement)
     if contract is None or not contract.rated:
         raise Conflict("尚未进行质量考核，不能登记保证金释放")

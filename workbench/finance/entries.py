@@ -30,7 +30,7 @@ def add_entry(
     note: str = "",
 ) -> LedgerEntry:
     """Record an invoice, a receipt or a withheld deposit; the ledger must stay consistent."""
-    require_manager(db, engagement, actor)
+    require_manager(db, engagement, actor, after_archive=True)
     contract = locked_contract(db, engagement)
     if contract is None:
         raise Conflict("请先登记委托合同，再登记收付款")
@@ -83,7 +83,7 @@ def void_entry(
     db: Session, *, actor: User, engagement: Engagement, entry_id: int, reason: str
 ) -> LedgerEntry:
     """Void a mistaken entry (kept for the record, left out of every sum)."""
-    require_manager(db, engagement, actor)
+    require_manager(db, engagement, actor, after_archive=True)
     contract = locked_contract(db, engagement)
     entry = db.get(LedgerEntry, entry_id)
     if contract is None or entry is None or entry.engagement_id != engagement.id:

@@ -24,9 +24,17 @@ def locked_contract(db: Session, engagement: Engagement) -> Contract | None:
     ).first()
 
 
-def require_manager(db: Session, engagement: Engagement, actor: User) -> None:
-    """Contract and ledger work: the lead or an agency admin, on a writable engagement."""
-    ensure_writable(engagement)
+def require_manager(
+    db: Session, engagement: Engagement, actor: User, *, after_archive: bool = False
+) -> None:
+    """Contract and ledger work: the lead or an agency admin, on a writable engagement.
+
+    `after_archive`: the ledger (invoices, receipts, the deposit's release) stays open after the
+    archive, since the deposit falls due after the bureau's acceptance (DOMAIN.md §8); the
+    contract's terms and the rating stay locked with the rest of the evaluation.
+    """
+    if not after_archive:
+        ensure_writable(engagement)
     if not engagement.can_manage(actor):
         raise NotAllowed("只有项目负责人或机构管理员可以办理合同与收付款")
     require_cleared(db, engagement, actor)

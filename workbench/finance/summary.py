@@ -41,6 +41,20 @@ class Summary:
     instalments: list[InstalmentRow]
 
     @property
+    def due_uncollected(self) -> Decimal | None:
+        """应收未收: the instalments whose payment event has come, less what was received.
+
+        Not invoiced-minus-received: an instalment falls due by the contract's event whether or
+        not an invoice was issued, and the card must agree with the rows marked 应收.
+        """
+        if self.contract is None:
+            return None
+        due = sum(
+            (r.amount for r in self.instalments if r.triggered and not r.is_deposit), ledger.ZERO
+        )
+        return max(due - self.balances.received, ledger.ZERO)
+
+    @property
     def release_outstanding(self) -> Decimal | None:
         if self.contract is None or self.contract.release_amount is None:
             return None

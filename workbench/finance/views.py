@@ -110,7 +110,8 @@ def overview(engagement_id: int):
         status_names=STATUS_NAMES,
         status_styles=STATUS_STYLES,
         fraction_text=t.fraction_text,
-        can_manage=allowed("finance.manage", engagement) and not engagement.is_archived,
+        can_manage=allowed("finance.manage", engagement),
+        can_edit_contract=allowed("finance.manage", engagement) and not engagement.is_archived,
     )
 
 
