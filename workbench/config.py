@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_YEARS": 10,
     "RECTIFICATION_FEEDBACK_DAYS": 20,
     "RECTIFICATION_DAYS": 30,
+    # Open rectification items at 完成归档: "warn" (listed, archive allowed; the follow-up stays
+    # open after the archive) or "block" (every item rectified first).
+    "ARCHIVE_OPEN_RECTIFICATION": "warn",
     # 事前评估 conclusion bands, e.g. "予以支持:80; 调整后支持:60; 不予支持:0" (lower bounds
     # inclusive); None: workbench.reports.ex_ante.DEFAULT_BANDS_TEXT, which is exactly that.
     "EX_ANTE_BANDS": None,

@@ -28,8 +28,15 @@ SECTIONS = {
 def review_server(tmp_path_factory):
     """Like the shared live server, but keeps the app so the test can add report versions."""
     folder = tmp_path_factory.mktemp("live-review")
-    app = create_app({"INSTANCE_PATH": folder, "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
-                      "SECRET_KEY": "browser-tests", "DEMO_PASSWORD": PASSWORD})  # fmt: skip
+    app = create_app(
+        {
+            "INSTANCE_PATH": folder,
+            "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
+            "SECRET_KEY": "browser-tests",
+            "DEMO_PASSWORD": PASSWORD,
+            "LOGIN_LIMIT": "100 per minute",
+        }
+    )  # fmt: skip  (many role switches)
     with app.app_context():
         migrate.upgrade(database.engine())
         from workbench.demo.loader import load_demo
@@ -88,7 +95,7 @@ def test_review_loop_rating_and_deposit(review_server, browser, tmp_path):
     # The lead submits the final report from the review tab.
     log_in(page, base, "demo-lead")
     page.goto(f"{base}/engagements/{eid}")
-    page.click("text=委托方审核")
+    page.goto(base + page.locator("a", has_text="委托方审核").first.get_attribute("href"))
     assert "评价工作方案" in page.locator("#kind-plan").inner_text()  # the demo's returned plan
     page.select_option("select[name=kind]", value="final_report")
     page.click("#submit-version")
@@ -159,4 +166,101 @@ def test_review_loop_rating_and_deposit(review_server, browser, tmp_path):
     page.goto(f"{base}/finance/deposits")
     expect(page.locator("main")).to_contain_text("38,400.00")
     page.screenshot(path=str(tmp_path / "rated.png"), full_page=True)
+    context.close()
+
+
+def archive_now(app, eid: int) -> None:
+    """What 完成归档 does once every gate holds (the demo's earlier stages are not all done)."""
+    from workbench.accounts.models import User
+    from workbench.engagements.archive_hooks import archive
+    from workbench.engagements.models import Engagement
+
+    with app.app_context(), database.session_scope() as session:
+        from sqlmodel import select
+
+        lead = session.exec(select(User).where(User.username == "demo-lead")).one()
+        engagement = session.get(Engagement, eid)
+        engagement.stage = "archive"
+        archive(session, actor=lead, engagement=engagement)
+
+
+def test_after_the_archive_ledger_and_rectification_stay_open(review_server, browser, tmp_path):
+    """Continues the loop above: items from the approved report, 完成归档, then the unit reports
+    with evidence, the admin records the deposit release, and the package gains its addendum."""
+    app, base = review_server
+    from sqlmodel import select
+
+    from workbench.demo.loader import DEMO_TITLE
+    from workbench.engagements.models import Engagement
+
+    with app.app_context(), database.session_scope() as session:
+        eid = session.exec(select(Engagement).where(Engagement.title == DEMO_TITLE)).one().id
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    log_in(page, base, "demo-lead")
+    page.goto(f"{base}/engagements/{eid}/review/rectification")
+    page.click("#create-items")
+    page.wait_for_selector("text=项整改跟踪事项")
+    assert page.locator(".rectification-item").count() == 2
+    context.clear_cookies()
+    archive_now(app, eid)
+
+    # The unit is told, and reports feedback with its evidence from its own page.
+    log_in(page, base, "demo-unit")
+    page.goto(f"{base}/notifications")
+    expect(page.locator("#notifications")).to_contain_text("请按期反馈 2 项问题的整改情况")
+    page.goto(f"{base}/engagements/{eid}")
+    tab = page.locator("a", has_text="整改情况").first  # the unit's own tab on its engagement
+    page.goto(base + tab.get_attribute("href"))
+    page.wait_for_selector(".unit-item")
+    first = page.locator(".unit-item").first
+    first.locator("textarea[name=text]").fill("已印发资金拨付时限制度")
+    pdf = tmp_path / "拨付制度.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    first.locator("input[name=files]").set_input_files(str(pdf))
+    first.locator("button[type=submit]").click()
+    page.wait_for_selector("text=已报送整改反馈")
+    expect(page.locator(".unit-item").first).to_contain_text("拨付制度.pdf")
+    expect(page.locator(".unit-item").first.locator(".state")).to_have_text("已反馈，整改中")
+    page.screenshot(path=str(tmp_path / "unit-rectification.png"), full_page=True)
+    context.clear_cookies()
+
+    # The admin records the second instalment and the deposit's release after the archive.
+    log_in(page, base, "demo-admin")
+    page.goto(f"{base}/engagements/{eid}/finance")
+    expect(page.locator("#archived-ledger-note")).to_be_visible()
+    assert page.locator("#edit-contract").count() == 0
+    assert page.inner_text('[data-balance="due"]').split()[-1] == "288,000.00"  # instalment 2
+    page.select_option("#entry-form select[name=kind]", value="invoiced")
+    page.select_option("#entry-form select[name=instalment]", index=2)
+    page.fill("#entry-form input[name=amount]", "288,000")
+    page.click("#add-entry")
+    page.wait_for_selector("text=已登记开票 288,000.00 元")
+    page.click("#record-release")
+    page.wait_for_selector("text=已登记保证金释放到账")
+    expect(page.locator("#deposit-status")).to_have_text("已释放")
+    page.screenshot(path=str(tmp_path / "finance-after-archive.png"), full_page=True)
+
+    # The lead sees the unit's report and confirms the rectification; the package has an addendum.
+    context.clear_cookies()
+    log_in(page, base, "demo-lead")
+    page.goto(f"{base}/engagements/{eid}/review/rectification")
+    item = page.locator(".rectification-item").first
+    expect(item).to_contain_text("已印发资金拨付时限制度")
+    item.locator("select[name=status]").select_option("rectified")
+    item.locator("input[name=note]").fill("经核实制度已印发")
+    item.locator(".progress-form button").click()
+    page.wait_for_selector("text=已登记：已整改")
+    page.goto(f"{base}/engagements/{eid}/archive")
+    with page.expect_download() as download:
+        page.click("#export-archive")
+    path = tmp_path / "package.zip"
+    download.value.save_as(path)
+    from workbench.review.manifest import verify_zip
+
+    result = verify_zip(path)
+    assert result.ok and result.addendum is not None, result.problems
     context.close()

@@ -30,6 +30,9 @@ EXPECTED: dict[str, set[str]] = {
     "review.edit_item": MANAGE,
     "review.progress": FOLLOW_UP,
     "review.delete_item": MANAGE,
+    "review.unit_rectification": {"unit"},
+    "review.unit_report": {"unit"},
+    "review.rectification_file": REVIEW | {"unit"},
     "review.archive": TEAM,
     "review.archive_export": TEAM,
     "review.rubrics_list": ANY_ADMIN,
@@ -52,7 +55,9 @@ def params(db, demo) -> dict:
     from workbench.review.models import (
         Notification,
         QualityRubric,
+        RectificationEvidence,
         RectificationItem,
+        RectificationReport,
         ReviewComment,
         Submission,
     )
@@ -96,7 +101,20 @@ def params(db, demo) -> dict:
     )  # fmt: skip
     db.add_all([comment, item, note, rubric])
     db.flush()
+    report = RectificationReport(
+        engagement_id=engagement.id, item_id=item.id, kind="progress", text="已整改",
+        author_id=users["demo-unit"].id,
+    )  # fmt: skip
+    db.add(report)
+    db.flush()
+    evidence = RectificationEvidence(
+        engagement_id=engagement.id, report_id=report.id, sha256=sha, name="整改.pdf",
+        mime="application/pdf", size=4, uploaded_by_id=users["demo-unit"].id,
+    )  # fmt: skip
+    db.add(evidence)
+    db.flush()
     return {
+        "file_id": evidence.id,
         "submission_id": submission.id,
         "sid": submission.id,
         "comment_id": comment.id,

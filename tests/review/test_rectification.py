@@ -48,12 +48,18 @@ def test_items_get_default_due_dates_and_notify_the_bureau(engagement, approved,
     assert first.feedback_due == approved_on + timedelta(days=20)
     assert first.rectify_due == approved_on + timedelta(days=50)
     assert first.submission_id == approved.id and first.status == "open"
-    note = db.exec(
+    notes = db.exec(
         select(Notification).where(
             Notification.kind == "review.rectification", Notification.engagement_id == engagement.id
         )
-    ).one()
-    assert note.user_id == people.bureau.id and "2 项" in note.title
+    ).all()
+    by_user = {n.user_id: n for n in notes}
+    assert set(by_user) == {people.bureau.id, people.unit.id}
+    assert "2 项" in by_user[people.bureau.id].title
+    # The unit is asked to report, and led to its own page (it cannot see the agency's).
+    unit = by_user[people.unit.id]
+    assert unit.title.endswith("请按期反馈 2 项问题的整改情况")
+    assert unit.link == f"/engagements/{engagement.id}/rectification/unit"
 
 
 def test_configurable_periods(engagement, approved, app, db, demo, people, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import request
+from flask import after_this_request, request, send_file
 from flask_login import current_user
 from pydantic import BaseModel
 
@@ -15,6 +15,8 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import requires
 from workbench.engagements import services as engagements
 from workbench.reports import services
+from workbench.review import seal
+from workbench.review.archive import safe_name
 
 
 class VersionOut(BaseModel):
@@ -70,7 +72,9 @@ def _out(version) -> VersionOut:
     summary=(
         "生成成果文件并记录为新版本：kind ∈ plan, report, score_sheet, opinion_table, archive；"
         "可选 JSON {label: 初稿|征求意见稿|送审稿|正式稿}；返回文件（docx 或 zip），"
-        "响应头 X-Deliverable-Version 为版本号"
+        "响应头 X-Deliverable-Version 为版本号。项目归档后 kind=archive 返回与页面“导出档案包”"
+        "相同的文件（归档时封存的档案包原样 + 归档后补充件 addendum/），不再记录新版本，"
+        "响应头 X-Archive-Addendum 为 1；其他 kind 归档后 409"
     ),
     binary="application/octet-stream",
     tag="reports",
@@ -88,12 +92,30 @@ def generate_document(id: int, kind: str):  # noqa: A002
         raise ValidationFailed(
             "版本说明无效", details=[{"field": "label", "message": "应为字符串"}]
         )
+    engagement = load(id)
+    if kind == "archive" and engagement.is_archived:
+        return _archived_package(engagement)
     version = services.generate(
         db.session(), actor=current_user, engagement=load(id), kind=kind, label=label
     )
     response = storage.send(version.sha256, name=version.filename, mime=version.mime)
     response.headers["X-Deliverable-Version"] = str(version.number)
     response.headers["X-Deliverable-Id"] = str(version.id)
+    return response
+
+
+def _archived_package(engagement):
+    """The same file as the archive page's export: sealed original plus the addendum."""
+    path, addendum = seal.export_package(db.session(), engagement)
+
+    @after_this_request
+    def _remove(response):
+        response.call_on_close(lambda: path.unlink(missing_ok=True))
+        return response
+
+    name = f"{safe_name(engagement.code, 'engagement')}-档案包.zip"
+    response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
+    response.headers["X-Archive-Addendum"] = "1" if addendum else "0"
     return response
 
 

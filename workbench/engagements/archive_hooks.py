@@ -1,7 +1,8 @@
-"""Archiving an engagement: lock it and set the retention date."""
+"""Archiving an engagement: lock it, set the retention date, then run the domains' archive hooks."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import current_app
@@ -10,6 +11,19 @@ from sqlmodel import Session
 from workbench.accounts.models import User
 from workbench.core.timeutil import today_local, utcnow
 from workbench.engagements.models import Engagement
+
+Hook = Callable[..., None]
+HOOKS: list[Hook] = []
+
+
+def after_archive(fn: Hook) -> Hook:
+    """Register fn(db, actor=, engagement=), run in the archiving transaction once locked.
+
+    The review domain seals the archive package here, so later exports add to it, never redo it.
+    """
+    if fn not in HOOKS:
+        HOOKS.append(fn)
+    return fn
 
 
 def archive(db: Session, *, actor: User, engagement: Engagement) -> None:
@@ -23,3 +37,5 @@ def archive(db: Session, *, actor: User, engagement: Engagement) -> None:
         engagement.retention_until = date(today.year + years, 2, 28)
     db.add(engagement)
     db.flush()
+    for hook in HOOKS:
+        hook(db, actor=actor, engagement=engagement)

@@ -31,8 +31,8 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, Member
 from workbench.review.manifest import CHUNK, FORMAT, MANIFEST
 
-# Personal inbox state is not an engagement record.
-EXCLUDED_TABLES = {"notification"}
+# Personal inbox state is not an engagement record; the sealed package is this very archive.
+EXCLUDED_TABLES = {"notification", "archive_seal"}
 RECORDS = "records.json"
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 

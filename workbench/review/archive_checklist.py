@@ -30,6 +30,7 @@ class Item:
     ok: bool
     detail: str
     link: str | None = None
+    warning: bool = False  # ok for the gate, but worth a look (shown amber, never blocks)
 
 
 CheckFn = Callable[[Session, Engagement], list[Item]]

@@ -28,6 +28,7 @@ def verify(file: Path) -> None:
         engagement = (result.manifest or {}).get("engagement", {})
         click.echo(
             f"档案包完好：{result.checked} 个文件与清单一致"
+            + ("（含归档后补充件，与原清单的哈希链一致）" if result.addendum else "")
             + (
                 f"（{engagement.get('code', '')} {engagement.get('title', '')}）"
                 if engagement
@@ -55,7 +56,8 @@ def export(engagement_id: int, out: Path | None) -> None:
     from workbench.cli import _app_scope
     from workbench.core.errors import DomainError
     from workbench.engagements.services import get
-    from workbench.review.archive import export_zip, safe_name
+    from workbench.review.archive import safe_name
+    from workbench.review.seal import export_package
 
     with _app_scope(), database.session_scope() as session:
         try:
@@ -63,10 +65,10 @@ def export(engagement_id: int, out: Path | None) -> None:
         except DomainError as error:
             click.echo(f"导出失败：{error.message}", err=True)
             sys.exit(1)
-        path = export_zip(session, engagement)
+        path, addendum = export_package(session, engagement)
         target = out or Path(f"{safe_name(engagement.code, 'engagement')}-archive.zip")
     shutil.move(str(path), target)
-    click.echo(f"已导出档案包：{target}")
+    click.echo(f"已导出档案包：{target}" + ("（含归档后补充件 addendum/）" if addendum else ""))
 
 
 commands = [archive]

@@ -78,3 +78,13 @@ class ProgressForm(BaseForm):
 
 class PlainForm(BaseForm):
     """A form with only the CSRF token (buttons that post)."""
+
+
+class UnitReportForm(BaseForm):
+    """The unit's rectification report on one item (files come from the multiple file input)."""
+
+    kind = SelectField("报送类型", validate_choice=False)
+    text = TextAreaField(
+        "整改情况说明", validators=[DataRequired("请填写整改情况说明"), Length(max=2000)]
+    )
+    version = VersionField()

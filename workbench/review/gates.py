@@ -6,7 +6,12 @@ from sqlmodel import Session
 
 from workbench.engagements.models import Engagement
 from workbench.engagements.stages import Blocker, Stage, registry
-from workbench.review import locking  # noqa: F401 - registers the lock check with reports
+from workbench.review import (
+    archive_followup,  # noqa: F401 - registers the rectification check
+    locking,  # noqa: F401 - registers the lock check with reports
+    plan_gate,  # noqa: F401 - registers the plan's bureau condition
+    seal,  # noqa: F401 - seals the archive package at 完成归档
+)
 from workbench.review.archive_checklist import checklist
 from workbench.review.rating import get as get_rating
 from workbench.review.states import ReviewKind, SubmissionStatus

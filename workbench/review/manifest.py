@@ -12,6 +12,10 @@ from typing import Any
 
 MANIFEST = "manifest.json"
 FORMAT = "workbench-archive/1"
+# The post-archive addendum: its own manifest, chained to the original by that file's SHA-256.
+ADDENDUM_DIR = "addendum/"
+ADDENDUM_MANIFEST = "addendum/manifest.json"
+ADDENDUM_FORMAT = "workbench-archive-addendum/1"
 CHUNK = 1 << 20
 
 
@@ -22,6 +26,7 @@ class Verification:
     checked: int = 0
     problems: list[str] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
+    addendum: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -77,7 +82,14 @@ def verify_zip(path: Path) -> Verification:
             return result
         result.manifest = data
         listed = set()
-        for entry in data["files"]:
+        files = list(data["files"])
+        if ADDENDUM_MANIFEST in names:
+            addendum = _read_addendum(zf, result)
+            listed.add(ADDENDUM_MANIFEST)
+            if addendum is not None:
+                result.addendum = addendum
+                files += addendum["files"]
+        for entry in files:
             name = entry["path"]
             listed.add(name)
             if name not in names:
@@ -96,3 +108,34 @@ def verify_zip(path: Path) -> Verification:
         for name in sorted(set(names) - listed - {MANIFEST}):
             result.problems.append(f"清单之外的文件：{name}")
     return result
+
+
+def _read_addendum(zf: zipfile.ZipFile, result: Verification) -> dict | None:
+    """The addendum's manifest, checked for its link to the original manifest."""
+    try:
+        data = json.loads(zf.read(ADDENDUM_MANIFEST))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        result.problems.append(f"补充件清单 {ADDENDUM_MANIFEST} 不是有效的 JSON")
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != ADDENDUM_FORMAT
+        or not isinstance(files, list)
+        or not all(
+            isinstance(f, dict)
+            and isinstance(f.get("path"), str)
+            and f["path"].startswith(ADDENDUM_DIR)
+            and isinstance(f.get("sha256"), str)
+            for f in files
+        )
+    ):
+        result.problems.append(f"补充件清单格式不是 {ADDENDUM_FORMAT}")
+        return None
+    previous = data.get("previous") or {}
+    original = hashlib.sha256(zf.read(MANIFEST)).hexdigest()
+    if not isinstance(previous, dict) or previous.get("sha256") != original:
+        result.problems.append(
+            "补充件与原档案包清单的哈希链不符（原清单已被改动或补充件不属于本档案包）"
+        )
+    return data

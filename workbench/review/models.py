@@ -195,3 +195,45 @@ class RectificationItem(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_item_version)
 
     __mapper_args__ = {"version_id_col": _item_version}
+
+
+class RectificationReport(SQLModel, table=True):
+    """The evaluated unit's own account of a rectification item: feedback, progress or done."""
+
+    __tablename__ = "rectification_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement_id: int = Field(foreign_key="engagement.id", index=True)
+    item_id: int = Field(foreign_key="rectification_item.id", index=True)
+    kind: str = Field(max_length=20)  # states.UnitReportKind
+    text: str = Field(max_length=2000)
+    author_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RectificationEvidence(SQLModel, table=True):
+    """A file the unit attached to its rectification report (stored content-addressed)."""
+
+    __tablename__ = "rectification_evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement_id: int = Field(foreign_key="engagement.id", index=True)
+    report_id: int = Field(foreign_key="rectification_report.id", index=True)
+    sha256: str = Field(foreign_key="blob.sha256", max_length=64)
+    name: str = Field(max_length=255)
+    mime: str = Field(max_length=120)
+    size: int
+    uploaded_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ArchiveSeal(SQLModel, table=True):
+    """The archive package as it stood at 完成归档, kept so later exports add to it, never redo it."""
+
+    __tablename__ = "archive_seal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement_id: int = Field(foreign_key="engagement.id", unique=True)
+    sha256: str = Field(foreign_key="blob.sha256", max_length=64)  # the sealed zip
+    manifest_sha256: str = Field(max_length=64)  # of its manifest.json, the chain's first link
+    sealed_at: datetime = Field(default_factory=utcnow)

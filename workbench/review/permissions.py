@@ -73,3 +73,20 @@ def _team(user: Any, obj: Any) -> bool:
 def _own(user: Any, obj: Any) -> bool:
     """A user's own object (notifications): visible_to already hid everyone else's."""
     return obj.visible_to(user)
+
+
+@predicate("review.unit")
+def _unit(user: Any, obj: Any) -> bool:
+    """The evaluated unit's contact on the engagement: reports its own rectification."""
+    return "unit" in _engagement(obj).roles_of(user)
+
+
+@predicate("review.rectification_file")
+def _rectification_file(user: Any, obj: Any) -> bool:
+    """A unit's rectification evidence: the unit, the agency side and the bureau."""
+    engagement = _engagement(obj)
+    return (
+        "unit" in engagement.roles_of(user)
+        or is_agency_side(user, engagement)
+        or is_bureau_of(user, engagement)
+    )

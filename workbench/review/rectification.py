@@ -1,4 +1,9 @@
-"""Rectification follow-up (整改): the approved report's problems tracked to their due dates."""
+"""Rectification follow-up (整改): the approved report's problems tracked to their due dates.
+
+The follow-up outlives the archive: the bureau sends the results and the unit rectifies weeks
+after the report is approved, so items are created, edited and progressed after 完成归档 too
+(each change audited; the archive package's addendum carries them).
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,8 @@ from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from workbench.core.locking import require_version
 from workbench.core.timeutil import local, utcnow
-from workbench.engagements.models import Engagement
-from workbench.engagements.services import ensure_writable, require_cleared
+from workbench.engagements.models import Engagement, MemberRole
+from workbench.engagements.services import require_cleared
 from workbench.reports.models import DeliverableVersion
 from workbench.review import notifications, reading
 from workbench.review.models import RectificationItem, Submission
@@ -78,7 +83,6 @@ def _get(db: Session, engagement: Engagement, item_id: int) -> RectificationItem
 
 
 def _require_lead(db: Session, engagement: Engagement, actor: User) -> None:
-    ensure_writable(engagement)
     if not engagement.can_manage(actor):
         raise NotAllowed("只有项目负责人可以维护整改事项")
     require_cleared(db, engagement, actor)
@@ -166,7 +170,29 @@ def create_items(
         body=f"反馈期限 {feedback_due:%Y-%m-%d}，整改期限 {rectify_due:%Y-%m-%d}。",
         link=f"/engagements/{engagement.id}/review/rectification",
     )
+    notifications.notify(
+        db,
+        users=unit_users(db, engagement),
+        engagement=engagement,
+        kind="review.rectification",
+        title=f"{engagement.title}：请按期反馈 {len(created)} 项问题的整改情况",
+        body=f"反馈期限 {feedback_due:%Y-%m-%d}，整改期限 {rectify_due:%Y-%m-%d}。",
+        link=f"/engagements/{engagement.id}/rectification/unit",
+    )
     return created
+
+
+def unit_users(db: Session, engagement: Engagement) -> list[User]:
+    """The evaluated unit's contacts on the engagement (they report rectification progress)."""
+    ids = [m.user_id for m in engagement.members if m.role == MemberRole.unit]
+    if not ids:
+        return []
+    return list(db.exec(select(User).where(col(User.id).in_(ids), col(User.active))).all())
+
+
+def open_items(db: Session, engagement: Engagement) -> list[RectificationItem]:
+    """Items not yet confirmed rectified (the archive gate warns or blocks on them)."""
+    return [i for i in items_of(db, engagement) if i.status != FollowUpStatus.rectified]
 
 
 def _parts(line: str) -> tuple[str, str]:
@@ -233,7 +259,6 @@ def record_progress(
     version: int,
 ) -> RectificationItem:
     """The lead or the bureau records feedback received or rectification done."""
-    ensure_writable(engagement)
     if not (engagement.can_manage(actor) or is_bureau_of(actor, engagement)):
         raise NotAllowed("只有项目负责人和委托方可以登记整改进展")
     if engagement.can_manage(actor):

@@ -115,6 +115,21 @@ FOLLOW_UP_MOVES = {
     FollowUpStatus.rectified: set(),
 }
 
+
+class UnitReportKind(StrEnum):
+    """What the evaluated unit reports on a rectification item from its own page."""
+
+    feedback = "feedback"
+    progress = "progress"
+    done = "done"
+
+
+UNIT_REPORT_NAMES = {
+    UnitReportKind.feedback: "整改反馈",
+    UnitReportKind.progress: "整改进展",
+    UnitReportKind.done: "申报整改完成",
+}
+
 OVERDUE_FEEDBACK = "overdue_feedback"
 OVERDUE_RECTIFY = "overdue_rectify"
 SHOWN_NAMES = {

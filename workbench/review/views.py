@@ -64,4 +64,5 @@ from workbench.review import (  # noqa: E402, F401 - the routes register on bp
     views_followup,
     views_rating,
     views_submissions,
+    views_unit,
 )

@@ -12,7 +12,7 @@ from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.core.timeutil import today_local
 from workbench.engagements.services import users_by_id
-from workbench.review import archive, notifications, rectification
+from workbench.review import archive, notifications, rectification, seal, unit_followup
 from workbench.review.archive_checklist import checklist
 from workbench.review.forms import ItemForm, ProgressForm, RectificationForm
 from workbench.review.permissions import is_bureau_of
@@ -20,6 +20,7 @@ from workbench.review.states import (
     FOLLOW_UP_MOVES,
     FOLLOW_UP_NAMES,
     SHOWN_NAMES,
+    UNIT_REPORT_NAMES,
     FollowUpStatus,
     follow_up_state,
 )
@@ -37,8 +38,10 @@ def rectification_page(engagement_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
     items = rectification.items_of(session, engagement)
+    reports = unit_followup.reports_by_item(session, engagement)
     today = today_local()
-    lead = engagement.can_manage(current_user) and not engagement.is_archived
+    # The follow-up stays open after the archive (rectification runs past it by design).
+    lead = engagement.can_manage(current_user)
     final = rectification.approved_final(session, engagement)
     form = RectificationForm()
     feedback_days, rectify_days = rectification.default_days()
@@ -60,12 +63,19 @@ def rectification_page(engagement_id: int):
             for i in items
         },
         lead=lead,
-        follow_up=(lead or is_bureau_of(current_user, engagement)) and not engagement.is_archived,
+        follow_up=lead or is_bureau_of(current_user, engagement),
         final=final,
         form=form,
         item_form=ItemForm(),
         progress_form=ProgressForm(),
-        users=users_by_id(session, {i.updated_by_id for i in items if i.updated_by_id}),
+        reports=reports,
+        report_files=unit_followup.files_by_report(session, engagement),
+        report_names=UNIT_REPORT_NAMES,
+        users=users_by_id(
+            session,
+            {i.updated_by_id for i in items if i.updated_by_id}
+            | {r.author_id for rows in reports.values() for r in rows},
+        ),
     )
 
 
@@ -177,7 +187,7 @@ def archive_page(engagement_id: int):
 @requires("review.team", load=load_engagement)
 def archive_export(engagement_id: int):
     engagement = load_engagement(engagement_id)
-    path = archive.export_zip(db.session(), engagement)
+    path, _addendum = seal.export_package(db.session(), engagement)
 
     @after_this_request
     def _remove(response):

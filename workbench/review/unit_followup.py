@@ -1,0 +1,195 @@
+"""The evaluated unit reports its own rectification (整改) with evidence, before or after the archive.
+
+A report is the unit's account: feedback on an item (moves it from 待反馈 to 已反馈，整改中),
+progress, or a claim that the item is rectified. Only the lead or the bureau confirms 已整改
+(rectification.record_progress) after reading the report and its files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from workbench.accounts.models import User
+from workbench.core import audit, storage
+from workbench.core.errors import NotAllowed, NotFound, ValidationFailed
+from workbench.core.locking import require_version
+from workbench.core.timeutil import utcnow
+from workbench.core.uploads import EVIDENCE_TYPES, check
+from workbench.engagements.models import Engagement, MemberRole
+from workbench.review import notifications
+from workbench.review.models import RectificationEvidence, RectificationItem, RectificationReport
+from workbench.review.permissions import is_agency_side, is_bureau_of
+from workbench.review.rectification import STALE, items_of
+from workbench.review.saving import flush
+from workbench.review.states import UNIT_REPORT_NAMES, FollowUpStatus, UnitReportKind
+
+MAX_FILES = 10
+MAX_TEXT = 2000
+
+
+def is_unit_contact(user: User, engagement: Engagement) -> bool:
+    return MemberRole.unit in engagement.roles_of(user)
+
+
+def reports_by_item(db: Session, engagement: Engagement) -> dict[int, list[RectificationReport]]:
+    """Every unit report of the engagement, grouped by item, oldest first (one query)."""
+    found: dict[int, list[RectificationReport]] = {}
+    for row in db.exec(
+        select(RectificationReport)
+        .where(RectificationReport.engagement_id == engagement.id)
+        .order_by(col(RectificationReport.id))
+    ).all():
+        found.setdefault(row.item_id, []).append(row)
+    return found
+
+
+def files_by_report(db: Session, engagement: Engagement) -> dict[int, list[RectificationEvidence]]:
+    """Every file of the engagement's unit reports, grouped by report (one query)."""
+    found: dict[int, list[RectificationEvidence]] = {}
+    for row in db.exec(
+        select(RectificationEvidence)
+        .where(RectificationEvidence.engagement_id == engagement.id)
+        .order_by(col(RectificationEvidence.id))
+    ).all():
+        found.setdefault(row.report_id, []).append(row)
+    return found
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, details=[{"field": field, "message": message}])
+
+
+def _checked_files(files: Sequence[tuple[str, bytes]], max_mb: int) -> list:
+    """Every file checked (type sniffed, size, name, duplicates) before anything is stored."""
+    if len(files) > MAX_FILES:
+        raise _invalid("files", f"一次最多上传 {MAX_FILES} 个文件")
+    errors, checked, seen = [], [], {}
+    for name, data in files:
+        try:
+            upload = check(name, data, allowed=EVIDENCE_TYPES, max_mb=max_mb)
+        except ValidationFailed as error:
+            errors.append({"field": "files", "message": error.message})
+            continue
+        sha = storage.digest(upload.data)
+        if sha in seen:
+            errors.append(
+                {
+                    "field": "files",
+                    "message": f"“{upload.name}”与“{seen[sha]}”内容相同，请勿重复上传",
+                }
+            )
+            continue
+        seen[sha] = upload.name
+        checked.append(upload)
+    if errors:
+        raise ValidationFailed("上传失败，未保存任何内容：" + errors[0]["message"], details=errors)
+    return checked
+
+
+def report(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    item_id: int,
+    kind: str,
+    text: str,
+    files: Sequence[tuple[str, bytes]] = (),
+    max_mb: int = 50,
+    version: int | None = None,
+) -> RectificationReport:
+    """The unit's report on one item, with its evidence files; all or nothing."""
+    if not is_unit_contact(actor, engagement):
+        raise NotAllowed("只有被评价单位联系人可以报送整改情况")
+    item = db.get(RectificationItem, item_id)
+    if item is None or item.engagement_id != engagement.id:
+        raise NotFound("整改事项不存在")
+    require_version(version, item.version, stale=STALE)
+    if kind not in UnitReportKind.__members__:
+        raise _invalid("kind", "请选择报送类型：整改反馈、整改进展或申报整改完成")
+    if item.status == FollowUpStatus.rectified:
+        raise _invalid("kind", "该事项已确认整改完成，无需再报送")
+    text = (text or "").strip()
+    if not text:
+        raise _invalid("text", "请填写整改情况说明")
+    if len(text) > MAX_TEXT:
+        raise _invalid("text", f"整改情况说明不能超过 {MAX_TEXT} 字")
+    if kind == UnitReportKind.done and not files:
+        raise _invalid("files", "申报整改完成须上传整改佐证材料")
+    checked = _checked_files(files, max_mb)
+    row = RectificationReport(
+        engagement_id=engagement.id, item_id=item.id, kind=kind, text=text, author_id=actor.id
+    )
+    db.add(row)
+    db.flush()
+    stored = []
+    for upload in checked:
+        blob = storage.store(db, upload.data, mime=upload.mime)
+        stored.append(
+            RectificationEvidence(
+                engagement_id=engagement.id,
+                report_id=row.id,
+                sha256=blob.sha256,
+                name=upload.name,
+                mime=upload.mime,
+                size=len(upload.data),
+                uploaded_by_id=actor.id,
+            )
+        )
+    db.add_all(stored)
+    before = {"status": item.status}
+    if kind == UnitReportKind.feedback and item.status == FollowUpStatus.open:
+        item.status = FollowUpStatus.feedback_received
+        item.feedback_note, item.feedback_at = text, utcnow()
+    item.updated_by_id, item.updated_at = actor.id, utcnow()
+    db.add(item)
+    flush(db, STALE)
+    name = UNIT_REPORT_NAMES[UnitReportKind(kind)]
+    audit.record(
+        db,
+        actor=actor,
+        action="review.rectification_unit_report",
+        obj=item,
+        engagement_id=engagement.id,
+        before=before,
+        after={
+            "status": item.status,
+            "kind": kind,
+            "text": text,
+            "files": [{"name": f.name, "sha256": f.sha256, "size": f.size} for f in stored],
+            "after_archive": engagement.is_archived,
+        },
+        summary=f"被评价单位报送{name}：{item.problem[:60]}（附件 {len(stored)} 个）",
+    )
+    notifications.notify(
+        db,
+        users=notifications.lead_users(db, engagement) + notifications.bureau_users(db, engagement),
+        engagement=engagement,
+        kind="review.rectification_unit_report",
+        title=f"{engagement.title}：被评价单位报送{name}",
+        body=f"{item.problem[:200]}\n{text[:500]}",
+        link=f"/engagements/{engagement.id}/review/rectification#item-{item.id}",
+    )
+    return row
+
+
+def get_file(
+    db: Session, *, actor: User, engagement: Engagement, file_id: int
+) -> RectificationEvidence:
+    """One evidence file, for the unit that sent it, the agency side or the bureau."""
+    row = db.get(RectificationEvidence, file_id)
+    if row is None or row.engagement_id != engagement.id:
+        raise NotFound("文件不存在")
+    if not (
+        is_unit_contact(actor, engagement)
+        or is_agency_side(actor, engagement)
+        or is_bureau_of(actor, engagement)
+    ):
+        raise NotFound("文件不存在")
+    return row
+
+
+def unit_items(db: Session, engagement: Engagement) -> list[RectificationItem]:
+    return items_of(db, engagement)

@@ -1,0 +1,97 @@
+"""The evaluated unit's own rectification page: report feedback and progress with evidence."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from workbench import db
+from workbench.core import storage
+from workbench.core.forms import choices
+from workbench.core.hygiene import parse_int
+from workbench.core.permissions import requires
+from workbench.core.templating import register_tab
+from workbench.core.timeutil import today_local
+from workbench.engagements.services import users_by_id
+from workbench.review import unit_followup
+from workbench.review.forms import UnitReportForm
+from workbench.review.states import (
+    SHOWN_NAMES,
+    UNIT_REPORT_NAMES,
+    FollowUpStatus,
+    follow_up_state,
+)
+from workbench.review.views import bp, load_engagement
+
+register_tab("整改情况", "review.unit_rectification", "review.unit")
+
+
+def _form() -> UnitReportForm:
+    form = UnitReportForm()
+    form.kind.choices = choices((k.value, v) for k, v in UNIT_REPORT_NAMES.items())
+    return form
+
+
+@bp.route("/engagements/<int:engagement_id>/rectification/unit", endpoint="unit_rectification")
+@requires("review.unit", load=load_engagement)
+def unit_page(engagement_id: int):
+    session = db.session()
+    engagement = load_engagement(engagement_id)
+    items = unit_followup.unit_items(session, engagement)
+    reports = unit_followup.reports_by_item(session, engagement)
+    today = today_local()
+    return render_template(
+        "review/unit_rectification.html",
+        engagement=engagement,
+        items=items,
+        states={
+            i.id: follow_up_state(i.status, i.feedback_due, i.rectify_due, today) for i in items
+        },
+        shown_names=SHOWN_NAMES,
+        reports=reports,
+        report_files=unit_followup.files_by_report(session, engagement),
+        report_names=UNIT_REPORT_NAMES,
+        users=users_by_id(session, {r.author_id for rows in reports.values() for r in rows}),
+        form=_form(),
+        rectified=FollowUpStatus.rectified.value,
+        max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>/rectification/unit/<int:item_id>", methods=["POST"])
+@requires("review.unit", load=load_engagement)
+def unit_report(engagement_id: int, item_id: int):
+    back = url_for("review.unit_rectification", engagement_id=engagement_id) + f"#item-{item_id}"
+    form = _form()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(back)
+    files = [
+        (f.filename or "", f.read())
+        for f in request.files.getlist("files")
+        if f is not None and (f.filename or f.content_length)
+    ]
+    row = unit_followup.report(
+        db.session(),
+        actor=current_user,
+        engagement=load_engagement(engagement_id),
+        item_id=item_id,
+        kind=form.kind.data or "",
+        text=form.text.data or "",
+        files=files,
+        max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
+        version=parse_int(request.form.get("version", "")),
+    )
+    flash(f"已报送{UNIT_REPORT_NAMES[row.kind]}，项目负责人和委托方将收到通知", "success")
+    return redirect(back)
+
+
+@bp.route("/engagements/<int:engagement_id>/rectification/files/<int:file_id>")
+@requires("review.rectification_file", load=load_engagement)
+def rectification_file(engagement_id: int, file_id: int):
+    row = unit_followup.get_file(
+        db.session(), actor=current_user, engagement=load_engagement(engagement_id), file_id=file_id
+    )
+    return storage.send(row.sha256, name=row.name, mime=row.mime)
