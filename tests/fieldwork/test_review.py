@@ -226,6 +226,12 @@ def test_approval_resets_the_edited_flag(db, demo):
         indicator_ids=[],
     )
     assert created.edited_after_review and created.status == "prepared"
+    # The preparer's signature predates the edit: the reviewer waits for the preparer.
+    with pytest.raises(
+        Conflict, match="编制签字后底稿内容有修改，须由编制人核对后重新签字，才能复核"
+    ):
+        sign(db, demo, created, "demo-reviewer", "review")
+    sign(db, demo, created, "demo-evaluator", "prepare")  # re-signs over the edited paper
     sign(db, demo, created, "demo-reviewer", "review")
     sign(db, demo, created, "demo-lead", "approve")
     assert not created.edited_after_review
@@ -234,4 +240,4 @@ def test_approval_resets_the_edited_flag(db, demo):
             PaperSignoff.paper_id == created.id, PaperSignoff.cleared_at.is_not(None)
         )
     ).all()
-    assert len(history) == 2
+    assert len(history) == 3

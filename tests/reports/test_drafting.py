@@ -191,6 +191,23 @@ def test_edit_after_signoff_clears_later_ones_and_approval_locks(db, demo):
     assert set(signoffs.active(db, e)) == {"prepare"}
     cleared = db.exec(select(ReportSignoff).where(ReportSignoff.level == "review")).all()
     assert cleared[-1].cleared_reason == "签字后修改了章节“评价结论”"
+    # The preparer's signature no longer matches the text: no higher level signs over it.
+    for username, level in [("demo-reviewer", "review"), ("demo-lead", "approve")]:
+        with pytest.raises(
+            Conflict, match="编制签字后章节内容有修改，须由编制人核对后重新编制签字"
+        ):
+            signoffs.sign(db, actor=users[username], engagement=e, level=level)
+    assert set(signoffs.active(db, e)) == {"prepare"}
+    stale = signoffs.active(db, e)["prepare"]
+    resigned = signoffs.sign(db, actor=users["demo-evaluator"], engagement=e, level="prepare")
+    assert resigned.id != stale.id and resigned.sections_hash == signoffs.sections_hash(db, e)
+    assert stale.cleared_reason.startswith("签字后章节内容有修改")
+    entry = db.exec(
+        select(AuditEntry).where(AuditEntry.action == "report.sign").order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry.after["resigned"] is True and "重新签字" in entry.summary
+    with pytest.raises(Conflict, match="您已作为编制人签字，不能重复签字"):  # current again
+        signoffs.sign(db, actor=users["demo-evaluator"], engagement=e, level="prepare")
     signoffs.sign(db, actor=users["demo-reviewer"], engagement=e, level="review")
     signoffs.sign(db, actor=users["demo-lead"], engagement=e, level="approve")
     with pytest.raises(Locked, match="已批准"):

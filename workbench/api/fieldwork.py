@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from workbench import db
 from workbench.api.blueprint import operation, parse_body, respond
+from workbench.core.errors import ValidationFailed
 from workbench.core.inputs import query_id, query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
-from workbench.fieldwork import catalog, loaders, papers, review
+from workbench.fieldwork import catalog, evidence, loaders, papers, review
 from workbench.fieldwork.queries import PaperFilters, list_papers
 from workbench.fieldwork.review_rules import STATUS_NAMES, Level, Status
 
@@ -232,3 +233,58 @@ def sign_workpaper(wid: int):
     )
     out = _signoff(signoff, {current_user.id: current_user})
     return respond(SignoffResult(**out.model_dump(), paper_status=scope.paper.status), 201)
+
+
+class EvidenceOut(BaseModel):
+    id: int
+    name: str
+    sha256: str
+    size: int
+
+
+class EvidenceUploadOut(BaseModel):
+    items: list[EvidenceOut]
+    paper_status: str
+    cleared_levels: list[str]
+
+
+@operation(
+    "/workpapers/{wid}/evidence",
+    "POST",
+    summary=(
+        "multipart 上传佐证材料到底稿：files（可多个）、可选 source、note；底稿已复核或批准时，"
+        "上传会清除复核和批准签字，须同时传 confirm_clear_signoffs=true，否则 409 并列出将被清除的签字"
+    ),
+    response=EvidenceUploadOut,
+    status=201,
+    multipart=True,
+    tag="fieldwork",
+)
+@requires("fieldwork.write", load=loaders.paper_by_wid)
+def upload_workpaper_evidence(wid: int):
+    scope = guarded_object()
+    flag = (request.form.get("confirm_clear_signoffs") or "").strip().lower()
+    if flag not in ("", "true", "false", "1", "0"):
+        raise ValidationFailed(
+            "confirm_clear_signoffs 应为 true 或 false",
+            details=[{"field": "confirm_clear_signoffs", "message": "应为 true 或 false"}],
+        )
+    before = set(review.active_signoffs(db.session(), [scope.paper.id])[scope.paper.id])
+    created = evidence.upload(
+        db.session(),
+        actor=current_user,
+        engagement=scope.engagement,
+        paper=scope.paper,
+        files=[(f.filename or "", f.read()) for f in request.files.getlist("files") if f.filename],
+        max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
+        source=request.form.get("source", ""),
+        note=request.form.get("note", ""),
+        confirm_clear=flag in ("true", "1"),
+    )
+    after = set(review.active_signoffs(db.session(), [scope.paper.id])[scope.paper.id])
+    out = EvidenceUploadOut(
+        items=[EvidenceOut(id=e.id, name=e.name, sha256=e.sha256, size=e.size) for e in created],
+        paper_status=scope.paper.status,
+        cleared_levels=sorted(level.value for level in before - after),
+    )
+    return respond(out, 201)

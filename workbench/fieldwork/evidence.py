@@ -18,7 +18,7 @@ from workbench.core.uploads import EVIDENCE_TYPES, check
 from workbench.engagements.models import Engagement
 from workbench.fieldwork.common import guard
 from workbench.fieldwork.models import Evidence, FindingEvidence, WorkingPaper
-from workbench.fieldwork.review import content_changed
+from workbench.fieldwork.review import content_changed, require_clear_confirmed
 
 MAX_FILES = 30
 # exifread logs every damaged tag as a warning; for evidence a bad tag only means "no capture time".
@@ -158,9 +158,16 @@ def upload(
     paper: WorkingPaper | None = None,
     source: str = "",
     note: str = "",
+    confirm_clear: bool = False,
 ) -> list[Evidence]:
-    """Upload several files to a paper (or the engagement's evidence list); all or nothing."""
+    """Upload several files to a paper (or the engagement's evidence list); all or nothing.
+
+    On a reviewed or approved paper the upload clears those signatures: refused unless the
+    user confirmed it (`confirm_clear`), with the names of whose signatures would go.
+    """
     guard(db, engagement, actor)
+    if paper is not None:
+        require_clear_confirmed(db, paper, confirmed=confirm_clear, action="上传佐证材料")
     if len(source) > 200 or len(note) > 500:
         raise ValidationFailed(
             "来源或备注过长",
@@ -199,11 +206,20 @@ def get_evidence(db: Session, *, engagement: Engagement, evidence_id: int) -> Ev
     return evidence
 
 
-def delete(db: Session, *, actor: Any, engagement: Engagement, evidence_id: int) -> Evidence:
+def delete(
+    db: Session,
+    *,
+    actor: Any,
+    engagement: Engagement,
+    evidence_id: int,
+    confirm_clear: bool = False,
+) -> Evidence:
     """Remove an evidence record (the stored bytes stay, other records may share them)."""
     guard(db, engagement, actor)
     evidence = get_evidence(db, engagement=engagement, evidence_id=evidence_id)
     paper = db.get(WorkingPaper, evidence.paper_id) if evidence.paper_id else None
+    if paper is not None:
+        require_clear_confirmed(db, paper, confirmed=confirm_clear, action="删除佐证材料")
     before = audit.snapshot(evidence, ["name", "sha256", "size", "paper_id", "request_item_id"])
     for link in db.exec(
         select(FindingEvidence).where(FindingEvidence.evidence_id == evidence.id)

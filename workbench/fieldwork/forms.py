@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     HiddenField,
@@ -74,6 +75,8 @@ class FindingForm(BaseForm):
 class EvidenceForm(BaseForm):
     source = StringField("来源", validators=[Optional(), Length(max=200)])
     note = StringField("备注/页码", validators=[Optional(), Length(max=500)])
+    # Ticked on the page when the upload will clear the paper's review and approval signatures.
+    confirm_clear_signoffs = BooleanField("确认清除签字")
 
 
 class RequestForm(BaseForm):

@@ -20,6 +20,7 @@ from workbench.fieldwork.requests import items_of
 from workbench.fieldwork.review import NoteThread, current_hash, threads
 from workbench.fieldwork.review_rules import (
     LEVELS,
+    SIGNER_NAMES,
     Level,
     Refusal,
     Status,
@@ -55,6 +56,25 @@ class PaperPage:
     writable: bool = False
     requests: list[tuple[DocumentRequest, list]] = field(default_factory=list)
     element_counts: dict[int, int | None] = field(default_factory=dict)
+    stale: set[Level] = field(default_factory=set)  # signed over content changed since
+
+    @property
+    def resign_level(self) -> Level | None:
+        """A stale level the user may sign again now (the holder confirming the edited paper)."""
+        for level in LEVELS:
+            if level in self.stale and self.refusals.get(level) is None:
+                return level
+        return None
+
+    @property
+    def clears_on_edit(self) -> list[str]:
+        """「张三（复核人）」… : whose signatures an edit of the paper would clear."""
+        return [
+            f"{self.people[s.user_id].display_name if s.user_id in self.people else ''}"
+            f"（{SIGNER_NAMES[level]}）"
+            for level, s in self.signoffs.items()
+            if level != Level.prepare
+        ]
 
     @property
     def next_level(self) -> Level | None:
@@ -93,9 +113,12 @@ def paper_page(
     writable = can_write(user, engagement) and not engagement.is_archived
     open_notes = sum(1 for t in notes if t.note.status == "open")
     signers = {lvl: s.user_id for lvl, s in active.items()}
+    content_hash = current_hash(db, paper)
+    stale = {lvl for lvl, s in active.items() if s.content_hash != content_hash}
     refusals = {
         level: sign_refusal(
             level=level,
+            stale=stale,
             status=Status(paper.status),
             signers=signers,
             user_id=user.id,
@@ -126,7 +149,8 @@ def paper_page(
         history=[s for s in all_signoffs if s.cleared_at is not None],
         threads=notes,
         people=people,
-        content_hash=current_hash(db, paper),
+        content_hash=content_hash,
+        stale=stale,
         refusals=refusals,
         may_return=writable
         and return_refusal(

@@ -130,6 +130,35 @@ def content_changed(
     return cleared
 
 
+def signatures_an_edit_clears(db: Session, paper: WorkingPaper) -> list[str]:
+    """「张三（复核人）」…: the review and approval an edit of the paper would clear."""
+    active = active_signoffs(db, [paper.id])[paper.id]
+    later = [(level, s) for level, s in active.items() if level != Level.prepare]
+    people = {
+        u.id: u
+        for u in db.exec(select(User).where(col(User.id).in_([s.user_id for _, s in later]))).all()
+    }
+    return [
+        f"{people[s.user_id].display_name if s.user_id in people else ''}（{SIGNER_NAMES[level]}）"
+        for level, s in later
+    ]
+
+
+def require_clear_confirmed(
+    db: Session, paper: WorkingPaper, *, confirmed: bool, action: str
+) -> None:
+    """An action that would clear signatures proceeds only when the user said yes to it first."""
+    if confirmed:
+        return
+    names = signatures_an_edit_clears(db, paper)
+    if names:
+        message = (
+            f"{action}将清除{'、'.join(names)}的签字，底稿须重新复核和批准；"
+            "请确认后再操作（页面勾选“确认清除签字”，接口传 confirm_clear_signoffs=true）"
+        )
+        raise Conflict(message)
+
+
 def open_note_count(db: Session, paper_id: int) -> int:
     return db.exec(
         select(func.count())
@@ -171,8 +200,11 @@ def sign(
     if len(comment) > 1000:
         raise invalid("comment", "签字意见不能超过 1000 个字符")
     active = active_signoffs(db, [paper.id])[paper.id]
+    now_hash = current_hash(db, paper)
+    stale = {lvl for lvl, s in active.items() if s.content_hash != now_hash}
     refusal = sign_refusal(
         level=level,
+        stale=stale,
         status=Status(paper.status),
         signers={lvl: s.user_id for lvl, s in active.items()},
         user_id=actor.id,
@@ -185,11 +217,15 @@ def sign(
     )
     if refusal is not None:
         _raise(refusal)
+    resign = level in active and level in stale
+    if resign:  # the signer confirms the edited paper: the stale signature becomes history
+        _clear(db, [active[level]], "签字后底稿内容有修改，签字人核对后重新签字")
+        flush(db)
     signoff = PaperSignoff(
         paper_id=paper.id,
         level=level,
         user_id=actor.id,
-        content_hash=current_hash(db, paper),
+        content_hash=now_hash,
         comment=comment.strip(),
     )
     db.add(signoff)
@@ -209,8 +245,14 @@ def sign(
         obj=paper,
         engagement_id=engagement.id,
         before=before,
-        after={"status": paper.status, "hash": signoff.content_hash, "comment": signoff.comment},
-        summary=f"{paper.label}：{SIGNER_NAMES[level]}签字",
+        after={
+            "status": paper.status,
+            "hash": signoff.content_hash,
+            "comment": signoff.comment,
+            "resigned": resign,
+        },
+        summary=f"{paper.label}：{SIGNER_NAMES[level]}签字"
+        + ("（签字后修改，重新签字）" if resign else ""),
     )
     return signoff
 

@@ -7,7 +7,7 @@ work in progress and a returned paper has been sent back for rework, so neither 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -95,14 +95,25 @@ def sign_refusal(
     may_approve: bool,
     missing: Sequence[str] = (),
     open_notes: int = 0,
+    stale: Collection[Level] = (),
 ) -> Refusal | None:
-    """None when `user_id` may sign `level` now, else the reason it is refused."""
+    """None when `user_id` may sign `level` now, else the reason it is refused.
+
+    `stale`: levels signed over content that has changed since ("签字后修改"). Such a level is
+    signed again by its holder (a re-sign), and no higher level signs until it has been.
+    """
     if level == Level.review and not may_review:
         return Refusal("not_allowed", "只有本项目的复核人或项目负责人可以复核底稿")
     if level == Level.approve and not may_approve:
         return Refusal("not_allowed", "只有项目负责人可以批准底稿")
-    if signers.get(level) == user_id:
+    resign = level in signers and level in stale
+    if signers.get(level) == user_id and not resign:
         return Refusal("conflict", f"您已作为{SIGNER_NAMES[level]}在本底稿上签字，不能重复签字")
+    if resign and signers.get(level) != user_id:
+        return Refusal(
+            "conflict",
+            f"签字后底稿内容有修改，须由原{SIGNER_NAMES[level]}核对后重新签字（或撤回底稿后重新编制）",
+        )
     held = [other for other, uid in signers.items() if uid == user_id and other != level]
     if held:
         return Refusal(
@@ -110,7 +121,14 @@ def sign_refusal(
             f"同一人不能在同一底稿上担任两级签字：您已作为{SIGNER_NAMES[held[0]]}签字，"
             f"不能再作为{SIGNER_NAMES[level]}签字",
         )
-    if status not in _NEEDS[level]:
+    below = [lower for lower in LEVELS[: LEVELS.index(level)] if lower in stale]
+    if below:
+        return Refusal(
+            "conflict",
+            f"{LEVEL_NAMES[below[0]]}签字后底稿内容有修改，须由{SIGNER_NAMES[below[0]]}核对后重新签字，"
+            f"才能{LEVEL_NAMES[level]}",
+        )
+    if status not in _NEEDS[level] and not resign:
         return Refusal("conflict", _wrong_status(level, status))
     if level == Level.prepare and missing:
         return Refusal("invalid", f"以下必填内容尚未填写，不能签字：{'、'.join(missing)}")

@@ -49,6 +49,7 @@ def evidence_upload(engagement_id: int, paper_id: int):
         max_mb=max_mb(),
         source=form.source.data or "",
         note=form.note.data or "",
+        confirm_clear=bool(form.confirm_clear_signoffs.data),
     )
     flash(f"已上传 {len(created)} 个文件：{'、'.join(e.name for e in created)}", "success")
     return redirect(back + "#evidence")
@@ -122,7 +123,11 @@ def evidence_delete(engagement_id: int, evidence_id: int):
         flash("请确认删除", "danger")
         return redirect(url_for("fieldwork.evidence_list", engagement_id=engagement_id))
     item = evidence.delete(
-        db.session(), actor=current_user, engagement=guarded_object(), evidence_id=evidence_id
+        db.session(),
+        actor=current_user,
+        engagement=guarded_object(),
+        evidence_id=evidence_id,
+        confirm_clear=request.form.get("confirm_clear_signoffs") == "1",
     )
     flash(f"已删除“{item.name}”", "warning")
     if item.paper_id:

@@ -94,7 +94,11 @@ def _may_sign(engagement: Engagement, user: User, level: str) -> bool:
 def sign(
     db: Session, *, actor: User, engagement: Engagement, level: str, comment: str = ""
 ) -> ReportSignoff:
-    """Sign one level; the same person cannot hold two levels, levels go in order."""
+    """Sign one level; the same person cannot hold two levels, levels go in order.
+
+    A level whose signature no longer matches the text (edited after signing) is signed again
+    by its holder before any higher level may sign.
+    """
     ensure_writable(engagement)
     if level not in LEVELS:
         raise ValidationFailed(
@@ -108,14 +112,31 @@ def sign(
     if reason:
         raise Locked(reason)
     signed = active(db, engagement)
-    if level in signed:
+    current = sections_hash(db, engagement)
+    resign = level in signed and signed[level].sections_hash != current
+    if level in signed and not resign:
         mine = signed[level].user_id == actor.id
         raise Conflict(
             f"您已作为{SIGNER_NAMES[level]}签字，不能重复签字"
             if mine
             else f"报告已由他人{LEVEL_NAMES[level]}签字，不能重复签字"
         )
-    held = [other for other, row in signed.items() if row.user_id == actor.id]
+    stale = [
+        lower
+        for lower in LEVELS[: LEVELS.index(level)]
+        if lower in signed and signed[lower].sections_hash != current
+    ]
+    if stale:
+        lower = stale[0]
+        raise Conflict(
+            f"{LEVEL_NAMES[lower]}签字后章节内容有修改，须由{SIGNER_NAMES[lower]}核对后重新"
+            f"{LEVEL_NAMES[lower]}签字，才能{LEVEL_NAMES[level]}签字"
+        )
+    held = [
+        other
+        for other, row in signed.items()
+        if row.user_id == actor.id and not (resign and other == level)
+    ]
     if held:
         raise Conflict(
             f"同一人不能在报告复核中担任两级签字：您已作为{SIGNER_NAMES[held[0]]}签字，"
@@ -127,11 +148,13 @@ def sign(
     missing = missing_sections(db, engagement)
     if missing:
         raise Conflict("以下章节尚未撰写，不能签字", details=missing)
+    if resign:  # the signer confirms the edited text: the stale signature becomes history
+        _clear(db, [signed[level]], f"签字后章节内容有修改，由{actor.display_name}重新签字")
     row = ReportSignoff(
         engagement_id=engagement.id,
         level=level,
         user_id=actor.id,
-        sections_hash=sections_hash(db, engagement),
+        sections_hash=current,
         comment=(comment or "").strip()[:1000],
     )
     db.add(row)
@@ -142,8 +165,14 @@ def sign(
         action="report.sign",
         obj=row,
         engagement_id=engagement.id,
-        after={"level": level, "sections_hash": row.sections_hash, "comment": row.comment},
-        summary=f"评价报告{LEVEL_NAMES[level]}签字",
+        after={
+            "level": level,
+            "sections_hash": row.sections_hash,
+            "comment": row.comment,
+            "resigned": resign,
+        },
+        summary=f"评价报告{LEVEL_NAMES[level]}签字"
+        + ("（签字后内容有修改，重新签字）" if resign else ""),
     )
     return row
 
