@@ -1,0 +1,54 @@
+"""Journey (issue 15 item 4): on an approved paper the evaluator is told whose signatures an upload
+clears and must tick to go on; the reviewer then waits until the preparer re-signs."""
+
+import pytest
+
+from tests.browser.conftest import log_in
+from tests.fieldwork.helpers import PDF
+
+pytestmark = pytest.mark.browser
+
+
+def _as(browser, base: str, username: str):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    log_in(page, base, username)
+    return context, page
+
+
+def test_upload_to_an_approved_paper_asks_first_and_the_order_holds(browser, live_server, tmp_path):
+    base = live_server
+    evaluator, page = _as(browser, base, "demo-evaluator")
+    page.goto(f"{base}/engagements/1/papers?status=approved")
+    page.locator("#papers tr[data-paper] a").first.click()
+    page.wait_for_selector("#signoffs")
+    paper_url = page.url
+    warning = page.locator("#clear-warning")
+    assert "（复核人）" in warning.inner_text() and "（项目负责人）" in warning.inner_text()
+    page.set_input_files(
+        "input[name=files]",
+        files=[{"name": "补充说明.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    page.click("#upload-submit")  # not ticked: the browser keeps the form (required checkbox)
+    assert page.url == paper_url and page.locator(".alert-success").count() == 0
+    page.check("#confirm-clear")
+    page.click("#upload-submit")
+    page.wait_for_selector("text=已上传 1 个文件")
+    page.screenshot(path=str(tmp_path / "after-upload.png"), full_page=True)
+    assert page.locator("#resign-prepare").count() == 1  # the preparer confirms the new content
+
+    reviewer, other = _as(browser, base, "demo-reviewer")
+    other.goto(paper_url)
+    hint = other.locator("#sign-hint").inner_text()
+    assert "编制签字后底稿内容有修改，须由编制人核对后重新签字，才能复核" in hint
+    assert other.locator("#sign-review").count() == 0
+    other.screenshot(path=str(tmp_path / "reviewer-waits.png"), full_page=True)
+
+    page.click("#resign-prepare")
+    page.wait_for_selector("text=已作为编制人签字")
+    other.reload()
+    other.click("#sign-review")
+    other.wait_for_selector("text=已作为复核人签字")
+    reviewer.close()
+    evaluator.close()
