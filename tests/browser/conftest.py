@@ -90,3 +90,13 @@ def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.click("#login-submit")
     page.wait_for_url(f"{base}/")
+
+
+def open_tab(page, label: str) -> None:
+    """Open an engagement page by its tab: a grouped tab sits in its group's dropdown."""
+    tabs = page.locator("#engagement-tabs")
+    link = tabs.locator("a.nav-link, a.dropdown-item", has_text=label).first
+    if not link.is_visible():
+        group = link.locator("xpath=ancestor::li[contains(@class,'dropdown')]")
+        group.locator(".dropdown-toggle").click()
+    link.click()

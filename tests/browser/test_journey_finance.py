@@ -4,7 +4,7 @@ exports it to Excel and looks after the expert pool."""
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_tab
 
 pytestmark = pytest.mark.browser
 TITLE = "2025年度农村义务教育学生营养改善计划补助资金绩效评价"
@@ -14,7 +14,7 @@ def test_lead_books_an_invoice_and_sees_the_balances(page, live_server):
     log_in(page, live_server, "demo-lead")
     page.locator("table a", has_text=TITLE).first.click()
     page.wait_for_selector("#flow")
-    page.locator(".nav-tabs a", has_text="费用与保证金").click()
+    open_tab(page, "费用与保证金")
     page.wait_for_selector("#instalment-table")
     assert "480,000.00" in page.locator("#fee").inner_text()
     assert "48,000.00" in page.locator("#deposit-amount").inner_text()

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ def _open_demo(page, base: str, tab: str) -> None:
     page.goto(f"{base}/")
     page.locator("td a", has_text="营养改善计划补助资金绩效评价").first.click()
     page.wait_for_selector("#flow")
-    page.click(f".nav-tabs >> text={tab}")
+    open_tab(page, tab)
 
 
 def test_evaluator_drafts_with_autosave_and_generates_the_report(page, live_server, tmp_path):
@@ -103,7 +103,7 @@ def test_review_approve_consultation_and_the_units_answers(page, live_server):
     page.click("#generate-report button[type=submit]")
     page.wait_for_selector("#version-table .badge:text('征求意见稿')", timeout=60_000)
 
-    page.click(".nav-tabs >> text=征求意见")
+    open_tab(page, "征求意见")
     page.wait_for_selector("#send-draft")
     page.fill("textarea[name=message]", "请对征求意见稿提出修改意见。")
     page.click("#send-draft")

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_tab
 from tests.indicators.helpers import SAMPLE, xlsx
 
 pytestmark = pytest.mark.browser
@@ -15,7 +15,7 @@ def test_lead_imports_the_sample_sheet_and_sees_the_total_and_grade(page, live_s
     log_in(page, base, "demo-lead")
     page.goto(f"{base}/engagements/1")
     page.wait_for_selector("#flow")
-    page.click(".nav-tabs >> text=指标体系")
+    open_tab(page, "指标体系")
     page.wait_for_selector("#indicator-tree")
 
     # A broken sheet first: the page lists the problem with its row and column, nothing changes.
@@ -41,7 +41,7 @@ def test_lead_imports_the_sample_sheet_and_sees_the_total_and_grade(page, live_s
     page.click("#confirm-system")
     page.wait_for_selector("text=指标体系已确认")
 
-    page.click(".nav-tabs >> text=综合评分")
+    open_tab(page, "综合评分")
     page.wait_for_selector("#score-table")
     # Re-importing keeps 家长满意度's link to the demo survey: 3.79 instead of the sheet's 4.00.
     assert page.locator("#total").inner_text().strip() == "84.79"

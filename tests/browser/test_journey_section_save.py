@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_tab
 
 pytestmark = __import__("pytest").mark.browser
 
@@ -18,7 +18,7 @@ def _open_section(page, base: str, title: str) -> None:
     page.goto(f"{base}/")
     page.locator("td a", has_text="营养改善计划补助资金绩效评价").first.click()
     page.wait_for_selector("#flow")
-    page.click(".nav-tabs >> text=评价报告")
+    open_tab(page, "评价报告")
     page.wait_for_selector("#sections")
     page.click(f"#sections >> text={title}")
     page.locator("#editor").wait_for(state="visible")

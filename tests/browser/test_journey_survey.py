@@ -5,7 +5,7 @@ column mapping is confirmed, and the statistics page shows the figures."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_tab
 from tests.surveys.helpers import SAMPLES
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def test_template_survey_answered_on_a_phone_then_sample_imported(
     page.on("dialog", lambda dialog: dialog.accept())
     log_in(page, base, "demo-evaluator")
     page.goto(f"{base}/engagements/1")
-    page.click(".nav-tabs >> text=满意度调查")
+    open_tab(page, "满意度调查")
     page.wait_for_selector("#create-survey")
     page.select_option("#create-survey select[name=template]", value="parents")
     page.fill("#create-survey input[name=title]", "家长满意度调查（旅程）")

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 
 from workbench.core import permissions
 from workbench.core.money import fmt2, yuan
+from workbench.core.tab_groups import group_tabs
 from workbench.core.timeutil import local
 
 
@@ -77,6 +78,11 @@ def register_panel(template: str) -> None:
         PANELS.append(template)
 
 
+def _grouped_tabs(engagement, fixed: list[dict]) -> list:
+    """The fixed tabs of the header and every domain's, in flowchart groups (core/tab_groups)."""
+    return group_tabs(fixed + _tabs(engagement))
+
+
 def _tabs(engagement) -> list[dict]:
     return [
         {
@@ -110,6 +116,7 @@ def init_templating(app: Flask) -> None:
         nav_items=lambda: _items(False),
         admin_items=lambda: _items(True),
         engagement_tabs=_tabs,
+        engagement_tab_groups=_grouped_tabs,
         dashboard_panels=lambda: list(PANELS),
         row_url=row_url,
     )

@@ -134,13 +134,24 @@ def rules(engagement_id: int, survey_id: int):
     return redirect(_responses_url(scope) + "#rules")
 
 
+def axis_label(item) -> str:
+    """A chart row's name: a matrix row by its own sub-question (the axis is too narrow for
+    "您对以下方面的满意程度—…", which would make every row look the same); others by the question."""
+    return item.row or item.question
+
+
 def chart_data(result) -> dict:
-    """What surveys.js draws: level shares per item, rates and score indexes."""
+    """What surveys.js draws: level shares per item, rates and score indexes.
+
+    `items`/`labels` name the axis rows (short); `item_titles`/`label_titles` are the full names
+    the tooltip shows.
+    """
     items = result.stats.items
     shares = distribution(items)
     by_label = {i.question: i for i in items}
     return {
-        "items": shares["items"],
+        "items": [axis_label(by_label[label]) for label in shares["items"]],
+        "item_titles": shares["items"],
         "levels": shares["levels"],
         "percents": [
             [float(o.percent or 0) for o in by_label[label].distribution]
@@ -148,7 +159,8 @@ def chart_data(result) -> dict:
         ],
         "rates": [float(i.rate) if i.rate is not None else None for i in items],
         "scores": [float(i.score_index) if i.score_index is not None else None for i in items],
-        "labels": [i.question for i in items],
+        "labels": [axis_label(i) for i in items],
+        "label_titles": [i.question for i in items],
     }
 
 

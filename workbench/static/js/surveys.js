@@ -11,6 +11,26 @@
     try { return JSON.parse(node.textContent); } catch (e) { return null; }
   }
 
+  // The tooltip names the row in full (the axis shows a matrix row by its sub-question only).
+  function fullTitle(titles, unit) {
+    return function (params) {
+      var list = Array.isArray(params) ? params : [params];
+      var index = list.length ? list[0].dataIndex : 0;
+      var lines = [escapeText((titles && titles[index]) || (list[0] && list[0].name) || "")];
+      list.forEach(function (p) {
+        var value = p.value === null || p.value === undefined ? "—" : p.value + unit;
+        lines.push(p.marker + escapeText(p.seriesName) + "：" + value);
+      });
+      return lines.join("<br>");
+    };
+  }
+
+  function escapeText(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function drawCharts() {
     var data = readJson("survey-chart-data");
     if (!data || typeof window.echarts === "undefined") return;
@@ -18,7 +38,7 @@
     if (levels && data.items.length) {
       var chart = window.echarts.init(levels);
       chart.setOption({
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v + "%"; } },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: fullTitle(data.item_titles, "%") },
         legend: { top: 0 },
         grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
         xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
@@ -33,7 +53,7 @@
     if (rates && data.labels.length) {
       var bars = window.echarts.init(rates);
       bars.setOption({
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: fullTitle(data.label_titles, "") },
         legend: { top: 0 },
         grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
         xAxis: { type: "value", max: 100 },
