@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from tests.review.conftest import PLAN_SECTIONS, make_version
 from tests.review.test_rating import FULL
 from workbench.core.audit import AuditEntry
-from workbench.core.errors import Locked, NotAllowed, ValidationFailed
+from workbench.core.errors import Conflict, Locked, NotAllowed, ValidationFailed
 from workbench.engagements.archive_hooks import archive
 from workbench.review import rating, rectification, unit_followup
 from workbench.review.gates import archive_gate
@@ -225,3 +225,14 @@ def test_pages_after_the_archive(archived, items, db, login, people):
     # The agency's page shows what the unit sent.
     page = lead.get(f"/engagements/{engagement.id}/review/rectification").get_data(as_text=True)
     assert "已制定整改方案" in page and "整改方案.pdf" in page
+
+
+def test_an_item_the_unit_reported_on_cannot_be_deleted(items, db, engagement, people):
+    [item] = items
+    unit_followup.report(
+        db, actor=people.unit, engagement=engagement, item_id=item.id, kind="progress",
+        text="正在整改", version=item.version,
+    )  # fmt: skip
+    with pytest.raises(Conflict, match="被评价单位已报送整改情况的事项不能删除"):
+        rectification.delete_item(db, actor=people.lead, engagement=engagement, item_id=item.id)
+    assert _reports(db, engagement) == (1, 0)

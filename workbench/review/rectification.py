@@ -22,7 +22,7 @@ from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import require_cleared
 from workbench.reports.models import DeliverableVersion
 from workbench.review import notifications, reading
-from workbench.review.models import RectificationItem, Submission
+from workbench.review.models import RectificationItem, RectificationReport, Submission
 from workbench.review.permissions import is_bureau_of
 from workbench.review.saving import flush
 from workbench.review.states import (
@@ -310,6 +310,11 @@ def delete_item(db: Session, *, actor: User, engagement: Engagement, item_id: in
     item = _get(db, engagement, item_id)
     if item.status != FollowUpStatus.open:
         raise Conflict("已登记进展的整改事项不能删除")
+    reported = db.exec(
+        select(RectificationReport.id).where(RectificationReport.item_id == item.id)
+    ).first()
+    if reported is not None:
+        raise Conflict("被评价单位已报送整改情况的事项不能删除")
     audit.record(
         db,
         actor=actor,
