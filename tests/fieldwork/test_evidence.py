@@ -191,3 +191,18 @@ def test_engagement_level_evidence_and_delete(db, demo, login):
     c.post(f"{base}/evidence/{row_id}/delete", data={"confirm": "1"})
     db.expire_all()
     assert db.get(Evidence, row_id) is None
+
+
+def test_a_refused_file_type_is_said_once(db, demo, login):
+    c = login("demo-evaluator")
+    before = count(db)
+    r = c.post(
+        f"/engagements/{demo.engagement.id}/evidence",
+        data={"files": [(BytesIO(b"echo hi"), "脚本.sh")]},
+        content_type="multipart/form-data",
+        headers={"Referer": f"/engagements/{demo.engagement.id}/evidence"},
+        follow_redirects=True,
+    )
+    text = r.get_data(as_text=True)
+    assert text.count("“脚本.sh”的文件类型不在允许范围内") == 1
+    assert count(db) == before

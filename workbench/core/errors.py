@@ -90,8 +90,13 @@ def _domain_error(error: DomainError):
             "errors/error.html", code=error.status, message=error.message
         ), error.status
     flash(error.message, "danger")
+    shown: set[str] = set()
     for item in error.details[:20]:
-        flash(item if isinstance(item, str) else item.get("message", str(item)), "warning")
+        text = item if isinstance(item, str) else item.get("message", str(item))
+        # A detail the headline already quotes (or an earlier detail) is said once.
+        if text not in shown and text not in error.message:
+            shown.add(text)
+            flash(text, "warning")
     return redirect(request.referrer or "/")
 
 
