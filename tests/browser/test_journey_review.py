@@ -255,6 +255,9 @@ def test_after_the_archive_ledger_and_rectification_stay_open(review_server, bro
     item.locator(".progress-form button").click()
     page.wait_for_selector("text=已登记：已整改")
     page.goto(f"{base}/engagements/{eid}/archive")
+    expect(page.locator('[data-key="rectification"]')).to_contain_text("尚有 1 项整改事项未完成")
+    expect(page.locator("#addendum-note")).to_contain_text("addendum/ 补充件")
+    page.screenshot(path=str(tmp_path / "archive.png"), full_page=True)
     with page.expect_download() as download:
         page.click("#export-archive")
     path = tmp_path / "package.zip"
