@@ -19,6 +19,7 @@ DOMAINS = [
     "scoring",
     "fieldwork",
     "surveys",
+    "facts",
     "reports",
     "review",
     "finance",

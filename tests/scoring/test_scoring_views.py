@@ -25,12 +25,13 @@ def test_demo_scoring_page_shows_every_score_subtotals_total_and_grade(login, db
     page = login("demo-lead").get(f"/engagements/{demo.engagement.id}/scoring")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    # The sample sheet's figures, but 家长满意度 follows the demo survey (3.79, not 4.00).
-    assert (_cell(text, "total"), _cell(text, "grade")) == ("84.79", "良")
-    assert _cell(text, "rescale-note") == "81.40 × 100 ÷ 96 = 84.79"
-    assert _cell(text, "sum-scores") == "81.40"
+    # The sample sheet's figures, but 家长满意度 follows the demo survey (3.79, not 4.00) and 预算执行率
+    # the fact taken from paper D-07-01 (93.35 %: 4.01, not 3.36 on the sheet's 91.2 %).
+    assert (_cell(text, "total"), _cell(text, "grade")) == ("85.47", "良")
+    assert _cell(text, "rescale-note") == "82.05 × 100 ÷ 96 = 85.47"
+    assert _cell(text, "sum-scores") == "82.05"
     named = by_name(db, demo.engagement)
-    for name, expected in {**EXPECTED, "家长满意度": "3.79"}.items():
+    for name, expected in {**EXPECTED, "家长满意度": "3.79", "预算执行率": "4.01"}.items():
         row = _row(text, named[name].id)
         assert (expected or "不适用") in row, name
     assert "3 × (25%×1 + 25%×1 + 25%×1 + 25%×0.5) = 2.625 → 2.63" in _row(
@@ -40,14 +41,14 @@ def test_demo_scoring_page_shows_every_score_subtotals_total_and_grade(login, db
     assert "理由：成本节约率4.1%，专家组评定" in _row(text, named["成本节约率"].id)
     for name, subtotal in (
         ("决策", "16.36"),
-        ("过程", "14.30"),
+        ("过程", "14.95"),
         ("产出", "30.94"),
         ("效益", "19.80"),  # 家长满意度 follows the demo survey
     ):
         row = text[text.index(f'class="table-primary level1" data-name="{name}"') :]
         assert f"<strong>{subtotal}</strong>" in row[: row.index("</tr>")]
     level2 = text[text.index('data-name="资金管理"') :]
-    assert "10.20" in level2[: level2.index("</tr>")]
+    assert "10.85" in level2[: level2.index("</tr>")]
     assert 'id="sign"' in text and 'id="sign" disabled' not in text
 
 

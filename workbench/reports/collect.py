@@ -23,6 +23,8 @@ from workbench.engagements import flow
 from workbench.engagements.models import ROLE_NAMES, Engagement, MemberRole
 from workbench.engagements.services import orgs_by_id, users_by_id
 from workbench.engagements.stages import STAGE_NAMES, STAGE_WORK, Stage
+from workbench.facts import services as facts
+from workbench.facts.catalog import render_tokens
 from workbench.reports import ex_ante, schedule
 from workbench.reports.collect_surveys import appendix_surveys, planned_sample
 from workbench.reports.context import (
@@ -72,6 +74,8 @@ def project(db: Session, engagement: Engagement) -> Project:
     def name(org_id: int | None) -> str:
         return orgs[org_id].name if org_id in orgs else ""
 
+    money = {f.key: f.value for f in facts.current(db, engagement)}
+
     return Project(
         title=engagement.title,
         type=engagement.type,
@@ -81,9 +85,9 @@ def project(db: Session, engagement: Engagement) -> Project:
         agency=name(engagement.agency_id),
         budget_year=engagement.budget_year,
         today=today_local(),
-        budget_amount=engagement.budget_amount,
-        funds_available=engagement.funds_available,
-        funds_spent=engagement.funds_spent,
+        budget_amount=money.get("budget"),
+        funds_available=money.get("received"),
+        funds_spent=money.get("spent"),
         description=engagement.description,
         planned_start=engagement.planned_start,
         planned_end=engagement.planned_end,
@@ -351,7 +355,9 @@ def section_html(db: Session, engagement: Engagement, deliverable: str) -> dict[
             ReportSection.deliverable == deliverable,
         )
     ).all()
-    return {row.key: row.html for row in rows}
+    # Fact fields ({{fact:budget}}) become the current value, escaped; never template-executed.
+    values = facts.shown(facts.current(db, engagement))
+    return {row.key: render_tokens(row.html, values) for row in rows}
 
 
 def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str = "") -> Inputs:

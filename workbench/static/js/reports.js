@@ -71,6 +71,28 @@
     sync();
   });
 
+  // 插入基本信息字段: a {{fact:key}} field at the caret; the documents print the fact's current value.
+  let lastRange = null;
+  document.addEventListener("selectionchange", function () {
+    const sel = window.getSelection();
+    if (sel.rangeCount && editor.contains(sel.anchorNode)) lastRange = sel.getRangeAt(0).cloneRange();
+  });
+  const factPicker = document.getElementById("insert-fact");
+  if (factPicker) {
+    factPicker.addEventListener("change", function () {
+      const token = factPicker.value;
+      if (!token) return;
+      editor.focus();
+      const sel = window.getSelection();
+      if (lastRange) { sel.removeAllRanges(); sel.addRange(lastRange); }
+      document.execCommand("insertText", false, token);
+      factPicker.value = "";
+      dirty = true;
+      sync();
+      say("有未保存的修改…");
+    });
+  }
+
   function autosave() {
     if (saving) { again = true; return; }
     if (!dirty || stopped) return;

@@ -1,0 +1,121 @@
+"""The engagement's 基本信息 page: the facts every document repeats, and indicators bound to them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from workbench import db
+from workbench.core.errors import ValidationFailed
+from workbench.core.permissions import requires
+from workbench.engagements import services as engagements
+from workbench.facts import catalog, services
+
+bp = Blueprint("facts", __name__, template_folder="templates")
+
+
+def form_version() -> int | None:
+    """The version the form was drawn from (0 before the first save); None when missing."""
+    raw = (request.form.get("version") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise ValidationFailed(
+            "请求参数有误", details=[{"field": "version", "message": "版本号无效"}]
+        )
+    return int(raw)
+
+
+def load_engagement(engagement_id: int, **_):
+    return engagements.get(db.session(), engagement_id)
+
+
+@bp.app_context_processor
+def _fact_fields() -> dict:
+    """`fact_fields(engagement)` for the section editor: (field token, label, current text)."""
+
+    def fact_fields(engagement) -> list[tuple[str, str, str]]:
+        found = services.current(db.session(), engagement)
+        return [(f"{{{{fact:{f.key}}}}}", f.label, f.text) for f in found]
+
+    return {"fact_fields": fact_fields}
+
+
+@bp.route("/engagements/<int:engagement_id>/facts")
+@requires("engagement.internal", load=load_engagement)
+def page(engagement_id: int):
+    session = db.session()
+    engagement = load_engagement(engagement_id)
+    options = services.paper_options(session, engagement)
+    facts = services.current(session, engagement, options)
+    return render_template(
+        "facts/page.html",
+        engagement=engagement,
+        facts=facts,
+        options=options,
+        version=services.sheet_version(session, engagement),
+        rows=services.bound_indicators(session, engagement),
+        choices=[(f.key, f"{f.label}（{f.text or '未填写'}）") for f in facts],
+        tokens=[(f"{{{{fact:{f.key}}}}}", f.label) for f in facts],
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>/facts", methods=["POST"])
+@requires("engagement.team", load=load_engagement)
+def save(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    entries = {
+        f.key: services.FactEntry(
+            text=request.form.get(f"fact-{f.key}", ""),
+            choice=request.form.get(f"source-{f.key}", ""),
+        )
+        for f in catalog.for_type(engagement.type)
+    }
+    changed = services.save(
+        db.session(),
+        actor=current_user,
+        engagement=engagement,
+        version=form_version(),
+        entries=entries,
+    )
+    flash(
+        "基本信息已保存" + (f"，已同步更新指标：{'、'.join(changed)}" if changed else ""), "success"
+    )
+    return redirect(url_for("facts.page", engagement_id=engagement_id))
+
+
+@bp.route("/engagements/<int:engagement_id>/facts/bindings", methods=["POST"])
+@requires("engagement.team", load=load_engagement)
+def bind(engagement_id: int):
+    session = db.session()
+    engagement = load_engagement(engagement_id)
+    choices = {
+        indicator.id: (
+            request.form.get(f"target-{indicator.id}", "").strip(),
+            request.form.get(f"actual-{indicator.id}", "").strip(),
+        )
+        for indicator, _link in services.bound_indicators(session, engagement)
+        if f"target-{indicator.id}" in request.form or f"actual-{indicator.id}" in request.form
+    }
+    changed = services.bind(
+        session,
+        actor=current_user,
+        engagement=engagement,
+        version=form_version(),
+        choices=choices,
+    )
+    flash("指标取值设置已保存" + (f"，已更新：{'、'.join(changed)}" if changed else ""), "success")
+    return redirect(url_for("facts.page", engagement_id=engagement_id) + "#bindings")
+
+
+@bp.route("/engagements/<int:engagement_id>/facts/sync", methods=["POST"])
+@requires("engagement.team", load=load_engagement)
+def sync(engagement_id: int):
+    engagement = load_engagement(engagement_id)
+    engagements.ensure_writable(engagement)
+    changed = services.apply_bindings(db.session(), actor=current_user, engagement=engagement)
+    flash(
+        f"已按当前基本信息更新指标：{'、'.join(changed)}" if changed else "指标取值均已是最新",
+        "success",
+    )
+    return redirect(url_for("facts.page", engagement_id=engagement_id) + "#bindings")
