@@ -30,9 +30,7 @@ PREDICATES: dict[str, Predicate] = {
     "engagement.internal": lambda user, obj: (
         obj.visible_to(user) and (user.is_admin or obj.is_team(user) or user.is_expert)
     ),
-    "engagement.team": lambda user, obj: (
-        obj.is_team(user) or (user.is_admin and user.org_id == obj.agency_id)
-    ),
+    "engagement.team": lambda user, obj: obj.works_on(user),
     "engagement.manage": lambda user, obj: obj.can_manage(user),
     "engagement.declare": lambda user, obj: bool(obj.roles_of(user) - {"bureau", "unit"}),
 }
@@ -55,6 +53,17 @@ def allowed(name: str, obj: Any = None, user: Any = None) -> bool:
     if name != "public" and not user.is_authenticated:
         return False
     return bool(PREDICATES[name](user, obj))
+
+
+def authorize(actor: Any, name: str, obj: Any = None, *, message: str = "") -> None:
+    """The services' check, reading the same predicate table as the pages and the API.
+
+    Raises NotAllowed (403) with `message` when the actor fails the named predicate.
+    """
+    from workbench.core.errors import NotAllowed
+
+    if not PREDICATES[name](actor, obj):
+        raise NotAllowed(message or "您没有执行此操作的权限")
 
 
 def requires(name: str, *, load: Callable[..., Any] | None = None) -> Callable:

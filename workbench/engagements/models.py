@@ -133,7 +133,7 @@ class Engagement(SQLModel, table=True):
         if not getattr(user, "is_authenticated", False):
             return False
         if user.is_admin:
-            return user.org_id == self.agency_id
+            return self.is_agency_admin(user)
         if user.is_bureau:
             return user.org_id == self.bureau_id and user.serves(self.agency_id)
         return bool(self.roles_of(user))
@@ -141,9 +141,17 @@ class Engagement(SQLModel, table=True):
     def is_lead(self, user) -> bool:
         return MemberRole.lead in self.roles_of(user)
 
+    def is_agency_admin(self, user) -> bool:
+        """An admin of the agency that runs this engagement."""
+        return bool(getattr(user, "is_admin", False)) and user.org_id == self.agency_id
+
     def can_manage(self, user) -> bool:
         """Lead work: edit, team, stage moves, confirmations (admins too)."""
-        return self.is_lead(user) or (user.is_admin and user.org_id == self.agency_id)
+        return self.is_lead(user) or self.is_agency_admin(user)
+
+    def works_on(self, user) -> bool:
+        """The one rule "a team member or an admin of its agency" (predicate engagement.team)."""
+        return self.is_team(user) or self.is_agency_admin(user)
 
     def is_team(self, user) -> bool:
         """Agency members of the team (lead, evaluators, reviewers)."""

@@ -10,7 +10,7 @@ from workbench.core.permissions import predicate
 @predicate("finance.view")
 def can_view(user: Any, engagement: Any) -> bool:
     """The engagement's agency team, or an admin of its agency."""
-    return engagement.is_team(user) or (user.is_admin and user.org_id == engagement.agency_id)
+    return engagement.works_on(user)
 
 
 @predicate("finance.manage")

@@ -57,7 +57,7 @@ def grade_table(system: IndicatorSystem | None) -> GradeTable:
 
 def is_editor(engagement: Engagement, user: User) -> bool:
     """Team members and the agency's admins may work on the indicator system."""
-    return engagement.is_team(user) or (user.is_admin and user.org_id == engagement.agency_id)
+    return engagement.works_on(user)
 
 
 def require_editor(db: Session, engagement: Engagement, actor: User) -> IndicatorSystem:

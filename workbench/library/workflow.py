@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.library import content as leaf_content
@@ -220,8 +221,9 @@ def propose_from_engagement(db: Session, *, actor: User, indicator) -> LibraryIn
     engagement = db.get(Engagement, indicator.engagement_id)
     if engagement is None or not actor.is_agency:
         raise NotAllowed("只有评价机构人员可以向指标库提交指标")
-    if not (engagement.is_team(actor) or (actor.is_admin and actor.org_id == engagement.agency_id)):
-        raise NotAllowed("只有项目工作组成员可以提交本项目的指标")
+    authorize(
+        actor, "engagement.team", engagement, message="只有项目工作组成员可以提交本项目的指标"
+    )
     earlier = db.exec(
         select(LibraryIndicator).where(
             LibraryIndicator.source_engagement_id == engagement.id,

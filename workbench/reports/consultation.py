@@ -15,6 +15,7 @@ from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import local, utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared, visible_query
@@ -314,8 +315,7 @@ def answer(
 ) -> Opinion:
     """The agency answers one opinion: 采纳 / 部分采纳 / 不采纳 and the reason or the change made."""
     ensure_writable(engagement)
-    if not (engagement.is_team(actor) or engagement.can_manage(actor)):
-        raise NotAllowed("只有评价机构项目组成员可以答复意见")
+    authorize(actor, "engagement.team", engagement, message="只有评价机构项目组成员可以答复意见")
     require_cleared(db, engagement, actor)
     require_version(version, opinion.version, stale="该意见已被他人修改或答复，请刷新后重试")
     if adoption not in ADOPTIONS:

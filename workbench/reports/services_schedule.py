@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, Locked, NotAllowed, ValidationFailed
+from workbench.core.errors import Conflict, Locked, ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -31,8 +32,9 @@ def save_schedule(
 ) -> ReportSetting:
     """Save the plan's 编制日期 and planned dates per phase (blank: 待定 in the plan)."""
     ensure_writable(engagement)
-    if not (engagement.is_team(actor) or engagement.can_manage(actor)):
-        raise NotAllowed("只有本项目工作组成员可以修改工作进度安排")
+    authorize(
+        actor, "engagement.team", engagement, message="只有本项目工作组成员可以修改工作进度安排"
+    )
     require_cleared(db, engagement, actor)
     reason = locks.locked_reason(db, engagement, "plan")
     if reason:

@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Locked, NotAllowed, ValidationFailed
+from workbench.core.errors import Locked, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -60,8 +61,7 @@ def save_setting(
 ) -> ReportSetting:
     """Save the sample-size parameters and/or the ex-ante conclusion (keys given in `values`)."""
     ensure_writable(engagement)
-    if not (engagement.is_team(actor) or engagement.can_manage(actor)):
-        raise NotAllowed("只有本项目工作组成员可以修改设置")
+    authorize(actor, "engagement.team", engagement, message="只有本项目工作组成员可以修改设置")
     require_cleared(db, engagement, actor)
     kind = "plan" if set(values) - {"ex_ante_conclusion"} else "ex_ante_report"
     reason = locks.locked_reason(db, engagement, kind)

@@ -32,24 +32,18 @@ def engagement_of(obj: Any) -> Engagement:
     return obj.engagement if isinstance(obj, SurveyScope) else obj
 
 
-def _agency_admin(user: Any, engagement: Engagement) -> bool:
-    return user.is_admin and user.org_id == engagement.agency_id
-
-
 @predicate("surveys.read")
 def can_read(user: Any, obj: Any) -> bool:
     engagement = engagement_of(obj)
     return engagement.visible_to(user) and (
-        engagement.is_team(user)
-        or _agency_admin(user, engagement)
-        or MemberRole.expert in engagement.roles_of(user)
+        engagement.works_on(user) or MemberRole.expert in engagement.roles_of(user)
     )
 
 
 @predicate("surveys.write")
 def can_write(user: Any, obj: Any) -> bool:
     engagement = engagement_of(obj)
-    return engagement.is_team(user) or _agency_admin(user, engagement)
+    return engagement.works_on(user)
 
 
 @predicate("surveys.manage")
