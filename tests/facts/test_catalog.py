@@ -104,3 +104,19 @@ def test_a_financial_check_paper_computes_totals_and_rates():
         "availability_rate": Decimal("96.00"),
         "execution_rate": Decimal("93.35"),
     }
+
+
+def test_a_department_records_its_staff_structure_and_three_public_expenses():
+    project = [f.key for f in catalog.for_type("project")]
+    department = [f.key for f in catalog.for_type("department")]
+    assert "staff_authorised" not in project and "three_public_spent" not in project
+    assert department[len(project) :] == [
+        "staff_authorised",
+        "staff_actual",
+        "internal_units",
+        "subordinate_units",
+        "basic_expenditure",
+        "project_expenditure",
+        "three_public_budget",
+        "three_public_spent",
+    ]
