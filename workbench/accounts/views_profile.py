@@ -1,8 +1,9 @@
-"""职称 and 资格证书: on the user's own profile page and, for the agency admin, per account."""
+"""职称 and 资格证书: on the user's own profile page and, for the agency admin, per account;
+the user's notice preferences (which kinds of notice they receive: workbench/notices)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -11,8 +12,13 @@ from workbench.accounts.forms import ChangePasswordForm, QualificationsForm, Tok
 from workbench.accounts.models import User
 from workbench.accounts.views import bp, managed_user
 from workbench.core.errors import ValidationFailed
-from workbench.core.forms import attach_errors
+from workbench.core.forms import BaseForm, attach_errors
 from workbench.core.permissions import requires
+from workbench.notices import (
+    events,  # noqa: F401 - subscribes the notices to audited actions
+    preferences,
+)
+from workbench.notices.kinds import KINDS
 
 
 def qualifications_form(user: User) -> QualificationsForm:
@@ -65,3 +71,35 @@ def user_qualifications(user_id: int):
         flash(f"{user.display_name}的职称和资格证书已保存", "success")
         return redirect(url_for("accounts.users"))
     return render_template("accounts/qualifications.html", form=form, user=user)
+
+
+@bp.app_context_processor
+def _notice_preferences() -> dict:
+    """`notice_preferences()` for accounts/_notice_preferences.html: every kind with on/off."""
+
+    def notice_preferences() -> list[dict]:
+        off = preferences.muted(db.session(), user_id=current_user.id)
+        return [
+            {"key": k.key, "label": k.label, "audience": k.audience, "on": k.key not in off}
+            for k in KINDS
+        ]
+
+    return {"notice_preferences": notice_preferences, "notice_form": BaseForm}
+
+
+@bp.route("/profile/notices", methods=["POST"])
+@requires("authenticated")
+def save_notice_preferences():
+    back = url_for("accounts.profile") + "#notices"
+    if not BaseForm().validate_on_submit():
+        flash("页面已过期，通知设置未保存，请刷新后重试", "danger")
+        return redirect(back)
+    try:
+        muted = preferences.save(
+            db.session(), actor=current_user, enabled=request.form.getlist("kinds")
+        )
+    except ValidationFailed as error:
+        flash(error.details[0]["message"] if error.details else error.message, "danger")
+        return redirect(back)
+    flash(f"通知设置已保存：接收 {len(KINDS) - len(muted)} 类，关闭 {len(muted)} 类", "success")
+    return redirect(back)

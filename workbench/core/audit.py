@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -58,6 +59,21 @@ def snapshot(obj: Any, fields: list[str] | None = None) -> dict:
     return {name: _plain(getattr(obj, name, None)) for name in names}
 
 
+# Audited actions others react to in the same transaction (notices: workbench/notices/events.py).
+LISTENERS: dict[str, list[Callable[..., None]]] = {}
+
+
+def on_record(*actions: str) -> Callable:
+    """Call `fn(db, entry=..., obj=...)` whenever one of `actions` is recorded."""
+
+    def decorate(fn: Callable[..., None]) -> Callable[..., None]:
+        for action in actions:
+            LISTENERS.setdefault(action, []).append(fn)
+        return fn
+
+    return decorate
+
+
 def record(
     db: Session,
     *,
@@ -88,6 +104,8 @@ def record(
     )
     db.add(entry)
     db.flush()
+    for listener in LISTENERS.get(action, ()):
+        listener(db, entry=entry, obj=obj)
     return entry
 
 

@@ -21,6 +21,7 @@ ACTIONS: dict[str, str] = {
     "user.password_change": "修改密码",
     "user.password_reset": "管理员重置密码",
     "user.qualifications": "修改职称和资格证书",
+    "user.notice_preferences": "修改通知设置",
     "org.create": "新建单位",
     "token.create": "创建 API 令牌",
     "token.revoke": "撤销 API 令牌",
@@ -49,6 +50,7 @@ ACTIONS: dict[str, str] = {
     "indicators.confirmation_cleared": "指标体系确认失效",
     "indicators.grades": "修改等级划分",
     "indicators.propose": "指标提交入库",
+    "indicators.self_score": "录入单位自评得分",
     "library.create": "新建库指标",
     "library.edit": "修改库指标",
     "library.import": "导入指标包",
@@ -113,6 +115,8 @@ ACTIONS: dict[str, str] = {
     "survey.reopen": "重新开启问卷",
     # reports and consultation
     "report.settings": "修改报告设置",
+    "outline_profile.save": "保存报告提纲",
+    "outline_profile.withdraw": "停用报告提纲",
     "report.schedule": "修改方案进度安排",
     "report.section.save": "保存章节",
     "report.section.autosave": "自动保存章节",
@@ -184,6 +188,7 @@ OBJECTS: dict[str, str] = {
     "declaration": "声明",
     "checklist_confirmation": "检查项",
     "indicator": "指标",
+    "outline_profile": "报告提纲",
     "indicator_system": "指标体系",
     "library_indicator": "库指标",
     "library_pack": "指标包",
@@ -221,6 +226,7 @@ OBJECTS: dict[str, str] = {
 }
 
 FIELDS: dict[str, str] = {
+    "muted": "不接收的通知",
     "username": "用户名",
     "display_name": "姓名",
     "org_id": "所属单位",
@@ -250,6 +256,8 @@ FIELDS: dict[str, str] = {
     "file": "文件",
     "user": "用户",
     "version": "版本",
+    "self_score": "自评得分",
+    "self_gap_note": "自评差异说明",
 }
 
 

@@ -19,6 +19,7 @@ from workbench.accounts.models import User
 from workbench.core.errors import NotFound
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
+from workbench.notices import preferences
 from workbench.review.models import Notification
 
 log = logging.getLogger(__name__)
@@ -95,10 +96,13 @@ def notify(
     body: str = "",
     link: str = "",
 ) -> list[Notification]:
-    """Leave a notification for each user (once per user) and queue their e-mail."""
+    """Leave a notification for each user (once per user) and queue their e-mail.
+
+    Users who turned this kind off on their profile page (workbench/notices) get neither.
+    """
     created = []
     seen: set[int] = set()
-    for user in users:
+    for user in preferences.wanted(db, users=users, kind=kind):
         if user.id in seen or not user.active:
             continue
         seen.add(user.id)
