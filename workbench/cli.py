@@ -240,14 +240,3 @@ def _add_domain_commands() -> None:
 
 
 _add_domain_commands()
-
-
-def _add_notice_commands() -> None:
-    """`workbench notices run`: notices serve every domain and have no pages of their own."""
-    from workbench.notices.cli import commands
-
-    for command in commands:
-        main.add_command(command)
-
-
-_add_notice_commands()

@@ -24,6 +24,7 @@ DOMAINS = [
     "review",
     "finance",
     "experts",
+    "notices",
 ]
 
 
