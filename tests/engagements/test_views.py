@@ -271,3 +271,10 @@ def test_flowchart_query_count_is_bounded(login, demo, count_queries):
     assert counter.count <= 10, counter.statements
     # Names are read for the bureau and the unit the page shows, not for the whole team.
     assert sum('FROM "user"' in s for s in counter.statements) <= 2, counter.statements
+
+
+def test_team_page_says_where_an_expert_counts(login, demo):
+    page = login("demo-lead").get(f"/engagements/{demo.engagement.id}/team").get_data(as_text=True)
+    note = page.split('id="expert-role-note"')[1].split("</p>")[0]
+    assert "不计入“专家”页的专家名单和专家费用" in note
+    assert f'href="/engagements/{demo.engagement.id}/experts"' in note
