@@ -196,3 +196,16 @@ def test_favicon_is_served(client):
     assert svg.status_code == 200 and b"<svg" in svg.data
     svg.close()
     response.close()
+
+
+def test_generation_request_is_audited_by_the_deliverable_name(ctx, db, demo):
+    from sqlmodel import select
+
+    from workbench.core.audit import AuditEntry
+    from workbench.reports import services_jobs
+
+    services_jobs.request_generation(
+        db, actor=demo.users["demo-lead"], engagement=demo.engagement, kind="score_sheet"
+    )
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "deliverable.request")).one()
+    assert entry.summary == "申请生成评分表"

@@ -16,7 +16,7 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.reports import services
-from workbench.reports.models import GenerationJob
+from workbench.reports.models import KIND_NAMES, GenerationJob
 
 PAGE_KINDS = ("plan", "report", "score_sheet", "opinion_table")
 
@@ -49,7 +49,7 @@ def request_generation(
         obj=job,
         engagement_id=engagement.id,
         after={"kind": kind, "label": label},
-        summary=f"申请生成{kind}{label}",
+        summary=f"申请生成{KIND_NAMES.get(kind, kind)}{label}",
     )
     return job
 
