@@ -182,7 +182,7 @@ def ctx(app, db):
 
 
 @pytest.fixture()
-def demo(db):
+def demo(db, app):
     """The demo data (users, organisations, the demo engagement) inside the test transaction."""
     from sqlmodel import select
 
@@ -190,8 +190,9 @@ def demo(db):
     from workbench.demo.loader import DEMO_TITLE, load_demo
     from workbench.engagements.models import Engagement
 
-    load_demo(db, password=PASSWORD)
-    db.flush()
+    with app.app_context():  # the demo stores files (the plan versions) as `workbench demo` does
+        load_demo(db, password=PASSWORD)
+        db.flush()
     users = {u.username: u for u in db.exec(select(User)).all()}
     orgs = {o.name: o for o in db.exec(select(Organisation)).all()}
     engagement = db.exec(select(Engagement).where(Engagement.title == DEMO_TITLE)).one()

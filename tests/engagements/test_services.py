@@ -178,6 +178,11 @@ def test_declared_conflict_blocks_until_admin_override(db, team, make_user):
 
 
 def _ready(db, team, *, contract: bool = True):
+    """The commission gate's own conditions; the firm asks for no A- papers here (the stage
+    papers' conditions are tested in tests/fieldwork/test_stage_papers.py)."""
+    from workbench.fieldwork.stage_paper_models import StagePaperSetting
+
+    db.add(StagePaperSetting(agency_id=team.agency.id, stage="commission", template_keys=[]))
     services.add_member(
         db, actor=team.lead, engagement=team.engagement, user_id=team.evaluator.id, role="evaluator"
     )
@@ -225,22 +230,26 @@ def test_gate_lists_blockers_then_advances_once_they_are_met(db, team, ctx):
     assert steps[0].status.value == "done" and steps[1].status.value == "current"
 
 
-def test_confirmations_need_the_lead_and_the_current_stage(db, team, ctx):
+def test_confirmations_need_the_lead_and_the_current_stage(db, team, ctx, monkeypatch):
+    # Every shipped stage now derives its conditions from the record; a firm's checklist item
+    # (data, CHECKLISTS) is still confirmed by the lead at the current stage only.
+    from workbench.engagements import stages
+
+    item = "plan_walkthrough"
+    monkeypatch.setitem(stages.CHECKLISTS, Stage.plan, [(item, "方案已向工作组交底")])
     _ready(db, team)
     e = team.engagement
     with pytest.raises(Conflict):  # not the current stage yet
-        flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item="plan_reviewed")
+        flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item=item)
     flow.advance(db, actor=team.lead, engagement=e)
     with pytest.raises(NotAllowed):
-        flow.confirm_item(
-            db, actor=team.evaluator, engagement=e, stage="plan", item="plan_reviewed"
-        )
+        flow.confirm_item(db, actor=team.evaluator, engagement=e, stage="plan", item=item)
     with pytest.raises(ValidationFailed):
         flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item="nope")
-    flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item="plan_reviewed")
+    flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item=item)
     with pytest.raises(Conflict):
-        flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item="plan_reviewed")
-    flow.unconfirm_item(db, actor=team.lead, engagement=e, stage="plan", item="plan_reviewed")
+        flow.confirm_item(db, actor=team.lead, engagement=e, stage="plan", item=item)
+    flow.unconfirm_item(db, actor=team.lead, engagement=e, stage="plan", item=item)
     assert flow.confirmed_items(db, e, Stage.plan) == {}
 
 

@@ -67,13 +67,13 @@ def test_flow_as_dict_is_the_api_shape():
 
 def test_registry_gate_replaces_checklist_unless_told_otherwise():
     registry = GateRegistry()
-    assert registry.checklist(Stage.plan)
+    assert registry.checklist(Stage.indicators)
 
-    @registry.gate(Stage.plan)
+    @registry.gate(Stage.indicators)
     def _gate(db, engagement):
         return []
 
-    assert registry.checklist(Stage.plan) == []
+    assert registry.checklist(Stage.indicators) == []
 
     @registry.gate(Stage.commission, replaces_checklist=False)
     def _gate2(db, engagement):

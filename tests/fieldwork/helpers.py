@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import select
 
 import workbench
-from workbench.fieldwork import papers, review
+from workbench.fieldwork import findings, papers, review
 from workbench.indicators.models import Indicator
 
 SAMPLES = Path(workbench.__file__).parent / "demo" / "samples"
@@ -98,6 +98,15 @@ def xlsx() -> bytes:
     return buffer.getvalue()
 
 
+def judge(db, engagement, user, paper, indicator_ids) -> None:
+    """The paper judges each indicator: a finding recorded for it (the fieldwork gate's rule)."""
+    for indicator_id in indicator_ids:
+        findings.add_finding(
+            db, actor=user, engagement=engagement, paper=paper,
+            data=findings.FindingInput(text="已核查佐证材料，情况属实", indicator_id=indicator_id),
+        )  # fmt: skip
+
+
 def complete_fieldwork(db, engagement, users) -> None:
     """Satisfy the fieldwork gate: every paper approved, notes resolved, every item received,
     and one approved scoring paper supporting every applicable leaf (for tests of later stages)."""
@@ -140,14 +149,12 @@ def complete_fieldwork(db, engagement, users) -> None:
         for i in db.exec(select(Indicator).where(Indicator.engagement_id == engagement.id)).all()
         if not i.not_applicable
     ]
-    if any(
-        "尚无已批准的工作底稿支持" in b.text or "尚未编制" in b.text
-        for b in fieldwork_gate(db, engagement)
-    ):
+    if any("作出判断" in b.text or "尚未编制" in b.text for b in fieldwork_gate(db, engagement)):
         support = papers.create_paper(
             db, actor=users["demo-evaluator"], engagement=engagement, template_key="indicator_scoring",
             title="综合评分底稿", indicator_ids=leaves, values={"judgement": "已核", "score": "1"},
         )  # fmt: skip
+        judge(db, engagement, users["demo-evaluator"], support, leaves)
         for level in ("prepare", "review", "approve"):
             review.sign(
                 db, actor=users[who[level]], engagement=engagement, paper=support, level=level

@@ -56,11 +56,14 @@ EXPECTED = {
     "fieldwork.template_edit": ADMIN,
     "fieldwork.template_active": ADMIN,
     "fieldwork.template_yaml": ANY_AGENCY,
+    "fieldwork.stage_papers_page": ANY_ADMIN,
+    "fieldwork.save_stage_papers": ANY_ADMIN,
     "api.list_workpaper_templates_get": ANY_AGENCY,
     "api.list_workpapers_get": INTERNAL,
     "api.create_workpaper_post": TEAM,
     "api.get_workpaper_get": INTERNAL,
     "api.sign_workpaper_post": TEAM,
+    "api.upload_workpaper_evidence_post": TEAM,
 }
 
 

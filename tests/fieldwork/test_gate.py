@@ -1,8 +1,9 @@
-"""The fieldwork gate: approved papers for every applicable leaf, no drafts, every item answered."""
+"""The fieldwork gate: an approved paper judging every applicable leaf, no drafts, every item
+answered."""
 
 from sqlmodel import select
 
-from tests.fieldwork.helpers import SITE_VALUES, complete_fieldwork, indicators, paper
+from tests.fieldwork.helpers import SITE_VALUES, complete_fieldwork, indicators, judge, paper
 from workbench.engagements import flow
 from workbench.engagements.stages import Stage
 from workbench.fieldwork import requests, review
@@ -56,30 +57,65 @@ def test_gate_lists_what_is_missing_then_opens(db, demo):
     missing = [i for i in applicable if i.id not in supported]
     assert missing, "the sample tree has leaves without papers"
     assert (
-        f"指标“{missing[0].level1}/{missing[0].level2}/{missing[0].name}”尚无已批准的工作底稿支持"
-        in found
+        f"指标“{missing[0].level1}/{missing[0].level2}/{missing[0].name}”"
+        "尚无已批准的工作底稿对其作出判断" in found
     )
     assert not any("学生满意度" in t for t in found)  # survey-fed leaves wait for the survey stage
     assert not any("带动本地农产品采购" in t for t in found)  # not applicable
     assert any(t.startswith("……另有") for t in found) == (len(missing) > 10)
 
-    # One approved scoring paper per remaining leaf opens the indicator part of the gate.
+    # One approved scoring paper judging every leaf opens the indicator part of the gate (the
+    # demo's papers list some leaves without recording a finding for them: that is not enough).
     support = paper(
         db,
         demo,
         "indicator_scoring",
-        indicator_ids=[i.id for i in missing],
+        indicator_ids=[i.id for i in applicable],
         values={"judgement": "已核", "score": "1"},
     )
+    judge(db, demo.engagement, demo.users["demo-evaluator"], support, [i.id for i in applicable])
     assert any(f"底稿 {support.index_no}" in t and "草稿" in t for t in texts(db, demo))
+    _approve(db, demo, support)
+    assert texts(db, demo) == []
+
+
+def _approve(db, demo, target):
     for who, level in (
         ("demo-evaluator", "prepare"),
         ("demo-reviewer", "review"),
         ("demo-lead", "approve"),
     ):
         review.sign(
-            db, actor=demo.users[who], engagement=demo.engagement, paper=support, level=level
+            db, actor=demo.users[who], engagement=demo.engagement, paper=target, level=level
         )
+
+
+def test_a_paper_that_only_lists_an_indicator_does_not_support_it(db, demo):
+    """One paper linked to every leaf is not enough: it must record a finding for each."""
+    leaves = indicators(db, demo.engagement)
+    _clear_demo(db, demo)
+    everything = [i for i in leaves.values() if not i.not_applicable and i.rule != "satisfaction"]
+    judged, listed_only = everything[:-1], everything[-1]
+    broad = paper(
+        db,
+        demo,
+        "indicator_scoring",
+        indicator_ids=[i.id for i in everything],
+        values={"judgement": "已核", "score": "1"},
+    )
+    judge(db, demo.engagement, demo.users["demo-evaluator"], broad, [i.id for i in judged])
+    _approve(db, demo, broad)
+    name = f"{listed_only.level1}/{listed_only.level2}/{listed_only.name}"
+    assert texts(db, demo) == [
+        f"指标“{name}”虽列入已批准的底稿，但底稿未对其作出判断（须为该指标记录核查发现、数值或要点判断）"
+    ]
+    # A finding on a draft paper does not count either: only an approved paper judges.
+    draft = paper(db, demo, "indicator_scoring", indicator_ids=[listed_only.id])
+    judge(db, demo.engagement, demo.users["demo-evaluator"], draft, [listed_only.id])
+    assert any(name in t for t in texts(db, demo))
+    draft.values = {**draft.values, "judgement": "已核", "score": "1"}
+    db.add(draft)
+    _approve(db, demo, draft)
     assert texts(db, demo) == []
 
 
@@ -94,14 +130,9 @@ def test_returned_papers_and_open_items_block(db, demo):
         indicator_ids=[i.id for i in leaves.values()],
         values={"judgement": "已核", "score": "1"},
     )
-    for who, level in (
-        ("demo-evaluator", "prepare"),
-        ("demo-reviewer", "review"),
-        ("demo-lead", "approve"),
-    ):
-        review.sign(
-            db, actor=demo.users[who], engagement=demo.engagement, paper=everything, level=level
-        )
+    applicable = [i.id for i in leaves.values() if not i.not_applicable]
+    judge(db, demo.engagement, demo.users["demo-evaluator"], everything, applicable)
+    _approve(db, demo, everything)
     assert texts(db, demo) == []
     site = paper(db, demo, values=dict(SITE_VALUES))
     review.sign(

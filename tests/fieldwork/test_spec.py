@@ -21,6 +21,16 @@ ISSUE_TEMPLATES = {
     "指标评分底稿",
     "问卷统计表",
     "复核记录",
+    # issue 15 item 8: a paper for every step of the flowchart
+    "业务承接评估表",
+    "独立性评价表",
+    "前期调研记录",
+    "方案评审意见处理表",
+    "指标论证记录",
+    "评分汇总表",
+    "征求意见处理记录",
+    "审核意见处理记录",
+    "归档目录",
 }
 
 
@@ -31,6 +41,38 @@ def test_shipped_templates_cover_the_usual_papers_with_unique_numbers():
     assert len(set(prefixes)) == len(prefixes)
     assert shipped["desk_review"].letter == "D" and shipped["desk_review"].area == "03"
     assert shipped["survey_stats"].letter == "E" and shipped["review_record"].letter == "G"
+
+
+def test_every_stage_of_the_flowchart_has_a_template_and_every_file_loads():
+    from workbench.engagements.stages import ORDER
+    from workbench.fieldwork.spec import SHIPPED_DIR
+
+    files = sorted(SHIPPED_DIR.glob("*.yaml"))
+    assert len(files) == len(ISSUE_TEMPLATES) == 19
+    for path in files:  # each file validates on its own, and its name carries its index
+        spec = parse_template(load_yaml(path.read_text(encoding="utf-8")), source="shipped")
+        assert path.name.startswith(f"{spec.letter}{spec.area}_"), path.name
+        assert spec.fields and all(f.label for f in spec.fields)
+    shipped = shipped_templates()
+    assert {t.stage for t in shipped.values()} == {stage.value for stage in ORDER}
+    assert [
+        shipped[k].letter + shipped[k].area for k in ("engagement_acceptance", "independence")
+    ] == [
+        "A01",
+        "A02",
+    ]
+    assert (shipped["archive_index"].letter, shipped["archive_index"].stage) == ("J", "archive")
+
+
+def test_stage_papers_record_a_conclusion_the_reviewer_can_check():
+    shipped = shipped_templates()
+    for key in ("engagement_acceptance", "independence", "indicator_justification"):
+        required = {f.key for f in shipped[key].fields if f.required}
+        assert "conclusion" in required, key
+    decision = {f.key: f for f in shipped["engagement_acceptance"].fields}["decision"]
+    assert decision.type == "choice" and "承接" in decision.choices
+    handling = {f.key: f for f in shipped["plan_review_handling"].fields}["opinions"]
+    assert {c.key for c in handling.columns} >= {"source", "opinion", "handling", "change"}
 
 
 def test_financial_check_compares_budget_and_spending_by_source_and_year():

@@ -1,4 +1,5 @@
-"""The demo shows the loop: the plan submitted and returned with a bureau comment."""
+"""The demo shows the loop: the plan submitted, returned with a bureau comment, answered,
+revised, resubmitted and approved."""
 
 from sqlmodel import select
 
@@ -9,25 +10,29 @@ from workbench.review.models import Notification, ReviewComment, Submission
 
 
 def _check_returned_plan(db, engagement, people, *, anchored: bool) -> None:
-    [row] = db.exec(select(Submission).where(Submission.engagement_id == engagement.id)).all()
+    rows = db.exec(select(Submission).where(Submission.engagement_id == engagement.id)).all()
+    row, again = sorted(rows, key=lambda r: r.round)
     assert (row.kind, row.status, row.round) == ("plan", "returned", 1)
+    assert (again.kind, again.status, again.round) == ("plan", "approved", 2)
+    assert again.version_number > row.version_number  # the revised plan is a new version
     [comment] = db.exec(select(ReviewComment).where(ReviewComment.submission_id == row.id)).all()
     assert comment.author_id == people.bureau.id and "抽样方法" in comment.body
+    assert "分层抽样" in (comment.answer or "")  # the lead answered before resubmitting
     if anchored:  # the demo plan has text: the comment points at a paragraph
         assert comment.section_key and comment.paragraph == 1 and comment.quote
     elif comment.section_key:  # the fallback plan may still carry text to point at
         assert comment.paragraph == 1 and comment.quote
     else:  # a plan generated from an empty engagement has no text: a general comment
         assert comment.paragraph is None
-    assert locked_reason(db, engagement, "plan") is None  # returned: the agency revises
+    assert locked_reason(db, engagement, "plan") is None  # approved: the agency may revise again
     kinds = {
         n.kind
         for n in db.exec(select(Notification).where(Notification.engagement_id == engagement.id))
     }
-    assert kinds == {"review.submitted", "review.returned"}
+    assert kinds == {"review.submitted", "review.returned", "review.approved"}
 
 
-def test_demo_engagement_shows_a_returned_plan(files, db, demo, people):
+def test_demo_engagement_shows_the_plan_returned_then_approved(files, db, demo, people):
     _check_returned_plan(db, demo.engagement, people, anchored=True)
 
 

@@ -20,7 +20,7 @@ from workbench.engagements.models import (
     StageVisit,
 )
 from workbench.engagements.services import declarations, ensure_writable, require_cleared
-from workbench.engagements.stages import Blocker, FlowStep, Stage, registry
+from workbench.engagements.stages import Blocker, DerivedItem, FlowStep, Stage, registry
 
 
 @registry.gate(Stage.commission, replaces_checklist=False)
@@ -78,9 +78,25 @@ def confirmed_items(
     return {row.item: row for row in rows}
 
 
-def blockers_for(db: Session, engagement: Engagement, stage: Stage) -> list[Blocker]:
-    """Everything that keeps `stage` from being completed."""
-    found: list[Blocker] = []
+def derived_items(db: Session, engagement: Engagement, stage: Stage) -> list[DerivedItem]:
+    """The stage's conditions read from the record, met or not (shown on the flowchart)."""
+    return [item for check in registry.items.get(stage, []) for item in check(db, engagement)]
+
+
+def blockers_for(
+    db: Session,
+    engagement: Engagement,
+    stage: Stage,
+    *,
+    derived: list[DerivedItem] | None = None,
+) -> list[Blocker]:
+    """Everything that keeps `stage` from being completed.
+
+    `derived` is `derived_items()` of the stage when the caller has it already.
+    """
+    if derived is None:
+        derived = derived_items(db, engagement, stage)
+    found = [item.blocker() for item in derived if not item.ok]
     for check in registry.gates.get(stage, []):
         found.extend(check(db, engagement))
     items = registry.checklist(stage)
@@ -96,15 +112,22 @@ def blockers_for(db: Session, engagement: Engagement, stage: Stage) -> list[Bloc
 
 
 def flow(
-    db: Session, engagement: Engagement, *, skipped: dict[Stage, str] | None = None
+    db: Session,
+    engagement: Engagement,
+    *,
+    skipped: dict[Stage, str] | None = None,
+    derived: list[DerivedItem] | None = None,
 ) -> list[FlowStep]:
     """The ten steps with statuses and the blockers of the current stage.
 
-    `skipped` is `not_applicable()` when the caller has it already.
+    `skipped` is `not_applicable()` and `derived` the current stage's `derived_items()` when the
+    caller has them already (the flowchart shows both; each is read once).
     """
     skip = set(not_applicable(db, engagement) if skipped is None else skipped)
     blockers = (
-        [] if engagement.is_archived else blockers_for(db, engagement, Stage(engagement.stage))
+        []
+        if engagement.is_archived
+        else blockers_for(db, engagement, Stage(engagement.stage), derived=derived)
     )
     return stages.build_flow(
         Stage(engagement.stage),

@@ -94,10 +94,8 @@ class FlowStep:
 # Until a domain computes a stage's gate, the lead confirms a checklist (data, not code).
 CHECKLISTS: dict[Stage, list[tuple[str, str]]] = {
     Stage.commission: [("contract_signed", "委托合同已签订，费用与质量保证金条款已明确")],
-    Stage.plan: [
-        ("plan_reviewed", "评价工作方案已经专家评审"),
-        ("plan_confirmed", "评价工作方案已经委托方确认"),
-    ],
+    # The plan's expert review and the bureau's approval are derived from the record (DerivedItem).
+    Stage.plan: [],
     Stage.indicators: [("indicators_confirmed", "指标体系及评分标准已确定，分值合计 100 分")],
     Stage.fieldwork: [("fieldwork_done", "资料收集、内业审核和现场核查已完成，底稿已复核")],
     Stage.survey: [("survey_done", "满意度调查已完成，有效样本量达到方案要求")],
@@ -108,7 +106,22 @@ CHECKLISTS: dict[Stage, list[tuple[str, str]]] = {
     Stage.archive: [("archive_complete", "档案资料已按目录整理齐全")],
 }
 
+
+@dataclass(frozen=True)
+class DerivedItem:
+    """A gate condition read from the record (not ticked by hand): met or not, and why."""
+
+    text: str
+    ok: bool
+    detail: str = ""
+    link: str | None = None
+
+    def blocker(self) -> Blocker:
+        return Blocker(f"{self.text}：{self.detail}" if self.detail else self.text, self.link)
+
+
 GateFn = Callable[[Any, Any], list[Blocker]]
+ItemFn = Callable[[Any, Any], list[DerivedItem]]
 ApplicabilityFn = Callable[[Any, Any], str | None]
 
 
@@ -119,12 +132,22 @@ class GateRegistry:
     gates: dict[Stage, list[GateFn]] = field(default_factory=dict)
     replaces_checklist: set[Stage] = field(default_factory=set)
     applicability: dict[Stage, ApplicabilityFn] = field(default_factory=dict)
+    items: dict[Stage, list[ItemFn]] = field(default_factory=dict)
 
     def gate(self, stage: Stage, *, replaces_checklist: bool = True) -> Callable[[GateFn], GateFn]:
         def decorate(fn: GateFn) -> GateFn:
             self.gates.setdefault(stage, []).append(fn)
             if replaces_checklist:
                 self.replaces_checklist.add(stage)
+            return fn
+
+        return decorate
+
+    def derived(self, stage: Stage) -> Callable[[ItemFn], ItemFn]:
+        """Register conditions shown on the flowchart with their state; unmet ones block."""
+
+        def decorate(fn: ItemFn) -> ItemFn:
+            self.items.setdefault(stage, []).append(fn)
             return fn
 
         return decorate

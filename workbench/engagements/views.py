@@ -152,8 +152,9 @@ def flowchart(engagement_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
     na = flow.not_applicable(session, engagement)
-    steps = flow.flow(session, engagement, skipped=na)
     current = Stage(engagement.stage)
+    derived = [] if engagement.is_archived else flow.derived_items(session, engagement, current)
+    steps = flow.flow(session, engagement, skipped=na, derived=derived)
     checklist = registry.checklist(current)
     # Stages whose gate replaces the lead's checklist have nothing to confirm: no query for them.
     confirmed = flow.confirmed_items(session, engagement, current) if checklist else {}
@@ -167,6 +168,7 @@ def flowchart(engagement_id: int):
         status_names=STATUS_NAMES,
         stage_work=STAGE_WORK,
         checklist=checklist,
+        derived=derived,
         confirmed=confirmed,
         users=users,
         orgs=orgs,

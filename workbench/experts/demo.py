@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from workbench.accounts.models import User
 from workbench.engagements.models import Engagement
+from workbench.experts import plan_reviews
 from workbench.experts.assignments import add_fee, assign
 from workbench.experts.pool import ExpertInput, create_expert, declare_conflict
 
@@ -60,3 +61,17 @@ def fill(session: Session, engagement: Engagement, users: dict[str, User]) -> No
         fee_date=(engagement.planned_start or engagement.created_at.date()) + timedelta(days=7),
         note="演示数据",
     )
+    # demo-expert signs the plan review in the app (the plan stage's gate reads it).
+    if plan_reviews.newest_plan(session, engagement) is not None:
+        plan_reviews.sign(
+            session,
+            actor=users["demo-expert"],
+            engagement=engagement,
+            data=plan_reviews.ReviewInput(
+                conclusion="passed_after_changes",
+                opinion="评价方案的范围、方法和进度安排总体可行，指标体系框架符合项目支出绩效评价的"
+                "要求。建议：一、满意度调查应说明抽样方法和样本量测算依据，并按城区、乡镇学校分层；"
+                "二、现场核查学校的抽取应兼顾资金规模和地域分布；三、明确资料提交的时限。"
+                "按上述意见修改后通过。",
+            ),
+        )

@@ -112,3 +112,7 @@ class ExpertFee(SQLModel, table=True):
     note: str = Field(default="", max_length=1000)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# The plan's expert reviews live in their own module; imported here so the table is discovered.
+from workbench.experts.plan_review_models import PlanReview  # noqa: E402,F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.core.permissions import predicate
+from workbench.engagements.models import MemberRole
 
 
 @predicate("expert.view")
@@ -23,3 +24,9 @@ def can_declare(user: Any, expert: Any) -> bool:
 def is_expert_account(user: Any, _obj: Any = None) -> bool:
     """External experts (their own profile page is reached from the navigation bar)."""
     return user.is_expert
+
+
+@predicate("plan_review.sign")
+def can_sign_plan_review(user: Any, engagement: Any) -> bool:
+    """Experts on the engagement's team sign their own opinion of the plan."""
+    return MemberRole.expert in engagement.roles_of(user)

@@ -378,3 +378,6 @@ def delete_fee(engagement_id: int, fee_id: int):
     )
     flash("已删除该笔专家费用", "warning")
     return redirect(url_for("experts.engagement_experts", engagement_id=engagement_id))
+
+
+from workbench.experts import views_plan_reviews  # noqa: E402,F401  (the plan review page)

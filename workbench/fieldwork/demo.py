@@ -18,7 +18,7 @@ from sqlmodel import Session
 from workbench.accounts.models import Organisation, User
 from workbench.core.timeutil import today_local
 from workbench.engagements.models import Engagement
-from workbench.fieldwork import evidence, findings, papers, requests, review
+from workbench.fieldwork import demo_stage_papers, evidence, findings, papers, requests, review
 from workbench.fieldwork.models import WorkingPaper
 from workbench.indicators.models import Indicator
 
@@ -49,6 +49,7 @@ def _leaf(leaves: dict, name: str, rule: str) -> Indicator | None:
 
 def fill(session: Session, engagement: Engagement, users: dict[str, User]) -> None:
     """Create the demo engagement's working papers, request list and review trail."""
+    demo_stage_papers.fill(session, engagement, users)  # A-, B-, C- papers of earlier stages
     evaluator, reviewer, lead = users["demo-evaluator"], users["demo-reviewer"], users["demo-lead"]
     unit_user = users.get("demo-unit")
     today = today_local()

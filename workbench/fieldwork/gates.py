@@ -1,7 +1,8 @@
 """The `fieldwork` stage gate: papers approved for every indicator, no drafts, every item answered.
 
-- every applicable leaf indicator is supported by at least one approved paper (leaves fed by the
-  satisfaction survey are left to the survey stage, which comes after fieldwork);
+- every applicable leaf indicator is judged by at least one approved paper: the paper records a
+  finding for it (a checked point, a value, a deduction or a judged 评价要点), not merely lists it
+  (leaves fed by the satisfaction survey are left to the survey stage, which comes after fieldwork);
 - no paper of fieldwork or an earlier stage is a draft or returned (survey and report papers are
   written later and are checked by their own stages);
 - every document request item is received, or waived with a reason;
@@ -17,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from workbench.engagements.models import Engagement
 from workbench.engagements.stages import ORDER, Blocker, Stage, registry
-from workbench.fieldwork.models import PaperIndicator, WorkingPaper
+from workbench.fieldwork import stage_papers  # noqa: F401  (registers each stage's paper items)
+from workbench.fieldwork.models import Finding, PaperIndicator, WorkingPaper
 from workbench.fieldwork.request_models import DocumentRequest, ItemStatus, RequestItem
 from workbench.fieldwork.review_rules import STATUS_NAMES, UNFINISHED, Status
 from workbench.indicators.models import Indicator
@@ -54,7 +56,7 @@ def _queries() -> tuple[Select, Select, Select]:
         .where(WorkingPaper.engagement_id == engagement_id)
         .order_by(col(WorkingPaper.index_no))
     )
-    approved_paper = (
+    listed = (  # an approved paper lists the leaf
         select(PaperIndicator.indicator_id)
         .join(WorkingPaper, col(WorkingPaper.id) == PaperIndicator.paper_id)
         .where(
@@ -64,7 +66,17 @@ def _queries() -> tuple[Select, Select, Select]:
         )
         .exists()
     )
-    unsupported = (  # only leaves without an approved paper, only the columns shown
+    judged = (  # an approved paper records a finding for the leaf
+        select(Finding.indicator_id)
+        .join(WorkingPaper, col(WorkingPaper.id) == Finding.paper_id)
+        .where(
+            Finding.indicator_id == Indicator.id,
+            WorkingPaper.engagement_id == engagement_id,
+            WorkingPaper.status == Status.approved,
+        )
+        .exists()
+    )
+    unsupported = (  # only leaves no approved paper judges, only the columns shown
         select(
             Indicator.id,
             Indicator.level1,
@@ -72,11 +84,12 @@ def _queries() -> tuple[Select, Select, Select]:
             Indicator.name,
             Indicator.rule,
             Indicator.survey_link,
+            listed.label("listed"),
         )
         .where(
             Indicator.engagement_id == engagement_id,
             col(Indicator.not_applicable).is_(False),
-            ~approved_paper,
+            ~judged,
         )
         .order_by(col(Indicator.position), col(Indicator.id))
     )
@@ -111,7 +124,12 @@ def fieldwork_gate(db: Session, engagement: Engagement) -> list[Blocker]:
     unsupported = db.exec(unsupported_query, params=params).all()
     missing = [
         Blocker(
-            f"指标“{leaf.level1}/{leaf.level2}/{leaf.name}”尚无已批准的工作底稿支持",
+            f"指标“{leaf.level1}/{leaf.level2}/{leaf.name}”"
+            + (
+                "虽列入已批准的底稿，但底稿未对其作出判断（须为该指标记录核查发现、数值或要点判断）"
+                if leaf.listed
+                else "尚无已批准的工作底稿对其作出判断"
+            ),
             f"{base}/papers?indicator_id={leaf.id}",
         )
         for leaf in unsupported

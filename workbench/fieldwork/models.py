@@ -178,3 +178,7 @@ class FindingEvidence(SQLModel, table=True):
     evidence_id: int = Field(
         foreign_key="evidence.id", primary_key=True, index=True, ondelete="CASCADE"
     )
+
+
+# The firm's per-stage paper requirements live in their own module (table discovered here).
+from workbench.fieldwork.stage_paper_models import StagePaperSetting  # noqa: E402,F401

@@ -14,6 +14,7 @@ from workbench.fieldwork import (  # noqa: F401 - each module adds its routes to
     view_papers,
     view_requests,
     view_review,
+    view_stage_papers,
     view_templates,
 )
 from workbench.fieldwork.blueprint import bp

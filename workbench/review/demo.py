@@ -1,4 +1,5 @@
-"""Demo review loop: the plan submitted to the bureau and returned with an anchored comment.
+"""Demo review loop: the plan submitted, returned with an anchored comment, answered, revised,
+resubmitted and approved by the bureau (the plan stage's gate reads that approval).
 
 Stored files need an application (its storage folder); without one (bare sessions in tests)
 nothing is added here, as in the fieldwork demo.
@@ -96,14 +97,16 @@ def _stored_plan(session: Session, engagement: Engagement, lead: User) -> Delive
     return version
 
 
-def _plan(session: Session, engagement: Engagement, lead: User) -> DeliverableVersion:
-    """The newest plan version: the reports domain's, else one generated here."""
+def _plan(
+    session: Session, engagement: Engagement, lead: User, *, label: str = "送审稿", fresh=False
+) -> DeliverableVersion:
+    """The newest plan version (a new one when `fresh`): the reports domain's, else one made here."""
     found = session.exec(
         select(DeliverableVersion)
         .where(DeliverableVersion.engagement_id == engagement.id, DeliverableVersion.kind == "plan")
         .order_by(col(DeliverableVersion.number).desc())
     ).first()
-    if found is not None:
+    if found is not None and not fresh:
         return found
     try:
         from workbench.reports.services import generate
@@ -111,13 +114,14 @@ def _plan(session: Session, engagement: Engagement, lead: User) -> DeliverableVe
         return _stored_plan(session, engagement, lead)
     try:
         with session.begin_nested():
-            return generate(session, actor=lead, engagement=engagement, kind="plan", label="送审稿")
+            return generate(session, actor=lead, engagement=engagement, kind="plan", label=label)
     except DomainError:
         return _stored_plan(session, engagement, lead)
 
 
 def fill(session: Session, engagement: Engagement, users: dict[str, User]) -> None:
-    """Submit the plan to the bureau, which returns it with a comment on the methods."""
+    """Submit the plan; the bureau returns it with a comment on the methods; the lead answers,
+    submits the revised version, and the bureau approves it."""
     if not has_app_context():
         return
     lead, bureau = users["demo-lead"], users["demo-bureau"]
@@ -133,7 +137,7 @@ def fill(session: Session, engagement: Engagement, users: dict[str, User]) -> No
     sections = submissions.sections_of(version)
     target = next((s for s in sections if s.key == "methods" and s.paragraphs), None)
     target = target or next((s for s in sections if s.paragraphs), None)
-    decisions.add_comment(
+    comment = decisions.add_comment(
         session,
         actor=bureau,
         engagement=engagement,
@@ -151,4 +155,31 @@ def fill(session: Session, engagement: Engagement, users: dict[str, User]) -> No
         submission=submission,
         decision="return",
         note="请按审核意见修改后重新提交。",
+    )
+    submissions.answer(
+        session,
+        actor=lead,
+        engagement=engagement,
+        comment_id=comment.id,
+        text="已在“评价方法”中补充满意度调查的抽样设计：以受益学生家长为总体（约12,000人），"
+        "按城区学校、乡镇学校分层抽样，置信水平95%、允许误差5%，计划回收有效问卷400份，"
+        "按各层人数比例分配。",
+        version=comment.version,
+    )
+    revised = _plan(session, engagement, lead, fresh=True)  # the revised 送审稿
+    resubmitted = submissions.submit(
+        session,
+        actor=lead,
+        engagement=engagement,
+        kind=ReviewKind.plan,
+        version_id=revised.id,
+        note="已按审核意见修改评价工作方案，请再次审核。",
+    )
+    decisions.decide(
+        session,
+        actor=bureau,
+        engagement=engagement,
+        submission=resubmitted,
+        decision="approve",
+        note="同意按修改后的评价工作方案开展评价。",
     )
