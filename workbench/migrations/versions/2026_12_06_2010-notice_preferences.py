@@ -5,7 +5,7 @@ muted). `notice_stamp`: one deadline reminder sent to one user about one item on
 `workbench notices run` sends nothing twice when cron runs it again.
 
 Revision ID: 202612062010_notice_prefs
-Revises: 202612061850_rectification_seal
+Revises: 202612061852_plan_reviews
 Create Date: 2026-12-06 20:10:00
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "202612062010_notice_prefs"
-down_revision: str | None = "202612061850_rectification_seal"
+down_revision: str | None = "202612061852_plan_reviews"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
