@@ -10,6 +10,7 @@ EXPECTED = {
     "scoring.unsign": MANAGE,
     "scoring.expert_page": {"expert"},
     "scoring.expert_submit": {"expert"},
+    "scoring.self_score_page": TEAM,
 }
 
 __all__ = ["EXPECTED", "params"]

@@ -20,7 +20,10 @@ GROUPS: list[tuple[str, list[str]]] = [
             "reports.plan",
         ],
     ),
-    ("指标与评分", ["indicators.index", "scoring.index", "scoring.expert_page"]),
+    (
+        "指标与评分",
+        ["indicators.index", "scoring.index", "scoring.self_score_page", "scoring.expert_page"],
+    ),
     (
         "现场与调查",
         [

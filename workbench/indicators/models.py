@@ -77,6 +77,9 @@ class Indicator(SQLModel, table=True):
     survey_link: dict | None = Field(
         default=None, sa_column=Column(JSON)
     )  # {survey_id, metric, item, group}
+    # 自评复核: the evaluated unit's own score and why it differs from the review score
+    self_score: Decimal | None = Field(default=None, sa_type=DecimalType(2))
+    self_gap_note: str = Field(default="", max_length=2000)
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by_id: int | None = Field(default=None, foreign_key="user.id")
     version: int = Field(default=1, sa_column=_indicator_version)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session
 
@@ -41,6 +41,8 @@ from workbench.scoring.values import CENT
 # Columns the app adds to the sheet format (the reader ignores them; this module reads them).
 EXTRA_COLUMNS = {"评价要点": "points", "标准类型": "standard_type", "数据来源": "evidence_sources"}
 _EXTRA_ALIASES = {"佐证材料": "evidence_sources", "数据来源/佐证材料": "evidence_sources"}
+# 自评复核: the unit's self-score per indicator, optional; read when present, never exported.
+SELF_SCORE_HEADER = "自评得分"
 SHEET_TYPES = frozenset({"xlsx"})
 
 
@@ -53,6 +55,7 @@ class LeafSpec:
     score: Decimal | None = None
     justification: str = ""
     row: int | None = None
+    self_score: Decimal | None = None  # from an optional 自评得分 column
 
     @property
     def path(self) -> tuple[str, str, str]:
@@ -128,6 +131,8 @@ def _extra_values(parsed: ParsedSheet) -> tuple[list[dict[str, str]], list[dict]
     for index, cell in enumerate(header):
         text = cell_text(cell) or ""
         key = EXTRA_COLUMNS.get(text) or _EXTRA_ALIASES.get(text)
+        if text == SELF_SCORE_HEADER:
+            key = "self_score"
         if key:
             columns.setdefault(key, index)
     if not columns:
@@ -144,8 +149,30 @@ def _extra_values(parsed: ParsedSheet) -> tuple[list[dict[str, str]], list[dict]
         if kind is not None and kind not in STANDARD_TYPES:
             message = f"标准类型“{kind}”应为{'、'.join(STANDARD_TYPES)}之一"
             errors.append(located(excel_row, "标准类型", message))
+        if "self_score" in found:
+            problem = _self_score_problem(found["self_score"], parsed.leaves[position].weight)
+            if problem:
+                errors.append(located(excel_row, SELF_SCORE_HEADER, problem))
         values[position] = found
     return values, errors
+
+
+def _self_score(text: str | None) -> Decimal | None:
+    """The 自评得分 cell as a number (None when blank or not a finite number)."""
+    try:
+        value = Decimal((text or "").replace(",", "").removesuffix("分").strip())
+        return value.quantize(CENT) if value.is_finite() else None
+    except InvalidOperation:  # not a number, or too large to hold two decimal places
+        return None
+
+
+def _self_score_problem(text: str, weight: Decimal) -> str | None:
+    value = _self_score(text)
+    if value is None:
+        return f"自评得分“{text}”不是数字"
+    if not Decimal(0) <= value <= weight:
+        return f"自评得分应在0到{weight}分之间"
+    return None
 
 
 def import_sheet(
@@ -196,6 +223,7 @@ def import_sheet(
                 score=leaf.score if manual else None,
                 justification=extra.note if manual and leaf.score is not None else "",
                 row=row,
+                self_score=_self_score(more.get("self_score")),
             )
         )
     errors += new_places(errors, spec_errors(specs))
@@ -256,6 +284,8 @@ def replace_tree(
         item.actual = spec.actual
         item.score = spec.score
         item.justification = spec.justification
+        if spec.self_score is not None:  # a sheet without the column keeps recorded self-scores
+            item.self_score = spec.self_score
         item.updated_at = now
         item.updated_by_id = actor.id
         db.add(item)

@@ -219,3 +219,7 @@ def expert_submit(engagement_id: int, indicator_id: int):
     return redirect(
         url_for("scoring.expert_page", engagement_id=engagement_id) + f"#expert-{indicator_id}"
     )
+
+
+# The self-score page (自评复核) registers its route on `bp` when imported.
+from workbench.scoring import views_self  # noqa: E402, F401
