@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +30,12 @@ def test_lead_creates_engagement_builds_team_and_reads_blockers(page, live_serve
     blockers = page.locator("#blockers li").all_inner_texts()
     assert any("评价人员或复核人" in b for b in blockers)
     assert any("回避声明" in b or "独立性" in b for b in blockers)
+    # The firm's default asks for the acceptance paper at this stage (a condition, not a tick box).
+    assert any("业务承接评估表（A-01）" in b for b in blockers)
+    expect(page.locator('#derived [data-derived="unmet"]').first).to_be_visible()
 
     # Add a member from the team page.
-    page.click("text=工作组与声明")
+    open_tab(page, "工作组与声明")
     page.select_option("select[name=user_id]", label="张评价（demo-evaluator，机构人员）")
     page.select_option("select[name=role]", value="evaluator")
     page.fill("input[name=duty]", "现场核查")
