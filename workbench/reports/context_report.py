@@ -62,11 +62,11 @@ def _generated_goals(leaves: list[LeafRow]) -> list[str]:
     return (["项目主要绩效指标及目标值如下："] + lines) if lines else []
 
 
-def _generated_method(leaves: list[LeafRow], totals: Totals) -> list[str]:
+def _generated_method(leaves: list[LeafRow], totals: Totals, table: str = "表1") -> list[str]:
     level2 = {(leaf.level1, leaf.level2) for leaf in leaves}
     return [
         f"评价指标体系由{len(level1_groups(leaves))}个一级指标、{len(level2)}个二级指标和"
-        f"{len(leaves)}个三级指标构成，总分值{fmt2(totals.total_weight)}分，指标体系及得分见表1。"
+        f"{len(leaves)}个三级指标构成，总分值{fmt2(totals.total_weight)}分，指标体系及得分见{table}。"
     ]
 
 
