@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_tab
 from tests.fieldwork.helpers import PDF, jpeg
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ def test_paper_prepared_reviewed_and_approved(browser, live_server, tmp_path):
     base = live_server
     context, page = _as(browser, base, "demo-evaluator")
     page.click("table a:has-text('营养改善计划补助资金绩效评价')")
-    page.click("a.nav-link:has-text('工作底稿')")
+    open_tab(page, "工作底稿")
     page.wait_for_selector("#papers")
     assert page.locator('[data-paper="D-01-01"]').count() == 1  # the demo's papers are listed
 
