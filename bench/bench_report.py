@@ -30,9 +30,11 @@ from docxtpl import InlineImage
 os.environ.setdefault("WORKBENCH_TOC_PAGES", "outline")
 
 from workbench.reports import context as ctx
-from workbench.reports import context_report, render, services
+from workbench.reports import context_outline, outlines, render, services
 from workbench.reports import sections as text
 from workbench.reports.render import render_docx, template_path
+
+PROJECT = outlines.shipped("project")
 
 LEVEL1 = ("决策", "过程", "产出", "效益")
 LEVELS = ["非常满意", "满意", "一般", "不满意", "非常不满意"]
@@ -118,7 +120,7 @@ def reference_inputs(responses: int = 2000) -> ctx.Inputs:
 
 def end_to_end(inputs: ctx.Inputs) -> bytes:
     """What generation does before storing: context, charts (cached by input), render."""
-    context = context_report.report_context(inputs, services.report_charts(inputs))
+    context = context_outline.report_context(inputs, services.report_charts(inputs), PROJECT)
     return render_docx("evaluation_report", context)
 
 
@@ -149,7 +151,7 @@ def _median(fn, repeat: int) -> float:
 def _precomputed(inputs: ctx.Inputs) -> dict:
     """A plain context of strings (as docxtpl needs it) with the chart PNGs already drawn."""
     charts = [{"title": c["title"], "png": c["image"]} for c in services.report_charts(inputs)]
-    context = context_report.report_context(inputs, [])
+    context = context_outline.report_context(inputs, [], PROJECT)
     context["charts"] = charts
     return context
 

@@ -10,7 +10,6 @@ from blocks import (
     cover,
     h1,
     h2,
-    h3,
     looped_table,
     numbered_paragraphs,
     paragraphs,
@@ -19,34 +18,10 @@ from blocks import (
     tag,
 )
 from docx.document import Document as DocxDocument
-from docx_kit import add_page_break, add_paragraph, new_document
+from docx_kit import add_paragraph, new_document
+from outline_blocks import outline_body
 
-FINDING = (
-    "扣分原因{% if not (loop.first and loop.last) %}{{ loop.index }}{% endif %}：{{ f.text }}"
-    "{% if f.deduction %}（扣{{ f.deduction }}分）{% endif %}"
-    "{% if f.paper_index %}（底稿索引号：{{ f.paper_index }}）{% endif %}"
-)
-
-
-def _level1_analysis(doc: DocxDocument) -> None:
-    """四、绩效评价指标分析: one sub-section per 一级, each leaf with its lost points."""
-    tag(doc, "{%p for l1 in level1_analysis %}")
-    h2(doc, "（{{ loop.index|cn_number }}）{{ l1.name }}指标分析")
-    add_paragraph(
-        doc,
-        "{{ l1.name }}指标分值{{ l1.weight }}分，评价得分{{ l1.score }}分，得分率{{ l1.rate }}。",
-    )
-    paragraphs(doc, "l1.summary")
-    tag(doc, "{%p for ind in l1.indicators %}")
-    h3(doc, "{{ loop.index }}. {{ ind.name }}")
-    add_paragraph(
-        doc, "该指标分值{{ ind.weight }}分，评价得分{{ ind.score }}分。{{ ind.explanation }}"
-    )
-    tag(doc, "{%p for f in ind.findings %}")
-    add_paragraph(doc, FINDING)
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endfor %}")
+ATTACHMENTS = ("评价图表", "满意度调查统计")
 
 
 def _score_note(doc: DocxDocument) -> None:
@@ -56,45 +31,17 @@ def _score_note(doc: DocxDocument) -> None:
 
 
 def evaluation_report() -> DocxDocument:
-    """评价报告 following the national outline (一 … 七, 附件)."""
+    """评价报告 along the engagement's outline profile (chapters from ``outline``), then 附件."""
     doc = new_document(title="绩效评价报告")
     cover(doc)
-    h1(doc, "一、基本情况")
-    h2(doc, "（一）项目概况")
-    paragraphs(doc, "sections.overview")
-    h2(doc, "（二）项目绩效目标")
-    paragraphs(doc, "sections.goals")
-    h1(doc, "二、绩效评价工作开展情况")
-    h2(doc, "（一）绩效评价目的、对象和范围")
-    paragraphs(doc, "sections.purpose")
-    h2(doc, "（二）绩效评价原则、评价指标体系、评价方法、评价标准等")
-    paragraphs(doc, "sections.methodology")
-    h2(doc, "（三）绩效评价工作过程")
-    paragraphs(doc, "sections.process")
-    h1(doc, "三、综合评价情况及评价结论")
-    add_paragraph(
+    outline_body(doc)
+    closing(doc, agency_label="评价机构", after="closing_tail", attachments=ATTACHMENTS)
+    attachment_charts(doc, heading=f"附件1　{ATTACHMENTS[0]}")
+    attachment_survey(
         doc,
-        "经综合评价，{{ project.name }}绩效评价得分为{{ total }}分，评价等级为“{{ grade }}”。"
-        "各项指标得分情况见表1。",
+        heading=f"附件2　{ATTACHMENTS[1]}",
+        caption="表{{ appendix_table }}　满意度调查统计",
     )
-    score_table(doc, caption="表1　绩效评价指标得分情况")
-    _score_note(doc)
-    paragraphs(doc, "sections.conclusion")
-    h1(doc, "四、绩效评价指标分析")
-    _level1_analysis(doc)
-    h1(doc, "五、主要经验及做法、存在的问题及原因分析")
-    h2(doc, "（一）主要经验及做法")
-    paragraphs(doc, "sections.experience")
-    h2(doc, "（二）存在的问题及原因分析")
-    paragraphs(doc, "sections.problems")
-    h1(doc, "六、有关建议")
-    paragraphs(doc, "sections.suggestions")
-    h1(doc, "七、其他需要说明的问题")
-    closing(doc, agency_label="评价机构", after="sections.other")
-    add_page_break(doc)
-    h1(doc, "附件")
-    attachment_charts(doc, heading="附件1　评价图表")
-    attachment_survey(doc, heading="附件2　满意度调查统计", caption="表2　满意度调查统计")
     return doc
 
 

@@ -242,35 +242,75 @@ def charts() -> list[dict]:
     ]
 
 
+def _text(key: str, heading: str, paragraphs: list[str]) -> dict:
+    return {"kind": "text", "key": key, "heading": heading, "paragraphs": paragraphs}
+
+
 def evaluation_report() -> dict:
+    """The project outline (report_templates/outlines/project.yaml) as context_outline builds it."""
     para = "{} 的内容由评价人员撰写，数据来源于被评价单位提供的资料和现场核查。"
+    cn = "一二三四五六七八九"
+    analysis = level1_analysis()
+    outline = [
+        ("一、基本情况", [
+            _text("overview", "（一）项目概况", [
+                "本项目2024年度预算3,860.00万元，覆盖全县46所义务教育学校。",
+                para.format("项目概况"),
+            ]),
+            _text("goals", "（二）项目绩效目标", ["总体目标：改善农村学生营养健康状况，提高学生体质。"]),
+            _text("management", "（三）项目管理情况", ["县教育局制定了资金管理办法和食堂管理制度。"]),
+        ]),
+        ("二、绩效评价工作开展情况", [
+            _text("purpose", "（一）绩效评价目的、对象和范围", [para.format("评价目的、对象和范围")]),
+            _text("methodology", "（二）绩效评价原则、评价指标体系、评价方法、评价标准等",
+                  ["评价采用比较法、因素分析法和公众评判法，指标体系见表1。"]),
+            _text("process", "（三）绩效评价工作过程",
+                  ["2025年1月接受委托，2月完成现场核查和满意度调查，3月形成报告。"]),
+        ]),
+        ("三、综合评价情况及评价结论", [
+            {"kind": "score_table", "caption": "表1"},
+            _text("conclusion", "", ["项目总体实现了预期目标，但资金管理和长效机制方面仍有不足。"]),
+        ]),
+        ("四、绩效评价指标分析", [
+            {"kind": "level1", "heading": f"（{cn[i]}）{l1['name']}指标分析", "l1": l1}
+            for i, l1 in enumerate(analysis)
+        ]),
+        ("五、主要经验及做法、存在的问题及原因分析", [
+            _text("experience", "（一）主要经验及做法", ["建立了“校长陪餐”制度，食品安全管理较为规范。"]),
+            _text("problems", "（二）存在的问题及原因分析",
+                  ["（一）预算编制不够精细。预算按上年基数编制，未逐校测算。"]),
+        ]),
+        ("六、有关建议", [
+            _text("rectification", "（一）绩效整改措施", ["县教育局于2025年6月底前完成逐校预算测算。"]),
+            _text("suggestions", "（二）绩效改进建议",
+                  ["建议按在校生人数和供餐天数逐校测算预算，提高预算编制的科学性。"]),
+        ]),
+        ("七、其他需要说明的问题", []),
+    ]  # fmt: skip
     return {
         "project": project(),
         "title": "2024年度农村义务教育学生营养改善计划补助资金绩效评价报告",
         "version_label": "征求意见稿",
-        "sections": {
-            "overview": [
-                "本项目2024年度预算3,860.00万元，覆盖全县46所义务教育学校。",
-                para.format("项目概况"),
-            ],
-            "goals": ["总体目标：改善农村学生营养健康状况，提高学生体质。"],
-            "purpose": [para.format("评价目的、对象和范围")],
-            "methodology": ["评价采用比较法、因素分析法和公众评判法，指标体系见表1。"],
-            "process": ["2025年1月接受委托，2月完成现场核查和满意度调查，3月形成报告。"],
-            "conclusion": ["项目总体实现了预期目标，但资金管理和长效机制方面仍有不足。"],
-            "experience": ["建立了“校长陪餐”制度，食品安全管理较为规范。"],
-            "problems": ["（一）预算编制不够精细。预算按上年基数编制，未逐校测算。"],
-            "suggestions": ["建议按在校生人数和供餐天数逐校测算预算，提高预算编制的科学性。"],
-            "other": ["无。"],
-        },
+        "term": "评价",
+        "outline": [{"title": title, "contents": items} for title, items in outline],
+        "closing_tail": ["无。"],
         "score_rows": score_rows(),
         **score_totals(),
-        "level1_analysis": level1_analysis(),
+        "self_review": None,
         "survey": survey(),
         "survey_appendix": survey_appendix(),
+        "appendix_table": 2,
         "charts": charts(),
         "closing": closing(lead="李项目", evaluator="张评价"),
     }
+
+
+def outline_item(context: dict, key: str) -> dict:
+    """The section ``key`` of an evaluation_report context's outline (tests edit its paragraphs)."""
+    return next(
+        item for chapter in context["outline"] for item in chapter["contents"]
+        if item.get("key") == key
+    )  # fmt: skip
 
 
 EX_ANTE = [  # (维度, 评估要点, 分值, 得分)

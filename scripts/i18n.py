@@ -19,13 +19,49 @@ TERMS = ROOT / "scripts/en_terms.tsv"
 
 def main() -> int:
     pot = Path("/tmp/workbench-messages.pot")
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "-k", "_", "-k", "gettext", "-k", "lazy_gettext", "-o", str(pot), str(ROOT)], check=True,
-                   capture_output=True)
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "update", "-i", str(pot), "-d",
-                    str(ROOT / "workbench/translations"), "-l", "en", "--no-fuzzy-matching"], check=True,
-                   capture_output=True)
-    terms = dict(line.split("\t", 1) for line in TERMS.read_text(encoding="utf-8").splitlines() if "\t" in line)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_",
+            "-k",
+            "gettext",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "update",
+            "-i",
+            str(pot),
+            "-d",
+            str(ROOT / "workbench/translations"),
+            "-l",
+            "en",
+            "--no-fuzzy-matching",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    terms = dict(
+        line.split("\t", 1)
+        for line in TERMS.read_text(encoding="utf-8").splitlines()
+        if "\t" in line
+    )
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="en")
     missing = 0

@@ -160,7 +160,7 @@ def test_csrf_rejects_a_form_without_token(strict_app, app, db, demo):
     c = strict_app.test_client()
     r = c.post("/login", data={"username": "demo-lead", "password": PASSWORD})
     assert r.status_code == 400
-    assert "CSRF" in r.get_data(as_text=True)
+    assert "表单安全校验未通过，没有保存任何内容" in r.get_data(as_text=True)
 
 
 def test_login_throttling_after_three_attempts(strict_app, app, db, demo):

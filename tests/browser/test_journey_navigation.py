@@ -71,7 +71,7 @@ def test_matrix_rows_on_a_phone_and_chart_labels(browser, live_server, tmp_path)
     assert matrix, "the demo survey has a matrix question"
     shown = [data["items"][data["item_titles"].index(t)] for t in matrix]
     assert len(set(shown)) == len(shown) and all(
-        s == t.split("—")[-1] for s, t in zip(shown, matrix)
+        s == t.split("—")[-1] for s, t in zip(shown, matrix, strict=True)
     )
     page.screenshot(path=str(tmp_path / "stats-1366.png"), full_page=True)
     # A survey from the parents' template (its question 4 is a four-row matrix), opened.

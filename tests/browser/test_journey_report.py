@@ -23,7 +23,7 @@ def test_evaluator_drafts_with_autosave_and_generates_the_report(page, live_serv
     log_in(page, base, "demo-evaluator")
     _open_demo(page, base, "评价报告")
     page.wait_for_selector("#sections")
-    assert page.locator("#sections tr[data-key]").count() == 14
+    assert page.locator("#sections tr[data-key]").count() == 16  # 项目支出 outline, 第二十八条 included
     page.click("#sections >> text=（三）绩效评价工作过程")
 
     editor = page.locator("#editor")
@@ -48,7 +48,7 @@ def test_evaluator_drafts_with_autosave_and_generates_the_report(page, live_serv
     assert editor.locator("strong").inner_text() == "加粗的结论"
     assert page.locator("#section-versions li").count() >= 2
 
-    page.click("text=评价报告 >> nth=0")
+    open_tab(page, "评价报告")
     page.wait_for_selector("#generate-report")
     page.select_option("#generate-report select[name=label]", value="初稿")
     page.click("#generate-report button[type=submit]")

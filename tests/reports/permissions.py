@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from tests.permissions_roles import INTERNAL, MANAGE, TEAM
+from tests.permissions_roles import ADMIN, ANY_ADMIN, INTERNAL, MANAGE, TEAM
 
 UNIT = {"unit"}
 
@@ -14,8 +14,12 @@ EXPECTED = {
     "reports.plan_schedule": TEAM,
     "reports.report": INTERNAL,
     "reports.ex_ante_conclusion": TEAM,
+    "reports.internal_sections": MANAGE,
+    "reports.generate_public": MANAGE,
     "reports.sign": TEAM,
     "reports.withdraw": TEAM,
+    "reports.checkup_card": INTERNAL,
+    "reports.acknowledge_checkup": MANAGE,
     "reports.section": INTERNAL,
     "reports.save_section": INTERNAL,
     "reports.autosave": INTERNAL,
@@ -42,6 +46,9 @@ EXPECTED = {
     "reports.complete": UNIT,
     "api.generate_document_post": TEAM,
     "api.list_documents_get": TEAM,
+    # Each admin sets its own agency's outlines; a profile is the demo agency's.
+    "reports.outline_profiles_page": ANY_ADMIN,
+    "reports.withdraw_outline_profile": ADMIN,
 }
 
 
@@ -95,6 +102,19 @@ def params(db, demo) -> dict:
     )
     db.add(opinion)
     db.flush()
+    from workbench.reports.outline_models import OutlineProfile
+    from workbench.reports.outlines import shipped_source
+
+    profile = OutlineProfile(
+        agency_id=engagement.agency_id,
+        bureau_id=engagement.bureau_id,
+        engagement_type=engagement.type,
+        version=1,
+        name="矩阵测试提纲",
+        source=shipped_source(engagement.type),
+        sha256="0" * 64,
+    )
+    db.add(profile)
     job = GenerationJob(
         engagement_id=engagement.id, kind="report", requested_by_id=demo.users["demo-lead"].id
     )
@@ -106,4 +126,5 @@ def params(db, demo) -> dict:
         "opinion_id": opinion.id,
         "kind": "score_sheet",
         "job_id": job.id,
+        "profile_id": profile.id,
     }

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.reports.outline_helpers import paragraphs_of, project_context
 from tests.reports.test_render import load_samples
 from workbench.reports import context as ctx
 from workbench.reports import context_plan, context_report
@@ -107,14 +108,14 @@ def test_report_context_puts_generated_facts_before_the_narrative():
             ctx.Paper("D-03-02", "现场核查", "资料收集与现场评价"),
         ],  # fmt: skip
     )
-    context = context_report.report_context(inputs, charts=[])
-    overview = context["sections"]["overview"]
+    context = project_context(inputs)
+    overview = paragraphs_of(context, "overview")
     assert overview[0] == (
         "2024年度农村义务教育学生营养改善计划补助资金预算年度为2024年，预算资金3,860.00万元，"
         "实际到位资金3,702.50万元，实际支出3,376.70万元，预算执行率91.20%。"
     )
     assert overview[-1] == "项目覆盖46所学校。{{ project.name }}"
-    process = context["sections"]["process"]
+    process = paragraphs_of(context, "process")
     assert process[0] == "2025年1月2日至2025年1月5日，接受委托阶段：签订合同。"
     assert process[1] == "2025年1月5日起，评价方案阶段：制定方案（进行中）。"
     assert "共形成工作底稿2份" in process[2] and "D-01-01至D-03-02" in process[2]

@@ -39,7 +39,7 @@ def _save(db, demo, row, content, *, user="demo-evaluator", autosave=False, vers
 
 def test_demo_has_every_outline_section_written(db, demo):
     views = drafting.ensure_sections(db, demo.engagement, "report")
-    assert [v.row.key for v in views][6:10] == ["l1:决策", "l1:过程", "l1:产出", "l1:效益"]
+    assert [v.row.key for v in views][7:11] == ["l1:决策", "l1:过程", "l1:产出", "l1:效益"]
     assert all(v.row.has_content for v in views)
     assert signoffs.missing_sections(db, demo.engagement) == []
     plan = drafting.ensure_sections(db, demo.engagement, "plan")
@@ -190,7 +190,7 @@ def test_edit_after_signoff_clears_later_ones_and_approval_locks(db, demo):
     _save(db, demo, row, "<p>修改后的结论。</p>")
     assert set(signoffs.active(db, e)) == {"prepare"}
     cleared = db.exec(select(ReportSignoff).where(ReportSignoff.level == "review")).all()
-    assert cleared[-1].cleared_reason == "签字后修改了章节“评价结论”"
+    assert cleared[-1].cleared_reason == "签字后修改了章节“综合评价情况及评价结论”"
     # The preparer's signature no longer matches the text: no higher level signs over it.
     for username, level in [("demo-reviewer", "review"), ("demo-lead", "approve")]:
         with pytest.raises(

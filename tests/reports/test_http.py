@@ -60,7 +60,7 @@ def test_report_page_query_count_is_bounded(ctx, db, demo, login, count_queries)
     client.get(_url(demo, "/report"))  # creates any missing rows once
     with count_queries() as before:
         assert client.get(_url(demo, "/report")).status_code == 200
-    for label in ("初稿", "送审稿"):
+    for label in ("初稿", "征求意见稿"):  # a 送审稿 waits for a clean 报告体检
         services.generate(db, actor=lead, engagement=demo.engagement, kind="report", label=label)
     db.flush()
     with count_queries() as after:
@@ -138,15 +138,17 @@ def test_generate_download_and_compare_pages(ctx, db, demo, login):
     client = login("demo-lead")
     response = client.post(_url(demo, "/documents/report"), data={"label": "初稿"})
     assert response.status_code == 302 and response.location.endswith("/report#versions")
-    client.post(_url(demo, "/documents/report"), data={"label": "送审稿"})
+    client.post(_url(demo, "/documents/report"), data={"label": "征求意见稿"})
     versions = services.versions(db, demo.engagement, ["report"])
-    assert [v.label for v in versions] == ["送审稿", "初稿"]
+    assert [v.label for v in versions] == ["征求意见稿", "初稿"]
     page = client.get(_url(demo, "/report")).get_data(as_text=True)
-    assert "第 2 版" in page and "送审稿" in page
+    assert "第 2 版" in page and "征求意见稿" in page
+    stage = demo.engagement.stage_name
+    assert f'<td class="small">{stage}</td>' in page  # the stage in Chinese, not its key
     file = client.get(_url(demo, f"/documents/{versions[0].id}/download"))
     assert file.status_code == 200 and file.mimetype == DOCX
     assert "attachment" in file.headers["Content-Disposition"]
-    assert docx.Document(io.BytesIO(file.data)).paragraphs[2].text == "（送审稿）"
+    assert docx.Document(io.BytesIO(file.data)).paragraphs[2].text == "（征求意见稿）"
     file.close()
     compare = client.get(
         _url(demo, f"/documents/compare?a={versions[1].id}&b={versions[0].id}")
@@ -281,6 +283,8 @@ def test_generation_jobs_run_and_report_their_state(ctx, db, demo, login):
     url = _url(demo, f"/jobs/{job.id}")
     polling = client.get(url)
     assert 'hx-trigger="every 1s"' in polling.get_data(as_text=True)
+    assert "正在生成…（评分表）" in polling.get_data(as_text=True)
+    assert "score_sheet" not in polling.get_data(as_text=True).split('role="status"')[1]
     assert "HX-Refresh" not in polling.headers
     assert 'id="job-' in client.get(_url(demo, "/report")).get_data(as_text=True)
     jobs.run_generation(db, job_id=job.id)

@@ -144,3 +144,8 @@ def test_a_threshold_without_the_comparison_table_is_refused() -> None:
 
 def test_not_a_mapping() -> None:
     assert _errors("- a\n- b\n") == ["提纲应为键值对文档（key、name、engagement_type、chapters …）"]
+
+
+@pytest.mark.parametrize("text", ["key: " + "9" * 5000, "[" * 5000 + "]" * 5000])
+def test_huge_numbers_and_deep_nesting_are_refused(text: str) -> None:
+    assert _errors(text) == ["提纲无法读取：数字过长或嵌套过深"]

@@ -121,6 +121,7 @@ def test_report_follows_the_national_outline(report_context: dict) -> None:
     assert level2 == [
         "（一）项目概况",
         "（二）项目绩效目标",
+        "（三）项目管理情况",
         "（一）绩效评价目的、对象和范围",
         "（二）绩效评价原则、评价指标体系、评价方法、评价标准等",
         "（三）绩效评价工作过程",
@@ -130,6 +131,8 @@ def test_report_follows_the_national_outline(report_context: dict) -> None:
         "（四）效益指标分析",
         "（一）主要经验及做法",
         "（二）存在的问题及原因分析",
+        "（一）绩效整改措施",
+        "（二）绩效改进建议",
     ]
     # Sub-headings sit under their own 一级 heading.
     order = [text for _, text in found]
@@ -152,7 +155,7 @@ def test_report_cover_and_sections(report_context: dict) -> None:
     assert texts[2] == "（征求意见稿）"
     assert "委托单位：某县财政局" in texts
     assert "评价机构：某某绩效评价咨询有限公司" in texts
-    assert report_context["sections"]["overview"][0] in texts
+    assert load_samples().outline_item(report_context, "overview")["paragraphs"][0] in texts
     assert (
         "经综合评价，2024年度农村义务教育学生营养改善计划补助资金绩效评价得分为85.01分，"
         "评价等级为“良”。各项指标得分情况见表1。"
@@ -281,9 +284,9 @@ def test_report_without_survey_or_charts(report_context: dict) -> None:
 def test_user_text_is_never_executed(report_context: dict) -> None:
     hostile = "{{ project.name }}{% if true %}执行了{% endif %}<b>粗</b>&amp;{{ 7*7 }}{%p endfor %}"
     context = copy.deepcopy(report_context)
-    context["sections"]["overview"] = [hostile]
+    load_samples().outline_item(context, "overview")["paragraphs"] = [hostile]
     context["project"]["name"] = "营养<改善>&“计划”'{{ title }}'"
-    context["level1_analysis"][0]["indicators"][0]["findings"][0]["text"] = "{{ 1/0 }}"
+    context["outline"][3]["contents"][0]["l1"]["indicators"][0]["findings"][0]["text"] = "{{ 1/0 }}"
     data = render_docx("evaluation_report", context)
     texts = [p.text for p in open_docx(data).paragraphs]
     assert hostile in texts
@@ -294,7 +297,9 @@ def test_user_text_is_never_executed(report_context: dict) -> None:
 
 def test_control_characters_and_line_breaks(report_context: dict) -> None:
     context = copy.deepcopy(report_context)
-    context["sections"]["overview"] = ["第一行\n第二行\x07\x0c末尾\x00"]
+    load_samples().outline_item(context, "overview")["paragraphs"] = [
+        "第一行\n第二行\x07\x0c末尾\x00"
+    ]
     document = render("evaluation_report", context)
     paragraph = next(p for p in document.paragraphs if p.text.startswith("第一行"))
     assert paragraph.text == "第一行\n第二行末尾"
@@ -303,7 +308,7 @@ def test_control_characters_and_line_breaks(report_context: dict) -> None:
 
 def test_missing_keys_are_reported_in_chinese(report_context: dict) -> None:
     context = copy.deepcopy(report_context)
-    del context["sections"]["goals"]
+    del context["closing_tail"]
     with pytest.raises(ReportRenderError, match="报告模板 evaluation_report 缺少数据"):
         render_docx("evaluation_report", context)
 

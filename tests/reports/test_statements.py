@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.reports.outline_helpers import paragraphs_of, project_context
 from tests.reports.test_context_build import sample_inputs
 from workbench.reports import context as ctx
 from workbench.reports import context_report, ex_ante
@@ -24,7 +25,7 @@ def _papers(statuses: list[str]) -> list[ctx.Paper]:
 def test_process_states_the_real_review_counts_of_the_papers():
     statuses = ["approved"] * 3 + ["reviewed"] * 2 + ["prepared"] * 2 + ["returned"]
     inputs = sample_inputs(papers=_papers(statuses))
-    process = context_report.report_context(inputs, [])["sections"]["process"]
+    process = paragraphs_of(project_context(inputs), "process")
     text = "".join(process)
     assert "底稿均经三级复核" not in text
     assert "共形成工作底稿8份" in text
@@ -36,13 +37,13 @@ def test_process_states_the_real_review_counts_of_the_papers():
 
 def test_process_says_all_reviewed_only_when_every_paper_is_approved():
     inputs = sample_inputs(papers=_papers(["approved", "approved"]))
-    text = "".join(context_report.report_context(inputs, [])["sections"]["process"])
+    text = "".join(paragraphs_of(project_context(inputs), "process"))
     assert "均已经编制、复核并由项目负责人批准（三级复核）" in text
 
 
 def test_closing_block_carries_only_the_names_signed_in_the_app():
     inputs = sample_inputs(report_signers={"prepare": "张评价"})
-    closing = context_report.report_context(inputs, [])["closing"]
+    closing = project_context(inputs)["closing"]
     assert closing == {"lead": "", "evaluator": "张评价", "date": "2025年3月20日"}
 
 
@@ -109,4 +110,4 @@ def test_ex_ante_missing_lists_chapters_without_text():
 def test_generation_date_is_the_full_chinese_date():
     inputs = sample_inputs()
     inputs.project.today = date(2026, 12, 6)
-    assert context_report.report_context(inputs, [])["closing"]["date"] == "2026年12月6日"
+    assert project_context(inputs)["closing"]["date"] == "2026年12月6日"

@@ -43,7 +43,7 @@ def test_every_section_has_the_28_by_22_grid(name: str) -> None:
 def _long_paragraph_report() -> dict:
     context = load_samples().evaluation_report()
     text = "经核查项目资金管理制度健全执行有效" * 12  # 204 characters, no punctuation
-    context["sections"]["overview"] = [text]
+    load_samples().outline_item(context, "overview")["paragraphs"] = [text]
     return context
 
 

@@ -45,7 +45,9 @@ def test_valid_system_has_no_blockers():
 def test_complete_mode_requires_data():
     check = check_system(system(), complete=True)
     assert not check.ok
-    assert any("立项依据充分性（参数）：评价要点均未评定达成度，未评分" in b for b in check.blockers)
+    assert any(
+        "立项依据充分性（参数）：评价要点均未评定达成度，未评分" in b for b in check.blockers
+    )
     assert any("预算执行率（实际值）：须填写实际值" in b for b in check.blockers)
 
 

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from workbench import db
 from workbench.core import storage
 from workbench.core.errors import NotFound
+from workbench.core.hygiene import parse_int
 from workbench.core.permissions import allowed, requires
 from workbench.engagements.services import users_by_id
 from workbench.experts import plan_reviews
@@ -69,7 +70,7 @@ def record_plan_review(engagement_id: int):
         db.session(),
         actor=current_user,
         engagement=engagement,
-        expert_id=request.form.get("expert_id", type=int),
+        expert_id=parse_int(request.form.get("expert_id")),
         data=plan_reviews.ReviewInput(
             conclusion=request.form.get("conclusion", ""), opinion=request.form.get("opinion", "")
         ),

@@ -36,7 +36,6 @@ from workbench.reports.context import (
     wan,
 )
 from workbench.reports.prose import ScoreFacts, score_sentence
-from workbench.reports.survey_appendix import appendix_context
 
 
 def _generated_overview(p: Project) -> list[str]:
@@ -194,34 +193,6 @@ def survey_dict(survey: SurveySummary | None) -> dict | None:
         "rows": [row(r) for r in survey.rows],
         "overall": row(survey.overall),
         "notes": list(survey.notes),
-    }
-
-
-def report_context(inputs: Inputs, charts: list[dict]) -> dict:
-    """evaluation_report.docx: the national outline with generated facts before each narrative."""
-    p = inputs.project
-    sections = {
-        "overview": _generated_overview(p) + paragraphs(inputs, "overview"),
-        "goals": _generated_goals(inputs.leaves) + paragraphs(inputs, "goals"),
-        "purpose": paragraphs(inputs, "purpose"),
-        "methodology": _generated_method(inputs.leaves, inputs.totals)
-        + paragraphs(inputs, "methodology"),
-        "process": _generated_process(inputs.visits, inputs.papers) + paragraphs(inputs, "process"),
-    }
-    for key in ("conclusion", "experience", "problems", "suggestions", "other"):
-        sections[key] = paragraphs(inputs, key)
-    return {
-        "project": project_dict(p),
-        "title": f"{p.name}绩效评价报告",
-        "version_label": inputs.label,
-        "sections": sections,
-        "score_rows": score_rows(inputs.leaves),
-        **totals_dict(inputs.totals, inputs.leaves),
-        "level1_analysis": level1_analysis(inputs),
-        "charts": charts,
-        "survey": survey_dict(inputs.survey),
-        "survey_appendix": appendix_context(inputs.survey_appendix, inputs.planned_sample),
-        "closing": closing_dict(inputs),
     }
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from workbench.core.models import version_column
 from workbench.core.money import DecimalType
 from workbench.core.timeutil import utcnow
+from workbench.engagements.stages import STAGE_NAMES
 
 
 class DeliverableKind(StrEnum):
@@ -20,6 +21,9 @@ class DeliverableKind(StrEnum):
     score_sheet = "score_sheet"
     opinion_table = "opinion_table"
     archive = "archive"
+    public_report = (
+        "public_report"  # 公开版: the report without internal sections and personal data
+    )
 
 
 PDF_STALE = timedelta(minutes=10)  # a conversion pending longer than this is taken as lost
@@ -31,6 +35,7 @@ KIND_NAMES = {
     DeliverableKind.score_sheet: "评分表",
     DeliverableKind.opinion_table: "意见采纳情况表",
     DeliverableKind.archive: "档案包",
+    DeliverableKind.public_report: "评价报告（公开版）",
 }
 
 
@@ -71,6 +76,11 @@ class DeliverableVersion(SQLModel, table=True):
         return KIND_NAMES.get(DeliverableKind(self.kind), self.kind)
 
     @property
+    def stage_name(self) -> str:
+        """The engagement stage at generation, in Chinese (a retired key shows as recorded)."""
+        return STAGE_NAMES.get(self.stage, self.stage)
+
+    @property
     def pdf_pending(self) -> bool:
         """A conversion is running (one requested long ago is taken as lost: it may be retried)."""
         requested = self.pdf_requested_at
@@ -95,6 +105,11 @@ class GenerationJob(SQLModel, table=True):
     requested_by_id: int = Field(foreign_key="user.id")
     requested_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+    @property
+    def kind_name(self) -> str:
+        """What is being generated, as the page names it (评价报告, 意见采纳情况表…)."""
+        return KIND_NAMES.get(DeliverableKind(self.kind), self.kind)
 
     @property
     def running(self) -> bool:

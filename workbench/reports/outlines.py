@@ -178,6 +178,8 @@ def parse(source: str | bytes) -> Profile:
         raw = yaml.load(source, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except _DuplicateKey as error:
         raise ProfileError([f"提纲第{error.line}行：字段“{error.key}”重复出现"]) from error
+    except (ValueError, RecursionError) as error:  # a 5,000-digit number, nesting 10,000 deep
+        raise ProfileError(["提纲无法读取：数字过长或嵌套过深"]) from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""

@@ -27,6 +27,7 @@ from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.reports import collect, context, context_report, redaction, services, toc
 from workbench.reports import sections as text
+from workbench.reports import services_outline as outlined
 from workbench.reports.models import KIND_NAMES, DeliverableKind, DeliverableVersion
 from workbench.reports.models_public import InternalSection
 from workbench.reports.render import ReportRenderError, render_docx
@@ -181,7 +182,7 @@ def _build(db: Session, engagement: Engagement, withheld: set[str]) -> tuple[byt
             raise Conflict("事前绩效评估报告缺少以下内容，暂不能生成", details=missing)
         ctx, template = context_report.ex_ante_context(inputs), "ex_ante_report"
     else:
-        ctx = context_report.report_context(inputs, services.report_charts(inputs))
+        ctx = outlined.report_context(db, engagement, inputs, services.report_charts(inputs))
         template = "evaluation_report"
     try:
         data = render_docx(template, ctx)

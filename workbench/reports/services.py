@@ -28,6 +28,8 @@ from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.reports import charts, collect, context, context_plan, context_report, textdiff
 from workbench.reports import sections as text
+from workbench.reports import services_checkup as checkups
+from workbench.reports import services_outline as outlined
 from workbench.reports.models import KIND_NAMES, DeliverableKind, DeliverableVersion
 from workbench.reports.render import ReportRenderError, docx_to_pdf, render_docx
 
@@ -151,7 +153,7 @@ def build(db: Session, engagement: Engagement, *, kind: str, label: str = "") ->
             raise Conflict("事前绩效评估报告缺少以下内容，暂不能生成", details=missing)
         ctx, template = context_report.ex_ante_context(inputs), "ex_ante_report"
     else:
-        ctx = context_report.report_context(inputs, report_charts(inputs))
+        ctx = outlined.report_context(db, engagement, inputs, report_charts(inputs))
         template = "evaluation_report"
     shot = snapshot(db, engagement, deliverable, inputs.sections)
     return Built(_render(template, ctx), DOCX, "docx", shot, figures)
@@ -200,9 +202,17 @@ def generate(
         )
     if kind not in (DeliverableKind.report, DeliverableKind.ex_ante_report, DeliverableKind.plan):
         label = ""
+    checked = None
+    if kind in (DeliverableKind.report, DeliverableKind.ex_ante_report):
+        checked = checkups.before_generation(db, actor=actor, engagement=engagement, label=label)
     built = build(db, engagement, kind=kind, label=label)
     blob = storage.store(db, built.data, mime=built.mime)
     version = _insert_next_version(db, engagement, kind, label, built, blob, actor)
+    if checked is not None:
+        checkups.record(
+            db, actor=actor, engagement=engagement, version_id=version.id, result=checked[0],
+            ack=checked[1],
+        )  # fmt: skip
     number = version.number
     audit.record(
         db,

@@ -21,7 +21,7 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.indicators.models import Indicator
-from workbench.reports import locks
+from workbench.reports import locks, outline_profiles, outlines
 from workbench.reports import sections as text
 from workbench.reports.models import (
     ReportSection,
@@ -56,8 +56,11 @@ def level1_names(db: Session, engagement: Engagement) -> list[str]:
 def outline(db: Session, engagement: Engagement, deliverable: str) -> list[text.OutlineSection]:
     if deliverable not in DELIVERABLES:
         raise NotFound("没有这个成果的提纲")
-    names = level1_names(db, engagement) if deliverable == "report" else []
-    return text.outline_for(deliverable, ex_ante=engagement.type == "ex_ante", level1_names=names)
+    if deliverable == "plan":
+        return text.outline_for("plan", ex_ante=engagement.type == "ex_ante", level1_names=[])
+    # The report's sections follow the engagement's outline profile (shipped or the agency's own).
+    profile = outline_profiles.profile_for(db, engagement)
+    return outlines.drafting_sections(profile, level1_names(db, engagement))
 
 
 def lock_kind(engagement: Engagement, deliverable: str) -> str:

@@ -18,6 +18,7 @@ from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
 from workbench.reports import consultation, services, services_signoffs, textdiff
 from workbench.reports import permissions as _permissions  # noqa: F401 - registers predicates
+from workbench.reports import services_checkup as checkups
 from workbench.reports import services_jobs as generation
 from workbench.reports import services_sections as drafting
 from workbench.reports import services_settings as settings
@@ -199,10 +200,14 @@ def report(engagement_id: int):
     signed = services_signoffs.active(session, engagement)
     history = services_signoffs.history(session, engagement)
     signer_names = engagements.users_by_id(session, {s.user_id for s in history})
+    versions = services.versions(session, engagement, [services.report_kind(engagement)])
+    checks = checkups.by_version(session, [v.id for v in versions])
     return _drafting_page(
         engagement_id,
         "report",
         "reports/report.html",
+        checks=checks,
+        check_names=checkups.acknowledger_names(session, list(checks.values())),
         signed=signed,
         signoff_history=history,
         signer_names=signer_names,
@@ -445,4 +450,11 @@ def section_diff(engagement_id: int, section_id: int):
 
 
 # The other pages register their routes on `bp` when imported.
-from workbench.reports import views_consultation, views_files, views_schedule  # noqa: E402, F401
+from workbench.reports import (  # noqa: E402, F401
+    views_checkup,
+    views_consultation,
+    views_files,
+    views_public,
+    views_schedule,
+)
+from workbench.reports import views_outlines as _outlines  # noqa: E402, F401
