@@ -109,20 +109,25 @@ def test_rival_cannot_create_an_admin_in_a_bureau_or_unit(rival, demo, db, make_
     assert made.managed_by_id == rival.org.id
 
 
-def test_a_bureau_account_an_agency_makes_sees_only_that_agencys_engagements(rival, demo, db):
-    """The mole route: B makes a reviewer of A's bureau and reads A's engagement through it."""
-    bureau = demo.orgs["示例市财政局"]
+def _mole(db, demo, rival):
+    """A reviewer account of the demo's bureau, made and managed by the rival agency."""
     mole = services.create_user(
         db,
         actor=rival.admin,
         username="bureau.mole",
         display_name="内应",
         password=PASSWORD,
-        org_id=bureau.id,
+        org_id=demo.orgs["示例市财政局"].id,
         system_role=SystemRole.external,
         managed_by_id=rival.org.id,
     )
     db.flush()
+    return mole
+
+
+def test_a_bureau_account_an_agency_makes_sees_only_that_agencys_engagements(rival, demo, db):
+    """The mole route: B makes a reviewer of A's bureau and reads A's engagement through it."""
+    mole = _mole(db, demo, rival)
     engagement = demo.engagement
     assert not engagement.visible_to(mole)
     assert engagement.visible_to(demo.users["demo-bureau"])  # the demo agency's own reviewer
@@ -131,18 +136,7 @@ def test_a_bureau_account_an_agency_makes_sees_only_that_agencys_engagements(riv
 
 
 def test_bureau_page_refuses_the_moles_login(rival, demo, db, login):
-    bureau = demo.orgs["示例市财政局"]
-    services.create_user(
-        db,
-        actor=rival.admin,
-        username="bureau.mole",
-        display_name="内应",
-        password=PASSWORD,
-        org_id=bureau.id,
-        system_role=SystemRole.external,
-        managed_by_id=rival.org.id,
-    )
-    db.flush()
+    _mole(db, demo, rival)
     client = login("bureau.mole")
     eid = demo.engagement.id
     assert client.get(f"/engagements/{eid}").status_code == 404
