@@ -97,8 +97,9 @@ def test_detail_has_flow_and_other_bureau_gets_404(client, demo, token_for):
         f"/api/v1/engagements/{e.id}", headers=token_for(demo.users["demo-lead"])
     ).json
     assert detail["stage"] == "fieldwork" and len(detail["flow"]) == 10
-    blocked = [s for s in detail["flow"] if s["status"] == "blocked"]
-    assert blocked and blocked[0]["blockers"]
+    current = [s for s in detail["flow"] if s["status"] == "current"]
+    assert current[0]["key"] == "fieldwork" and current[0]["blockers"]
+    assert not any(s["blockers"] for s in detail["flow"] if s["status"] != "current")
     assert (
         client.get(
             f"/api/v1/engagements/{e.id}", headers=token_for(demo.users["demo-bureau2"])

@@ -41,11 +41,12 @@ def test_flow_statuses_and_blockers_on_the_next_stage():
     assert status[Stage.indicators] == Status.done
     assert status[Stage.fieldwork] == Status.current
     assert status[Stage.survey] == Status.not_applicable
-    assert status[Stage.scoring] == Status.blocked
+    assert status[Stage.scoring] == Status.todo  # the next stage is not marked blocked
     assert status[Stage.report] == Status.todo
-    blocked = next(s for s in flow if s.status == Status.blocked)
-    assert [b.text for b in blocked.blockers] == ["缺底稿"]
-    assert all(not s.blockers for s in flow if s.status != Status.blocked)
+    assert Status.blocked not in status.values()
+    current = next(s for s in flow if s.status == Status.current)
+    assert [b.text for b in current.blockers] == ["缺底稿"]  # what the current stage still needs
+    assert all(not s.blockers for s in flow if s.status != Status.current)
 
 
 def test_flow_without_blockers_marks_next_as_todo():
@@ -61,8 +62,14 @@ def test_last_stage_carries_its_own_blockers_and_archived_is_all_done():
 
 
 def test_flow_as_dict_is_the_api_shape():
-    step = stages.build_flow(Stage.commission, blockers=[Blocker("x", "/a")])[1].as_dict()
-    assert step == {"key": "plan", "name": "评价方案", "status": "blocked", "blockers": ["x"]}
+    flow = stages.build_flow(Stage.commission, blockers=[Blocker("x", "/a")])
+    assert flow[0].as_dict() == {
+        "key": "commission",
+        "name": "接受委托",
+        "status": "current",
+        "blockers": ["x"],
+    }
+    assert flow[1].as_dict()["status"] == "todo" and flow[1].as_dict()["blockers"] == []
 
 
 def test_registry_gate_replaces_checklist_unless_told_otherwise():

@@ -145,7 +145,9 @@ def test_flowchart_shows_stages_current_and_blockers(login, demo):
     text = login("demo-lead").get(f"/engagements/{demo.engagement.id}").get_data(as_text=True)
     assert text.count('class="flow-step') == 10
     assert 'data-stage="fieldwork" data-status="current"' in text
-    assert 'data-stage="survey" data-status="blocked"' in text
+    assert 'data-stage="survey" data-status="todo" data-blockers="0"' in text  # neutral
+    assert 'data-stage="fieldwork" data-status="current" data-blockers="0"' not in text
+    assert "项待完成" in text and "受阻" not in text
     assert "进入下一阶段前还需完成" in text
 
 

@@ -199,10 +199,13 @@ def build_flow(
     not_applicable: set[Stage] | frozenset = frozenset(),
     archived: bool = False,
 ) -> list[FlowStep]:
-    """Statuses of all ten stages; `blockers` are the current stage's unmet gate conditions."""
+    """Statuses of all ten stages; `blockers` are the current stage's unmet gate conditions.
+
+    They belong to the current stage (what it still needs before it can be left); the stages after
+    it are only to do, never shown as blocked themselves.
+    """
     steps: list[FlowStep] = []
     here = index(current)
-    upcoming = None if archived else next_stage(current, not_applicable)
     for i, stage in enumerate(ORDER):
         if stage in not_applicable:
             status = Status.not_applicable
@@ -210,12 +213,8 @@ def build_flow(
             status = Status.done
         elif i == here:
             status = Status.current
-        elif stage == upcoming and blockers:
-            status = Status.blocked
         else:
             status = Status.todo
-        # Blockers belong to the stage they keep closed; at the last stage, to the stage itself.
-        holds = status == Status.blocked or (status == Status.current and upcoming is None)
-        step_blockers = list(blockers) if holds else []
+        step_blockers = list(blockers) if status == Status.current else []
         steps.append(FlowStep(stage, STAGE_NAMES[stage], status, step_blockers))
     return steps
