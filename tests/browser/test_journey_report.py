@@ -23,7 +23,9 @@ def test_evaluator_drafts_with_autosave_and_generates_the_report(page, live_serv
     log_in(page, base, "demo-evaluator")
     _open_demo(page, base, "评价报告")
     page.wait_for_selector("#sections")
-    assert page.locator("#sections tr[data-key]").count() == 16  # 项目支出 outline, 第二十八条 included
+    assert (
+        page.locator("#sections tr[data-key]").count() == 16
+    )  # 项目支出 outline, 第二十八条 included
     page.click("#sections >> text=（三）绩效评价工作过程")
 
     editor = page.locator("#editor")
