@@ -5,7 +5,8 @@ The library is generated from the shipped packs: every leaf combined with a sect
 packs of 250 leaves are imported through the library's own import (validated, bulk insert) into
 a temporary SQLite database built by the migrations. Then ~50 queries of mixed lengths (one and
 two characters take the LIKE path, three and more the FTS5 trigram index, some with two terms or
-a tag filter) run through `services.search` (count + first page of 20), as the search page does.
+a tag filter, a few pinyin initials such as "zjdw") run through `services.search` (count + first
+page of 20), as the search page does.
 
 The baseline, measured in the same run, is the database round-trip floor: `SELECT 1` on the same
 session. Target: median search latency ≤ 50 ms. An information row compares the long-term queries
@@ -48,6 +49,7 @@ QUERIES = [
     "试点示范 效益", "数字政府 平台", "文化惠民 演出", "食品安全 抽检", "粮食安全 储备",
     "社区 服务", "县级 资金", "乡镇", "山区 公路", "职业教育 就业率", "妇幼保健 覆盖",
     "残疾人 康复",
+    "zjdw", "myd", "ybjj", "jkda zl",  # pinyin initials: also searched in search_pinyin
 ]  # fmt: skip
 
 
@@ -116,6 +118,8 @@ def run(quick: bool) -> list[dict]:
             floor, _ = _median_ms(lambda q: db.exec(text("SELECT 1")).one(), queries)
             long_queries = [q for q in queries if min(len(t) for t in q.split()) >= 3]
             fts, _ = _median_ms(lambda q: services.search(db, q=q, limit=20), long_queries)
+            pinyin_queries = [q for q in queries if q.replace(" ", "").isascii()]
+            pinyin, _ = _median_ms(lambda q: services.search(db, q=q, limit=20), pinyin_queries)
             search.drop_search_index(db)  # the same queries on a LIKE scan of 10,000 rows
             original = search.fts_supported
             search.fts_supported = lambda _db: False
@@ -150,6 +154,14 @@ def run(quick: bool) -> list[dict]:
             "baseline": round(scan, 2),
             "ratio": round(fts / scan, 2),
             "target": "information (< 1: the index helps)",
+        },
+        {
+            "name": "pinyin initials (text and search_pinyin), median (ms)",
+            "value": round(pinyin, 2),
+            "unit": "ms",
+            "baseline": round(value, 2),
+            "ratio": round(pinyin / value, 2),
+            "target": "information (baseline: all queries)",
         },
         {
             "name": f"import {SIZE:,} indicators, validated (s)",

@@ -299,6 +299,8 @@ def edit_indicator_at_once(
         client = Client(base)
         client.login("demo-lead")
         fields = [(k, v) for k, v in form_fields(client.get(path).text) if k != "note"]
-        ready.append((client, fields + [("note", f"第{i}位同事的备注")]))
+        # Each ticks "我已知晓，确认并清除上述签字": the demo's indicator system is confirmed.
+        confirm = [("confirm_clear_signoffs", "y")]
+        ready.append((client, fields + confirm + [("note", f"第{i}位同事的备注")]))
     answers = at_once(lambda i: ready[i][0].post(path, ready[i][1]), count)
     return [client for client, _fields in ready], answers

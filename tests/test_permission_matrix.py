@@ -2,14 +2,19 @@
 
 A new route without an entry in EXPECTED fails here (a domain adds its routes in
 tests/<domain>/permissions.py: `EXPECTED = {endpoint: roles}` and optionally
-`params(db, demo) -> {url variable: value}`); so does a role reaching what it must not
-(or being refused what it needs). Denials must come from the permission layer (header
-X-Permission-Denied), and another bureau's reviewer gets 404 on everything of the engagement.
+`params(db, demo) -> {url variable: value}` and `endpoint_params(db, demo) -> {endpoint:
+{url variable: value}}`; a value may be a function of the role, for a fresh object per call, and
+the key "?" holds a query string).
+So does a role reaching what it must not, or an allowed role not getting through: it must get
+2xx/3xx with no domain error behind a redirect (see `_succeeded`). Denials must come from the
+permission layer or a service's `authorize` (header X-Permission-Denied), and another bureau's
+reviewer gets 404 on everything of the engagement.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 import pytest
 
@@ -25,6 +30,9 @@ from tests.permissions_roles import (
     ROLES,
     TEAM,
     VIEW,
+    each_role,
+    for_roles,
+    fresh_engagement,
 )
 
 # endpoint → roles allowed. Engagement-scoped endpoints answer 404 to roles that cannot see it.
@@ -66,6 +74,18 @@ EXPECTED: dict[str, set[str]] = {
     "api.create_engagement_post": ANY_AGENCY,
     "api.get_engagement_get": VIEW,
     "api.advance_engagement_post": MANAGE,
+}
+
+# Allowed calls that the objects' state turns down: the role passed the permission layer and the
+# service's role check, then the object's state answered (a gate not met, a closed consultation
+# round, …). Each names the answer it must give, "<status> <start of the message>"; a call that
+# starts succeeding or answers anything else fails. None is left: the fixtures give each such
+# call an object in the state it needs (a fresh engagement per role where one call would change
+# it for the next: tests.permissions_roles.fresh_engagement and for_roles). Before adding an
+# entry here, prefer that.
+_STATE_CALLS: list[tuple[str, set[str], str]] = []
+STATE_REFUSALS: dict[tuple[str, str], str] = {
+    (endpoint, role): answer for endpoint, roles, answer in _STATE_CALLS for role in roles
 }
 
 # URL parameters naming an engagement (or an object inside one): invisible → 404.
@@ -113,6 +133,65 @@ def _params(db, demo, target_user) -> dict[str, object]:
     return values
 
 
+def _endpoint_params(db, demo, make_user) -> dict[str, dict[str, object]]:
+    from workbench.accounts import services as accounts
+    from workbench.engagements import services as engagements
+
+    def own_token(role: str) -> int:
+        """Each user revokes a token of their own (another's answers 404)."""
+        user = demo.users.get(USERNAMES.get(role, ""))
+        if user is None:
+            return 0
+        token, _clear = accounts.create_token(db, user=user, label="矩阵")
+        db.flush()
+        return token.id
+
+    def new_member(role: str) -> int:
+        member = engagements.add_member(
+            db,
+            actor=demo.users["demo-lead"],
+            engagement=demo.engagement,
+            user_id=make_user("agency", org=demo.orgs["示例绩效评价咨询有限公司"]).id,
+            role="evaluator",
+        )
+        db.flush()
+        return member.id
+
+    def ready_to_advance(role: str) -> int:
+        """An engagement whose commission gate is met: the team cleared, the contract recorded
+        and the A papers the firm requires approved (what the demo's own fills do)."""
+        from workbench.fieldwork import demo_stage_papers
+        from workbench.finance import demo as finance_demo
+
+        engagement = fresh_engagement(db, demo, f"{role}推进阶段")
+        finance_demo.fill(db, engagement, demo.users)
+        demo_stage_papers.fill(db, engagement, demo.users)
+        return engagement.id
+
+    found: dict[str, dict[str, object]] = {
+        "accounts.revoke_token": {"token_id": each_role(own_token)},
+        "engagements.remove_member": {"member_id": each_role(new_member)},
+        # Each manager advances an engagement of its own (the second would find the next gate).
+        "engagements.advance": {"engagement_id": for_roles(MANAGE, ready_to_advance)},
+        "api.advance_engagement_post": {"id": for_roles(MANAGE, ready_to_advance)},
+    }
+    for module in DOMAIN_FILES:
+        if hasattr(module, "endpoint_params"):
+            found.update(module.endpoint_params(db, demo))
+    return found
+
+
+def _url(rule, values: dict[str, object], role: str) -> str:
+    """The rule with its variables filled in (and a query string under the key "?")."""
+
+    def value(name):
+        found = values[name]
+        return str(found(role) if callable(found) else found)
+
+    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda match: value(match.group(1)), rule.rule)
+    return f"{url}?{value('?')}" if "?" in values else url
+
+
 def test_every_route_has_a_permission_rule(app):
     missing = []
     for rule in app.url_map.iter_rules():
@@ -122,6 +201,16 @@ def test_every_route_has_a_permission_rule(app):
         if rule.endpoint not in EXPECTED:
             missing.append(f"{rule.endpoint} (no entry in EXPECTED)")
     assert not missing, f"routes without a permission rule: {missing}"
+
+
+def test_state_refusals_name_allowed_calls(app):
+    """Every listed state refusal is a real endpoint and a role the matrix expects to get in."""
+    wrong = [
+        (endpoint, role)
+        for endpoint, role in STATE_REFUSALS
+        if endpoint not in app.view_functions or role not in EXPECTED[endpoint]
+    ]
+    assert not wrong
 
 
 def _routes(app):
@@ -137,6 +226,18 @@ def _routes(app):
     ):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
+
+
+def _succeeded(method, code, domain_error):
+    """An allowed call must really go through: 2xx/3xx, and no domain error behind a redirect.
+
+    The matrix posts empty forms, so for a POST the one other acceptable answer is "your input
+    is invalid" (400 / 422, or a redirect flashing a ValidationFailed): the permission layer and
+    the service let the role in and only the missing fields stopped it.
+    """
+    if method != "GET" and (code in (400, 422) or (domain_error or "")[:4] in ("400 ", "422 ")):
+        return True
+    return 200 <= code < 400 and domain_error is None
 
 
 def _call(client, method, url, headers):
@@ -185,23 +286,37 @@ def clients(app, demo, other_agency, login, token_for):
 def test_route_role_matrix(app, db, demo, clients, make_user):
     pages, tokens = clients
     # Admins disable and reset this one (the demo agency's, not a demo login).
-    params = _params(
-        db, demo, make_user("expert", managed_by=demo.orgs["示例绩效评价咨询有限公司"])
-    )
+    with app.app_context():  # the fixtures store real files
+        params = _params(
+            db, demo, make_user("expert", managed_by=demo.orgs["示例绩效评价咨询有限公司"])
+        )
+        by_endpoint = _endpoint_params(db, demo, make_user)
     failures = []
+    calls = 0
     for rule, method in _routes(app):
-        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(params[m.group(1)]), rule.rule)
+        values = {**params, **by_endpoint.get(rule.endpoint, {})}
         allowed = EXPECTED[rule.endpoint]
         is_api = rule.rule.startswith("/api/")
         # Denied roles first, so a permitted state change cannot hide a missing refusal.
         for role in sorted(ROLES, key=lambda r: r in allowed):
             client = pages[role]
             headers = tokens[role] if is_api else {}
+            with app.app_context():  # a fresh object per call is made outside the request
+                url = _url(rule, values, role)
             response = _call(client, method, url, headers)
+            calls += 1
             denied = response.headers.get("X-Permission-Denied")
+            domain_error = unquote(response.headers.get("X-Domain-Error", "")) or None
             code = response.status_code
             response.close()
-            if role in allowed:
+            state_answer = STATE_REFUSALS.get((rule.endpoint, role)) if method != "GET" else None
+            if role in allowed and state_answer:
+                if not (domain_error or "").startswith(state_answer):
+                    failures.append(
+                        f"{method} {rule.rule} {role}: expected the state refusal "
+                        f"{state_answer!r}, got {code} {domain_error or ''}"
+                    )
+            elif role in allowed:
                 if (
                     code == 401
                     or denied
@@ -212,6 +327,11 @@ def test_route_role_matrix(app, db, demo, clients, make_user):
                     )
                 ):
                     failures.append(f"{method} {rule.rule} {role}: refused ({code})")
+                elif not _succeeded(method, code, domain_error):
+                    failures.append(
+                        f"{method} {rule.rule} {role}: allowed but got {code}"
+                        + (f" (domain error {domain_error})" if domain_error else "")
+                    )
             elif role == "anonymous":
                 login_redirect = code == 302 and "/login" in response.headers.get("Location", "")
                 if not (code == 401 or login_redirect):
@@ -222,4 +342,4 @@ def test_route_role_matrix(app, db, demo, clients, make_user):
                 failures.append(f"{method} {rule.rule} {role}: expected refusal, got {code}")
             elif role == "bureau2" and rule.arguments & SCOPED and denied != "404":
                 failures.append(f"{method} {rule.rule} bureau2: expected 404, got {denied}")
-    assert not failures, "\n".join(failures)
+    assert not failures, f"{len(failures)} of {calls} calls:\n" + "\n".join(failures)

@@ -22,12 +22,16 @@ def test_lead_imports_the_sample_sheet_and_sees_the_total_and_grade(page, live_s
     bad = tmp_path / "坏的指标表.xlsx"
     bad.write_bytes(xlsx([["产出", "数量", "完成率", 90, "ratio", "", "100%", "90%", None]]))
     page.set_input_files("#import-file", str(bad))
+    # The demo system is confirmed: replacing it says whose confirmation goes and needs the tick.
+    expect(page.locator("#import-clear-warning")).to_contain_text("对指标体系的确认")
+    page.check("#import-clear-warning-check")
     page.click("#import-submit")
     page.wait_for_selector("#import-errors")
     assert "合计为90，应为100" in page.locator("#import-errors").inner_text()
     assert page.locator("#indicator-tree tr.leaf").count() == 24
 
     page.set_input_files("#import-file", str(SAMPLE))
+    page.check("#import-clear-warning-check")
     page.click("#import-submit")
     page.wait_for_selector("text=已导入24项三级指标")
     assert page.locator("#indicator-tree tr.leaf").count() == 24

@@ -1,7 +1,9 @@
 """Journey (issue 15 item 4): on an approved paper the evaluator is told whose signatures an upload
-clears and must tick to go on; the reviewer then waits until the preparer re-signs."""
+clears and must tick to go on; the reviewer then waits until the preparer re-signs. Editing the
+reviewed paper afterwards asks the same way: refused until ticked, then saved."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.fieldwork.helpers import PDF
@@ -50,5 +52,20 @@ def test_upload_to_an_approved_paper_asks_first_and_the_order_holds(browser, liv
     other.reload()
     other.click("#sign-review")
     other.wait_for_selector("text=已作为复核人签字")
+
+    # Editing the reviewed paper names the reviewer's signature and needs the tick (issue 15).
+    page.goto(paper_url + "/edit")
+    warning = page.locator("#clear-warning")
+    expect(warning).to_contain_text("保存对内容的修改将清除")
+    expect(warning).to_contain_text("（复核人）")
+    title = page.locator("#title")
+    title.fill(title.input_value() + "（补充）")
+    page.click("#save-paper")
+    expect(page.locator(".alert-danger", has_text="保存对底稿的修改将清除")).to_be_visible()
+    expect(page.locator("#clear-warning-check")).not_to_be_checked()
+    page.check("#clear-warning-check")
+    page.click("#save-paper")
+    expect(page.locator(".alert-success", has_text="已保存")).to_be_visible()
+    expect(page.locator("#signoffs .signoff[data-level=review]")).to_contain_text("未签字")
     reviewer.close()
     evaluator.close()

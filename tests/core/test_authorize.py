@@ -39,3 +39,32 @@ def test_authorize_raises_the_services_refusal(db, demo):
         authorize(demo.users["demo-unit"], "engagement.team", engagement, message="只有工作组")
     with pytest.raises(NotAllowed, match="您没有执行此操作的权限"):
         authorize(demo.users["demo-bureau"], "engagement.manage", engagement)
+
+
+def test_review_is_the_reviewers_the_lead_or_its_agencys_admin(demo):
+    engagement, users = demo.engagement, demo.users
+    reviewing = {name for name in users if engagement.reviews(users[name])}
+    assert reviewing == {"demo-lead", "demo-reviewer", "demo-admin"}
+    for name in users:
+        assert PREDICATES["engagement.review"](users[name], engagement) is (name in reviewing)
+
+
+def test_a_services_refusal_is_marked_like_the_decorators(db, demo, login):
+    """The route × role matrix sees a service's NotAllowed behind a flash-and-redirect too."""
+    from workbench.fieldwork import papers, review
+
+    engagement, users = demo.engagement, demo.users
+    paper = papers.create_paper(
+        db, actor=users["demo-evaluator"], engagement=engagement, template_key="site_visit",
+        title="拒绝标记底稿",
+    )  # fmt: skip
+    note = review.add_note(
+        db, actor=users["demo-reviewer"], engagement=engagement, paper=paper, text="意见"
+    )
+    db.flush()
+    url = f"/engagements/{engagement.id}/papers/{paper.id}/notes/{note.id}/resolve"
+    # The page lets the evaluator in (fieldwork.write); the service refuses: not the note's author.
+    response = login("demo-evaluator").post(url, data={})
+    assert response.status_code == 302
+    assert response.headers["X-Permission-Denied"] == "403"
+    assert response.headers["X-Domain-Error"].startswith("403 ")

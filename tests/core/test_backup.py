@@ -41,7 +41,7 @@ def test_sqlite_round_trip_through_the_cli(tmp_path, monkeypatch):
     manifest = read_manifest(archive)
     assert (
         manifest.dialect == "sqlite"
-        and manifest.tables["user"] == 8
+        and manifest.tables["user"] == 12  # the 8 demo logins and 4 scoring experts
         and "ab/cd/abcd" in manifest.files
     )
 

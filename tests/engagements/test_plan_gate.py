@@ -45,6 +45,20 @@ def test_demo_passes_the_plan_stage_on_the_record(db, demo):
     assert {i.text for i in items} >= {"评价工作方案已经委托方审核通过", "评价工作方案已经专家评审"}
 
 
+def test_the_approval_date_is_the_beijing_date(db, demo):
+    """Approved at 21:50 UTC is the next morning in Beijing, as every other time on the page."""
+    from datetime import UTC, datetime
+
+    _back_to_plan(db, demo)
+    sub = latest(db, demo.engagement, ReviewKind.plan)
+    sub.decided_at = datetime(2026, 12, 6, 21, 50, tzinfo=UTC)
+    db.add(sub)
+    db.flush()
+    items = flow.derived_items(db, demo.engagement, Stage.plan)
+    approval = next(i for i in items if i.text == "评价工作方案已经委托方审核通过")
+    assert approval.ok and "2026-12-07 审核通过" in approval.detail, approval.detail
+
+
 def test_the_plan_is_no_longer_a_tick_box(db, demo):
     assert registry.checklist(Stage.plan) == []
     _back_to_plan(db, demo)

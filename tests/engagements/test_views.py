@@ -278,5 +278,5 @@ def test_flowchart_query_count_is_bounded(login, demo, count_queries):
 def test_team_page_says_where_an_expert_counts(login, demo):
     page = login("demo-lead").get(f"/engagements/{demo.engagement.id}/team").get_data(as_text=True)
     note = page.split('id="expert-role-note"')[1].split("</p>")[0]
-    assert "不计入“专家”页的专家名单和专家费用" in note
+    assert "同一条记录" in note and "计入专家名单" in note
     assert f'href="/engagements/{demo.engagement.id}/experts"' in note

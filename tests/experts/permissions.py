@@ -8,6 +8,7 @@ from tests.permissions_roles import (
     INTERNAL,
     MANAGE,
     TEAM,
+    each_role,
 )
 
 EXPECTED = {
@@ -34,14 +35,70 @@ EXPECTED = {
 
 def params(db, demo) -> dict:
     """The demo expert's profile, a declared tie, the demo assignment and its fee."""
+    from workbench.core import storage
     from workbench.experts import plan_reviews, services
 
     expert = services.expert_for_user(db, demo.users["demo-expert"])
     row = services.for_engagement(db, demo.engagement)[0]
+    review = plan_reviews.of_engagement(db, demo.engagement)[0]
+    if review.scan_sha256 is None or not storage.verify(review.scan_sha256):
+        blob = storage.store(db, b"%PDF-1.4 matrix scan", mime="application/pdf")
+        review.scan_sha256, review.scan_name, review.scan_mime = (
+            blob.sha256,
+            "扫描件.pdf",
+            blob.mime,
+        )
+        db.add(review)
+        db.flush()
     return {
         "expert_id": expert.id,
         "conflict_id": services.conflicts_of(db, expert)[0].id,
         "assignment_id": row.assignment.id,
         "fee_id": row.fees[0].id,
         "review_id": plan_reviews.of_engagement(db, demo.engagement)[0].id,
+    }
+
+
+def endpoint_params(db, demo) -> dict:
+    """A fresh tie (withdrawal pending where the admin decides) and a fresh fee for every call."""
+    import itertools
+    from datetime import date
+    from decimal import Decimal
+
+    from workbench.experts import services
+
+    admin, engagement = demo.users["demo-admin"], demo.engagement
+    expert = services.expert_for_user(db, demo.users["demo-expert"])
+    assignment_id = services.for_engagement(db, engagement)[0].assignment.id
+
+    numbers = itertools.count(1)
+
+    def tie(pending: bool):
+        def for_role(role: str) -> int:
+            name = f"矩阵{role}关联单位{next(numbers)}"
+            conflict = services.declare_conflict(
+                db, actor=admin, expert=expert, org_name=name, relation=""
+            )
+            if pending:
+                services.remove_conflict(
+                    db, actor=demo.users["demo-expert"], expert=expert, conflict_id=conflict.id
+                )
+            db.flush()
+            return conflict.id
+
+        return for_role
+
+    def fee(role: str) -> int:
+        row = services.add_fee(
+            db, actor=admin, engagement=engagement, assignment_id=assignment_id,
+            item=f"矩阵{role}", amount=Decimal("100"), fee_date=date(2026, 1, 5),
+        )  # fmt: skip
+        db.flush()
+        return row.id
+
+    return {
+        "experts.remove_conflict": {"conflict_id": each_role(tie(pending=False))},
+        "experts.approve_withdrawal": {"conflict_id": each_role(tie(pending=True))},
+        "experts.refuse_withdrawal": {"conflict_id": each_role(tie(pending=True))},
+        "experts.delete_fee": {"fee_id": each_role(fee)},
     }

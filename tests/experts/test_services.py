@@ -328,7 +328,9 @@ def test_demo_expert_profile_assignment_and_fee(db, demo):
     expert = services.expert_for_user(db, demo.users["demo-expert"])
     assert expert is not None and expert.name == "陈专家" and "绩效评价" in expert.tags
     rows = services.for_engagement(db, demo.engagement)
-    assert len(rows) == 1 and rows[0].expert.id == expert.id
+    # Five score 绩效指标明确性: demo-expert and four with accounts; 郑高工 (the unit's) is not.
+    assert [row.expert.name for row in rows] == ["陈专家", "吴研究员", "钱高会", "孙教授", "周主任"]
+    assert rows[0].expert.id == expert.id
     member = db.get(Member, rows[0].assignment.member_id)
     assert (member.user_id, member.role) == (demo.users["demo-expert"].id, "expert")
     assert rows[0].fee_total == D("1500.00")

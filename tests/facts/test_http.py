@@ -101,3 +101,38 @@ def test_the_api_reads_facts_and_the_check(db, demo, client, token_for):
     assert check["errors"] == len([f for f in check["findings"] if f["level"] == "error"]) > 0
     bureau = token_for(demo.users["demo-bureau"])
     assert client.get(f"{base}/facts", headers=bureau).status_code == 403
+
+
+def test_a_fact_change_that_clears_the_score_sign_off_asks_first(db, demo, login):
+    from workbench.core.audit import AuditEntry
+    from workbench.core.timeutil import utcnow
+    from workbench.indicators.system import ensure_system
+
+    system = ensure_system(db, demo.engagement)
+    system.scores_signed_at, system.scores_signed_by_id = utcnow(), demo.users["demo-lead"].id
+    db.flush()
+    client = login("demo-lead")
+    page = client.get(url(demo, "/facts")).get_data(as_text=True)
+    warning = page.split('id="clear-warning"')[1].split("</div></div>")[0]
+    assert "修改绑定指标所用的基本信息将清除李项目（项目负责人）的评分签字" in warning
+    changed = form(db, demo, **{"fact-beneficiaries": "51000"})
+    refused = client.post(
+        url(demo, "/facts"), data=changed, headers={"Referer": url(demo, "/facts")},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "将清除李项目（项目负责人）的评分签字" in refused.get_data(as_text=True)
+    db.expire_all()
+    item = next(i for i in list_indicators(db, demo.engagement) if i.name == "受益学生人数")
+    facts = {f.key: f.text for f in services.current(db, demo.engagement)}
+    assert item.actual == "50,936人" and facts["beneficiaries"] == "50,936人"  # nothing written
+    assert ensure_system(db, demo.engagement).scores_signed_at is not None
+    done = client.post(url(demo, "/facts"), data={**changed, "confirm_clear_signoffs": "y"})
+    assert done.status_code == 302
+    db.expire_all()
+    item = next(i for i in list_indicators(db, demo.engagement) if i.name == "受益学生人数")
+    assert item.actual == "51,000人"
+    assert ensure_system(db, demo.engagement).scores_signed_at is None
+    actions = db.exec(
+        select(AuditEntry.action).where(AuditEntry.engagement_id == demo.engagement.id)
+    )
+    assert "scoring.signoff_cleared" in actions.all()

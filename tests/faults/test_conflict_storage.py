@@ -114,6 +114,6 @@ def test_storage_full_answers_507_with_its_message(app):
     from workbench.core.errors import _domain_error
 
     with app.test_request_context("/api/v1/x", headers={"Accept": "application/json"}):
-        response, status = _domain_error(StorageFull("文件保存失败（存储空间不足或不可写）"))
-    assert status == 507
+        response = _domain_error(StorageFull("文件保存失败（存储空间不足或不可写）"))
+    assert response.status_code == 507
     assert "存储空间不足" in response.get_json()["error"]

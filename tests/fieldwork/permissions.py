@@ -10,10 +10,12 @@ from tests.permissions_roles import (
     MANAGE,
     PUBLIC,
     TEAM,
+    each_role,
 )
-from workbench.core.storage import Blob
+from workbench.core import storage
 from workbench.fieldwork import papers, requests, review
 from workbench.fieldwork.models import Evidence, Finding, PaperTemplate
+from workbench.fieldwork.request_models import DocumentRequest
 from workbench.fieldwork.spec import field_templates_example, load_yaml, parse_template
 
 UNIT = {"unit"}
@@ -30,8 +32,10 @@ EXPECTED = {
     "fieldwork.paper_sign": TEAM,
     "fieldwork.paper_return": TEAM,
     "fieldwork.note_add": TEAM,
-    "fieldwork.note_resolve": TEAM,
-    "fieldwork.note_reopen": TEAM,
+    # The note's author (demo-reviewer) and the second-level reviewers; the service refuses the
+    # evaluator, who wrote nothing in the thread.
+    "fieldwork.note_resolve": {"admin", "lead", "reviewer"},
+    "fieldwork.note_reopen": {"admin", "lead", "reviewer"},
     "fieldwork.finding_add": TEAM,
     "fieldwork.finding_delete": TEAM,
     "fieldwork.evidence_upload": TEAM,
@@ -78,9 +82,7 @@ def params(db, demo) -> dict:
         db, actor=users["demo-reviewer"], engagement=engagement, paper=paper, text="意见"
     )
     finding = Finding(paper_id=paper.id, text="发现", created_by_id=evaluator.id)
-    sha = "cd" * 32  # a blob row without a stored file: the download answers "file lost"
-    if db.get(Blob, sha) is None:
-        db.add(Blob(sha256=sha, size=4, mime="application/pdf"))
+    sha = storage.store(db, b"%PDF-1.4 matrix", mime="application/pdf").sha256
     evidence = Evidence(
         engagement_id=engagement.id, paper_id=paper.id, sha256=sha, name="a.pdf", extension="pdf",
         mime="application/pdf", size=4, uploaded_by_id=evaluator.id,
@@ -118,4 +120,55 @@ def params(db, demo) -> dict:
         "request_token": token,
         "paper_template_id": template.id,
         "template_key": "site_visit",
+    }
+
+
+def endpoint_params(db, demo) -> dict:
+    """Fresh objects for the calls that use theirs up: a note per call, a link per call."""
+    engagement, users = demo.engagement, demo.users
+    lead, reviewer = users["demo-lead"], users["demo-reviewer"]
+    paper = papers.create_paper(
+        db, actor=users["demo-evaluator"], engagement=engagement, template_key="site_visit",
+        title="矩阵复核底稿",
+    )  # fmt: skip
+
+    def note(resolved: bool):
+        def for_role(role: str) -> int:
+            row = review.add_note(
+                db, actor=reviewer, engagement=engagement, paper=paper, text=f"{role}的意见"
+            )
+            if resolved:
+                review.set_note_status(
+                    db, actor=reviewer, engagement=engagement, paper=paper, note_id=row.id,
+                    resolved=True,
+                )  # fmt: skip
+            db.flush()
+            return row.id
+
+        return for_role
+
+    def linked(role: str) -> int:
+        request = requests.create_request(
+            db, actor=lead, engagement=engagement, title=f"{role}链接清单",
+            items=[requests.ItemInput("资料")],
+        )  # fmt: skip
+        requests.create_link(db, actor=lead, engagement=engagement, request=request, days=5)
+        db.flush()
+        return request.id
+
+    link = db.exec(
+        select(DocumentRequest).where(
+            DocumentRequest.engagement_id == engagement.id, DocumentRequest.title == "链接清单"
+        )
+    ).first()
+    return {
+        "fieldwork.note_resolve": {
+            "paper_id": paper.id,
+            "note_id": each_role(note(resolved=False)),
+        },
+        "fieldwork.note_reopen": {"paper_id": paper.id, "note_id": each_role(note(resolved=True))},
+        "fieldwork.request_revoke": {"request_id": each_role(linked)},
+        "fieldwork.link_upload": {
+            "request_item_id": requests.items_of(db, [link.id])[link.id][0].id
+        },
     }

@@ -206,3 +206,19 @@ def test_a_refused_file_type_is_said_once(db, demo, login):
     text = r.get_data(as_text=True)
     assert text.count("“脚本.sh”的文件类型不在允许范围内") == 1
     assert count(db) == before
+
+
+def test_a_refused_file_type_on_a_working_paper_is_said_once(db, demo, login):
+    target = paper(db, demo)
+    page = f"/engagements/{demo.engagement.id}/papers/{target.id}"
+    before = count(db)
+    r = login("demo-evaluator").post(
+        f"{page}/evidence",
+        data={"files": [(BytesIO(b"MZ\x90\x00\x03"), "程序.exe"), (BytesIO(PDF), "说明.pdf")]},
+        content_type="multipart/form-data",
+        headers={"Referer": page},
+        follow_redirects=True,
+    )
+    text = r.get_data(as_text=True)
+    assert text.count("“程序.exe”的文件类型不在允许范围内") == 1
+    assert "未保存任何文件" in text and count(db) == before

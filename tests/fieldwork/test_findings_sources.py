@@ -28,13 +28,14 @@ def scoring_paper(db, demo, *names, **kw):
     ), leaves
 
 
-def add(db, demo, created, **data):
+def add(db, demo, created, confirm_clear=False, **data):
     return findings.add_finding(
         db,
         actor=demo.users["demo-evaluator"],
         engagement=demo.engagement,
         paper=created,
         data=FindingInput(**data),
+        confirm_clear=confirm_clear,
     )
 
 
@@ -214,7 +215,7 @@ def test_a_finding_rests_on_evidence_and_changes_the_hash(db, demo, app):
         )
     sign(db, demo, created, "prepare", "review")
     signed_hash = review.current_hash(db, created)
-    finding = add(db, demo, created, text="台账缺失", evidence_ids=[photo.id])
+    finding = add(db, demo, created, True, text="台账缺失", evidence_ids=[photo.id])
     assert [e.name for _f, ev in findings.findings_of(db, created.id) for e in ev] == ["现场.pdf"]
     assert review.current_hash(db, created) != signed_hash
     assert created.status == "prepared" and created.edited_after_review  # the review was cleared

@@ -1,7 +1,7 @@
 """Papers: index numbers, templates, indicators, validated fields, stale edits, deletion, audit."""
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from tests.fieldwork.helpers import SITE_VALUES, indicators, paper, signed_paper
 from workbench.core.audit import AuditEntry
@@ -130,10 +130,9 @@ def test_unchanged_save_keeps_signoffs(db, demo):
     assert created.status == "approved" and not created.edited_after_review
 
 
-def test_editing_a_signed_paper_clears_later_signoffs(db, demo):
+def test_editing_a_signed_paper_asks_first_then_clears_later_signoffs(db, demo):
     created = signed_paper(db, demo)
-    papers.update_paper(
-        db,
+    edit = dict(
         actor=demo.users["demo-evaluator"],
         engagement=demo.engagement,
         paper=created,
@@ -142,6 +141,21 @@ def test_editing_a_signed_paper_clears_later_signoffs(db, demo):
         values={**created.values, "summary": "补充说明"},
         indicator_ids=[],
     )
+    with pytest.raises(Conflict) as refused:
+        papers.update_paper(db, **edit)
+    reviewer, lead = demo.users["demo-reviewer"], demo.users["demo-lead"]
+    assert refused.value.status == 409 and refused.value.message.startswith(
+        "保存对底稿的修改将清除"
+    )
+    assert f"{reviewer.display_name}（复核人）" in refused.value.message
+    assert f"{lead.display_name}（项目负责人）" in refused.value.message
+    assert created.status == "approved" and created.values["summary"] == "运行规范"
+    assert not db.exec(
+        select(PaperSignoff).where(
+            PaperSignoff.paper_id == created.id, col(PaperSignoff.cleared_at).is_not(None)
+        )
+    ).all()
+    papers.update_paper(db, **edit, confirm_clear=True)
     rows = db.exec(select(PaperSignoff).where(PaperSignoff.paper_id == created.id)).all()
     active = {s.level for s in rows if s.cleared_at is None}
     cleared = {s.level: s.cleared_reason for s in rows if s.cleared_at is not None}

@@ -224,6 +224,7 @@ def test_approval_resets_the_edited_flag(db, demo):
         title="新标题",
         values=dict(created.values),
         indicator_ids=[],
+        confirm_clear=True,
     )
     assert created.edited_after_review and created.status == "prepared"
     # The preparer's signature predates the edit: the reviewer waits for the preparer.

@@ -134,3 +134,86 @@ def test_the_api_requires_the_explicit_flag(db, demo, client, token_for, ctx):
         and "编制签字后底稿内容有修改" in review_try.get_json()["error"]
     )
     assert review.active_signoffs(db, [paper.id])[paper.id].keys() == {Level.prepare}
+
+
+def _audited(db, paper) -> list[str]:
+    from workbench.core.audit import AuditEntry
+
+    return db.exec(
+        select(AuditEntry.action).where(
+            AuditEntry.object_type == "working_paper", AuditEntry.object_id == paper.id
+        )
+    ).all()
+
+
+def _names(demo) -> tuple[str, str]:
+    return (
+        f"{demo.users['demo-reviewer'].display_name}（复核人）",
+        f"{demo.users['demo-lead'].display_name}（项目负责人）",
+    )
+
+
+def test_editing_an_approved_paper_on_the_page_asks_first(db, demo, login, ctx):
+    paper = signed_paper(db, demo)
+    url = f"/engagements/{demo.engagement.id}/papers/{paper.id}/edit"
+    client = login("demo-evaluator")
+    page = client.get(url).get_data(as_text=True)
+    warning = page.split('id="clear-warning"')[1].split("</div></div>")[0]
+    assert "保存对内容的修改将清除" in warning and all(n in warning for n in _names(demo))
+    assert 'name="confirm_clear_signoffs"' in warning
+    form = {
+        "title": paper.title,
+        "version": str(paper.version),
+        "assignee_id": 0,
+        "f-site": "第一中心小学",
+        "f-visit_date": "2025-03-08",
+        "f-summary": "补充：食堂账目未单独核算",
+    }
+    refused = client.post(url, data=form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "保存对底稿的修改将清除" in text
+    assert all(n in text for n in _names(demo))
+    db.refresh(paper)
+    assert paper.status == "approved" and paper.values["summary"] == "运行规范"
+    assert "working_paper.signoffs_cleared" not in _audited(db, paper)
+    done = client.post(url, data={**form, "confirm_clear_signoffs": "y"})
+    assert done.status_code == 302
+    db.refresh(paper)
+    assert paper.status == "prepared" and paper.values["summary"] == "补充：食堂账目未单独核算"
+    assert review.active_signoffs(db, [paper.id])[paper.id].keys() == {Level.prepare}
+    assert "working_paper.signoffs_cleared" in _audited(db, paper)
+
+
+def test_recording_and_deleting_a_finding_on_an_approved_paper_ask_first(db, demo, login, ctx):
+    from workbench.fieldwork.models import Finding
+
+    paper = signed_paper(db, demo)
+    base = f"/engagements/{demo.engagement.id}/papers/{paper.id}"
+    client = login("demo-evaluator")
+    page = client.get(base).get_data(as_text=True)
+    warning = page.split('id="finding-clear-warning"')[1].split("</div></div>")[0]
+    assert "记录发现的问题将清除" in warning and all(n in warning for n in _names(demo))
+    finding = {"text": "3所学校食堂账目未单独核算", "kind": "observation", "indicator_id": 0}
+    refused = client.post(f"{base}/findings", data=finding, follow_redirects=True)
+    assert "记录发现的问题将清除" in refused.get_data(as_text=True)
+    count = select(func.count()).select_from(Finding).where(Finding.paper_id == paper.id)
+    assert db.exec(count).one() == 0
+    db.refresh(paper)
+    assert paper.status == "approved"
+    client.post(f"{base}/findings", data={**finding, "confirm_clear_signoffs": "y"})
+    db.refresh(paper)
+    assert db.exec(count).one() == 1 and paper.status == "prepared"
+    assert "working_paper.signoffs_cleared" in _audited(db, paper)
+    # Signed again up to approval: deleting the finding asks first too.
+    for level, who in (("prepare", "demo-evaluator"), ("review", "demo-reviewer"), ("approve", "demo-lead")):  # fmt: skip
+        review.sign(db, actor=demo.users[who], engagement=demo.engagement, paper=paper, level=level)
+    page = client.get(base).get_data(as_text=True)
+    assert "删除这条发现将清除" in page
+    finding_id = db.exec(select(Finding.id).where(Finding.paper_id == paper.id)).one()
+    url = f"{base}/findings/{finding_id}/delete"
+    refused = client.post(url, data={"confirm": "1"}, follow_redirects=True)
+    assert "删除发现的问题将清除" in refused.get_data(as_text=True)
+    assert db.exec(count).one() == 1
+    client.post(url, data={"confirm": "1", "confirm_clear_signoffs": "1"})
+    db.refresh(paper)
+    assert db.exec(count).one() == 0 and paper.status == "prepared"

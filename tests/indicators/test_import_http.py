@@ -348,3 +348,40 @@ def test_openapi_documents_the_tree_and_score_endpoints(client):
     put = paths["/engagements/{id}/indicators"]["put"]
     assert "multipart" in put["summary"] and "TreeIn" in str(put["requestBody"])
     assert "ScoresOut" in str(paths["/engagements/{id}/scores"]["get"]["responses"]["200"])
+
+
+def test_api_replacing_a_confirmed_signed_system_needs_the_flag(client, db, demo, fresh, token_for):
+    from workbench.core.timeutil import utcnow
+    from workbench.indicators import services
+
+    lead = demo.users["demo-lead"]
+    headers = token_for(lead)
+    url = f"/api/v1/engagements/{fresh.id}/indicators"
+    assert client.put(url, json=_tree(), headers=headers).status_code == 200
+    services.confirm(db, actor=lead, engagement=fresh)
+    system = get_system(db, fresh)
+    system.scores_signed_by_id, system.scores_signed_at = lead.id, utcnow()
+    db.flush()
+    before = {i.name: i.weight for i in indicators_of(db, fresh)}
+    changed = _tree()
+    changed["indicators"][0]["weight"], changed["indicators"][1]["weight"] = "40", "60"
+    refused = client.put(url, json=changed, headers=headers)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"].startswith(
+        "替换指标体系将清除李项目（项目负责人）对指标体系的确认、李项目（项目负责人）的评分签字"
+    )
+    db.expire_all()
+    assert {i.name: i.weight for i in indicators_of(db, fresh)} == before
+    assert get_system(db, fresh).scores_signed_at is not None
+    sheet = client.put(
+        url, data={"file": (io.BytesIO(sample_bytes()), "指标表.xlsx"),
+                   "confirm_clear_signoffs": "也许"},
+        content_type="multipart/form-data", headers=headers,
+    )  # fmt: skip
+    assert sheet.status_code == 422
+    done = client.put(url, json={**changed, "confirm_clear_signoffs": True}, headers=headers)
+    assert done.status_code == 200, done.get_json()
+    db.expire_all()
+    system = get_system(db, fresh)
+    assert system.confirmed_at is None and system.scores_signed_at is None
+    assert audits(db, "scoring.signoff_cleared", fresh)

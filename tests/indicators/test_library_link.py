@@ -49,7 +49,7 @@ def test_framework_through_the_page(login, db, demo, fresh):
 def test_search_and_add_from_the_library(login, db, demo, fresh):
     c = login("demo-lead")
     page = c.get(f"/engagements/{fresh.id}/indicators/library?q=到位率").get_data(as_text=True)
-    assert 'class="library-result"' in page and "资金到位率" in page
+    assert 'library-result" data-library-id=' in page and "资金到位率" in page
     items, total, versions = library_link.search(
         db, q="资金到位率", viewer=demo.users["demo-lead"], limit=5
     )

@@ -244,14 +244,25 @@ def test_confirmation_limits_edits_to_the_lead_and_any_edit_clears_it(db, demo, 
     system = get_system(db, fresh)
     system.scores_signed_by_id, system.scores_signed_at = lead.id, system.confirmed_at
     db.flush()
-    services.update_indicator(
-        db,
+    edit = dict(
         actor=lead,
         engagement=fresh,
         indicator=leaf,
         data=_input(name=leaf.name, level1=leaf.level1, level2=leaf.level2, weight=leaf.weight),
         version=leaf.version,
     )
+    # The edit names what it clears and asks first; refused, nothing changes.
+    kept = (leaf.definition, leaf.rule, leaf.params, leaf.version)
+    with pytest.raises(Conflict) as refused:
+        services.update_indicator(db, **edit)
+    assert refused.value.message.startswith(
+        "修改指标“学生出勤率”将清除李项目（项目负责人）对指标体系的确认、"
+        "李项目（项目负责人）的评分签字"
+    )
+    assert get_system(db, fresh).scores_signed_at is not None
+    assert (leaf.definition, leaf.rule, leaf.params, leaf.version) == kept
+    assert not audits(db, "scoring.signoff_cleared", fresh)
+    services.update_indicator(db, **edit, confirm_clear=True)
     system = get_system(db, fresh)
     assert system.confirmed_at is None and system.scores_signed_at is None
     assert (

@@ -141,9 +141,20 @@ def test_confirm_then_evaluator_is_refused_and_lead_edit_clears(login, db, demo,
     assert (
         evaluator.post(f"/engagements/{tree_engagement.id}/indicators/confirm").status_code == 403
     )  # the lead's action
-    assert (
-        lead.post(f"/engagements/{tree_engagement.id}/indicators/new", data=FORM).status_code == 302
+    # The lead's edit says it clears the confirmation and asks first (issue 15).
+    form_page = lead.get(f"/engagements/{tree_engagement.id}/indicators/new").get_data(as_text=True)
+    assert "新增指标将清除李项目（项目负责人）对指标体系的确认" in form_page
+    count = len(services.list_indicators(db, tree_engagement))
+    refused = lead.post(f"/engagements/{tree_engagement.id}/indicators/new", data=FORM)
+    assert refused.status_code == 409
+    assert "将清除李项目（项目负责人）对指标体系的确认" in refused.get_data(as_text=True)
+    assert len(services.list_indicators(db, tree_engagement)) == count
+    assert get_system(db, tree_engagement).confirmed_at is not None
+    done = lead.post(
+        f"/engagements/{tree_engagement.id}/indicators/new",
+        data={**FORM, "confirm_clear_signoffs": "y"},
     )
+    assert done.status_code == 302
     assert get_system(db, tree_engagement).confirmed_at is None
     assert audits(db, "indicators.confirmation_cleared", tree_engagement)[-1].actor_name == "李项目"
 

@@ -162,7 +162,7 @@ def test_cli_upgrade_loads_packs_and_export_import_round_trips(instance, monkeyp
     assert upgraded.exit_code == 0, upgraded.output
     assert "指标库：" in upgraded.output
     first = _library_rows(instance / "one")
-    assert first["__versions__"][0] == 252 and first["education.per_student_funding_rate"] == (
+    assert first["__versions__"][0] == 260 and first["education.per_student_funding_rate"] == (
         1,
         "shared",
     )

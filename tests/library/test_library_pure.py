@@ -127,7 +127,7 @@ def test_demo_fills_the_library_and_a_proposal(db, demo):
     from workbench.library.models import LibraryIndicator, Status
 
     packed = db.exec(select(func.count()).where(col(LibraryIndicator.pack_key).is_not(None))).one()
-    assert packed == 252
+    assert packed == 260
     proposal = db.exec(
         select(LibraryIndicator).where(LibraryIndicator.name == DEMO_PROPOSAL.name)
     ).one()

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from tests.permissions_roles import ADMIN, ANY_ADMIN, INTERNAL, MANAGE, TEAM
+from tests.permissions_roles import (
+    ADMIN,
+    ANY_ADMIN,
+    INTERNAL,
+    MANAGE,
+    TEAM,
+    each_role,
+    for_roles,
+    fresh_engagement,
+)
 
 UNIT = {"unit"}
 
@@ -13,7 +22,6 @@ EXPECTED = {
     "reports.plan_settings": TEAM,
     "reports.plan_schedule": TEAM,
     "reports.report": INTERNAL,
-    "reports.ex_ante_conclusion": TEAM,
     "reports.internal_sections": MANAGE,
     "reports.generate_public": MANAGE,
     "reports.sign": TEAM,
@@ -54,7 +62,7 @@ EXPECTED = {
 
 def params(db, demo) -> dict:
     """A report section, a stored-looking version, a consultation round with one opinion."""
-    from workbench.core.storage import Blob
+    from workbench.core import storage
     from workbench.reports.models import (
         Consultation,
         DeliverableVersion,
@@ -69,9 +77,7 @@ def params(db, demo) -> dict:
             ReportSection.engagement_id == engagement.id, ReportSection.deliverable == "report"
         )
     ).first()
-    sha = "ab" * 32
-    if db.get(Blob, sha) is None:
-        db.add(Blob(sha256=sha, size=1, mime="application/octet-stream"))
+    sha = storage.store(db, b"matrix report file").sha256
     version = DeliverableVersion(
         engagement_id=engagement.id,
         kind="report",
@@ -127,4 +133,74 @@ def params(db, demo) -> dict:
         "kind": "score_sheet",
         "job_id": job.id,
         "profile_id": profile.id,
+    }
+
+
+def endpoint_params(db, demo) -> dict:
+    """A plan section assigned to the demo expert, versions to compare, a version per PDF call."""
+    from workbench.core import storage
+    from workbench.reports import services_sections as drafting
+    from workbench.reports.models import Consultation, DeliverableVersion, ReportSection
+
+    engagement, lead = demo.engagement, demo.users["demo-lead"]
+    section = db.exec(
+        select(ReportSection).where(
+            ReportSection.engagement_id == engagement.id, ReportSection.deliverable == "plan"
+        )
+    ).first()
+    drafting.assign(
+        db, actor=lead, engagement=engagement, section=section, user_id=demo.users["demo-expert"].id
+    )
+    numbers = iter(range(910, 1000))
+
+    def version(role: str = "") -> int:
+        blob = storage.store(db, f"matrix docx {role}".encode())
+        row = DeliverableVersion(
+            engagement_id=engagement.id, kind="report", number=next(numbers), sha256=blob.sha256,
+            filename="matrix.docx", size=blob.size, stage=engagement.stage,
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            sections={"overview": {"title": "概况", "html": f"<p>{role}</p>"}},
+        )  # fmt: skip
+        db.add(row)
+        db.flush()
+        return row.id
+
+    older, newer = version("older"), version("newer")
+    converted = db.get(DeliverableVersion, version("converted"))
+    converted.pdf_sha256 = storage.store(db, b"%PDF-1.4 matrix", mime="application/pdf").sha256
+    db.add(converted)
+    db.flush()
+
+    def open_round(role: str) -> int:
+        """An engagement with a consultation round sent to the demo unit and no opinion yet."""
+        other = fresh_engagement(db, demo, f"{role}征求意见")
+        blob = storage.store(db, f"matrix consultation {role}".encode())
+        draft = DeliverableVersion(
+            engagement_id=other.id, kind="report", number=1, label="征求意见稿",
+            sha256=blob.sha256, filename="matrix.docx", size=blob.size, stage=other.stage,
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )  # fmt: skip
+        db.add(draft)
+        db.flush()
+        db.add(
+            Consultation(
+                engagement_id=other.id, deliverable_version_id=draft.id,
+                recipient_id=demo.users["demo-unit"].id, sent_by_id=lead.id,
+            )
+        )  # fmt: skip
+        db.flush()
+        return other.id
+
+    return {
+        # Recording "no opinions" closes the round: each manager records it on a round of its own
+        # (the demo's round has an opinion). The unit completes its feedback on another round, so
+        # the demo's stays open for adding and editing opinions.
+        "reports.no_opinions": {"engagement_id": for_roles(MANAGE, open_round)},
+        "reports.complete": {"engagement_id": open_round("unit")},
+        # The report is under the bureau's review (tests/review's submission): draft the plan.
+        "reports.save_section": {"section_id": section.id},
+        "reports.autosave": {"section_id": section.id},
+        "reports.compare": {"?": f"a={older}&b={newer}"},
+        "reports.convert_pdf": {"version_id": each_role(version)},
+        "reports.download_pdf": {"version_id": converted.id},
     }

@@ -114,3 +114,24 @@ def sample_engagement(db, demo):
     )
     db.flush()
     return engagement
+
+
+EX_ANTE_DIMENSIONS = ["立项必要性", "投入经济性", "绩效目标合理性", "实施方案可行性", "筹资合规性"]
+
+
+def ex_ante_engagement(db, demo, scores: list[int]):
+    """An ex-ante engagement of the demo's bureau: five dimensions of 20 points, scored by hand."""
+    from workbench.engagements import services as engagements
+
+    lead = demo.users["demo-lead"]
+    engagement = engagements.create(db, actor=lead, data=engagements.EngagementInput(
+        title="2026年度食堂改造项目事前绩效评估", type="ex_ante",
+        bureau_id=demo.engagement.bureau_id, budget_year=2026))  # fmt: skip
+    for kind in ("independence", "confidentiality"):
+        engagements.sign_declaration(db, actor=lead, engagement=engagement, kind=kind)
+    for i, (dim, score) in enumerate(zip(EX_ANTE_DIMENSIONS, scores, strict=True)):
+        db.add(Indicator(engagement_id=engagement.id, position=i, level1=dim, level2=dim,
+                         name=f"{dim}要点", weight=20, rule="manual", score=score,
+                         justification="专家论证"))  # fmt: skip
+    db.flush()
+    return engagement

@@ -224,10 +224,18 @@ def test_ex_ante_conclusion_from_the_signed_total_through_the_bands():
     assert context_report.ex_ante_conclusion(inputs).name == "调整后支持"
     inputs.totals.total = D("59.99")
     assert context_report.ex_ante_conclusion(inputs).name == "不予支持"
-    inputs.ex_ante_conclusion = "予以支持"  # the lead's choice is printed beside the band's
-    chosen = context_report.ex_ante_conclusion(inputs)
-    assert chosen.name == "予以支持"
-    assert "对应“不予支持”；经项目负责人确定，评估结论为“予以支持”" in chosen.sentence
+    sentence = context_report.ex_ante_conclusion(inputs).sentence
+    assert "评估结论为“不予支持”" in sentence and "项目负责人确定" not in sentence
+
+
+def test_ex_ante_conclusion_pending_while_unscored_or_unsigned():
+    inputs = sample_inputs(scores_signed=False)
+    pending = context_report.ex_ante_conclusion(inputs)
+    assert pending.name == "" and "尚未经项目负责人签字确认" in pending.sentence
+    inputs = sample_inputs(scores_signed=True)
+    inputs.leaves[0].score = None
+    pending = context_report.ex_ante_conclusion(inputs)
+    assert pending.name == "" and "1项评估指标未评分" in pending.sentence
 
 
 def test_opinion_table_context_prefixes_the_reference():
@@ -242,3 +250,20 @@ def test_opinion_table_context_prefixes_the_reference():
     assert out["opinions"] == [
         {"content": "（第8页）数据有误", "adoption": "采纳", "reason": "已改"}
     ]
+
+
+def test_goals_state_a_ratio_indicator_as_a_rate_on_its_planned_base():
+    def leaf(name, rule, target):
+        return ctx.LeafRow("过程", "资金管理", name, D(3), None, rule=rule, target=target)
+
+    lines = context_report._generated_goals(
+        [
+            leaf("资金到位率", "ratio", "1,250.00万元"),
+            leaf("预算执行率", "ratio", "100%"),
+            leaf("受益学生人数", "ratio", "52,000人"),
+        ]
+    )
+    assert lines[1] == (
+        "过程指标：资金到位率目标值100%（计划1,250.00万元）；预算执行率目标值100%；"
+        "受益学生人数目标值52,000人。"
+    )

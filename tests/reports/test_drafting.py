@@ -25,7 +25,9 @@ def _versions(db, row) -> int:
     ).one()
 
 
-def _save(db, demo, row, content, *, user="demo-evaluator", autosave=False, version=None):
+def _save(
+    db, demo, row, content, *, user="demo-evaluator", autosave=False, version=None, confirm=False
+):
     return drafting.save_section(
         db,
         actor=demo.users[user],
@@ -34,6 +36,7 @@ def _save(db, demo, row, content, *, user="demo-evaluator", autosave=False, vers
         content=content,
         version=row.version if version is None else version,
         autosave=autosave,
+        confirm_clear=confirm,
     )
 
 
@@ -187,8 +190,19 @@ def test_edit_after_signoff_clears_later_ones_and_approval_locks(db, demo):
     signoffs.sign(db, actor=users["demo-evaluator"], engagement=e, level="prepare")
     signoffs.sign(db, actor=users["demo-reviewer"], engagement=e, level="review")
     row = section(db, e, "conclusion")
-    _save(db, demo, row, "<p>修改后的结论。</p>")
+    # Asked first (issue 15): the refusal names the reviewer; the text and signatures stay.
+    text, number = row.html, row.number
+    for autosave in (False, True):
+        with pytest.raises(Conflict) as refused:
+            _save(db, demo, row, "<p>修改后的结论。</p>", autosave=autosave)
+        assert refused.value.message.startswith(
+            f"修改章节“综合评价情况及评价结论”将清除{users['demo-reviewer'].display_name}（复核人）的签字"
+        )
+    assert (row.html, row.number) == (text, number)
+    assert set(signoffs.active(db, e)) == {"prepare", "review"}
+    _save(db, demo, row, "<p>修改后的结论。</p>", confirm=True)
     assert set(signoffs.active(db, e)) == {"prepare"}
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "report.signoff.clear")).all()
     cleared = db.exec(select(ReportSignoff).where(ReportSignoff.level == "review")).all()
     assert cleared[-1].cleared_reason == "签字后修改了章节“综合评价情况及评价结论”"
     # The preparer's signature no longer matches the text: no higher level signs over it.
@@ -215,7 +229,7 @@ def test_edit_after_signoff_clears_later_ones_and_approval_locks(db, demo):
     with pytest.raises(Conflict, match="请先撤销批准签字"):
         signoffs.withdraw(db, actor=users["demo-reviewer"], engagement=e, level="review")
     signoffs.withdraw(db, actor=users["demo-lead"], engagement=e, level="approve")
-    assert _save(db, demo, row, "<p>撤销批准后修改</p>")
+    assert _save(db, demo, row, "<p>撤销批准后修改</p>", confirm=True)
 
 
 def test_prepare_needs_every_section_written(db, demo):

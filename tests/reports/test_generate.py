@@ -15,6 +15,7 @@ from sqlmodel import func, select
 
 from tests.reports.report_helpers import (
     EXPECTED_LEAVES,
+    ex_ante_engagement,
     finding_provider,
     open_version,
     sample_engagement,
@@ -238,7 +239,8 @@ def test_plan_has_sample_size_schedule_team_and_experts(ctx, db, demo):
     assert ["李项目", "—", "项目负责人", "—"] in team
     assert any(r[0] == "张评价" and r[3] == "资料审核、现场核查、问卷调查" for r in team)
     experts = [[c.text for c in r.cells] for r in named[1].rows[1:]]
-    assert [r[0] for r in experts] == ["陈专家"]  # from the experts' pool (or the member list)
+    # From the experts' pool: the five who score 绩效指标明确性, as the 报告体检 counts them.
+    assert [r[0] for r in experts] == ["陈专家", "吴研究员", "钱高会", "孙教授", "周主任"]
     stages = [r.cells[0].text for r in tables["工作阶段"].rows[1:]]
     assert stages == ["前期准备", "现场评价", "分析评价", "报告撰写", "资料归档"]
     indicator_rows = score_table_rows(document)
@@ -273,20 +275,8 @@ def test_score_sheet_lists_notes_and_signers(ctx, db, demo):
 
 
 def test_ex_ante_engagement_uses_the_ex_ante_template(ctx, db, demo):
-    from workbench.engagements import services as engagements
-    from workbench.indicators.models import Indicator
-
     lead = demo.users["demo-lead"]
-    e = engagements.create(db, actor=lead, data=engagements.EngagementInput(
-        title="2026年度食堂改造项目事前绩效评估", type="ex_ante",
-        bureau_id=demo.engagement.bureau_id, budget_year=2026))  # fmt: skip
-    for kind in ("independence", "confidentiality"):
-        engagements.sign_declaration(db, actor=lead, engagement=e, kind=kind)
-    dims = ["立项必要性", "投入经济性", "绩效目标合理性", "实施方案可行性", "筹资合规性"]
-    for i, dim in enumerate(dims):
-        db.add(Indicator(engagement_id=e.id, position=i, level1=dim, level2=dim, name=f"{dim}要点",
-                         weight=20, rule="manual", score=15 + i, justification="专家论证"))  # fmt: skip
-    db.flush()
+    e = ex_ante_engagement(db, demo, [15, 16, 17, 18, 19])
     with pytest.raises(Conflict, match="缺少以下内容") as refused:
         services.generate(db, actor=lead, engagement=e, kind="report")
     assert "四、相关建议" in refused.value.details

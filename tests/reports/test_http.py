@@ -318,3 +318,20 @@ def test_a_job_whose_worker_died_is_shown_as_failed(ctx, db, demo, login):
     assert "服务器内部错误" in job.error
     polling = login("demo-lead").get(_url(demo, f"/jobs/{job.id}")).get_data(as_text=True)
     assert 'hx-trigger="every 1s"' not in polling
+
+
+def test_consultation_without_a_unit_contact_links_to_the_team(db, demo, login):
+    """Without the unit's contact the send form cannot work: the page links to the team page."""
+    from workbench.engagements.models import Member, MemberRole
+
+    client = login("demo-lead")
+    page = client.get(_url(demo, "/consultation")).get_data(as_text=True)
+    assert 'id="no-unit-contact"' not in page  # the demo's unit contact is on the team
+    for member in db.exec(select(Member).where(Member.engagement_id == demo.engagement.id)).all():
+        if member.role == MemberRole.unit:
+            db.delete(member)
+    db.flush()
+    page = client.get(_url(demo, "/consultation")).get_data(as_text=True)
+    notice = re.search(r'id="no-unit-contact">(.*?)</p>', page, re.S).group(1)
+    assert "工作组中还没有被评价单位联系人" in notice
+    assert f'href="{_url(demo, "/team")}"' in notice

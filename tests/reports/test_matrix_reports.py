@@ -7,14 +7,13 @@ the objects of tests/reports/permissions.py (a section, a version, an opinion).
 
 from __future__ import annotations
 
-import re
-
 from tests.permissions_roles import ROLES
 from tests.reports import permissions
 from tests.test_permission_matrix import (
     SCOPED,
     USERNAMES,
     _call,
+    _url,
     other_agency,  # noqa: F401 - fixture (demo-admin2, -staff2)
 )
 
@@ -36,15 +35,19 @@ def test_reports_route_role_matrix(app, db, demo, other_agency, login, token_for
     tokens = {r: token_for(demo.users[USERNAMES[r]]) for r in ROLES if r != "anonymous"}
     tokens["anonymous"] = {}
     values = {"engagement_id": demo.engagement.id, "id": demo.engagement.id}
-    values |= permissions.params(db, demo)
+    with app.app_context():  # the objects store real files
+        values |= permissions.params(db, demo)
+        by_endpoint = permissions.endpoint_params(db, demo)
     failures = []
     rules = sorted((r for r in app.url_map.iter_rules() if _mine(r)), key=lambda r: r.rule)
     for rule in rules:
-        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        these = {**values, **by_endpoint.get(rule.endpoint, {})}
         allowed = permissions.EXPECTED[rule.endpoint]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for role in sorted(ROLES, key=lambda r: r in allowed):
                 headers = tokens[role] if rule.rule.startswith("/api/") else {}
+                with app.app_context():  # a fresh object per call is made outside the request
+                    url = _url(rule, these, role)
                 response = _call(pages[role], method, url, headers)
                 denied = response.headers.get("X-Permission-Denied")
                 code = response.status_code

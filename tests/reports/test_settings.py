@@ -53,9 +53,6 @@ def test_bad_values_stale_versions_and_roles_change_nothing(db, demo):
     with pytest.raises(NotAllowed):
         settings.save_setting(db, actor=demo.users["demo-expert"], engagement=demo.engagement,
                               version=version, values={"target": 500})  # fmt: skip
-    with pytest.raises(ValidationFailed, match="设置有误"):
-        settings.save_setting(db, actor=lead, engagement=demo.engagement, version=version,
-                              values={"ex_ante_conclusion": "同意"})  # fmt: skip
     db.refresh(row)
     assert (row.version, row.target, row.margin) == (version, 400, Decimal("0.0500"))
     settings.save_setting(db, actor=lead, engagement=demo.engagement, version=version,
@@ -71,9 +68,6 @@ def test_plan_settings_refused_while_the_plan_is_under_review(db, demo, monkeypa
     with pytest.raises(Locked, match="方案审核中"):
         settings.save_setting(db, actor=demo.users["demo-lead"], engagement=demo.engagement,
                               version=row.version, values={"target": 450})  # fmt: skip
-    settings.save_setting(db, actor=demo.users["demo-lead"], engagement=demo.engagement,
-                          version=row.version, values={"ex_ante_conclusion": "予以支持"})  # fmt: skip
-    assert row.ex_ante_conclusion == "予以支持"
 
 
 def test_settings_form_messages_are_chinese(db, demo, login):

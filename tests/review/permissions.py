@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.permissions_roles import ADMIN, ANY_ADMIN, AUTH, MANAGE, TEAM
+from tests.permissions_roles import (
+    ADMIN,
+    ANY_ADMIN,
+    AUTH,
+    MANAGE,
+    TEAM,
+    each_role,
+    fresh_engagement,
+)
 
 REVIEW = TEAM | {"bureau"}  # the agency team and the commissioning bureau's reviewers
 BUREAU = {"bureau"}
@@ -50,7 +58,7 @@ def params(db, demo) -> dict:
     """A pending submission with a comment, a follow-up item, a notification, a rubric."""
     from sqlmodel import select
 
-    from workbench.core.storage import Blob
+    from workbench.core import storage
     from workbench.reports.models import DeliverableVersion
     from workbench.review.models import (
         Notification,
@@ -64,9 +72,7 @@ def params(db, demo) -> dict:
     from workbench.review.rubrics import BUILTINS, STANDARD_KEY, rubric_to_data
 
     engagement, users = demo.engagement, demo.users
-    sha = "ab" * 32  # a blob row without a stored file: the download answers "file lost"
-    if db.get(Blob, sha) is None:
-        db.add(Blob(sha256=sha, size=4, mime="application/octet-stream"))
+    sha = storage.store(db, b"matrix review file").sha256
     number = 1 + max(
         [v.number for v in db.exec(select(DeliverableVersion).where(
             DeliverableVersion.engagement_id == engagement.id, DeliverableVersion.kind == "report"
@@ -135,3 +141,50 @@ def _next_round(db, engagement) -> int:
         )
     ).one()
     return (found or 0) + 1
+
+
+def endpoint_params(db, demo) -> dict:
+    """A follow-up item per call of delete_item, with nothing reported on it yet."""
+    from workbench.review.models import RectificationItem
+
+    def item(role: str) -> int:
+        row = RectificationItem(
+            engagement_id=demo.engagement.id, problem=f"{role}的问题",
+            feedback_due=date(2026, 1, 1), rectify_due=date(2026, 2, 1),
+            created_by_id=demo.users["demo-lead"].id,
+        )  # fmt: skip
+        db.add(row)
+        db.flush()
+        return row.id
+
+    return {
+        "review.delete_item": {"item_id": each_role(item)},
+        "review.rate": {"engagement_id": _approved_final(db, demo)},
+    }
+
+
+def _approved_final(db, demo) -> int:
+    """An engagement whose final report the bureau approved (the bureau rates only then; the
+    demo's final report is still pending, for the decision's own calls)."""
+    from workbench.core import storage
+    from workbench.reports.models import DeliverableVersion
+    from workbench.review import decisions, submissions
+
+    engagement = fresh_engagement(db, demo, "质量考核")
+    blob = storage.store(db, b"matrix approved final report")
+    version = DeliverableVersion(
+        engagement_id=engagement.id, kind="report", number=1, sha256=blob.sha256,
+        filename="r.docx", mime="application/octet-stream", size=blob.size,
+        stage=engagement.stage, sections={"overview": {"title": "概况", "html": "<p>甲</p>"}},
+    )  # fmt: skip
+    db.add(version)
+    db.flush()
+    final = submissions.submit(
+        db, actor=demo.users["demo-lead"], engagement=engagement, kind="final_report",
+        version_id=version.id,
+    )  # fmt: skip
+    decisions.decide(
+        db, actor=demo.users["demo-bureau"], engagement=engagement, submission=final,
+        decision="approve",
+    )  # fmt: skip
+    return engagement.id

@@ -128,7 +128,12 @@ def test_submission_is_validated_versioned_and_clears_the_sign_off(db, demo, pan
         for name in ("绩效指标明确性", "目标细化程度"):
             _submit(db, panel, other, name, "8")
     services.sign(db, actor=demo.users["demo-lead"], engagement=panel.engagement)
-    _submit(db, panel, expert, "目标细化程度", "9", version=mine.version)
+    # Asked first (issue 15): the refusal names the lead's signature and keeps the score.
+    with pytest.raises(Conflict, match="提交“目标细化程度”的打分将清除.*（项目负责人）的评分签字"):
+        _submit(db, panel, expert, "目标细化程度", "9", version=mine.version)
+    assert mine.score == Decimal("8.00")
+    assert get_system(db, panel.engagement).scores_signed_at is not None
+    _submit(db, panel, expert, "目标细化程度", "9", version=mine.version, confirm_clear=True)
     assert get_system(db, panel.engagement).scores_signed_at is None
     assert audits(db, "scoring.signoff_cleared", panel.engagement)[-1].after == {
         "reason": "专家修改了“目标细化程度”的打分"

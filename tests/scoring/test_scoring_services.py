@@ -285,14 +285,23 @@ def test_sign_off_then_any_change_clears_it(db, demo, scored):
     with pytest.raises(Conflict, match="已签字"):
         services.sign(db, actor=lead, engagement=scored)
     leaf = by_name(db, scored)["学生出勤率"]
-    services.record_inputs(
-        db,
+    change = dict(
         actor=demo.users["demo-evaluator"],
         engagement=scored,
         indicator=leaf,
         data=_input(actual="98%"),
         version=leaf.version,
     )
+    # Asked first (issue 15): the refusal names the lead's signature and changes nothing.
+    actual = leaf.actual
+    with pytest.raises(Conflict) as refused:
+        services.record_inputs(db, **change)
+    assert refused.value.message.startswith(
+        "修改“学生出勤率”的评分数据将清除李项目（项目负责人）的评分签字"
+    )
+    assert leaf.actual == actual and get_system(db, scored).scores_signed_at is not None
+    assert not audits(db, "scoring.signoff_cleared", scored)
+    services.record_inputs(db, **change, confirm_clear=True)
     assert get_system(db, scored).scores_signed_at is None
     cleared = audits(db, "scoring.signoff_cleared", scored)[-1]
     assert cleared.after == {"reason": "修改“学生出勤率”的评分数据"}

@@ -131,6 +131,32 @@ def test_warning_not_given_to_frameworks_without_output_or_benefit():
     assert check_system(leaves).warnings == []
 
 
+def test_a_ratio_leaf_without_its_target_warns_before_scoring():
+    """A framework pack leaves the planned cost to the project: confirming the system must say
+    so, not the scoring stage later (its page asks only for the actual value)."""
+    cost = Leaf(("产出", "产出成本", "成本节约率"), D(6), rule="inverse_ratio")
+    leaves = system()
+    leaves[2] = Leaf(("产出", "产出数量", "完成率"), D(24), rule="ratio", target="≥100%")
+    check = check_system([*leaves, cost])
+    assert check.ok
+    assert check.warnings == [
+        "产出/产出成本/成本节约率尚未填写目标值，评分时须有目标值（如计划成本、计划数量）"
+    ]
+    cost.target = "3000000元"
+    assert check_system([*leaves, cost]).warnings == []
+    cost.target, cost.not_applicable, cost.na_reason = None, True, "无成本目标"
+    assert check_system([*leaves, cost]).warnings == []
+
+
+def test_rules_without_a_target_do_not_warn():
+    leaves = [
+        Leaf(("决策", "x", "a"), D(40), rule="elements", params="1/2;1/2"),
+        Leaf(("产出", "x", "b"), D(30), rule="qualitative"),
+        Leaf(("效益", "x", "c"), D(30), rule="deduction"),
+    ]
+    assert check_system(leaves).warnings == []
+
+
 def test_not_applicable_without_reason_warns():
     leaves = system()
     leaves[0].not_applicable = True

@@ -29,8 +29,9 @@ def test_huge_library_id_in_the_api_path_is_a_json_404(client, demo, token_for):
     assert response.json["error"]
 
 
-def test_huge_item_id_on_the_anonymous_upload_link_is_not_found(client, db, demo):
-    token = fieldwork_params(db, demo)["request_token"]
+def test_huge_item_id_on_the_anonymous_upload_link_is_not_found(app, client, db, demo):
+    with app.app_context():  # the fixture stores a real evidence file
+        token = fieldwork_params(db, demo)["request_token"]
     response = client.post(f"/r/{token}/items/{HUGE}/upload", data={})
     assert response.status_code == 404
 
@@ -156,8 +157,9 @@ def test_a_template_definition_python_cannot_read_is_a_yaml_error(login, demo, d
     assert "YAML" in response.get_data(as_text=True)
 
 
-def test_a_reply_to_a_review_note_with_a_huge_parent_id_is_refused(login, demo, db):
-    paper_id = fieldwork_params(db, demo)["paper_id"]
+def test_a_reply_to_a_review_note_with_a_huge_parent_id_is_refused(app, login, demo, db):
+    with app.app_context():  # the fixture stores a real evidence file
+        paper_id = fieldwork_params(db, demo)["paper_id"]
     response = login("demo-lead").post(
         f"/engagements/{demo.engagement.id}/papers/{paper_id}/notes",
         data={"text": "回复", "parent_id": HUGE},

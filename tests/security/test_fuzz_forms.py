@@ -105,7 +105,8 @@ def _post_batches(baseline: dict[str, str]):
 def test_hostile_form_posts_never_answer_500(
     app, db, demo, session_for, make_user, record_property
 ):
-    values = fuzz.params(db, demo, make_user("unit"))
+    with app.app_context():  # the matrix's objects store real files
+        values = fuzz.params(db, demo, make_user("unit"))
     forms = _harvest(app, session_for, values)
     tally, stored = fuzz.Tally(), []
     for rule in _page_rules(app):
@@ -131,7 +132,8 @@ def test_hostile_form_posts_never_answer_500(
 def test_hostile_ids_and_query_strings_never_answer_500(
     app, db, demo, session_for, make_user, record_property
 ):
-    values = fuzz.params(db, demo, make_user("unit"))
+    with app.app_context():  # the matrix's objects store real files
+        values = fuzz.params(db, demo, make_user("unit"))
     tally = fuzz.Tally()
     for rule in _page_rules(app):
         client = session_for(fuzz.role_for(rule.endpoint))

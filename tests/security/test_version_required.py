@@ -63,8 +63,9 @@ def _form(client, page: str, target: str) -> dict[str, str]:
 
 
 @pytest.fixture()
-def values(db, demo, make_user):
-    return _params(db, demo, make_user("unit"))
+def values(app, db, demo, make_user):
+    with app.app_context():  # the matrix's fixtures store real files
+        return _params(db, demo, make_user("unit"))
 
 
 @pytest.mark.parametrize(("user", "page", "target"), EDITS, ids=[t for _u, _p, t in EDITS])

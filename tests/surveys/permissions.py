@@ -2,7 +2,8 @@
 
 from sqlmodel import select
 
-from tests.permissions_roles import INTERNAL, MANAGE, PUBLIC, TEAM
+from tests.permissions_roles import INTERNAL, MANAGE, PUBLIC, TEAM, each_role
+from workbench.core import storage
 from workbench.core.storage import Blob
 from workbench.indicators.models import Indicator
 from workbench.surveys import surveys as survey_service
@@ -85,4 +86,66 @@ def params(db, demo) -> dict:
         "indicator_id": leaf.id,
         "key": "q1",
         "token": survey.token,
+    }
+
+
+def endpoint_params(db, demo) -> dict:
+    """Fresh objects for the calls that use theirs up: an empty survey, a pending import, a link."""
+    from workbench.surveys import links, states
+
+    engagement, evaluator = demo.engagement, demo.users["demo-evaluator"]
+    demo_survey = db.exec(
+        select(Survey).where(
+            Survey.engagement_id == engagement.id, Survey.title == "学生家长满意度调查"
+        )
+    ).one()
+    leaf = db.exec(
+        select(Indicator).where(
+            Indicator.engagement_id == engagement.id, Indicator.name == "家长满意度"
+        )
+    ).one()
+
+    collecting = survey_service.create_from_template(
+        db, actor=evaluator, engagement=engagement, template_key="parents", title="矩阵回收中问卷"
+    )
+    states.open_survey(db, actor=demo.users["demo-lead"], engagement=engagement, survey=collecting)
+
+    def empty_survey(role: str) -> int:
+        survey = survey_service.create_survey(
+            db, actor=evaluator, engagement=engagement, title=f"矩阵{role}问卷"
+        )
+        db.flush()
+        return survey.id
+
+    def pending_import(role: str, survey: Survey = demo_survey) -> int:
+        job = SurveyImport(
+            survey_id=survey.id, sha256=storage.store(db, b"q1\n1\n").sha256,
+            filename=f"{role}.csv", status=ImportStatus.pending.value,
+            created_by_id=evaluator.id,
+        )  # fmt: skip
+        db.add(job)
+        db.flush()
+        return job.id
+
+    def linked(role: str) -> int:
+        """Link the leaf again before each call (the previous allowed call unlinked it)."""
+        db.refresh(leaf)
+        if leaf.survey_link is None:
+            links.link_indicator(
+                db, actor=evaluator, engagement=engagement, survey=demo_survey,
+                indicator_id=leaf.id, metric="rate", item="q5",
+            )  # fmt: skip
+            db.flush()
+        return leaf.id
+
+    return {
+        "surveys.delete": {"survey_id": each_role(empty_survey)},
+        "surveys.import_cancel": {"import_id": each_role(pending_import)},
+        "surveys.unlink": {"indicator_id": linked},
+        # The demo survey is closed: data entry and imports go to one still collecting.
+        "surveys.entry": {"survey_id": collecting.id},
+        "surveys.import_confirm": {
+            "survey_id": collecting.id,
+            "import_id": each_role(lambda role: pending_import(role, collecting)),
+        },
     }

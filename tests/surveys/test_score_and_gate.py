@@ -96,16 +96,31 @@ def test_tiny_percentages_are_passed_as_fractions():
     assert sources.as_actual_value(Decimal("0.50")) == Decimal("0.005")
 
 
-def test_changing_filters_clears_the_lead_sign_off(db, demo):
+def test_changing_filters_asks_first_then_clears_the_lead_sign_off(db, demo, login):
+    import pytest
+
+    from workbench.core.errors import Conflict
+
     system = ensure_system(db, demo.engagement)
     system.scores_signed_at, system.scores_signed_by_id = utcnow(), demo.users["demo-lead"].id
     db.add(system)
     db.flush()
-    responses.set_rules(
-        db, actor=demo.users["demo-evaluator"], engagement=demo.engagement, survey=demo_survey(db),
-        data=responses.RulesInput(min_duration_seconds=20),
-        version=demo_survey(db).version,
+    survey = demo_survey(db)
+    page = login("demo-evaluator").get(
+        f"/engagements/{demo.engagement.id}/surveys/{survey.id}/responses"
+    )
+    text = page.get_data(as_text=True)
+    assert "修改筛选规则将清除李项目（项目负责人）的评分签字" in text
+    assert "调整答卷的有效认定将清除李项目（项目负责人）的评分签字" in text
+    change = dict(
+        actor=demo.users["demo-evaluator"], engagement=demo.engagement, survey=survey,
+        data=responses.RulesInput(min_duration_seconds=20), version=survey.version,
     )  # fmt: skip
+    rules = dict(survey.rules or {})
+    with pytest.raises(Conflict, match="修改有效问卷筛选规则将清除李项目（项目负责人）的评分签字"):
+        responses.set_rules(db, **change)
+    assert dict(survey.rules or {}) == rules and system.scores_signed_at is not None
+    responses.set_rules(db, **change, confirm_clear=True)
     db.refresh(system)
     assert system.scores_signed_at is None
 
@@ -155,3 +170,38 @@ def test_stage_not_applicable_without_a_satisfaction_leaf(db, demo):
     steps = {s.key: s.status for s in flow.flow(db, other)}
     assert steps[Stage.survey] == Status.not_applicable
     assert gates.survey_not_applicable(db, demo.engagement) is None
+
+
+def test_linking_and_unlinking_a_signed_score_ask_first(db, demo, login):
+    import pytest
+
+    from workbench.core.audit import AuditEntry
+    from workbench.core.errors import Conflict
+
+    system = ensure_system(db, demo.engagement)
+    system.scores_signed_at, system.scores_signed_by_id = utcnow(), demo.users["demo-lead"].id
+    db.add(system)
+    db.flush()
+    survey, target = demo_survey(db), leaf(db, "学生满意度")
+    link = dict(
+        actor=demo.users["demo-evaluator"], engagement=demo.engagement, survey=survey,
+        indicator_id=target.id, metric="score_index", item="q5",
+    )  # fmt: skip
+    page = login("demo-evaluator").get(f"/engagements/{demo.engagement.id}/surveys/{survey.id}")
+    assert "关联问卷将清除李项目（项目负责人）的评分签字" in page.get_data(as_text=True)
+    with pytest.raises(Conflict, match="将清除李项目（项目负责人）的评分签字"):
+        links.link_indicator(db, **link)
+    assert target.survey_link is None and system.scores_signed_at is not None
+    links.link_indicator(db, **link, confirm_clear=True)
+    assert target.survey_link["survey_id"] == survey.id and system.scores_signed_at is None
+    system.scores_signed_at, system.scores_signed_by_id = utcnow(), demo.users["demo-lead"].id
+    db.flush()
+    unlink = dict(link, metric=None, item=None)
+    del unlink["metric"], unlink["item"]
+    with pytest.raises(Conflict, match="取消关联问卷将清除"):
+        links.unlink_indicator(db, **unlink)
+    assert target.survey_link is not None
+    links.unlink_indicator(db, **unlink, confirm_clear=True)
+    assert target.survey_link is None and system.scores_signed_at is None
+    cleared = db.exec(select(AuditEntry).where(AuditEntry.action == "scoring.signoff_cleared"))
+    assert len(cleared.all()) == 2

@@ -95,6 +95,16 @@ def parse_body(model: type[M]) -> M:
     return parsed
 
 
+def form_flag(name: str) -> bool:
+    """A multipart/form true/false field (absent is false); 422 on anything else."""
+    flag = (request.form.get(name) or "").strip().lower()
+    if flag not in ("", "true", "false", "1", "0"):
+        raise ValidationFailed(
+            f"{name} 应为 true 或 false", details=[{"field": name, "message": "应为 true 或 false"}]
+        )
+    return flag in ("true", "1")
+
+
 def refuse_unstorable(data: object) -> None:
     """422 naming every field whose text holds control characters or whose number no column holds."""
     found = find_problems(data)

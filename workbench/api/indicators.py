@@ -9,7 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
 from workbench import db
-from workbench.api.blueprint import operation, parse_body, respond
+from workbench.api.blueprint import form_flag, operation, parse_body, respond
 from workbench.core.errors import ValidationFailed
 from workbench.core.money import q2
 from workbench.core.permissions import requires
@@ -61,6 +61,8 @@ class TreeIn(BaseModel):
 
     indicators: list[IndicatorIn] = Field(min_length=1, max_length=2000)
     grades: list[tuple[str, Decimal]] | None = None
+    # Replacing a confirmed or signed system clears the confirmation and the score sign-off.
+    confirm_clear_signoffs: bool = False
 
 
 class ImportOut(BaseModel):
@@ -91,7 +93,9 @@ class ScoresOut(BaseModel):
     "PUT",
     summary=(
         "替换指标体系：JSON 指标树 {indicators, grades?}，或 multipart 的 file=指标表（.xlsx）；"
-        "有误时 422 {errors: [{row, column, message}]}，不做任何修改"
+        "有误时 422 {errors: [{row, column, message}]}，不做任何修改；"
+        "指标体系已确认或评分已签字时，须同时传 confirm_clear_signoffs=true（JSON 字段或表单字段），"
+        "否则 409 并说明将被清除的确认和签字"
     ),
     body=TreeIn,
     multipart=True,
@@ -109,6 +113,7 @@ def put_indicators(id: int):  # noqa: A002
             engagement=engagement,
             filename=upload.filename or "",
             data=upload.read(),
+            confirm_clear=form_flag("confirm_clear_signoffs"),
         )
     elif request.mimetype == "multipart/form-data":
         message = "请以 file 字段上传指标表（.xlsx）"
@@ -121,6 +126,7 @@ def put_indicators(id: int):  # noqa: A002
             engagement=engagement,
             items=[item.model_dump() for item in body.indicators],
             grades=body.grades,
+            confirm_clear=body.confirm_clear_signoffs,
         )
     return respond(ImportOut(**outcome.__dict__))
 

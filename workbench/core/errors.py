@@ -11,6 +11,7 @@ import math
 import secrets
 import sys
 import time
+from urllib.parse import quote
 
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -75,6 +76,17 @@ def wants_json() -> bool:
 
 
 def _domain_error(error: DomainError):
+    response = current_app.make_response(_domain_answer(error))
+    if current_app.testing:
+        # Lets the route × role matrix see what a flash-and-redirect hides: a service's refusal
+        # counts as a permission refusal, any other domain error by its status.
+        response.headers["X-Domain-Error"] = f"{error.status} {quote(error.message[:200])}"
+        if isinstance(error, NotAllowed):
+            response.headers["X-Permission-Denied"] = str(error.status)
+    return response
+
+
+def _domain_answer(error: DomainError):
     db.mark_rollback()
     if isinstance(error, NotFound):
         return _not_found()

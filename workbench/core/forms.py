@@ -64,6 +64,13 @@ class VersionField(HiddenIntegerField):
     """The version a page was drawn from (optimistic locking)."""
 
 
+def flash_errors(form) -> None:
+    """Say every field error of a refused form at the top of the page it redirects to."""
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "danger")
+
+
 def attach_errors(form, error: ValidationFailed) -> None:
     """Show a service's field-level errors next to the form fields; nothing is saved."""
     db.mark_rollback()

@@ -30,6 +30,16 @@ class BoundedIntegerConverter(IntegerConverter):
         )
 
 
+def clear_confirmed() -> bool:
+    """Whether the form's 「确认清除签字」 box was ticked (`confirm_clear_signoffs`)."""
+    return (request.form.get("confirm_clear_signoffs") or "").strip().lower() in (
+        "y",
+        "1",
+        "true",
+        "on",
+    )
+
+
 def query_int(name: str, default: int, *, low: int = 1, high: int = PAGE_MAX) -> int:
     """An integer from the query string: absent or blank → default, otherwise within [low, high]."""
     value = _query_number(name, low=low, high=high)

@@ -32,6 +32,8 @@ PREDICATES: dict[str, Predicate] = {
     ),
     "engagement.team": lambda user, obj: obj.works_on(user),
     "engagement.manage": lambda user, obj: obj.can_manage(user),
+    # Second-level review (working papers, the report's 复核 sign-off).
+    "engagement.review": lambda user, obj: obj.reviews(user),
     "engagement.declare": lambda user, obj: bool(obj.roles_of(user) - {"bureau", "unit"}),
 }
 
@@ -52,7 +54,7 @@ def allowed(name: str, obj: Any = None, user: Any = None) -> bool:
     user = user if user is not None else current_user._get_current_object()
     if name != "public" and not user.is_authenticated:
         return False
-    return bool(PREDICATES[name](user, obj))
+    return bool(rule(name)(user, obj))
 
 
 def authorize(actor: Any, name: str, obj: Any = None, *, message: str = "") -> None:
@@ -62,8 +64,17 @@ def authorize(actor: Any, name: str, obj: Any = None, *, message: str = "") -> N
     """
     from workbench.core.errors import NotAllowed
 
-    if not PREDICATES[name](actor, obj):
+    if not rule(name)(actor, obj):
         raise NotAllowed(message or "您没有执行此操作的权限")
+
+
+def rule(name: str) -> Predicate:
+    """The named predicate; a service run outside the app (CLI, demo, jobs) loads the table first."""
+    if name not in PREDICATES:
+        from workbench.domains import modules
+
+        modules("permissions")  # each domain registers its predicates when imported
+    return PREDICATES[name]
 
 
 def requires(name: str, *, load: Callable[..., Any] | None = None) -> Callable:

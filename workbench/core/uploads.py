@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
 import puremagic
 
 from workbench.core.errors import ValidationFailed
+from workbench.core.storage import digest
 
 # extension → (family the content must sniff as, MIME served)
 TYPES: dict[str, tuple[str, str]] = {
@@ -161,3 +163,44 @@ def check(
             except UnicodeDecodeError as error:
                 raise _refuse(f"“{name}”不是有效的文本文件") from error
     return CheckedUpload(name=name, extension=extension, mime=mime, data=data)
+
+
+def check_batch(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    max_files: int,
+    max_mb: int,
+    failed: str,
+    same_batch: Callable[[str, str], str],
+    stored_before: Callable[[str, str], str | None] = lambda name, sha: None,
+    allowed: frozenset[str] | set[str] = EVIDENCE_TYPES,
+) -> list[tuple[CheckedUpload, str]]:
+    """Check a batch (count, each file, copies within it or already stored) before storing any.
+
+    The caller words its refusals: `failed` opens the message, `same_batch(name, earlier)` names a
+    copy within the batch, `stored_before(name, sha)` a copy already kept (None when there is none).
+    Returns each accepted upload with its content digest.
+    """
+    if len(files) > max_files:
+        raise _refuse(f"一次最多上传 {max_files} 个文件", field="files")
+    errors: list[dict] = []
+    checked: list[tuple[CheckedUpload, str]] = []
+    seen: dict[str, str] = {}
+    for name, data in files:
+        try:
+            upload = check(name, data, allowed=allowed, max_mb=max_mb)
+        except ValidationFailed as error:
+            errors.append({"field": "files", "message": error.message})
+            continue
+        sha = digest(upload.data)
+        refusal = (
+            same_batch(upload.name, seen[sha]) if sha in seen else stored_before(upload.name, sha)
+        )
+        if refusal:
+            errors.append({"field": "files", "message": refusal})
+            continue
+        seen[sha] = upload.name
+        checked.append((upload, sha))
+    if errors:
+        raise ValidationFailed(failed + errors[0]["message"], details=errors)
+    return checked

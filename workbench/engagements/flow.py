@@ -7,7 +7,8 @@ from sqlmodel import Session, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.errors import Conflict, ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements import stages
 from workbench.engagements.models import (
@@ -238,8 +239,7 @@ def confirm_item(
 ) -> ChecklistConfirmation:
     """The lead confirms one checklist item of the current stage's gate."""
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以确认")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以确认")
     require_cleared(db, engagement, actor)
     if stage != engagement.stage:
         raise Conflict("只能确认当前阶段的事项")
@@ -276,8 +276,7 @@ def unconfirm_item(
 ) -> None:
     """Withdraw a confirmation of the current stage."""
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以撤销确认")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以撤销确认")
     if stage != engagement.stage:
         raise Conflict("只能撤销当前阶段的确认")
     row = confirmed_items(db, engagement, Stage(stage)).get(item)

@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
+from workbench.core.errors import Locked
 from workbench.core.models import version_column
 from workbench.core.money import DecimalType
 from workbench.core.timeutil import utcnow
@@ -153,11 +154,23 @@ class Engagement(SQLModel, table=True):
         """The one rule "a team member or an admin of its agency" (predicate engagement.team)."""
         return self.is_team(user) or self.is_agency_admin(user)
 
+    def reviews(self, user) -> bool:
+        """Second-level review: the engagement's reviewers and lead, or an admin of its agency."""
+        return bool(
+            self.roles_of(user) & {MemberRole.reviewer, MemberRole.lead}
+        ) or self.is_agency_admin(user)
+
     def is_team(self, user) -> bool:
         """Agency members of the team (lead, evaluators, reviewers)."""
         return bool(
             self.roles_of(user) & {MemberRole.lead, MemberRole.evaluator, MemberRole.reviewer}
         )
+
+
+def ensure_writable(engagement: Engagement) -> None:
+    """Archived engagements are read-only: every mutating service calls this."""
+    if engagement.is_archived:
+        raise Locked("项目已归档，内容只读")
 
 
 class Member(SQLModel, table=True):

@@ -36,6 +36,7 @@ from workbench.engagements.stages import (
     Stage,
     registry,
 )
+from workbench.experts import services as experts
 
 bp = Blueprint("engagements", __name__, template_folder="templates")
 
@@ -291,7 +292,7 @@ def add_member(engagement_id: int):
     if not form.validate_on_submit():
         flash("请选择人员和角色", "danger")
     else:
-        member = services.add_member(
+        member = experts.join_team(
             db.session(),
             actor=current_user,
             engagement=engagement,
@@ -306,7 +307,7 @@ def add_member(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/team/<int:member_id>/remove", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def remove_member(engagement_id: int, member_id: int):
-    services.remove_member(
+    experts.leave_team(
         db.session(),
         actor=current_user,
         engagement=load_engagement(engagement_id),

@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.money import q2
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement, Member, MemberRole
@@ -21,8 +22,9 @@ from workbench.experts.models import Expert, ExpertAssignment, ExpertConflict, E
 
 def _require_manager(db: Session, engagement: Engagement, actor: User) -> None:
     engagements.ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人或机构管理员可以指派专家")
+    authorize(
+        actor, "engagement.manage", engagement, message="只有项目负责人或机构管理员可以指派专家"
+    )
     engagements.require_cleared(db, engagement, actor)
 
 
@@ -111,8 +113,8 @@ def assign(
             "该专家与本项目存在利益冲突，不能指派；确需指派的，须由机构管理员填写豁免理由",
             details=found,
         )
-    if found and not actor.is_admin:
-        raise NotAllowed("只有机构管理员可以豁免利益冲突")
+    if found:  # a waiver: the manager check above leaves the agency's admin
+        authorize(actor, "admin", message="只有机构管理员可以豁免利益冲突")
     member = next((m for m in engagement.members if m.user_id == expert.user_id), None)
     if member is not None and member.role != MemberRole.expert:
         raise Conflict(f"{expert.name} 的账号已以“{member.role_name}”身份参与本项目")

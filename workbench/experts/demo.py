@@ -1,17 +1,58 @@
-"""The demo expert pool: demo-expert's profile, linked and assigned, plus two more experts."""
+"""The demo expert pool: demo-expert and the four who score with them assigned; 郑高工 unassigned."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import Session
 
-from workbench.accounts.models import User
-from workbench.engagements.models import Engagement
+from workbench.accounts.models import SystemRole, User
+from workbench.accounts.services import create_user
+from workbench.engagements.models import DeclarationKind, Engagement
+from workbench.engagements.services import sign_declaration
 from workbench.experts import plan_reviews
 from workbench.experts.assignments import add_fee, assign
 from workbench.experts.pool import ExpertInput, create_expert, declare_conflict
+
+# username, name, title, fields, organisation of the experts who score with demo-expert.
+SCORERS = [
+    ("demo-expert-wu", "吴研究员", "研究员", "农业、乡村振兴", "示例市农业科学院"),
+    ("demo-expert-qian", "钱高会", "高级会计师", "财务管理、预算绩效", "示例会计师事务所"),
+    ("demo-expert-sun", "孙教授", "教授", "营养与食品卫生", "示例医科大学公共卫生学院"),
+    ("demo-expert-zhou", "周主任", "主任医师", "儿童保健", "示例市妇幼保健院"),
+]
+
+
+@dataclass
+class _Scorer:
+    id: int
+    user: User
+
+
+def _scoring_expert(session: Session, admin: User, username, name, title, tags, organisation):
+    """A pool expert with an account of their own (random password: not a demo login)."""
+    user = create_user(
+        session,
+        actor=None,
+        username=username,
+        display_name=name,
+        password=secrets.token_urlsafe(24),
+        org_id=None,
+        system_role=SystemRole.external,
+        check_policy=False,
+        managed_by_id=admin.org_id,
+    )
+    expert = create_expert(
+        session,
+        actor=admin,
+        data=ExpertInput(
+            name=name, title=title, field_tags=tags, organisation=organisation, user_id=user.id
+        ),
+    )
+    return _Scorer(expert.id, user)
 
 
 def fill(session: Session, engagement: Engagement, users: dict[str, User]) -> None:
@@ -38,19 +79,27 @@ def fill(session: Session, engagement: Engagement, users: dict[str, User]) -> No
         org_name="示例县教育局",
         relation="近亲属任职",
     )
-    for name, title, tags, organisation in (
-        ("吴研究员", "研究员", "农业、乡村振兴", "示例市农业科学院"),
-        ("郑高工", "高级工程师", "教育、基本建设", "示例市教育局"),
-    ):
-        create_expert(
-            session,
-            actor=admin,
-            data=ExpertInput(name=name, title=title, field_tags=tags, organisation=organisation),
-        )
+    # 郑高工 works at the evaluated unit: in the pool, never assigned (the conflict check says why).
+    create_expert(
+        session,
+        actor=admin,
+        data=ExpertInput(
+            name="郑高工",
+            title="高级工程师",
+            field_tags="教育、基本建设",
+            organisation="示例市教育局",
+        ),
+    )
+    scorers = [_scoring_expert(session, admin, *row) for row in SCORERS]
     # demo-expert is already on the team (the demo adds the member): the assignment links it.
     assignment = assign(
         session, actor=lead, engagement=engagement, expert_id=expert.id, duty="方案评审、专家评分"
     )
+    # The other four of the five who score 绩效指标明确性: accounts they have not used yet.
+    for scorer in scorers:
+        assign(session, actor=lead, engagement=engagement, expert_id=scorer.id, duty="专家评分")
+        for kind in DeclarationKind:
+            sign_declaration(session, actor=scorer.user, engagement=engagement, kind=kind)
     add_fee(
         session,
         actor=lead,

@@ -44,6 +44,10 @@ class Expert(SQLModel, table=True):
     def is_self(self, user) -> bool:
         return self.user_id is not None and self.user_id == getattr(user, "id", None)
 
+    def is_agency_admin(self, user) -> bool:
+        """An admin of the agency whose pool holds this expert."""
+        return bool(getattr(user, "is_admin", False)) and user.org_id == self.agency_id
+
     def visible_to(self, user) -> bool:
         """Staff of the expert's agency, and the expert themself (else 404)."""
         if not getattr(user, "is_authenticated", False):

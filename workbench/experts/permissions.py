@@ -17,7 +17,13 @@ def can_view(user: Any, expert: Any) -> bool:
 @predicate("expert.declare")
 def can_declare(user: Any, expert: Any) -> bool:
     """Declaring ties: the expert themself, or an admin of the agency."""
-    return expert.is_self(user) or (user.is_admin and user.org_id == expert.agency_id)
+    return expert.is_self(user) or expert.is_agency_admin(user)
+
+
+@predicate("expert.manage")
+def can_manage(user: Any, expert: Any) -> bool:
+    """Editing a profile and deciding withdrawals: an admin of the expert's agency."""
+    return expert.is_agency_admin(user)
 
 
 @predicate("expert.account")

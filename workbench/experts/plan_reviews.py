@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 from workbench.accounts.models import User
 from workbench.core import audit, storage, uploads
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.engagements import services as engagements
-from workbench.engagements.models import Engagement, MemberRole
+from workbench.engagements.models import Engagement
 from workbench.engagements.stages import DerivedItem, Stage, registry
 from workbench.experts.assignments import active_assignment
 from workbench.experts.models import Expert, ExpertAssignment
@@ -123,8 +124,9 @@ def _create(
 def sign(db: Session, *, actor: User, engagement: Engagement, data: ReviewInput) -> PlanReview:
     """An assigned expert signs their opinion on the newest plan version in the app."""
     engagements.ensure_writable(engagement)
-    if MemberRole.expert not in engagement.roles_of(actor):
-        raise NotAllowed("只有本项目的评审专家可以签署方案评审意见")
+    authorize(
+        actor, "plan_review.sign", engagement, message="只有本项目的评审专家可以签署方案评审意见"
+    )
     engagements.require_cleared(db, engagement, actor)
     expert = expert_for_user(db, actor)
     if expert is None or active_assignment(db, expert=expert, engagement=engagement) is None:
@@ -144,8 +146,9 @@ def record_paper(
 ) -> PlanReview:
     """The lead records an expert's signed paper opinion; its scan is required."""
     engagements.ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以登记专家的纸质评审意见")
+    authorize(
+        actor, "engagement.manage", engagement, message="只有项目负责人可以登记专家的纸质评审意见"
+    )
     engagements.require_cleared(db, engagement, actor)
     expert = db.get(Expert, expert_id) if expert_id else None
     if expert is None or active_assignment(db, expert=expert, engagement=engagement) is None:

@@ -10,8 +10,9 @@ from sqlmodel import Session, col, func, or_, select
 
 from workbench.accounts.models import Organisation, User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.experts.matching import normalise, split_tags
 from workbench.experts.models import TAG_SEPARATOR, Expert, ExpertConflict
@@ -105,8 +106,7 @@ def _apply(expert: Expert, data: ExpertInput) -> None:
 
 def create_expert(db: Session, *, actor: User, data: ExpertInput) -> Expert:
     """An admin adds an expert to the agency's pool."""
-    if not actor.is_admin:
-        raise NotAllowed("只有机构管理员可以维护专家库")
+    authorize(actor, "admin", message="只有机构管理员可以维护专家库")
     errors = _problems(db, data, expert=None, agency_id=actor.org_id)
     if errors:
         raise ValidationFailed("专家信息有误", details=errors)
@@ -129,8 +129,7 @@ def update_expert(
     db: Session, *, actor: User, expert: Expert, data: ExpertInput, version: int
 ) -> Expert:
     """An admin edits a profile; a stale version is refused."""
-    if not (actor.is_admin and actor.org_id == expert.agency_id):
-        raise NotAllowed("只有机构管理员可以维护专家库")
+    authorize(actor, "expert.manage", expert, message="只有机构管理员可以维护专家库")
     require_version(version, expert.version, stale="专家档案已被他人修改，请刷新后重试")
     errors = _problems(db, data, expert=expert, agency_id=expert.agency_id)
     if errors:
@@ -200,16 +199,11 @@ def conflicts_of(db: Session, expert: Expert) -> list[ExpertConflict]:
     )
 
 
-def _may_declare(actor: User, expert: Expert) -> bool:
-    return (actor.is_admin and actor.org_id == expert.agency_id) or expert.is_self(actor)
-
-
 def declare_conflict(
     db: Session, *, actor: User, expert: Expert, org_name: str, relation: str
 ) -> ExpertConflict:
     """The expert (or an admin) declares an organisation the expert is tied to."""
-    if not _may_declare(actor, expert):
-        raise NotAllowed("只有专家本人或机构管理员可以申报关联单位")
+    authorize(actor, "expert.declare", expert, message="只有专家本人或机构管理员可以申报关联单位")
     name = (org_name or "").strip()
     errors = []
     if not name:
@@ -251,10 +245,6 @@ CONFLICT_FIELDS = [
 ]  # fmt: skip
 
 
-def _is_agency_admin(actor: User, expert: Expert) -> bool:
-    return actor.is_admin and actor.org_id == expert.agency_id
-
-
 def _own_conflict(db: Session, expert: Expert, conflict_id: int) -> ExpertConflict:
     conflict = db.get(ExpertConflict, conflict_id)
     if conflict is None or conflict.expert_id != expert.id:
@@ -280,10 +270,9 @@ def remove_conflict(db: Session, *, actor: User, expert: Expert, conflict_id: in
 
     True when the tie is gone, False when the request awaits the agency admin.
     """
-    if not _may_declare(actor, expert):
-        raise NotAllowed("只有专家本人或机构管理员可以撤回关联单位")
+    authorize(actor, "expert.declare", expert, message="只有专家本人或机构管理员可以撤回关联单位")
     conflict = _own_conflict(db, expert, conflict_id)
-    if _is_agency_admin(actor, expert):
+    if expert.is_agency_admin(actor):
         _delete_conflict(
             db, actor=actor, expert=expert, conflict=conflict, action="expert.conflict.remove"
         )
@@ -311,8 +300,7 @@ def decide_withdrawal(
     db: Session, *, actor: User, expert: Expert, conflict_id: int, approve: bool
 ) -> None:
     """The agency admin approves (the tie is withdrawn) or refuses an expert's withdrawal request."""
-    if not _is_agency_admin(actor, expert):
-        raise NotAllowed("只有机构管理员可以审批撤回关联单位的申请")
+    authorize(actor, "expert.manage", expert, message="只有机构管理员可以审批撤回关联单位的申请")
     conflict = _own_conflict(db, expert, conflict_id)
     if not conflict.withdrawal_pending:
         raise Conflict("该关联单位没有待审批的撤回申请")

@@ -28,6 +28,7 @@ from workbench.experts.pool import (
     search,
     update_expert,
 )
+from workbench.experts.team import join_team, leave_team
 
 __all__ = [
     "AssignmentRow",
@@ -48,6 +49,8 @@ __all__ = [
     "for_engagement",
     "get_expert",
     "history",
+    "join_team",
+    "leave_team",
     "remove_conflict",
     "search",
     "update_expert",

@@ -135,7 +135,7 @@ def create():
 
 
 @bp.route("/experts/<int:expert_id>/edit", methods=["GET", "POST"])
-@requires("admin", load=load_expert)
+@requires("expert.manage", load=load_expert)
 def edit(expert_id: int):
     expert = load_expert(expert_id)
     form = ExpertForm(obj=expert)
@@ -244,7 +244,7 @@ def _decide(expert_id: int, conflict_id: int, *, approve: bool):
 @bp.route(
     "/experts/<int:expert_id>/conflicts/<int:conflict_id>/withdrawal/approve", methods=["POST"]
 )
-@requires("admin", load=load_expert)
+@requires("expert.manage", load=load_expert)
 def approve_withdrawal(expert_id: int, conflict_id: int):
     return _decide(expert_id, conflict_id, approve=True)
 
@@ -252,7 +252,7 @@ def approve_withdrawal(expert_id: int, conflict_id: int):
 @bp.route(
     "/experts/<int:expert_id>/conflicts/<int:conflict_id>/withdrawal/refuse", methods=["POST"]
 )
-@requires("admin", load=load_expert)
+@requires("expert.manage", load=load_expert)
 def refuse_withdrawal(expert_id: int, conflict_id: int):
     return _decide(expert_id, conflict_id, approve=False)
 

@@ -26,7 +26,7 @@ from workbench.facts.paper_values import PaperValue, computed
 from workbench.fieldwork.models import WorkingPaper
 from workbench.fieldwork.papers import paper_fields
 from workbench.indicators.models import Indicator
-from workbench.indicators.system import invalidate_signoff
+from workbench.indicators.system import invalidate_signoff, require_clear_confirmed
 from workbench.indicators.tree import get_indicator, list_indicators
 
 STALE = "基本信息已被他人修改，请刷新页面后重新填写"
@@ -200,6 +200,7 @@ def save(
     engagement: Engagement,
     version: int | None,
     entries: dict[str, FactEntry],
+    confirm_clear: bool = False,
 ) -> list[str]:
     """Validate every fact, then write them all, audit, and update the bound indicators."""
     ensure_writable(engagement)
@@ -247,7 +248,9 @@ def save(
         summary="修改基本信息："
         + ("、".join(catalog.BY_KEY[k].label for k in changed) or "无变化"),
     )
-    return apply_bindings(db, actor=actor, engagement=engagement) if changed else []
+    if not changed:
+        return []
+    return apply_bindings(db, actor=actor, engagement=engagement, confirm_clear=confirm_clear)
 
 
 def bindings(db: Session, engagement: Engagement) -> dict[int, IndicatorBinding]:
@@ -265,6 +268,7 @@ def bind(
     engagement: Engagement,
     version: int | None,
     choices: dict[int, tuple[str, str]],
+    confirm_clear: bool = False,
 ) -> list[str]:
     """Bind indicators' 目标值/实际值 to facts ('' unbinds: the typed text stays as it is now)."""
     ensure_writable(engagement)
@@ -309,17 +313,24 @@ def bind(
             after=changes,
             summary="指标取值绑定基本信息：" + "、".join(changes),
         )
-    return apply_bindings(db, actor=actor, engagement=engagement)
+    return apply_bindings(db, actor=actor, engagement=engagement, confirm_clear=confirm_clear)
 
 
-def apply_bindings(db: Session, *, actor: User, engagement: Engagement) -> list[str]:
+def apply_bindings(
+    db: Session, *, actor: User, engagement: Engagement, confirm_clear: bool = False
+) -> list[str]:
     """Rewrite bound indicators' 目标值/实际值 to the facts' current text; names of those changed."""
     texts = shown(current(db, engagement))
     links = bindings(db, engagement)
     if not links:
         return []
+    leaves = list_indicators(db, engagement)
+    if not confirm_clear and any(_stale(i, links.get(i.id), texts) for i in leaves):
+        require_clear_confirmed(
+            db, engagement, confirmed=False, action="按基本信息更新绑定指标的目标值/实际值"
+        )  # asked before any leaf is touched; the request's rollback undoes the saved facts
     changed: list[str] = []
-    for indicator in list_indicators(db, engagement):
+    for indicator in leaves:
         link = links.get(indicator.id)
         if link is None:
             continue
@@ -350,6 +361,16 @@ def apply_bindings(db: Session, *, actor: User, engagement: Engagement) -> list[
             db, actor=actor, engagement=engagement, reason="绑定的基本信息变化，指标取值已更新"
         )
     return changed
+
+
+def _stale(indicator: Indicator, link: IndicatorBinding | None, texts: dict[str, str]) -> bool:
+    """Whether a bound leaf's 目标值/实际值 differ from the facts they are bound to."""
+    if link is None:
+        return False
+    return bool(
+        (link.target_key and texts.get(link.target_key, "") != indicator.target)
+        or (link.actual_key and texts.get(link.actual_key, "") != indicator.actual)
+    )
 
 
 def bound_indicators(

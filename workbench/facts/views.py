@@ -7,9 +7,11 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
+from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import requires
 from workbench.engagements import services as engagements
 from workbench.facts import catalog, services
+from workbench.indicators.system import signatures_a_change_clears
 
 bp = Blueprint("facts", __name__, template_folder="templates")
 
@@ -48,15 +50,19 @@ def page(engagement_id: int):
     engagement = load_engagement(engagement_id)
     options = services.paper_options(session, engagement)
     facts = services.current(session, engagement, options)
+    rows = services.bound_indicators(session, engagement)
     return render_template(
         "facts/page.html",
         engagement=engagement,
         facts=facts,
         options=options,
         version=services.sheet_version(session, engagement),
-        rows=services.bound_indicators(session, engagement),
+        rows=rows,
         choices=[(f.key, f"{f.label}（{f.text or '未填写'}）") for f in facts],
         tokens=[(f"{{{{fact:{f.key}}}}}", f.label) for f in facts],
+        clears=signatures_a_change_clears(session, engagement)
+        if any(link for _indicator, link in rows)
+        else [],
     )
 
 
@@ -77,6 +83,7 @@ def save(engagement_id: int):
         engagement=engagement,
         version=form_version(),
         entries=entries,
+        confirm_clear=clear_confirmed(),
     )
     flash(
         "基本信息已保存" + (f"，已同步更新指标：{'、'.join(changed)}" if changed else ""), "success"
@@ -103,6 +110,7 @@ def bind(engagement_id: int):
         engagement=engagement,
         version=form_version(),
         choices=choices,
+        confirm_clear=clear_confirmed(),
     )
     flash("指标取值设置已保存" + (f"，已更新：{'、'.join(changed)}" if changed else ""), "success")
     return redirect(url_for("facts.page", engagement_id=engagement_id) + "#bindings")
@@ -113,7 +121,9 @@ def bind(engagement_id: int):
 def sync(engagement_id: int):
     engagement = load_engagement(engagement_id)
     engagements.ensure_writable(engagement)
-    changed = services.apply_bindings(db.session(), actor=current_user, engagement=engagement)
+    changed = services.apply_bindings(
+        db.session(), actor=current_user, engagement=engagement, confirm_clear=clear_confirmed()
+    )
     flash(
         f"已按当前基本信息更新指标：{'、'.join(changed)}" if changed else "指标取值均已是最新",
         "success",

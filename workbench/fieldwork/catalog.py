@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.fieldwork.models import PaperTemplate
 from workbench.fieldwork.spec import (
@@ -116,8 +117,7 @@ def _check_key(db: Session, agency_id: int, spec: TemplateSpec, own_id: int | No
 
 def create_template(db: Session, *, actor: User, spec: TemplateSpec) -> PaperTemplate:
     """Store an agency template (admins only)."""
-    if not actor.is_admin:
-        raise NotAllowed("只有机构管理员可以维护底稿模板")
+    authorize(actor, "admin", message="只有机构管理员可以维护底稿模板")
     _check_key(db, actor.org_id, spec, None)
     row = PaperTemplate(
         agency_id=actor.org_id,
@@ -145,8 +145,7 @@ def update_template(
     db: Session, *, actor: User, row: PaperTemplate, spec: TemplateSpec, version: int
 ) -> PaperTemplate:
     """Replace an agency template's definition; papers keep the snapshot they were made with."""
-    if not actor.is_admin or row.agency_id != actor.org_id:
-        raise NotAllowed("只有机构管理员可以维护底稿模板")
+    authorize(actor, "fieldwork.template", row, message="只有机构管理员可以维护底稿模板")
     require_version(version, row.version, stale="该模板已被他人修改，请刷新后重试")
     _check_key(db, actor.org_id, spec, row.id)
     before = dict(row.spec)
@@ -172,8 +171,7 @@ def update_template(
 
 def set_active(db: Session, *, actor: User, row: PaperTemplate, active: bool) -> PaperTemplate:
     """Enable or retire an agency template (existing papers are unaffected)."""
-    if not actor.is_admin or row.agency_id != actor.org_id:
-        raise NotAllowed("只有机构管理员可以维护底稿模板")
+    authorize(actor, "fieldwork.template", row, message="只有机构管理员可以维护底稿模板")
     row.active = active
     row.updated_at = utcnow()
     db.add(row)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from workbench.core import audit, storage
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.timeutil import CST
-from workbench.core.uploads import EVIDENCE_TYPES, check
+from workbench.core.uploads import CheckedUpload, check_batch
 from workbench.engagements.models import Engagement
 from workbench.fieldwork.common import guard
 from workbench.fieldwork.models import Evidence, FindingEvidence, WorkingPaper
@@ -67,48 +67,28 @@ def validate_files(
     max_mb: int,
     paper: WorkingPaper | None = None,
     item_id: int | None = None,
-) -> list[Any]:
+) -> list[tuple[CheckedUpload, str]]:
     """Check every file (type, size, name, duplicates) before anything is stored."""
     if not files:
         raise ValidationFailed(
             "请选择要上传的文件", details=[{"field": "files", "message": "请选择要上传的文件"}]
         )
-    if len(files) > MAX_FILES:
-        message = f"一次最多上传 {MAX_FILES} 个文件"
-        raise ValidationFailed(message, details=[{"field": "files", "message": message}])
-    errors: list[dict] = []
-    checked = []
-    seen: dict[str, str] = {}
     stmt, where = _target_filter(engagement, paper, item_id)
     existing = {e.sha256: e for e in db.exec(stmt).all()}
-    for name, data in files:
-        try:
-            upload = check(name, data, allowed=EVIDENCE_TYPES, max_mb=max_mb)
-        except ValidationFailed as error:
-            errors.append({"field": "files", "message": error.message})
-            continue
-        sha = storage.digest(upload.data)
-        if sha in seen:
-            errors.append(
-                {
-                    "field": "files",
-                    "message": f"“{upload.name}”与同批的“{seen[sha]}”内容完全相同，请勿重复上传",
-                }
-            )
-            continue
-        if sha in existing:
-            errors.append(
-                {
-                    "field": "files",
-                    "message": f"“{upload.name}”已上传到{where}（已有文件“{existing[sha].name}”内容相同），不能重复上传",
-                }
-            )
-            continue
-        seen[sha] = upload.name
-        checked.append((upload, sha))
-    if errors:
-        raise ValidationFailed("上传失败，未保存任何文件：" + errors[0]["message"], details=errors)
-    return checked
+
+    def stored_before(name: str, sha: str) -> str | None:
+        if sha not in existing:
+            return None
+        return f"“{name}”已上传到{where}（已有文件“{existing[sha].name}”内容相同），不能重复上传"
+
+    return check_batch(
+        files,
+        max_files=MAX_FILES,
+        max_mb=max_mb,
+        failed="上传失败，未保存任何文件：",
+        same_batch=lambda name, earlier: f"“{name}”与同批的“{earlier}”内容完全相同，请勿重复上传",
+        stored_before=stored_before,
+    )
 
 
 def store_files(

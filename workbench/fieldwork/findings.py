@@ -20,7 +20,7 @@ from workbench.fieldwork.models import (
     PaperIndicator,
     WorkingPaper,
 )
-from workbench.fieldwork.review import content_changed
+from workbench.fieldwork.review import content_changed, require_clear_confirmed
 from workbench.indicators.models import Indicator
 from workbench.scoring.params import ElementsParams, ParamError, parse_params
 
@@ -129,10 +129,17 @@ def _validate(
 
 
 def add_finding(
-    db: Session, *, actor: User, engagement: Engagement, paper: WorkingPaper, data: FindingInput
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    paper: WorkingPaper,
+    data: FindingInput,
+    confirm_clear: bool = False,
 ) -> Finding:
-    """Record a finding; on a signed paper this clears the later sign-offs."""
+    """Record a finding; on a signed paper this clears the later sign-offs (once confirmed)."""
     guard(db, engagement, actor)
+    require_clear_confirmed(db, paper, confirmed=confirm_clear, action="记录发现的问题")
     errors, indicator = _validate(db, paper, data)
     if errors:
         raise ValidationFailed("发现的问题有误，未保存", details=errors)
@@ -169,13 +176,20 @@ def add_finding(
 
 
 def delete_finding(
-    db: Session, *, actor: User, engagement: Engagement, paper: WorkingPaper, finding_id: int
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    paper: WorkingPaper,
+    finding_id: int,
+    confirm_clear: bool = False,
 ) -> None:
-    """Remove a finding; on a signed paper this clears the later sign-offs."""
+    """Remove a finding; on a signed paper this clears the later sign-offs (once confirmed)."""
     guard(db, engagement, actor)
     finding = db.get(Finding, finding_id)
     if finding is None or finding.paper_id != paper.id:
         raise NotFound("发现的问题不存在")
+    require_clear_confirmed(db, paper, confirmed=confirm_clear, action="删除发现的问题")
     before = audit.snapshot(
         finding, ["kind", "text", "indicator_id", "points", "element_index", "met"]
     )

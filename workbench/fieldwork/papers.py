@@ -27,7 +27,7 @@ from workbench.fieldwork.models import (
 )
 from workbench.fieldwork.numbering import format_index
 from workbench.fieldwork.request_models import DocumentRequest
-from workbench.fieldwork.review import content_changed
+from workbench.fieldwork.review import content_changed, require_clear_confirmed
 from workbench.fieldwork.spec import FieldSpec, fields_from
 from workbench.fieldwork.values import clean_values, initial_values
 from workbench.indicators.models import Indicator
@@ -238,8 +238,13 @@ def update_paper(
     values: Mapping[str, Any],
     indicator_ids: Iterable[int],
     assignee_id: int | None = None,
+    confirm_clear: bool = False,
 ) -> WorkingPaper:
-    """Save a paper; a stale version is refused and a signed paper loses its later sign-offs."""
+    """Save a paper; a stale version is refused and a signed paper loses its later sign-offs.
+
+    A change of content that clears the review and approval is refused unless the user confirmed
+    it (`confirm_clear`), with the names of whose signatures would go.
+    """
     guard(db, engagement, actor)
     require_version(version, paper.version, stale=STALE_PAPER)
     title = _title(title)
@@ -263,6 +268,8 @@ def update_paper(
     before = {"title": paper.title, "values": paper.values, "indicators": sorted(old_ids)}
     if not changed and assignee == paper.assignee_id:
         return paper
+    if changed:
+        require_clear_confirmed(db, paper, confirmed=confirm_clear, action="保存对底稿的修改")
     paper.title, paper.values, paper.assignee_id = title, stored, assignee
     paper.updated_at, paper.updated_by_id = utcnow(), actor.id
     db.add(paper)

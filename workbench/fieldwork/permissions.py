@@ -32,22 +32,15 @@ def engagement_of(obj: Any) -> Engagement:
     return obj.engagement if isinstance(obj, Scope) else obj
 
 
-def _agency_admin(user: Any, engagement: Engagement) -> bool:
-    return user.is_admin and user.org_id == engagement.agency_id
-
-
 def can_read(user: Any, obj: Any) -> bool:
     engagement = engagement_of(obj)
     return engagement.visible_to(user) and (
-        engagement.is_team(user)
-        or _agency_admin(user, engagement)
-        or MemberRole.expert in engagement.roles_of(user)
+        engagement.works_on(user) or MemberRole.expert in engagement.roles_of(user)
     )
 
 
 def can_write(user: Any, obj: Any) -> bool:
-    engagement = engagement_of(obj)
-    return engagement.is_team(user) or _agency_admin(user, engagement)
+    return engagement_of(obj).works_on(user)
 
 
 def is_contact(user: Any, obj: Any) -> bool:
@@ -64,6 +57,12 @@ def is_contact(user: Any, obj: Any) -> bool:
 
 predicate("fieldwork.read")(can_read)
 predicate("fieldwork.write")(can_write)
+
+
+@predicate("fieldwork.template")
+def _template(user: Any, template: Any) -> bool:
+    """An agency's working-paper template is maintained by that agency's admins."""
+    return template.visible_to(user)
 
 
 @predicate("fieldwork.manage")
@@ -90,8 +89,7 @@ def _request_upload(user: Any, obj: Any) -> bool:
 
 def may_review(user: Any, engagement: Engagement) -> bool:
     """Second-level review: the engagement's reviewers and leads, or the agency admin."""
-    roles = engagement.roles_of(user)
-    return bool(roles & {MemberRole.reviewer, MemberRole.lead}) or _agency_admin(user, engagement)
+    return engagement.reviews(user)
 
 
 def may_approve(user: Any, engagement: Engagement) -> bool:

@@ -12,10 +12,10 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.forms import attach_errors, choices
-from workbench.core.inputs import query_id, query_int
+from workbench.core.inputs import clear_confirmed, query_id, query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements.stages import STAGE_NAMES, Stage
-from workbench.fieldwork import binder, catalog, export, loaders, papers
+from workbench.fieldwork import binder, catalog, export, loaders, papers, review
 from workbench.fieldwork.blueprint import bp
 from workbench.fieldwork.forms import ConfirmForm, PaperForm
 from workbench.fieldwork.numbering import scheme_rows
@@ -145,6 +145,7 @@ def _render_edit(scope, form: PaperForm, values: dict, errors: list[dict]):
         fields=papers.paper_fields(scope.paper),
         values=values,
         errors=by_field,
+        clears=review.signatures_an_edit_clears(db.session(), scope.paper),
     )
 
 
@@ -176,6 +177,7 @@ def paper_edit(engagement_id: int, paper_id: int):
             values=raw,
             indicator_ids=form.indicator_ids.data or [],
             assignee_id=form.assignee_id.data or None,
+            confirm_clear=clear_confirmed(),
         )
     except ValidationFailed as error:
         attach_errors(form, error)

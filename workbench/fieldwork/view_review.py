@@ -6,6 +6,7 @@ from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from workbench import db
+from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.fieldwork import findings, loaders, review
 from workbench.fieldwork.blueprint import bp
@@ -151,6 +152,7 @@ def finding_add(engagement_id: int, paper_id: int):
             money=form.money.data,
             evidence_ids=form.evidence_ids.data or [],
         ),
+        confirm_clear=clear_confirmed(),
     )
     flash("发现的问题已记录", "success")
     return _back(engagement_id, paper_id, "findings")
@@ -170,6 +172,7 @@ def finding_delete(engagement_id: int, paper_id: int, finding_id: int):
             engagement=scope.engagement,
             paper=scope.paper,
             finding_id=finding_id,
+            confirm_clear=clear_confirmed(),
         )
         flash("已删除该发现", "warning")
     return _back(engagement_id, paper_id, "findings")

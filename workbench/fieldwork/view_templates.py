@@ -78,7 +78,7 @@ def load_template(paper_template_id: int, **_):
 
 
 @bp.route("/fieldwork/templates/<int:paper_template_id>/edit", methods=["GET", "POST"])
-@requires("admin", load=load_template)
+@requires("fieldwork.template", load=load_template)
 def template_edit(paper_template_id: int):
     row = catalog.template_row(db.session(), actor=current_user, template_id=paper_template_id)
     form = TemplateForm()
@@ -104,7 +104,7 @@ def template_edit(paper_template_id: int):
 
 
 @bp.route("/fieldwork/templates/<int:paper_template_id>/active", methods=["POST"])
-@requires("admin", load=load_template)
+@requires("fieldwork.template", load=load_template)
 def template_active(paper_template_id: int):
     row = catalog.template_row(db.session(), actor=current_user, template_id=paper_template_id)
     if CsrfForm().validate_on_submit():

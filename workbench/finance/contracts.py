@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import today_local, utcnow
 from workbench.engagements.models import Engagement
 from workbench.finance import terms as t
@@ -54,8 +55,7 @@ def update_settings(
     db: Session, *, actor: User, terms: t.Terms, version: int | None
 ) -> FinanceSettings:
     """An admin saves the firm's default terms; a stale version is refused."""
-    if not actor.is_admin:
-        raise NotAllowed("只有机构管理员可以修改费用与保证金默认规则")
+    authorize(actor, "admin", message="只有机构管理员可以修改费用与保证金默认规则")
     row = settings_row(db, agency_id=actor.org_id)
     if row is not None:
         require_version(version, row.version, stale="默认规则已被他人修改，请刷新后重试")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
-from workbench.core.errors import NotAllowed
+from workbench.core.permissions import authorize
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.finance import ledger
@@ -35,8 +35,12 @@ def require_manager(
     """
     if not after_archive:
         ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人或机构管理员可以办理合同与收付款")
+    authorize(
+        actor,
+        "engagement.manage",
+        engagement,
+        message="只有项目负责人或机构管理员可以办理合同与收付款",
+    )
     require_cleared(db, engagement, actor)
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from workbench.accounts.models import User
 from workbench.engagements.models import Engagement
 from workbench.indicators.services import IndicatorInput
-from workbench.indicators.system import require_editor
+from workbench.indicators.system import require_clear_confirmed, require_editor
 from workbench.indicators.transfer import (
     ImportOutcome,
     LeafSpec,
@@ -34,9 +34,13 @@ def import_tree(
     engagement: Engagement,
     items: Sequence[dict],
     grades: Sequence[tuple[str, Decimal]] | None = None,
+    confirm_clear: bool = False,
 ) -> ImportOutcome:
     """Replace the tree with JSON items {path, weight, rule, params, …}; row n is the nth item."""
     system = require_editor(db, engagement, actor)
+    require_clear_confirmed(
+        db, engagement, confirmed=confirm_clear, action="替换指标体系", confirmation=True
+    )
     errors: list[dict] = []
     specs: list[LeafSpec] = []
     leaves: list[Leaf] = []

@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, NotFound
+from workbench.core.errors import Conflict, NotFound
+from workbench.core.permissions import authorize
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.indicators.models import STANDARD_TYPES, Indicator
@@ -20,8 +21,11 @@ from workbench.indicators.services import (
     create_indicator,
     list_indicators,
 )
-from workbench.indicators.system import is_editor, require_editor
+from workbench.indicators.system import require_editor
 from workbench.indicators.transfer import LeafSpec, refuse, replace_tree, spec_errors
+from workbench.library import browse as library_browse
+from workbench.library.browse import Choice
+from workbench.library.browse import Page as LibraryPage
 from workbench.scoring.params import ParamError, normalise_rule
 
 
@@ -124,6 +128,13 @@ def search(
     return items, total, versions
 
 
+def browse(
+    db: Session, *, viewer: User, choice: Choice, limit: int = 20, offset: int = 0
+) -> LibraryPage:
+    """The library picker's page: entries under the choice (pack, sector, level, query), counted."""
+    return library_browse.browse(db, viewer=viewer, choice=choice, limit=limit, offset=offset)
+
+
 def add_from_library(
     db: Session,
     *,
@@ -132,6 +143,7 @@ def add_from_library(
     library_indicator_id: int,
     level1: str = "",
     level2: str = "",
+    confirm_clear: bool = False,
 ) -> Indicator:
     """Copy the current version of a library indicator into the tree."""
     version = library().current_version(db, library_indicator_id)
@@ -145,14 +157,14 @@ def add_from_library(
         data=data,
         library_indicator_id=library_indicator_id,
         library_version=getattr(version, "version", None),
+        confirm_clear=confirm_clear,
     )
 
 
 def propose(db: Session, *, actor: User, engagement: Engagement, indicator: Indicator) -> Any:
     """Propose a leaf of this engagement to the library (the library's reviewers decide)."""
     ensure_writable(engagement)
-    if not is_editor(engagement, actor):
-        raise NotAllowed("只有项目组成员可以推荐指标入库")
+    authorize(actor, "indicators.edit", engagement, message="只有项目组成员可以推荐指标入库")
     require_cleared(db, engagement, actor)
     proposal = library().propose_from_engagement(db, actor=actor, indicator=indicator)
     audit.record(

@@ -13,8 +13,9 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -24,7 +25,9 @@ from workbench.indicators.system import (
     get_system,
     invalidate_signoff,
     note_system_change,
+    require_clear_confirmed,
     require_editor,
+    signatures_a_change_clears,
 )
 from workbench.indicators.tree import (
     LABELS,
@@ -96,11 +99,13 @@ def create_indicator(
     data: IndicatorInput,
     library_indicator_id: int | None = None,
     library_version: int | None = None,
+    confirm_clear: bool = False,
 ) -> Indicator:
     """Add a leaf at the end of its 二级 group (a new group goes to the end of the tree)."""
     system = require_editor(db, engagement, actor)
     data = data.cleaned()
     _validate(db, engagement, data)
+    _ask(db, engagement, confirm_clear, f"新增指标“{data.name}”")
     indicator = Indicator(
         engagement_id=engagement.id,
         position=_next_position(db, engagement),
@@ -134,12 +139,15 @@ def update_indicator(
     indicator: Indicator,
     data: IndicatorInput,
     version: int | None,
+    confirm_clear: bool = False,
 ) -> Indicator:
     """Edit a leaf's definition; a stale version is refused, a moved leaf ends its new group."""
     system = require_editor(db, engagement, actor)
     _stale(indicator, version)
     data = data.cleaned()
     _validate(db, engagement, data, exclude=indicator.id)
+    if any(getattr(indicator, name) != getattr(data, name) for name in SYSTEM_FIELDS):
+        _ask(db, engagement, confirm_clear, f"修改指标“{indicator.name}”")
     before = audit.snapshot(indicator, SYSTEM_FIELDS)
     regrouped = (data.level1, data.level2) != (indicator.level1, indicator.level2)
     for name in SYSTEM_FIELDS:
@@ -211,11 +219,18 @@ def delete_rows(db: Session, ids: list[int]) -> None:
 
 
 def delete_indicator(
-    db: Session, *, actor: User, engagement: Engagement, indicator: Indicator, version: int | None
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    indicator: Indicator,
+    version: int | None,
+    confirm_clear: bool = False,
 ) -> None:
     """Delete a leaf (and its expert scores); a stale version is refused."""
     system = require_editor(db, engagement, actor)
     _stale(indicator, version)
+    _ask(db, engagement, confirm_clear, f"删除指标“{indicator.name}”")
     audit.record(
         db,
         actor=actor,
@@ -234,7 +249,13 @@ def delete_indicator(
 
 
 def move_indicator(
-    db: Session, *, actor: User, engagement: Engagement, indicator: Indicator, direction: str
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    indicator: Indicator,
+    direction: str,
+    confirm_clear: bool = False,
 ) -> bool:
     """Swap a leaf with its neighbour in the same 二级 group; False when already at the end."""
     if direction not in ("up", "down"):
@@ -251,6 +272,7 @@ def move_indicator(
     other_index = index - 1 if direction == "up" else index + 1
     if not 0 <= other_index < len(siblings):
         return False
+    _ask(db, engagement, confirm_clear, f"调整“{indicator.name}”的顺序")
     other = siblings[other_index]
     if other.position == indicator.position:
         other.position += 1 if direction == "up" else -1
@@ -276,11 +298,17 @@ def move_indicator(
 # --- the lead's confirmation and the grade table ---------------------------------------------
 
 
+def _ask(db: Session, engagement: Engagement, confirm_clear: bool, action: str) -> None:
+    """An edit of a confirmed or signed system names what it clears and needs a yes first."""
+    require_clear_confirmed(
+        db, engagement, confirmed=confirm_clear, action=action, confirmation=True
+    )
+
+
 def confirm(db: Session, *, actor: User, engagement: Engagement) -> None:
     """The lead confirms the system; refused while it has blockers."""
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以确认指标体系")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以确认指标体系")
     require_cleared(db, engagement, actor)
     system = ensure_system(db, engagement)
     if system.confirmed_at is not None:
@@ -303,14 +331,18 @@ def confirm(db: Session, *, actor: User, engagement: Engagement) -> None:
     )
 
 
-def unconfirm(db: Session, *, actor: User, engagement: Engagement) -> None:
+def unconfirm(
+    db: Session, *, actor: User, engagement: Engagement, confirm_clear: bool = False
+) -> None:
     """The lead withdraws the confirmation (the score sign-off lapses with it)."""
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以撤销确认")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以撤销确认")
     system = get_system(db, engagement)
     if system is None or system.confirmed_at is None:
         raise Conflict("指标体系尚未确认")
+    require_clear_confirmed(
+        db, engagement, confirmed=confirm_clear, action="撤销指标体系的确认"
+    )  # the lead withdraws their own confirmation knowingly; the score sign-off is asked about
     note_system_change(
         db, actor=actor, engagement=engagement, system=system, reason="项目负责人撤销确认"
     )
@@ -336,7 +368,12 @@ def parse_grades(text: str) -> list[tuple[str, Decimal]]:
 
 
 def set_grades(
-    db: Session, *, actor: User, engagement: Engagement, grades: list[tuple[str, Decimal]]
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    grades: list[tuple[str, Decimal]],
+    confirm_clear: bool = False,
 ) -> None:
     """Replace the grade table (lower bounds inclusive); a change clears the confirmation."""
     system = require_editor(db, engagement, actor)
@@ -349,6 +386,7 @@ def set_grades(
     before = list(system.grades or [])
     if new == before:
         return
+    _ask(db, engagement, confirm_clear, "修改等级表")
     system.grades = new
     system.updated_at = utcnow()
     db.add(system)
@@ -384,6 +422,7 @@ __all__ = [
     "get_indicator",
     "in_tree_order",
     "invalidate_signoff",
+    "signatures_a_change_clears",
     "list_indicators",
     "move_indicator",
     "parse_grades",

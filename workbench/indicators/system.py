@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import NotAllowed
+from workbench.core.errors import Conflict, NotAllowed
+from workbench.core.permissions import authorize
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.indicators.models import IndicatorSystem
@@ -63,8 +64,7 @@ def is_editor(engagement: Engagement, user: User) -> bool:
 def require_editor(db: Session, engagement: Engagement, actor: User) -> IndicatorSystem:
     """Refuse edits of the system by non-members, and by anyone but the lead once confirmed."""
     ensure_writable(engagement)
-    if not is_editor(engagement, actor):
-        raise NotAllowed("只有项目组成员可以编辑指标体系")
+    authorize(actor, "indicators.edit", engagement, message="只有项目组成员可以编辑指标体系")
     require_cleared(db, engagement, actor)
     system = ensure_system(db, engagement)
     if system.confirmed_at is not None and not engagement.can_manage(actor):
@@ -72,9 +72,16 @@ def require_editor(db: Session, engagement: Engagement, actor: User) -> Indicato
     return system
 
 
-def invalidate_signoff(db: Session, *, actor: User, engagement: Engagement, reason: str) -> bool:
+def invalidate_signoff(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    reason: str,
+    system: IndicatorSystem | None = None,
+) -> bool:
     """Clear the lead's sign-off of the scores after a change; True when one was cleared."""
-    system = get_system(db, engagement)
+    system = system or get_system(db, engagement)
     if system is None or system.scores_signed_at is None:
         return False
     before = {
@@ -96,6 +103,59 @@ def invalidate_signoff(db: Session, *, actor: User, engagement: Engagement, reas
         summary=f"评分签字已失效：{reason}",
     )
     return True
+
+
+def signatures_a_change_clears(
+    db: Session,
+    engagement: Engagement,
+    *,
+    confirmation: bool = False,
+    system: IndicatorSystem | None = None,
+    known: dict[int, str] | None = None,
+) -> list[str]:
+    """「李四（项目负责人）的评分签字」…: what a change of the scores (or the system) would clear.
+
+    `system` and `known` (names by user id) are what the page already loaded: no query for them.
+    """
+    system = system or get_system(db, engagement)
+    if system is None:
+        return []
+    held = [(system.scores_signed_by_id, "的评分签字")] if system.scores_signed_at else []
+    if confirmation and system.confirmed_at is not None:
+        held.insert(0, (system.confirmed_by_id, "对指标体系的确认"))
+    if not held:
+        return []
+    people = dict(known or {})
+    missing = [i for i, _ in held if i and i not in people]
+    if missing:
+        found = db.exec(select(User).where(col(User.id).in_(missing))).all()
+        people |= {u.id: u.display_name for u in found}
+    return [f"{people.get(i, '')}（项目负责人）{what}" for i, what in held]
+
+
+def require_clear_confirmed(
+    db: Session,
+    engagement: Engagement,
+    *,
+    confirmed: bool,
+    action: str,
+    confirmation: bool = False,
+    system: IndicatorSystem | None = None,
+) -> None:
+    """A change that would clear the score sign-off (or the confirmation) needs a yes first."""
+    if confirmed:
+        return
+    names = signatures_a_change_clears(db, engagement, confirmation=confirmation, system=system)
+    if names:
+        again = "、".join(
+            text
+            for ending, text in (("的确认", "指标体系须重新确认"), ("的评分签字", "评分须重新签字"))
+            if any(name.endswith(ending) for name in names)
+        )
+        raise Conflict(
+            f"{action}将清除{'、'.join(names)}，{again}；请确认后再操作"
+            "（页面勾选“确认清除签字”，接口传 confirm_clear_signoffs=true）"
+        )
 
 
 def note_system_change(

@@ -32,6 +32,7 @@ from workbench.indicators.system import (
     get_system,
     grade_table,
     note_system_change,
+    require_clear_confirmed,
     require_editor,
 )
 from workbench.scoring.calculator import Leaf, resolve_rule
@@ -176,10 +177,19 @@ def _self_score_problem(text: str, weight: Decimal) -> str | None:
 
 
 def import_sheet(
-    db: Session, *, actor: User, engagement: Engagement, filename: str, data: bytes
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    filename: str,
+    data: bytes,
+    confirm_clear: bool = False,
 ) -> ImportOutcome:
     """Replace the tree (and the grade table, from a 等级 sheet) with an uploaded .xlsx sheet."""
     system = require_editor(db, engagement, actor)
+    require_clear_confirmed(
+        db, engagement, confirmed=confirm_clear, action="导入指标表", confirmation=True
+    )
     try:
         checked = uploads.check(filename, data, allowed=SHEET_TYPES, max_mb=10)
     except ValidationFailed as error:

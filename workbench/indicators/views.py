@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from workbench import db
-from workbench.core.errors import ValidationFailed
+from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.forms import attach_errors
+from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
 from workbench.engagements import services as engagements
@@ -21,8 +22,12 @@ from workbench.indicators import (
     tree_rows,
 )
 from workbench.indicators.forms import GradesForm, ImportForm, IndicatorForm
-from workbench.indicators.models import STANDARD_TYPES
-from workbench.indicators.system import get_system_and_confirmer, grade_table
+from workbench.indicators.models import STANDARD_TYPES, IndicatorSystem
+from workbench.indicators.system import (
+    get_system_and_confirmer,
+    grade_table,
+    signatures_a_change_clears,
+)
 from workbench.indicators.tree import list_tree_rows
 from workbench.scoring.params import RULES
 from workbench.scoring.values import format_number
@@ -66,6 +71,9 @@ def render_tree(engagement, *, import_errors: ValidationFailed | None = None, st
         archived=engagement.is_archived,
         rules=RULES,
     )
+    known = {"system": system or IndicatorSystem(), "known": {}}
+    if system is not None and system.confirmed_by_id:
+        known["known"] = {system.confirmed_by_id: confirmer}
     page = render_template(
         "indicators/tree.html",
         engagement=engagement,
@@ -79,6 +87,8 @@ def render_tree(engagement, *, import_errors: ValidationFailed | None = None, st
         grades_form=grades_form,
         grade_table=grade_table(system),
         import_errors=import_errors,
+        clears=signatures_a_change_clears(session, engagement, confirmation=True, **known),
+        score_clears=signatures_a_change_clears(session, engagement, **known),
     )
     return page, status
 
@@ -98,6 +108,7 @@ def _form_page(engagement, form, indicator=None):
         level1_names=sorted({i.level1 for i in services.list_indicators(db.session(), engagement)}),
         level2_names=sorted({i.level2 for i in services.list_indicators(db.session(), engagement)}),
         standard_types=STANDARD_TYPES,
+        clears=signatures_a_change_clears(db.session(), engagement, confirmation=True),
     )
 
 
@@ -112,10 +123,18 @@ def create(engagement_id: int):
     if form.validate_on_submit():
         try:
             indicator = services.create_indicator(
-                db.session(), actor=current_user, engagement=engagement, data=form.to_input()
+                db.session(),
+                actor=current_user,
+                engagement=engagement,
+                data=form.to_input(),
+                confirm_clear=clear_confirmed(),
             )
         except ValidationFailed as error:
             attach_errors(form, error)
+        except Conflict as error:  # the confirmation or sign-off would go: typed values stay
+            db.mark_rollback()
+            flash(error.message, "danger")
+            return _form_page(engagement, form), 409
         else:
             flash(f"已新增指标“{indicator.name}”", "success")
             return redirect(_tree_url(engagement_id, f"#indicator-{indicator.id}"))
@@ -144,9 +163,14 @@ def edit(engagement_id: int, indicator_id: int):
                 indicator=indicator,
                 data=form.to_input(),
                 version=_int(form.version.data),
+                confirm_clear=clear_confirmed(),
             )
         except ValidationFailed as error:
             attach_errors(form, error)
+        except Conflict as error:
+            db.mark_rollback()
+            flash(error.message, "danger")
+            return _form_page(engagement, form, indicator), 409
         else:
             flash(f"已保存指标“{indicator.name}”", "success")
             return redirect(_tree_url(engagement_id, f"#indicator-{indicator.id}"))
@@ -172,6 +196,7 @@ def delete(engagement_id: int, indicator_id: int):
         engagement=engagement,
         indicator=indicator,
         version=_int(request.form.get("version")),
+        confirm_clear=clear_confirmed(),
     )
     flash(f"已删除指标“{name}”", "success")
     return redirect(_tree_url(engagement_id))
@@ -188,6 +213,7 @@ def move(engagement_id: int, indicator_id: int):
         engagement=engagement,
         indicator=indicator,
         direction=request.form.get("direction", ""),
+        confirm_clear=clear_confirmed(),
     )
     if not moved:
         flash("已在本组的最前或最后，无法继续移动", "info")
@@ -210,6 +236,7 @@ def import_sheet(engagement_id: int):
             engagement=engagement,
             filename=upload.filename or "",
             data=upload.read(),
+            confirm_clear=clear_confirmed(),
         )
     except ValidationFailed as error:
         db.mark_rollback()
@@ -248,7 +275,12 @@ def confirm(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/indicators/unconfirm", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def unconfirm(engagement_id: int):
-    services.unconfirm(db.session(), actor=current_user, engagement=load_engagement(engagement_id))
+    services.unconfirm(
+        db.session(),
+        actor=current_user,
+        engagement=load_engagement(engagement_id),
+        confirm_clear=clear_confirmed(),
+    )
     flash("已撤销对指标体系的确认", "warning")
     return redirect(_tree_url(engagement_id))
 
@@ -262,7 +294,13 @@ def grades(engagement_id: int):
         flash("请填写等级表", "danger")
         return redirect(_tree_url(engagement_id, "#grades"))
     rows = services.parse_grades(form.grades.data)
-    services.set_grades(db.session(), actor=current_user, engagement=engagement, grades=rows)
+    services.set_grades(
+        db.session(),
+        actor=current_user,
+        engagement=engagement,
+        grades=rows,
+        confirm_clear=clear_confirmed(),
+    )
     flash("等级表已保存", "success")
     return redirect(_tree_url(engagement_id, "#grades"))
 

@@ -1,4 +1,4 @@
-"""Indicator system ↔ library: start from the framework, search and add, propose back."""
+"""Indicator system ↔ library: start from the framework, browse or search and add, propose back."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workbench import db
-from workbench.core.inputs import query_int
+from workbench.core.inputs import clear_confirmed, query_int
 from workbench.core.permissions import requires
 from workbench.indicators import library_link, services
 from workbench.indicators.forms import LibraryAddForm
 from workbench.indicators.views import bp, load_engagement, load_indicator
+from workbench.library.browse import Choice
 
 PER_PAGE = 20
 
@@ -26,30 +27,42 @@ def framework(engagement_id: int):
     return redirect(url_for("indicators.index", engagement_id=engagement_id))
 
 
+def _choice() -> Choice:
+    """The picker's choice from the query string (checked against the library by the service)."""
+    args = request.args
+    return Choice(
+        q=args.get("q", "").strip(),
+        pack_key=args.get("pack", "").strip(),
+        sector=args.get("sector", "").strip(),
+        level1=args.get("level1", "").strip(),
+        level2=args.get("level2", "").strip(),
+    )
+
+
 @bp.route("/engagements/<int:engagement_id>/indicators/library")
 @requires("indicators.edit", load=load_engagement)
 def library(engagement_id: int):
     engagement = load_engagement(engagement_id)
-    q = request.args.get("q", "").strip()
     page = query_int("page", 1)
-    results, total, versions = [], 0, {}
-    if q:
-        results, total, versions = library_link.search(
-            db.session(), q=q, viewer=current_user, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
-        )
+    found = library_link.browse(
+        db.session(),
+        viewer=current_user,
+        choice=_choice(),
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
     items = services.list_indicators(db.session(), engagement)
     return render_template(
         "indicators/library.html",
         engagement=engagement,
-        q=q,
+        found=found,
+        choice=found.choice,
         page=page,
         per_page=PER_PAGE,
-        results=results,
-        versions=versions,
-        total=total,
         form=LibraryAddForm(formdata=None),
         level1_names=sorted({i.level1 for i in items}),
         level2_names=sorted({i.level2 for i in items}),
+        clears=services.signatures_a_change_clears(db.session(), engagement, confirmation=True),
     )
 
 
@@ -58,7 +71,13 @@ def library(engagement_id: int):
 def add_from_library(engagement_id: int):
     engagement = load_engagement(engagement_id)
     form = LibraryAddForm()
-    back = url_for("indicators.library", engagement_id=engagement_id, q=request.args.get("q", ""))
+    # Back to the same view of the library (its query, facets and page).
+    back = url_for(
+        "indicators.library",
+        engagement_id=engagement_id,
+        page=query_int("page", 1),
+        **_choice().as_args(),
+    )
     if not form.validate_on_submit():
         flash("请选择要添加的指标", "danger")
         return redirect(back)
@@ -69,6 +88,7 @@ def add_from_library(engagement_id: int):
         library_indicator_id=form.library_indicator_id.data,
         level1=(form.level1.data or "").strip(),
         level2=(form.level2.data or "").strip(),
+        confirm_clear=clear_confirmed(),
     )
     flash(f"已从指标库添加“{indicator.name}”，请核对分值并使合计为100分", "success")
     return redirect(back)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from workbench.library import packs
+from workbench.library import packs, pinyin
 from workbench.scoring.params import ParamError, parse_params
 
 MAX_LENGTHS = {
@@ -95,6 +95,10 @@ class LeafContent:
     def search_document(self) -> str:
         """The text searched: name, definition and tags, lower-cased."""
         return "\n".join([self.name, self.definition, " ".join(self.tags)]).lower()
+
+    def pinyin_document(self) -> str:
+        """The pinyin searched: initials and full pinyin of the name and the tags."""
+        return pinyin.document(self.name, self.tags)
 
 
 def from_pack_leaf(path: tuple[str, str, str], leaf: packs.Indicator) -> LeafContent:

@@ -12,6 +12,7 @@ from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import EngagementType
 from workbench.library import content as leaf_content
@@ -112,6 +113,7 @@ def add_version(
     indicator.current_version = number
     indicator.name = data.name
     indicator.search_text = data.search_document()
+    indicator.search_pinyin = data.pinyin_document()
     indicator.updated_at = utcnow()
     db.add(indicator)
     sync_tags(db, indicator.id, data.tags)
@@ -131,8 +133,7 @@ def create_personal(
     source_indicator_id: int | None = None,
 ) -> LibraryIndicator:
     """A new personal (个性) indicator owned by the actor."""
-    if not actor.is_agency:
-        raise NotAllowed("只有评价机构人员可以向指标库添加指标")
+    authorize(actor, "agency", message="只有评价机构人员可以向指标库添加指标")
     types = list(engagement_types or [EngagementType.project.value])
     errors = leaf_content.validate(data)
     errors += [
@@ -182,8 +183,12 @@ def edit(
     `sector` and `engagement_types` (where an indicator applies) are not versioned and are
     ignored for pack indicators, whose pack decides them.
     """
-    if not indicator.can_edit(actor):
-        raise NotAllowed("您不能修改该指标（共享指标由管理员修改，个人指标由本人修改）")
+    authorize(
+        actor,
+        "library.edit",
+        indicator,
+        message="您不能修改该指标（共享指标由管理员修改，个人指标由本人修改）",
+    )
     check_lock(indicator, version)
     errors = leaf_content.validate(data)
     scope = _scope_changes(indicator, sector, engagement_types, errors)

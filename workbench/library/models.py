@@ -68,7 +68,8 @@ class LibraryIndicator(SQLModel, table=True):
 
     `current_version` is the number of the version shown and used by new engagements; engagements
     keep the number they copied (indicator.library_version). `version` is the optimistic lock.
-    Denormalised from the current version for lists and search: `name`, `search_text`.
+    Denormalised from the current version for lists and search: `name`, `search_text`,
+    `search_pinyin`.
     """
 
     __tablename__ = "library_indicator"
@@ -81,6 +82,14 @@ class LibraryIndicator(SQLModel, table=True):
             "search_text",
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
+        # The same for the pinyin of names and tags ("ybjj" finds 医保基金…).
+        Index(
+            "ix_library_indicator_pinyin",
+            "search_pinyin",
+            postgresql_using="gin",
+            postgresql_ops={"search_pinyin": "gin_trgm_ops"},
             postgresql_with={"fastupdate": "off"},
         ),
         Index("ix_library_indicator_pack", "pack_key", "position"),
@@ -100,6 +109,7 @@ class LibraryIndicator(SQLModel, table=True):
     current_version: int = Field(default=1)
     name: str = Field(default="", max_length=120, index=True)
     search_text: str = Field(default="", sa_type=Text)
+    search_pinyin: str = Field(default="", sa_type=Text)  # pinyin.document(name, tags)
     source_engagement_id: int | None = Field(default=None, foreign_key="engagement.id")
     source_indicator_id: int | None = None  # engagement indicator rows may be replaced: no FK
     proposed_at: datetime | None = None
@@ -141,6 +151,10 @@ class LibraryIndicator(SQLModel, table=True):
         if self.status == Status.personal:
             return self.owner_id == user.id
         return True
+
+    def is_owned_by(self, user) -> bool:
+        """The agency staff member who wrote this personal indicator."""
+        return bool(user.is_agency) and self.owner_id == user.id
 
     def can_edit(self, user) -> bool:
         """Owners edit their personal and proposed indicators; admins edit all but deprecated."""

@@ -21,3 +21,9 @@ def can_contribute(user, obj) -> bool:
 def can_edit(user, obj) -> bool:
     """Owners edit their personal/proposed indicators; admins edit any indicator in use."""
     return bool(obj is not None and obj.can_edit(user))
+
+
+@predicate("library.own")
+def is_owner(user, obj) -> bool:
+    """The owner proposes a personal indicator for review and withdraws the proposal."""
+    return bool(obj is not None and obj.is_owned_by(user))

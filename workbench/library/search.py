@@ -10,17 +10,22 @@ The FTS5 table is created after `workbench db upgrade` (and on first use by a un
 writes), not by the migration: Alembic would see its virtual and shadow tables as unknown tables and
 propose dropping them. A reading request never creates it (it would write after reading, which
 SQLite refuses under concurrent writers): without the table it searches with LIKE alone.
+
+A term of two or more Latin letters is also looked for, with LIKE, in `search_pinyin` (the pinyin
+initials and full pinyin of the name and tags, stored with the content: see pinyin.py): "ybjj",
+"yb" and "yibao" find 医保基金…. The column is short, so a scan of it stays cheap on SQLite.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import Integer, and_, column, text
+from sqlalchemy import Integer, and_, column, or_, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from workbench import db as database
+from workbench.library import pinyin
 from workbench.library.models import LibraryIndicator
 
 FTS_TABLE = "library_fts"
@@ -70,19 +75,25 @@ def _index_answers(db: Session) -> bool:
 
 
 def _index_exists(db: Session) -> bool:
-    return (
+    # Remembered for the session once seen: a browse page builds the search condition per facet.
+    if db.info.get(FTS_TABLE):
+        return True
+    found = (
         db.exec(
             text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
             params={"name": FTS_TABLE},
         ).first()
         is not None
     )
+    db.info[FTS_TABLE] = found
+    return found
 
 
 def drop_search_index(db: Session) -> None:
     """Remove the SQLite FTS5 table and triggers (tests, and before a downgrade)."""
     if db.get_bind().dialect.name != "sqlite":
         return
+    db.info.pop(FTS_TABLE, None)
     for trigger in ("library_fts_ai", "library_fts_ad", "library_fts_au"):
         db.exec(text(f"DROP TRIGGER IF EXISTS {trigger}"))
     db.exec(text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
@@ -108,7 +119,10 @@ def _fts_phrase(term: str) -> str:
 
 
 def match_condition(db: Session, query: str) -> ColumnElement[bool] | None:
-    """A WHERE clause matching every term in name, definition or tags; None for no terms."""
+    """A WHERE clause matching every term in name, definition or tags; None for no terms.
+
+    A term of Latin letters ("ybjj", "yibao") also matches the pinyin of the name and tags.
+    """
     words = terms(query)
     if not words:
         return None
@@ -116,21 +130,29 @@ def match_condition(db: Session, query: str) -> ColumnElement[bool] | None:
     if db.get_bind().dialect.name == "postgresql":
         # search_text and the terms are both lower-cased, so LIKE finds what ILIKE would, through
         # the same trigram index, without folding the case of every character it scans.
-        return and_(*(document.like(_like_pattern(word), escape="\\") for word in words))
-    long_words = [word for word in words if len(word) >= TRIGRAM]
-    short_words = [word for word in words if len(word) < TRIGRAM]
+        return and_(
+            *(_or_pinyin(word, document.like(_like_pattern(word), escape="\\")) for word in words)
+        )
+    use_fts = _index_answers(db) if any(len(word) >= TRIGRAM for word in words) else False
     conditions: list[ColumnElement[bool]] = []
-    if long_words and _index_answers(db):
-        expression = " AND ".join(_fts_phrase(word) for word in long_words)
-        conditions.append(
-            col(LibraryIndicator.id).in_(
-                text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query")
-                .bindparams(fts_query=expression)
+    for word in words:
+        if use_fts and len(word) >= TRIGRAM:
+            name = f"fts_{len(conditions)}"  # one parameter per term
+            in_text = col(LibraryIndicator.id).in_(
+                text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :{name}")
+                .bindparams(**{name: _fts_phrase(word)})
                 .columns(column("rowid", Integer))
             )
-        )
-    else:
-        short_words = words
-    # search_text is stored lower-cased, so a plain LIKE is case-insensitive beyond ASCII too.
-    conditions += [document.like(_like_pattern(word), escape="\\") for word in short_words]
+        else:
+            # search_text is stored lower-cased, so a plain LIKE is case-insensitive beyond ASCII.
+            in_text = document.like(_like_pattern(word), escape="\\")
+        conditions.append(_or_pinyin(word, in_text))
     return and_(*conditions)
+
+
+def _or_pinyin(word: str, in_text: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The text condition, or also the pinyin one when the term may be pinyin."""
+    if not pinyin.is_pinyin_term(word):
+        return in_text
+    in_pinyin = col(LibraryIndicator.search_pinyin).like(_like_pattern(word), escape="\\")
+    return or_(in_text, in_pinyin)

@@ -9,6 +9,7 @@ in pack_io.py, usage statistics in usage.py; the common entry points are re-expo
 from __future__ import annotations
 
 from sqlalchemy import and_, case, false
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, or_, select
 
 from workbench.core.errors import NotFound, ValidationFailed
@@ -57,6 +58,7 @@ __all__ = [
     "reject",
     "restore",
     "search",
+    "search_conditions",
     "versions_of",
     "withdraw",
 ]
@@ -144,30 +146,27 @@ def search(
     kind: str | None = None,
     engagement_type: str | None = None,
     pack_key: str | None = None,
+    level1: str | None = None,
+    level2: str | None = None,
 ) -> tuple[list[LibraryIndicator], int]:
     """A page of library indicators whose name, definition or tags contain every term of `q`.
 
     Without `status`: shared and proposed indicators plus the viewer's personal ones;
     deprecated indicators only when asked for. Returns the page and the total count.
     """
-    conditions = [_status_condition(status, viewer)]
-    matched = match_condition(db, q)
-    if matched is not None:
-        conditions.append(matched)
-    conditions += [
-        select(LibraryTag.id)
-        .where(LibraryTag.indicator_id == LibraryIndicator.id, LibraryTag.tag == tag)
-        .exists()
-        for tag in tags or []
-    ]
-    if sector:
-        conditions.append(LibraryIndicator.sector == sector)
-    if kind:
-        conditions.append(LibraryIndicator.kind == kind)
-    if engagement_type:
-        conditions.append(col(LibraryIndicator.engagement_types).contains(f",{engagement_type},"))
-    if pack_key:
-        conditions.append(LibraryIndicator.pack_key == pack_key)
+    conditions = search_conditions(
+        db,
+        q=q,
+        tags=tags,
+        status=status,
+        viewer=viewer,
+        sector=sector,
+        kind=kind,
+        engagement_type=engagement_type,
+        pack_key=pack_key,
+        level1=level1,
+        level2=level2,
+    )
     # One scan of narrow rows gives the page's ids and, through a window, the total; the page's
     # rows are then read by primary key. Only a page past the end needs a separate count.
     found = db.exec(
@@ -193,6 +192,60 @@ def search(
         for row in db.exec(select(LibraryIndicator).where(col(LibraryIndicator.id).in_(ids)))
     }
     return [rows[row_id] for row_id in ids], found[0][1]
+
+
+def search_conditions(
+    db: Session,
+    *,
+    q: str = "",
+    tags: list[str] | None = None,
+    status: str | None = None,
+    viewer=None,
+    sector: str | None = None,
+    kind: str | None = None,
+    engagement_type: str | None = None,
+    pack_key: str | None = None,
+    level1: str | None = None,
+    level2: str | None = None,
+) -> list:
+    """The WHERE conditions of `search` (the browse facets count under the same ones)."""
+    conditions = [_status_condition(status, viewer)]
+    matched = match_condition(db, q)
+    if matched is not None:
+        conditions.append(matched)
+    conditions += [
+        select(LibraryTag.id)
+        .where(LibraryTag.indicator_id == LibraryIndicator.id, LibraryTag.tag == tag)
+        .exists()
+        for tag in tags or []
+    ]
+    if sector:
+        conditions.append(LibraryIndicator.sector == sector)
+    if kind:
+        conditions.append(LibraryIndicator.kind == kind)
+    if engagement_type:
+        conditions.append(col(LibraryIndicator.engagement_types).contains(f",{engagement_type},"))
+    if pack_key:
+        conditions.append(LibraryIndicator.pack_key == pack_key)
+    # 一级/二级 belong to the current version (aliased: a facet count joins the versions too).
+    current = aliased(LibraryIndicatorVersion)
+    levels = [
+        column == value
+        for column, value in ((current.level1, level1), (current.level2, level2))
+        if value
+    ]
+    if levels:
+        conditions.append(
+            select(current.id)
+            .where(
+                current.indicator_id == LibraryIndicator.id,
+                current.number == LibraryIndicator.current_version,
+                *levels,
+            )
+            .correlate(LibraryIndicator)
+            .exists()
+        )
+    return conditions
 
 
 def _count(db: Session, conditions: list) -> int:

@@ -145,13 +145,13 @@ def _act(action, message: str, library_id: int, *, reason: bool = False, then: s
 
 
 @bp.route("/library/<int:library_id>/propose", methods=["POST"])
-@requires("library.contribute", load=load_indicator)
+@requires("library.own", load=load_indicator)
 def propose(library_id: int):
     return _act(services.propose, "“{name}”已提交审核", library_id)
 
 
 @bp.route("/library/<int:library_id>/withdraw", methods=["POST"])
-@requires("library.contribute", load=load_indicator)
+@requires("library.own", load=load_indicator)
 def withdraw(library_id: int):
     return _act(services.withdraw, "已撤回“{name}”的审核申请", library_id)
 

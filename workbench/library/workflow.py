@@ -71,8 +71,7 @@ def propose(
     db: Session, *, actor: User, indicator: LibraryIndicator, version: int | None
 ) -> LibraryIndicator:
     """The owner submits a personal indicator for the admin's review."""
-    if not actor.is_agency or indicator.owner_id != actor.id:
-        raise NotAllowed("只有指标的创建人可以提交审核")
+    authorize(actor, "library.own", indicator, message="只有指标的创建人可以提交审核")
     return _transition(
         db,
         actor=actor,
@@ -91,8 +90,7 @@ def withdraw(
     db: Session, *, actor: User, indicator: LibraryIndicator, version: int | None
 ) -> LibraryIndicator:
     """The owner takes a proposal back before review."""
-    if not actor.is_agency or indicator.owner_id != actor.id:
-        raise NotAllowed("只有指标的创建人可以撤回")
+    authorize(actor, "library.own", indicator, message="只有指标的创建人可以撤回")
     return _transition(
         db,
         actor=actor,
@@ -106,8 +104,7 @@ def withdraw(
 
 
 def _require_admin(actor: User, what: str) -> None:
-    if not actor.is_admin:
-        raise NotAllowed(f"只有机构管理员可以{what}")
+    authorize(actor, "admin", message=f"只有机构管理员可以{what}")
 
 
 def approve(

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.engagements.models import Engagement, Member, MemberRole
-from workbench.finance.dashboard import DUE_SOON_DAYS, dashboard
+from workbench.finance.dashboard import DUE_SOON_DAYS, DepositRow, dashboard
 from workbench.notices.models import NoticeStamp
 from workbench.review import notifications
 from workbench.review.models import RectificationItem
@@ -59,27 +59,41 @@ def _due_now(last: date | None, today: date, *, every: int | None) -> bool:
     return (today - last).days >= every
 
 
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder's kind, what it is about (`ref`), how often it repeats, and its wording."""
+
+    kind: str
+    ref: str
+    every: int | None
+    title: str
+    body: str
+
+
 def _remind(
     db: Session,
     *,
     users: list[User],
     today: date,
-    kind: str,
-    ref: str,
-    every: int | None,
+    reminder: Reminder,
     engagement: Engagement,
-    title: str,
-    body: str,
     link: str,
 ) -> int:
     """Notify the users not yet reminded of `ref` (per `every`), stamping each; returns how many."""
+    kind, ref = reminder.kind, reminder.ref
     chosen = []
     for user in {u.id: u for u in users}.values():
         last = _last_stamp(db, user_id=user.id, kind=kind, ref=ref)
-        if _due_now(last, today, every=every):
+        if _due_now(last, today, every=reminder.every):
             chosen.append(user)
     created = notifications.notify(
-        db, users=chosen, engagement=engagement, kind=kind, title=title, body=body, link=link
+        db,
+        users=chosen,
+        engagement=engagement,
+        kind=kind,
+        title=reminder.title,
+        body=reminder.body,
+        link=link,
     )
     for row in created:
         db.add(NoticeStamp(user_id=row.user_id, kind=kind, ref=ref, day=today))
@@ -94,48 +108,74 @@ def _agency_readers(db: Session) -> list[User]:
     return [u for u in users if u.is_agency and (u.is_admin or u.id in leads)]
 
 
+def _deposit_reminder(row: DepositRow, *, today: date, overdue: bool) -> Reminder:
+    """The wording for one deposit release: due within the window, or already overdue."""
+    where = f"“{row.engagement.title}”（委托方：{row.bureau}）的质量保证金"
+    if overdue:
+        return Reminder(
+            kind="deposit.overdue",
+            ref=f"contract:{row.contract.id}",
+            every=OVERDUE_EVERY_DAYS,
+            title=f"质量保证金逾期未释放：{row.engagement.title}",
+            body=f"{where}应于 {row.due:%Y-%m-%d} 释放 {row.release_outstanding:,.2f} 元，"
+            f"已逾期 {(today - row.due).days} 天。请与委托方联系催收；已到账的请登记释放。",
+        )
+    return Reminder(
+        kind="deposit.due",
+        ref=f"contract:{row.contract.id}:{row.due.isoformat()}",
+        every=None,
+        title=f"质量保证金将于 {row.due:%Y-%m-%d} 到期释放：{row.engagement.title}",
+        body=f"{where}应释放 {row.release_outstanding:,.2f} 元，还有 {(row.due - today).days} 天到期"
+        f"（{DUE_SOON_DAYS} 日内）。请跟进委托方付款，到账后登记释放。",
+    )
+
+
 def deposit_reminders(db: Session, *, today: date, report: RunReport) -> None:
     """Each lead and admin: releases due within 30 days, and overdue ones, they answer for."""
     for user in _agency_readers(db):
         board = dashboard(db, user=user, today=today)
-        for row in board.due_soon:
-            days = (row.due - today).days
+        rows = [(row, False) for row in board.due_soon] + [(row, True) for row in board.overdue]
+        for row, overdue in rows:
+            reminder = _deposit_reminder(row, today=today, overdue=overdue)
             report.add(
-                "deposit.due",
+                reminder.kind,
                 _remind(
                     db,
                     users=[user],
                     today=today,
-                    kind="deposit.due",
-                    ref=f"contract:{row.contract.id}:{row.due.isoformat()}",
-                    every=None,
+                    reminder=reminder,
                     engagement=row.engagement,
-                    title=f"质量保证金将于 {row.due:%Y-%m-%d} 到期释放：{row.engagement.title}",
-                    body=f"“{row.engagement.title}”（委托方：{row.bureau}）的质量保证金"
-                    f"应释放 {row.release_outstanding:,.2f} 元，还有 {days} 天到期"
-                    f"（{DUE_SOON_DAYS} 日内）。请跟进委托方付款，到账后登记释放。",
                     link=f"/engagements/{row.engagement.id}/finance",
                 ),
             )
-        for row in board.overdue:
-            days = (today - row.due).days
-            report.add(
-                "deposit.overdue",
-                _remind(
-                    db,
-                    users=[user],
-                    today=today,
-                    kind="deposit.overdue",
-                    ref=f"contract:{row.contract.id}",
-                    every=OVERDUE_EVERY_DAYS,
-                    engagement=row.engagement,
-                    title=f"质量保证金逾期未释放：{row.engagement.title}",
-                    body=f"“{row.engagement.title}”（委托方：{row.bureau}）的质量保证金"
-                    f"应于 {row.due:%Y-%m-%d} 释放 {row.release_outstanding:,.2f} 元，"
-                    f"已逾期 {days} 天。请与委托方联系催收；已到账的请登记释放。",
-                    link=f"/engagements/{row.engagement.id}/finance",
-                ),
-            )
+
+
+def _rectification_reminder(item: RectificationItem, *, today: date, title: str) -> Reminder:
+    """The wording for one open rectification item: due within the window, or overdue."""
+    problem = item.problem if len(item.problem) <= 40 else item.problem[:40] + "…"
+    if item.rectify_due < today:
+        return Reminder(
+            kind="rectification.overdue",
+            ref=f"rectification:{item.id}",
+            every=OVERDUE_EVERY_DAYS,
+            title=f"整改逾期：{problem}",
+            body=(
+                f"“{title}”的整改事项“{problem}”应于 {item.rectify_due:%Y-%m-%d} 前"
+                f"完成整改，已逾期 {(today - item.rectify_due).days} 天。"
+                "请被评价单位尽快报送整改情况及佐证材料。"
+            ),
+        )
+    return Reminder(
+        kind="rectification.due",
+        ref=f"rectification:{item.id}:{item.rectify_due.isoformat()}",
+        every=None,
+        title=f"整改期限将至：{problem}",
+        body=(
+            f"“{title}”的整改事项“{problem}”须于 {item.rectify_due:%Y-%m-%d} 前"
+            f"完成整改（还有 {(item.rectify_due - today).days} 天）。"
+            "请被评价单位按期报送整改情况及佐证材料。"
+        ),
+    )
 
 
 def rectification_reminders(db: Session, *, today: date, report: RunReport) -> None:
@@ -155,38 +195,15 @@ def rectification_reminders(db: Session, *, today: date, report: RunReport) -> N
         engagements[item.engagement_id] = engagement
         unit_ids = [m.user_id for m in engagement.members if m.role == MemberRole.unit]
         units = list(db.exec(select(User).where(col(User.id).in_(unit_ids))).all())
-        users = units + notifications.lead_users(db, engagement)
-        problem = item.problem if len(item.problem) <= 40 else item.problem[:40] + "…"
-        if item.rectify_due < today:
-            kind, every = "rectification.overdue", OVERDUE_EVERY_DAYS
-            ref = f"rectification:{item.id}"
-            title = f"整改逾期：{problem}"
-            body = (
-                f"“{engagement.title}”的整改事项“{problem}”应于 {item.rectify_due:%Y-%m-%d} 前"
-                f"完成整改，已逾期 {(today - item.rectify_due).days} 天。"
-                "请被评价单位尽快报送整改情况及佐证材料。"
-            )
-        else:
-            kind, every = "rectification.due", None
-            ref = f"rectification:{item.id}:{item.rectify_due.isoformat()}"
-            title = f"整改期限将至：{problem}"
-            body = (
-                f"“{engagement.title}”的整改事项“{problem}”须于 {item.rectify_due:%Y-%m-%d} 前"
-                f"完成整改（还有 {(item.rectify_due - today).days} 天）。"
-                "请被评价单位按期报送整改情况及佐证材料。"
-            )
+        reminder = _rectification_reminder(item, today=today, title=engagement.title)
         report.add(
-            kind,
+            reminder.kind,
             _remind(
                 db,
-                users=users,
+                users=units + notifications.lead_users(db, engagement),
                 today=today,
-                kind=kind,
-                ref=ref,
-                every=every,
+                reminder=reminder,
                 engagement=engagement,
-                title=title,
-                body=body,
                 link=f"/engagements/{engagement.id}/review/rectification",
             ),
         )

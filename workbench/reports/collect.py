@@ -25,8 +25,10 @@ from workbench.engagements.services import orgs_by_id, users_by_id
 from workbench.engagements.stages import STAGE_NAMES, STAGE_WORK, Stage
 from workbench.facts import services as facts
 from workbench.facts.catalog import render_tokens
-from workbench.reports import ex_ante, schedule
-from workbench.reports.collect_surveys import appendix_surveys, planned_sample
+from workbench.reports import context_report, ex_ante, schedule
+from workbench.reports.collect_signers import report_signers, scores_signer
+from workbench.reports.collect_signers import score_signers as score_signers  # services' way in
+from workbench.reports.collect_surveys import appendix_surveys, planned_sample, survey_from_summary
 from workbench.reports.context import (
     Finding,
     Inputs,
@@ -35,7 +37,6 @@ from workbench.reports.context import (
     Person,
     Project,
     SampleSettings,
-    SurveyRow,
     SurveySummary,
     Totals,
     Visit,
@@ -246,55 +247,6 @@ def experts(db: Session, engagement: Engagement) -> list[Person]:
     ]
 
 
-def _row(data: dict, name: str = "") -> SurveyRow:
-    return SurveyRow(
-        name=str(data.get("name") or data.get("question") or name),
-        n=int(data.get("n") or 0),
-        rate=_decimal(data.get("rate")),
-        score_index=_decimal(data.get("score_index")),
-        ci_low=_decimal(data.get("ci_low")),
-        ci_high=_decimal(data.get("ci_high")),
-    )
-
-
-def survey_from_summary(data: dict | None) -> SurveySummary | None:
-    """The surveys domain's `report_summary` dict → SurveySummary (None when nothing collected).
-
-    Expected keys (extra keys ignored): collected, valid, validity_rate, cronbach_alpha (or
-    alpha), items: [{question|name, n, rate, score_index, ci_low, ci_high, distribution:
-    [{option, count}]}], overall: {n, rate, score_index, ci_low, ci_high}, and optionally
-    population, method, sample_target, notes.
-    """
-    if not data or not int(data.get("collected") or 0):
-        return None
-    items = [i for i in data.get("items") or [] if isinstance(i, dict)]
-    levels: list[str] = []
-    counts: list[list[int]] = []
-    for item in items:
-        dist = item.get("distribution") or []
-        names = [str(d.get("option")) for d in dist]
-        if names and (not levels or names == levels):
-            levels = names
-            counts.append([int(d.get("count") or 0) for d in dist])
-    if len(counts) != len(items):
-        levels, counts = [], []
-    overall = data.get("overall") or {}
-    return SurveySummary(
-        collected=int(data.get("collected") or 0),
-        valid=int(data.get("valid") or 0),
-        rows=[_row(i) for i in items],
-        overall=_row(overall, "总体满意度") if isinstance(overall, dict) else _row({}, "总体"),
-        validity_rate=_decimal(data.get("validity_rate")),
-        alpha=_decimal(data.get("cronbach_alpha", data.get("alpha"))),
-        population=str(data.get("population") or "服务对象"),
-        method=str(data.get("method") or "问卷调查"),
-        sample_target=int(data["sample_target"]) if data.get("sample_target") else None,
-        notes=[str(n) for n in data.get("notes") or []],
-        levels=levels,
-        counts=counts,
-    )
-
-
 def _survey_data(db: Session, engagement: Engagement) -> dict | None:
     """`workbench.surveys.services.report_summary`, when it exists."""
     services = _optional("workbench.surveys.services")
@@ -383,11 +335,10 @@ def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str 
         sample=sample,
         has_survey=uses_survey or summary is not None,
         label=label,
-        ex_ante_conclusion=row.ex_ante_conclusion if row else "",
         plan_date=row.plan_date if row else None,
         plan_schedule=schedule.from_record(row.schedule) if row else {},
         ex_ante_bands=ex_ante_bands(),
-        scores_signed=_scores_signer(db, engagement) is not None,
+        scores_signed=scores_signer(db, engagement) is not None,
         report_signers=report_signers(db, engagement) if deliverable == "report" else {},
         survey_appendix=appendix_surveys(survey_data, indicators),
         planned_sample=planned_sample(row),
@@ -403,39 +354,11 @@ def ex_ante_bands() -> ex_ante.Bands:
         raise Conflict(f"评估结论分数线设置（WORKBENCH_EX_ANTE_BANDS）有误：{error}") from error
 
 
-def report_signers(db: Session, engagement: Engagement) -> dict[str, str]:
-    """Level (prepare/review/approve) → name of who signed the report in the app (active only)."""
-    from workbench.reports.services_signoffs import active
-
-    signed = active(db, engagement)
-    names = user_names(db, {row.user_id for row in signed.values()})
-    return {level: names.get(row.user_id, "") for level, row in signed.items()}
+def ex_ante_conclusion(db: Session, engagement: Engagement) -> ex_ante.Conclusion:
+    """The conclusion the ex-ante report prints now: from the signed total through the bands."""
+    return context_report.ex_ante_conclusion(inputs(db, engagement, deliverable="report"))
 
 
-def user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
-    found = users_by_id(db, {i for i in ids if i})
-    return {uid: user.display_name for uid, user in found.items()}
-
-
-def _scores_signer(db: Session, engagement: Engagement) -> User | None:
-    """The lead who signed the scores in the app, or None while they are unsigned."""
-    from workbench.indicators.system import get_system
-
-    system = get_system(db, engagement)
-    if system is None or system.scores_signed_at is None or not system.scores_signed_by_id:
-        return None
-    return db.get(User, system.scores_signed_by_id)
-
-
-def score_signers(db: Session, engagement: Engagement) -> dict[str, str]:
-    """Names for the score sheet, only where the record holds a sign-off (else a blank line).
-
-    The app records one sign-off of the scores, the lead's; who scored and who reviewed the
-    score sheet sign on paper.
-    """
-    signer = _scores_signer(db, engagement)
-    return {
-        "scored_by": "",
-        "reviewed_by": "",
-        "approved_by": signer.display_name if signer else "",
-    }
+def ex_ante_bands_text() -> str:
+    """The configured bands as the sentence the report prints."""
+    return ex_ante.describe_bands(ex_ante_bands())

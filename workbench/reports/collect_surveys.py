@@ -1,11 +1,12 @@
-"""The survey appendix's inputs: every survey of the engagement from the surveys domain's summary,
-the indicators linked to each, and the approved plan's sample."""
+"""The survey inputs from the surveys domain's summary: the primary survey's section, and for the
+appendix every survey of the engagement, the indicators linked to each, and the plan's sample."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from workbench.reports.context import SurveyRow, SurveySummary
 from workbench.reports.models import ReportSetting
 from workbench.reports.survey_appendix import AppendixSurvey, PlannedSample, SurveyItem
 from workbench.surveys.sampling import sample_size, z_for
@@ -25,6 +26,55 @@ def _item(data: dict, name: str = "") -> SurveyItem:
         score_index=_decimal(data.get("score_index")),
         ci_low=_decimal(data.get("ci_low")),
         ci_high=_decimal(data.get("ci_high")),
+    )
+
+
+def _row(data: dict, name: str = "") -> SurveyRow:
+    return SurveyRow(
+        name=str(data.get("name") or data.get("question") or name),
+        n=int(data.get("n") or 0),
+        rate=_decimal(data.get("rate")),
+        score_index=_decimal(data.get("score_index")),
+        ci_low=_decimal(data.get("ci_low")),
+        ci_high=_decimal(data.get("ci_high")),
+    )
+
+
+def survey_from_summary(data: dict | None) -> SurveySummary | None:
+    """The surveys domain's `report_summary` dict → SurveySummary (None when nothing collected).
+
+    Expected keys (extra keys ignored): collected, valid, validity_rate, cronbach_alpha (or
+    alpha), items: [{question|name, n, rate, score_index, ci_low, ci_high, distribution:
+    [{option, count}]}], overall: {n, rate, score_index, ci_low, ci_high}, and optionally
+    population, method, sample_target, notes.
+    """
+    if not data or not int(data.get("collected") or 0):
+        return None
+    items = [i for i in data.get("items") or [] if isinstance(i, dict)]
+    levels: list[str] = []
+    counts: list[list[int]] = []
+    for item in items:
+        dist = item.get("distribution") or []
+        names = [str(d.get("option")) for d in dist]
+        if names and (not levels or names == levels):
+            levels = names
+            counts.append([int(d.get("count") or 0) for d in dist])
+    if len(counts) != len(items):
+        levels, counts = [], []
+    overall = data.get("overall") or {}
+    return SurveySummary(
+        collected=int(data.get("collected") or 0),
+        valid=int(data.get("valid") or 0),
+        rows=[_row(i) for i in items],
+        overall=_row(overall, "总体满意度") if isinstance(overall, dict) else _row({}, "总体"),
+        validity_rate=_decimal(data.get("validity_rate")),
+        alpha=_decimal(data.get("cronbach_alpha", data.get("alpha"))),
+        population=str(data.get("population") or "服务对象"),
+        method=str(data.get("method") or "问卷调查"),
+        sample_target=int(data["sample_target"]) if data.get("sample_target") else None,
+        notes=[str(n) for n in data.get("notes") or []],
+        levels=levels,
+        counts=counts,
     )
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.locking import require_version
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import local, utcnow
@@ -96,8 +96,7 @@ def send(
     from workbench.reports.services_signoffs import approved
 
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以发送征求意见稿")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以发送征求意见稿")
     require_cleared(db, engagement, actor)
     version = next((v for v in drafts(db, engagement) if v.id == version_id), None)
     if version is None:
@@ -136,8 +135,7 @@ def send(
 def _unit_round(db: Session, engagement: Engagement, actor: User) -> Consultation:
     """The open round the unit contact may write to."""
     ensure_writable(engagement)
-    if MemberRole.unit not in engagement.roles_of(actor):
-        raise NotAllowed("只有被评价单位联系人可以填写反馈意见")
+    authorize(actor, "reports.unit", engagement, message="只有被评价单位联系人可以填写反馈意见")
     row = current(db, engagement)
     if row is None:
         raise Conflict("评价机构尚未发送征求意见稿")
@@ -273,8 +271,9 @@ def record_no_opinions(
 ) -> Consultation:
     """The lead records that the unit had no opinions on the draft (the note says how we know)."""
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以记录被评价单位无意见")
+    authorize(
+        actor, "engagement.manage", engagement, message="只有项目负责人可以记录被评价单位无意见"
+    )
     require_cleared(db, engagement, actor)
     row = current(db, engagement)
     if row is None:

@@ -178,7 +178,6 @@ class Inputs:
     sample: SampleSettings = field(default_factory=SampleSettings)
     has_survey: bool = False
     label: str = ""
-    ex_ante_conclusion: str = ""
     plan_date: date | None = None  # the plan's 编制日期 (None: today)
     plan_schedule: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
     ex_ante_bands: ex_ante.Bands = ex_ante.DEFAULT_BANDS

@@ -52,10 +52,17 @@ def _generated_overview(p: Project) -> list[str]:
     return out + ([p.description.strip()] if p.description.strip() else [])
 
 
+def _goal(leaf: LeafRow) -> str:
+    """ "资金到位率目标值100%（计划1,250.00万元）": a ratio's target is its base, not the rate."""
+    if leaf.rule == "ratio" and leaf.name.endswith("率") and not leaf.target.endswith("%"):
+        return f"{leaf.name}目标值100%（计划{leaf.target}）"
+    return f"{leaf.name}目标值{leaf.target}"
+
+
 def _generated_goals(leaves: list[LeafRow]) -> list[str]:
     lines = []
     for name, group in level1_groups(leaves).items():
-        targets = [f"{leaf.name}目标值{leaf.target}" for leaf in group if leaf.target]
+        targets = [_goal(leaf) for leaf in group if leaf.target]
         if targets:
             lines.append(f"{name}指标：" + "；".join(targets) + "。")
     return (["项目主要绩效指标及目标值如下："] + lines) if lines else []
@@ -205,7 +212,6 @@ def ex_ante_conclusion(inputs: Inputs) -> ex_ante.Conclusion:
         unscored=len(unscored),
         signed=inputs.scores_signed,
         bands=inputs.ex_ante_bands,
-        chosen=inputs.ex_ante_conclusion,
     )
 
 

@@ -3,7 +3,7 @@
 The bands are data: the default below is what DOMAIN.md and the ex-ante pack describe (≥ 80 予以支持,
 ≥ 60 调整后支持, below 60 不予支持); an agency whose bureau draws other lines sets
 `WORKBENCH_EX_ANTE_BANDS` (same text format). No box is ticked while any indicator is unscored or
-the lead has not signed the scores.
+the lead has not signed the scores, and nobody picks a box by hand: the score decides.
 """
 
 from __future__ import annotations
@@ -67,7 +67,6 @@ def conclude(
     unscored: int,
     signed: bool,
     bands: Bands = DEFAULT_BANDS,
-    chosen: str = "",
 ) -> Conclusion:
     """The conclusion only from a complete score the lead signed; otherwise pending, and why."""
     if unscored or total is None:
@@ -85,12 +84,6 @@ def conclude(
         )
     by_band = next(name for bound, name in bands if total >= bound)
     lines = f"按评估结论分数线（{describe_bands(bands)}）"
-    if chosen in CONCLUSIONS and chosen != by_band:
-        return Conclusion(
-            chosen,
-            f"经综合评估，{project}事前绩效评估得分为{score}分，{lines}对应“{by_band}”；"
-            f"经项目负责人确定，评估结论为“{chosen}”。",
-        )
     return Conclusion(
         by_band,
         f"经综合评估，{project}事前绩效评估得分为{score}分，{lines}，评估结论为“{by_band}”。",

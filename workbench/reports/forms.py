@@ -14,7 +14,6 @@ from wtforms import (
 )
 
 from workbench.core.forms import BaseForm, VersionField, choices
-from workbench.reports.context import EX_ANTE_CONCLUSIONS
 from workbench.reports.models import Adoption
 from workbench.reports.services import LABELS
 
@@ -59,14 +58,6 @@ class PlanSettingsForm(BaseForm):
     target = StringField("计划发放问卷份数", description="留空则按计算出的样本量")
     strata = TextAreaField(
         "分层（每行“类别,总体数量”）", description="如：城区学校家长,4000；留空则不分层"
-    )
-    version = VersionField()
-
-
-class ConclusionForm(BaseForm):
-    ex_ante_conclusion = SelectField(
-        "评估结论",
-        choices=choices([("", "按得分自动判定")] + [(c, c) for c in EX_ANTE_CONCLUSIONS]),
     )
     version = VersionField()
 

@@ -207,7 +207,7 @@ _setting_version = version_column()
 
 
 class ReportSetting(SQLModel, table=True):
-    """Per engagement: the plan's sample-size parameters and the ex-ante conclusion."""
+    """Per engagement: the plan's sample-size parameters, its date and timetable."""
 
     __tablename__ = "report_setting"
 
@@ -219,7 +219,6 @@ class ReportSetting(SQLModel, table=True):
     proportion: Decimal = Field(default=Decimal("0.5"), sa_type=DecimalType(4))
     target: int | None = None  # 计划发放问卷份数 (None: the computed sample size)
     strata: list = Field(default_factory=list, sa_column=Column(JSON))  # [{name, population}]
-    ex_ante_conclusion: str = Field(default="", max_length=10)  # blank: from the total score
     # The plan's own timetable: its 编制日期 and [{phase, start, end}] (ISO dates, may be blank).
     plan_date: date | None = None
     schedule: list = Field(default_factory=list, sa_column=Column(JSON))

@@ -22,7 +22,8 @@ from sqlmodel import Session, col, func, select
 
 from workbench.accounts.models import User
 from workbench.core import audit, storage
-from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.errors import Conflict, ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.reports import collect, context, context_report, redaction, services, toc
@@ -62,8 +63,7 @@ def set_internal(
 ) -> set[str]:
     """Mark exactly ``keys`` internal (the lead or the agency admin); audited."""
     engagements.ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以标记内部章节")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以标记内部章节")
     titles = {s.key: section_title(s) for s in markable(db, engagement)}
     unknown = [k for k in keys if k not in titles]
     if unknown:
@@ -119,8 +119,7 @@ def known_personal(db: Session, engagement: Engagement) -> list[str]:
 def generate_public(db: Session, *, actor: User, engagement: Engagement) -> DeliverableVersion:
     """Build the public version from the current record, store it and record the removals."""
     engagements.ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以生成公开版")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以生成公开版")
     engagements.require_cleared(db, engagement, actor)
     withheld = internal_keys(db, engagement)
     outline = {s.key: section_title(s) for s in markable(db, engagement)}

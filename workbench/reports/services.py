@@ -22,7 +22,8 @@ from sqlmodel import Session, col, func, select
 
 from workbench.accounts.models import User
 from workbench.core import audit, storage
-from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import Conflict, NotFound, ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -69,10 +70,6 @@ def version_kind(engagement: Engagement, kind: str) -> str:
     if kind not in REQUESTABLE:
         raise NotFound(f"没有“{kind}”这种成果文件（可选：{'、'.join(REQUESTABLE)}）")
     return report_kind(engagement) if kind == "report" else kind
-
-
-def can_generate(engagement: Engagement, user: User) -> bool:
-    return engagement.is_team(user) or (user.is_admin and user.org_id == engagement.agency_id)
 
 
 def pdf_available() -> bool:
@@ -191,8 +188,7 @@ def generate(
 ) -> DeliverableVersion:
     """Render a deliverable and record it as the next numbered version of its kind."""
     ensure_writable(engagement)
-    if not can_generate(engagement, actor):
-        raise NotAllowed("只有本项目工作组成员可以生成成果文件")
+    authorize(actor, "engagement.team", engagement, message="只有本项目工作组成员可以生成成果文件")
     require_cleared(db, engagement, actor)
     kind = version_kind(engagement, kind)
     label = (label or "").strip()
@@ -284,8 +280,7 @@ def request_pdf(
 ) -> DeliverableVersion:
     """Mark a .docx version for conversion to PDF (the conversion itself is `run_pdf`)."""
     ensure_writable(engagement)
-    if not can_generate(engagement, actor):
-        raise NotAllowed("只有本项目工作组成员可以转换 PDF")
+    authorize(actor, "engagement.team", engagement, message="只有本项目工作组成员可以转换 PDF")
     if version.mime != DOCX:
         raise Conflict("只有 Word 文件可以转换为 PDF")
     if version.pdf_sha256:

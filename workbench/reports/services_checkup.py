@@ -10,9 +10,10 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed
+from workbench.core.errors import Conflict
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
-from workbench.engagements.models import Engagement, MemberRole
+from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, users_by_id
 from workbench.facts import services as facts
 from workbench.reports import checkup, collect, sections
@@ -77,8 +78,6 @@ def gather(db: Session, engagement: Engagement) -> CheckInputs:
         for s in inputs.survey_appendix
         if s.indicators
     ]
-    experts = [m for m in engagement.members if m.role == MemberRole.expert]
-    names = users_by_id(db, {m.user_id for m in experts})
     member_names = set(
         u.display_name for u in users_by_id(db, {m.user_id for m in engagement.members}).values()
     )
@@ -109,7 +108,8 @@ def gather(db: Session, engagement: Engagement) -> CheckInputs:
         ],
         sections=texts,
         surveys=surveys,
-        expert_members=[names[m.user_id].display_name for m in experts if m.user_id in names],
+        # The expert group the plan lists: the assigned experts (with or without an account).
+        expert_members=[person.name for person in collect.experts(db, engagement)],
         signers=signers,
         scores_signed=inputs.scores_signed,
     )
@@ -139,8 +139,12 @@ def acknowledge(
 ) -> ReportCheck:
     """The lead confirms having read the current warnings (a changed list needs a new confirmation)."""
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("报告体检的警告只能由项目负责人（或本机构管理员）确认")
+    authorize(
+        actor,
+        "engagement.manage",
+        engagement,
+        message="报告体检的警告只能由项目负责人（或本机构管理员）确认",
+    )
     result = run(db, engagement)
     if fingerprint != result.fingerprint:
         raise Conflict("体检结果已变化，请查看最新的体检结果后再确认")

@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import DomainError, NotFound, ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -26,8 +27,7 @@ def request_generation(
 ) -> GenerationJob:
     """Check what can be checked now and queue the generation."""
     ensure_writable(engagement)
-    if not services.can_generate(engagement, actor):
-        raise NotAllowed("只有本项目工作组成员可以生成成果文件")
+    authorize(actor, "engagement.team", engagement, message="只有本项目工作组成员可以生成成果文件")
     require_cleared(db, engagement, actor)
     if kind not in PAGE_KINDS:
         raise NotFound(f"没有“{kind}”这种可在页面生成的成果文件")

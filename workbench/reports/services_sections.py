@@ -13,10 +13,12 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from workbench import db as database
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, Locked, NotAllowed, NotFound, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared
@@ -83,16 +85,18 @@ def ensure_sections(db: Session, engagement: Engagement, deliverable: str) -> li
     }
     missing = [e for e in entries if e.key not in rows]
     if missing and not engagement.is_archived:
+        # A page (GET) opens the outline first: its empty rows are a small write of their own.
         try:
-            with db.begin_nested():  # a concurrent first visit may have created them already
-                for entry in missing:
-                    row = ReportSection(
-                        engagement_id=engagement.id, deliverable=deliverable, key=entry.key
-                    )
-                    db.add(row)
-                    rows[entry.key] = row
-        except IntegrityError:
+            with database.small_write(db) as writer, writer.begin_nested():
+                created = [
+                    ReportSection(engagement_id=engagement.id, deliverable=deliverable, key=e.key)
+                    for e in missing
+                ]
+                writer.add_all(created)
+        except IntegrityError:  # a concurrent first visit created them already
             return ensure_sections(db, engagement, deliverable)
+        for row in created:
+            rows[row.key] = db.merge(row, load=False)
     counts = dict(
         db.exec(
             select(SectionComment.section_id, func.count())
@@ -126,7 +130,7 @@ def entry_of(db: Session, engagement: Engagement, section: ReportSection) -> tex
 
 def is_writer(engagement: Engagement, user: User, section: ReportSection) -> bool:
     """The team writes every section; an expert member writes the sections assigned to them."""
-    if engagement.is_team(user) or (user.is_admin and user.org_id == engagement.agency_id):
+    if engagement.works_on(user):
         return True
     return MemberRole.expert in engagement.roles_of(user) and section.assignee_id == user.id
 
@@ -165,8 +169,13 @@ def save_section(
     content: str,
     version: int | None,
     autosave: bool = False,
+    confirm_clear: bool = False,
 ) -> bool:
-    """Save a section's text (sanitized); False when nothing changed. Stale versions conflict."""
+    """Save a section's text (sanitized); False when nothing changed. Stale versions conflict.
+
+    A change of a report section once reviewed or approved clears those signatures: refused
+    unless the writer confirmed it (`confirm_clear`), naming whose signatures would go.
+    """
     _check_edit(db, engagement, actor, section)
     require_version(version, section.version, stale=STALE)
     try:
@@ -183,6 +192,12 @@ def save_section(
     ).first()
     if html == section.html:
         return not autosave and _keep_own_autosave(db, actor, engagement, section, last)
+    names = [] if confirm_clear else signatures_an_edit_clears(db, engagement, section)
+    if names:
+        raise Conflict(
+            f"修改章节“{entry_of(db, engagement, section).heading}”将清除{'、'.join(names)}的签字，"
+            "报告须重新复核和批准；请确认后再保存（页面勾选“确认清除签字”）"
+        )
     plain = text.to_text(html)
     now = utcnow()
     coalesce = (
@@ -234,6 +249,24 @@ def save_section(
             heading=entry_of(db, engagement, section).heading,
         )
     return True
+
+
+def signatures_an_edit_clears(
+    db: Session, engagement: Engagement, section: ReportSection
+) -> list[str]:
+    """「王五（复核人）」…: the report's review and approval an edit of this section would clear."""
+    if section.deliverable != "report":
+        return []
+    from workbench.reports.services_signoffs import active
+
+    signed = active(db, engagement)
+    later = [(level, signed[level]) for level in ("review", "approve") if level in signed]
+    if not later:
+        return []
+    titles = {"review": "复核人", "approve": "项目负责人"}
+    ids = [row.user_id for _, row in later]
+    people = {u.id: u.display_name for u in db.exec(select(User).where(col(User.id).in_(ids)))}
+    return [f"{people.get(row.user_id, '')}（{titles[level]}）" for level, row in later]
 
 
 def _keep_own_autosave(
@@ -293,8 +326,7 @@ def assign(
 ) -> ReportSection:
     """The lead assigns a section to a team member or expert (None: unassigned)."""
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以分配章节")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以分配章节")
     if user_id:
         roles = {MemberRole(m.role) for m in engagement.members if m.user_id == user_id}
         if not roles & ASSIGNABLE_ROLES:

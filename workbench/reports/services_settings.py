@@ -16,7 +16,6 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.reports import locks
-from workbench.reports.context import EX_ANTE_CONCLUSIONS
 from workbench.reports.models import ReportSetting
 
 
@@ -59,12 +58,11 @@ def save_setting(
     version: int | None,
     values: dict,
 ) -> ReportSetting:
-    """Save the sample-size parameters and/or the ex-ante conclusion (keys given in `values`)."""
+    """Save the plan's sample-size parameters (keys given in `values`)."""
     ensure_writable(engagement)
     authorize(actor, "engagement.team", engagement, message="只有本项目工作组成员可以修改设置")
     require_cleared(db, engagement, actor)
-    kind = "plan" if set(values) - {"ex_ante_conclusion"} else "ex_ante_report"
-    reason = locks.locked_reason(db, engagement, kind)
+    reason = locks.locked_reason(db, engagement, "plan")
     if reason:
         raise Locked(reason)
     row = get_setting(db, engagement)
@@ -72,8 +70,7 @@ def save_setting(
     errors = _setting_errors(values)
     if errors:
         raise ValidationFailed("设置有误", details=errors)
-    fields = ["population", "confidence", "margin", "proportion", "target", "strata",
-              "ex_ante_conclusion"]  # fmt: skip
+    fields = ["population", "confidence", "margin", "proportion", "target", "strata"]
     before = audit.snapshot(row, fields) if row.id else None
     for name, value in values.items():
         setattr(row, name, value)
@@ -106,7 +103,4 @@ def _setting_errors(values: dict) -> list[dict]:
         value = values.get(name)
         if value is not None and not 1 <= value <= 100_000_000:
             errors.append({"field": name, "message": "应为1到1亿之间的整数"})
-    conclusion = values.get("ex_ante_conclusion")
-    if conclusion and conclusion not in EX_ANTE_CONCLUSIONS:
-        errors.append({"field": "ex_ante_conclusion", "message": "评估结论无效"})
     return errors

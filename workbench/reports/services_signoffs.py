@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, Locked, NotAllowed, ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
-from workbench.engagements.models import Engagement, MemberRole
+from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.engagements.stages import Blocker
 from workbench.reports import locks
@@ -81,14 +82,13 @@ def missing_sections(db: Session, engagement: Engagement) -> list[str]:
     ]
 
 
-def _may_sign(engagement: Engagement, user: User, level: str) -> bool:
-    roles = engagement.roles_of(user)
-    admin = user.is_admin and user.org_id == engagement.agency_id
-    if level == "prepare":
-        return engagement.is_team(user) or admin
-    if level == "review":
-        return bool(roles & {MemberRole.reviewer, MemberRole.lead}) or admin
-    return engagement.can_manage(user)
+# Who signs each level, as a named predicate: the team prepares, reviewers review, the lead approves.
+SIGNERS = {
+    "prepare": "engagement.team",
+    "review": "engagement.review",
+    "approve": "engagement.manage",
+}
+WHO_MAY_SIGN = {"prepare": "项目组成员", "review": "复核人或项目负责人", "approve": "项目负责人"}
 
 
 def sign(
@@ -104,9 +104,12 @@ def sign(
         raise ValidationFailed(
             "签字级别无效", details=[{"field": "level", "message": "应为编制、复核或批准"}]
         )
-    if not _may_sign(engagement, actor, level):
-        who = {"prepare": "项目组成员", "review": "复核人或项目负责人", "approve": "项目负责人"}
-        raise NotAllowed(f"只有{who[level]}可以{LEVEL_NAMES[level]}签字")
+    authorize(
+        actor,
+        SIGNERS[level],
+        engagement,
+        message=f"只有{WHO_MAY_SIGN[level]}可以{LEVEL_NAMES[level]}签字",
+    )
     require_cleared(db, engagement, actor)
     reason = locks.locked_reason(db, engagement, _kind(engagement))
     if reason:
@@ -210,6 +213,10 @@ def clear_after_edit(db: Session, *, actor: User, engagement: Engagement, headin
 def withdraw(db: Session, *, actor: User, engagement: Engagement, level: str) -> ReportSignoff:
     """The signer (or the lead) withdraws a sign-off that no later level rests on."""
     ensure_writable(engagement)
+    if level not in LEVELS:
+        raise ValidationFailed(
+            "签字级别无效", details=[{"field": "level", "message": "应为编制、复核或批准"}]
+        )
     signed = active(db, engagement)
     row = signed.get(level)
     if row is None:

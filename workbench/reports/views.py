@@ -1,34 +1,29 @@
-"""Pages: 评价方案, 评价报告 (sections, sign-offs, versions, diffs), 征求意见 and the unit's page."""
+"""Pages: 评价方案 and 评价报告 (settings, sign-offs); the blueprint and loaders the other view
+modules (sections, files, consultation, checkup, public version, schedule) register on."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
-from workbench.core.forms import choices
 from workbench.core.hygiene import parse_int
 from workbench.core.money import parse_decimal
-from workbench.core.permissions import requires
+from workbench.core.permissions import allowed, requires
 from workbench.core.templating import register_panel, register_tab
-from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
-from workbench.reports import consultation, services, services_signoffs, textdiff
+from workbench.reports import collect, consultation, services, services_signoffs
 from workbench.reports import permissions as _permissions  # noqa: F401 - registers predicates
 from workbench.reports import services_checkup as checkups
 from workbench.reports import services_jobs as generation
 from workbench.reports import services_sections as drafting
 from workbench.reports import services_settings as settings
 from workbench.reports.forms import (
-    AssignForm,
-    CommentForm,
-    ConclusionForm,
     GenerateForm,
     PlanSettingsForm,
-    SectionForm,
     SignForm,
 )
 from workbench.reports.models import KIND_NAMES, DeliverableKind
@@ -116,7 +111,7 @@ def _drafting_page(engagement_id: int, deliverable: str, template: str, **extra)
         makers=makers,
         kind_names=KIND_NAMES,
         pdf_available=services.pdf_available(),
-        can_generate=services.can_generate(engagement, current_user),
+        can_generate=allowed("engagement.team", engagement),
         jobs=generation.open_jobs(session, engagement, pending),
         **extra,
     )
@@ -196,7 +191,6 @@ def plan_settings(engagement_id: int):
 def report(engagement_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
-    row = settings.get_setting(session, engagement)
     signed = services_signoffs.active(session, engagement)
     history = services_signoffs.history(session, engagement)
     signer_names = engagements.users_by_id(session, {s.user_id for s in history})
@@ -216,26 +210,12 @@ def report(engagement_id: int):
         level_names=services_signoffs.LEVEL_NAMES,
         signer_titles=services_signoffs.SIGNER_NAMES,
         sign_form=SignForm(),
-        conclusion_form=ConclusionForm(
-            data={"ex_ante_conclusion": row.ex_ante_conclusion,
-                  "version": settings.setting_version(row)}
-        ),
+        conclusion=collect.ex_ante_conclusion(session, engagement)
+        if engagement.type == "ex_ante"
+        else None,
+        bands_text=collect.ex_ante_bands_text(),
         labels=services.LABELS,
     )  # fmt: skip
-
-
-@bp.route("/engagements/<int:engagement_id>/report/conclusion", methods=["POST"])
-@requires("engagement.team", load=load_engagement)
-def ex_ante_conclusion(engagement_id: int):
-    settings.save_setting(
-        db.session(),
-        actor=current_user,
-        engagement=load_engagement(engagement_id),
-        version=_int("version", required=False),
-        values={"ex_ante_conclusion": request.form.get("ex_ante_conclusion", "")},
-    )
-    flash("评估结论已保存", "success")
-    return _back("reports.report", engagement_id)
 
 
 @bp.route("/engagements/<int:engagement_id>/report/signoffs", methods=["POST"])
@@ -266,189 +246,6 @@ def withdraw(engagement_id: int):
     return _back("reports.report", engagement_id, "#signoffs")
 
 
-# --- sections ------------------------------------------------------------------------------------
-
-
-def _page_of(section) -> str:
-    return "reports.plan" if section.deliverable == "plan" else "reports.report"
-
-
-@bp.route("/engagements/<int:engagement_id>/sections/<int:section_id>")
-@requires("engagement.internal", load=load_section)
-def section(engagement_id: int, section_id: int):
-    session = db.session()
-    engagement = load_engagement(engagement_id)
-    row = drafting.get_section(session, engagement, section_id)
-    history = drafting.section_versions(session, row)
-    notes = drafting.comments(session, row)
-    people = {row.assignee_id, *(v.saved_by_id for v in history), *(c.author_id for c in notes)}
-    users = engagements.users_by_id(session, {p for p in people if p} | {
-        m.user_id for m in engagement.members})  # fmt: skip
-    assign_form = AssignForm(data={"user_id": row.assignee_id or 0})
-    assign_form.user_id.choices = choices(
-        [(0, "（未分配）")]
-        + [
-            (m.user_id, f"{users[m.user_id].display_name}（{m.role_name}）")
-            for m in engagement.members
-            if m.role in drafting.ASSIGNABLE_ROLES and m.user_id in users
-        ]
-    )
-    refusal = drafting.edit_refusal(session, engagement, row.deliverable)
-    return render_template(
-        "reports/section.html",
-        engagement=engagement,
-        section=row,
-        entry=drafting.entry_of(session, engagement, row),
-        form=SectionForm(data={"content": row.html, "version": row.version}),
-        history=history,
-        notes=notes,
-        users=users,
-        assign_form=assign_form,
-        comment_form=CommentForm(),
-        refusal=refusal,
-        writable=refusal is None and drafting.is_writer(engagement, current_user, row),
-        back=_page_of(row),
-    )
-
-
-@bp.route("/engagements/<int:engagement_id>/sections/<int:section_id>", methods=["POST"])
-@requires("engagement.internal", load=load_section)
-def save_section(engagement_id: int, section_id: int):
-    session = db.session()
-    engagement = load_engagement(engagement_id)
-    row = drafting.get_section(session, engagement, section_id)
-    changed = drafting.save_section(
-        session,
-        actor=current_user,
-        engagement=engagement,
-        section=row,
-        content=request.form.get("content", ""),
-        version=_int("version", required=False),
-    )
-    flash(f"已保存（第{row.number}稿）" if changed else "内容未改变，无需保存", "success")
-    return redirect(url_for("reports.section", engagement_id=engagement_id, section_id=section_id))
-
-
-@bp.route("/engagements/<int:engagement_id>/sections/<int:section_id>/autosave", methods=["POST"])
-@requires("engagement.internal", load=load_section)
-def autosave(engagement_id: int, section_id: int):
-    session = db.session()
-    engagement = load_engagement(engagement_id)
-    row = drafting.get_section(session, engagement, section_id)
-    body = request.get_json(silent=True) or {}
-    version = body.get("version", request.form.get("version"))
-    changed = drafting.save_section(
-        session,
-        actor=current_user,
-        engagement=engagement,
-        section=row,
-        content=str(body.get("content", request.form.get("content", ""))),
-        version=parse_int(str(version or "")),
-        autosave=True,
-    )
-    return jsonify(
-        changed=changed,
-        version=row.version,
-        number=row.number,
-        saved_at=local(row.updated_at).strftime("%H:%M:%S"),
-    )
-
-
-@bp.route("/engagements/<int:engagement_id>/sections/<int:section_id>/restore", methods=["POST"])
-@requires("engagement.internal", load=load_section)
-def restore(engagement_id: int, section_id: int):
-    session = db.session()
-    engagement = load_engagement(engagement_id)
-    row = drafting.get_section(session, engagement, section_id)
-    old = drafting.get_section_version(session, row, _int("number"))
-    drafting.save_section(
-        session,
-        actor=current_user,
-        engagement=engagement,
-        section=row,
-        content=old.html,
-        version=_int("version", required=False),
-    )
-    flash(f"已恢复第{old.number}稿的内容（保存为第{row.number}稿）", "success")
-    return redirect(url_for("reports.section", engagement_id=engagement_id, section_id=section_id))
-
-
-@bp.route("/engagements/<int:engagement_id>/sections/<int:section_id>/assign", methods=["POST"])
-@requires("engagement.manage", load=load_section)
-def assign(engagement_id: int, section_id: int):
-    session = db.session()
-    engagement = load_engagement(engagement_id)
-    row = drafting.get_section(session, engagement, section_id)
-    drafting.assign(
-        session,
-        actor=current_user,
-        engagement=engagement,
-        section=row,
-        user_id=_int("user_id", required=False) or None,
-    )
-    flash("撰写人已更新", "success")
-    return redirect(request.referrer or url_for(_page_of(row), engagement_id=engagement_id))
-
-
-@bp.route("/engagements/<int:engagement_id>/sections/<int:section_id>/comments", methods=["POST"])
-@requires("engagement.internal", load=load_section)
-def comment(engagement_id: int, section_id: int):
-    session = db.session()
-    engagement = load_engagement(engagement_id)
-    row = drafting.get_section(session, engagement, section_id)
-    drafting.add_comment(
-        session,
-        actor=current_user,
-        engagement=engagement,
-        section=row,
-        body=request.form.get("body", ""),
-    )
-    flash("批注已添加", "success")
-    target = url_for("reports.section", engagement_id=engagement_id, section_id=section_id)
-    return redirect(target + "#comments")
-
-
-@bp.route(
-    "/engagements/<int:engagement_id>/sections/<int:section_id>/comments/resolve",
-    methods=["POST"],
-)
-@requires("engagement.internal", load=load_section)
-def resolve(engagement_id: int, section_id: int):
-    drafting.resolve_comment(
-        db.session(),
-        actor=current_user,
-        engagement=load_engagement(engagement_id),
-        comment_id=_int("comment_id"),
-    )
-    flash("批注已标记为已处理", "success")
-    target = url_for("reports.section", engagement_id=engagement_id, section_id=section_id)
-    return redirect(target + "#comments")
-
-
-@bp.route("/engagements/<int:engagement_id>/sections/<int:section_id>/diff")
-@requires("engagement.internal", load=load_section)
-def section_diff(engagement_id: int, section_id: int):
-    session = db.session()
-    engagement = load_engagement(engagement_id)
-    row = drafting.get_section(session, engagement, section_id)
-    b = _int("b", required=False) or row.number
-    a = _int("a", required=False) or max(b - 1, 0)
-    old = drafting.get_section_version(session, row, a).text if a else ""
-    new = drafting.get_section_version(session, row, b).text if b else ""
-    rows = textdiff.diff_rows(old, new)
-    return render_template(
-        "reports/section_diff.html",
-        engagement=engagement,
-        section=row,
-        entry=drafting.entry_of(session, engagement, row),
-        a=a,
-        b=b,
-        numbers=[v.number for v in drafting.section_versions(session, row)],
-        rows=rows,
-        stats=textdiff.diff_stats(rows),
-    )
-
-
 # The other pages register their routes on `bp` when imported.
 from workbench.reports import (  # noqa: E402, F401
     views_checkup,
@@ -456,5 +253,6 @@ from workbench.reports import (  # noqa: E402, F401
     views_files,
     views_public,
     views_schedule,
+    views_sections,
 )
 from workbench.reports import views_outlines as _outlines  # noqa: E402, F401

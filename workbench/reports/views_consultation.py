@@ -11,7 +11,7 @@ from workbench import db
 from workbench.core import storage
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.forms import choices
-from workbench.core.permissions import requires
+from workbench.core.permissions import allowed, requires
 from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
 from workbench.reports import consultation, services, services_signoffs
@@ -65,7 +65,7 @@ def consultation_page(engagement_id: int):
         approved=services_signoffs.approved(session, engagement),
         blockers=consultation.blockers(session, engagement),
         pdf_available=services.pdf_available(),
-        can_generate=services.can_generate(engagement, current_user),
+        can_generate=allowed("engagement.team", engagement),
         jobs=generation.open_jobs(session, engagement, ("opinion_table",)),
     )
 

@@ -19,7 +19,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.core import storage
 from workbench.core.errors import NotFound
-from workbench.core.permissions import requires
+from workbench.core.permissions import allowed, requires
 from workbench.reports import services
 from workbench.reports import services_jobs as jobs
 from workbench.reports.views import _back, _int, bp, load_engagement, load_version
@@ -140,7 +140,7 @@ def pdf_status(engagement_id: int, version_id: int):
         engagement=engagement,
         v=version,
         pdf_available=services.pdf_available(),
-        can_generate=services.can_generate(engagement, current_user),
+        can_generate=allowed("engagement.team", engagement),
     )
 
 

@@ -55,7 +55,7 @@ def plan_schedule(engagement_id: int):
         db.session(),
         actor=current_user,
         engagement=load_engagement(engagement_id),
-        version=_int("version", required=False),
+        version=_int("version"),  # the page always sends it: missing is a bad request
         plan_date=plan_date,
         windows=windows,
     )

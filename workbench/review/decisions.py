@@ -10,13 +10,13 @@ from sqlmodel import Session
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable
 from workbench.reports.models import DeliverableVersion
 from workbench.review import notifications, reading
 from workbench.review.models import ReviewComment, Submission
-from workbench.review.permissions import is_bureau_of
 from workbench.review.saving import flush
 from workbench.review.states import Decision, SubmissionStatus
 from workbench.review.submissions import MAX_TEXT, comments_of, link_to, sections_of
@@ -69,8 +69,7 @@ def _check_comment(
 
 def _require_reviewer(actor: User, engagement: Engagement, submission: Submission) -> None:
     ensure_writable(engagement)
-    if not is_bureau_of(actor, engagement):
-        raise NotAllowed("只有委托方审核人可以审核")
+    authorize(actor, "review.bureau", engagement, message="只有委托方审核人可以审核")
     if submission.status != SubmissionStatus.submitted:
         raise Conflict(f"该版本已审核（{submission.status_name}），不能再修改审核意见")
 

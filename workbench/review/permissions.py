@@ -30,11 +30,6 @@ def is_bureau_of(user: Any, engagement: Any) -> bool:
     )
 
 
-def is_agency_side(user: Any, engagement: Any) -> bool:
-    """The agency team of the engagement, or an admin of its agency."""
-    return engagement.is_team(user) or (user.is_admin and user.org_id == engagement.agency_id)
-
-
 @predicate("review.inbox")
 def _inbox(user: Any, obj: Any) -> bool:
     return user.is_bureau
@@ -44,7 +39,7 @@ def _inbox(user: Any, obj: Any) -> bool:
 def _view(user: Any, obj: Any) -> bool:
     """The review pages: the bureau's reviewers and the agency team (never the unit or experts)."""
     engagement = _engagement(obj)
-    return is_bureau_of(user, engagement) or is_agency_side(user, engagement)
+    return is_bureau_of(user, engagement) or engagement.works_on(user)
 
 
 @predicate("review.bureau")
@@ -66,7 +61,8 @@ def _manage(user: Any, obj: Any) -> bool:
 
 @predicate("review.team")
 def _team(user: Any, obj: Any) -> bool:
-    return is_agency_side(user, _engagement(obj))
+    """The agency side: the engagement's team or an admin of its agency."""
+    return _engagement(obj).works_on(user)
 
 
 @predicate("review.own")
@@ -87,6 +83,6 @@ def _rectification_file(user: Any, obj: Any) -> bool:
     engagement = _engagement(obj)
     return (
         "unit" in engagement.roles_of(user)
-        or is_agency_side(user, engagement)
+        or engagement.works_on(user)
         or is_bureau_of(user, engagement)
     )

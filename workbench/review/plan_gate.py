@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from workbench.core.timeutil import local
 from workbench.engagements.models import Engagement
 from workbench.engagements.stages import DerivedItem, Stage, registry
 from workbench.reports.models import DeliverableVersion
@@ -46,5 +47,5 @@ def plan_approval(db: Session, engagement: Engagement) -> list[DerivedItem]:
             "须将最新版本提交委托方审核"
         )
         return [DerivedItem(TEXT, False, detail, review)]
-    when = sub.decided_at.strftime("%Y-%m-%d") if sub.decided_at else ""
+    when = local(sub.decided_at).strftime("%Y-%m-%d") if sub.decided_at else ""  # Beijing date
     return [DerivedItem(TEXT, True, f"第 {sub.version_number} 版，{when} 审核通过", link)]

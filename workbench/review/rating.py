@@ -12,13 +12,13 @@ from sqlmodel import Session, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.errors import Conflict, ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable
 from workbench.review import notifications, rubrics
 from workbench.review.models import QualityRating
-from workbench.review.permissions import is_bureau_of
 from workbench.review.rubric_store import Choice, choices_for
 from workbench.review.saving import flush
 from workbench.review.states import ReviewKind, SubmissionStatus
@@ -124,8 +124,7 @@ def record(
 ) -> QualityRating:
     """The bureau fills the rubric; the total is stored (who, when) and the deposit computed."""
     ensure_writable(engagement)
-    if not is_bureau_of(actor, engagement):
-        raise NotAllowed("只有委托方审核人可以进行质量考核")
+    authorize(actor, "review.bureau", engagement, message="只有委托方审核人可以进行质量考核")
     if not final_approved(db, engagement):
         raise Conflict("正式评价报告经委托方审核通过后，方可进行质量考核")
     choice = _choice(choices_for(db, engagement), rubric_ref)

@@ -15,15 +15,15 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import local, utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import require_cleared
 from workbench.reports.models import DeliverableVersion
 from workbench.review import notifications, reading
 from workbench.review.models import RectificationItem, RectificationReport, Submission
-from workbench.review.permissions import is_bureau_of
 from workbench.review.saving import flush
 from workbench.review.states import (
     FOLLOW_UP_NAMES,
@@ -83,8 +83,7 @@ def _get(db: Session, engagement: Engagement, item_id: int) -> RectificationItem
 
 
 def _require_lead(db: Session, engagement: Engagement, actor: User) -> None:
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以维护整改事项")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以维护整改事项")
     require_cleared(db, engagement, actor)
 
 
@@ -259,8 +258,9 @@ def record_progress(
     version: int,
 ) -> RectificationItem:
     """The lead or the bureau records feedback received or rectification done."""
-    if not (engagement.can_manage(actor) or is_bureau_of(actor, engagement)):
-        raise NotAllowed("只有项目负责人和委托方可以登记整改进展")
+    authorize(
+        actor, "review.follow_up", engagement, message="只有项目负责人和委托方可以登记整改进展"
+    )
     if engagement.can_manage(actor):
         require_cleared(db, engagement, actor)
     item = _get(db, engagement, item_id)

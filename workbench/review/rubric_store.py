@@ -8,8 +8,9 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import Organisation, OrgKind, User
 from workbench.core import audit
-from workbench.core.errors import NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.review import rubrics
@@ -78,8 +79,7 @@ def _validate(
 
 
 def _require_admin(actor: User) -> None:
-    if not actor.is_admin:
-        raise NotAllowed("只有机构管理员可以维护质量考核表")
+    authorize(actor, "admin", message="只有机构管理员可以维护质量考核表")
 
 
 def create(

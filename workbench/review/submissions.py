@@ -12,15 +12,15 @@ from sqlmodel import Session, col, func, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, Locked, NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import Conflict, Locked, NotFound, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.reports.models import DeliverableVersion
 from workbench.review import notifications, reading
 from workbench.review.models import ReviewComment, Submission
-from workbench.review.permissions import is_agency_side
 from workbench.review.saving import flush
 from workbench.review.states import (
     REVIEW_KIND_NAMES,
@@ -197,8 +197,7 @@ def submit(
 ) -> Submission:
     """Send a deliverable version to the bureau (a resubmission needs a newer version and answers)."""
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以向委托方提交成果")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以向委托方提交成果")
     require_cleared(db, engagement, actor)
     review_kind = parse_review_kind(kind, stage=engagement.stage)
     if review_kind is None:
@@ -280,8 +279,7 @@ def answer(
 ) -> ReviewComment:
     """The agency answers a comment of a returned version (until it resubmits)."""
     ensure_writable(engagement)
-    if not is_agency_side(actor, engagement):
-        raise NotAllowed("只有项目组成员可以回复审核意见")
+    authorize(actor, "review.team", engagement, message="只有项目组成员可以回复审核意见")
     require_cleared(db, engagement, actor)
     comment = db.get(ReviewComment, comment_id)
     if comment is None or comment.engagement_id != engagement.id:

@@ -13,24 +13,20 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.core import audit, storage
-from workbench.core.errors import NotAllowed, NotFound, ValidationFailed
+from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import allowed, authorize
 from workbench.core.timeutil import utcnow
-from workbench.core.uploads import EVIDENCE_TYPES, check
-from workbench.engagements.models import Engagement, MemberRole
+from workbench.core.uploads import CheckedUpload, check_batch
+from workbench.engagements.models import Engagement
 from workbench.review import notifications
 from workbench.review.models import RectificationEvidence, RectificationItem, RectificationReport
-from workbench.review.permissions import is_agency_side, is_bureau_of
 from workbench.review.rectification import STALE, items_of
 from workbench.review.saving import flush
 from workbench.review.states import UNIT_REPORT_NAMES, FollowUpStatus, UnitReportKind
 
 MAX_FILES = 10
 MAX_TEXT = 2000
-
-
-def is_unit_contact(user: User, engagement: Engagement) -> bool:
-    return MemberRole.unit in engagement.roles_of(user)
 
 
 def reports_by_item(db: Session, engagement: Engagement) -> dict[int, list[RectificationReport]]:
@@ -61,31 +57,16 @@ def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, details=[{"field": field, "message": message}])
 
 
-def _checked_files(files: Sequence[tuple[str, bytes]], max_mb: int) -> list:
+def _checked_files(files: Sequence[tuple[str, bytes]], max_mb: int) -> list[CheckedUpload]:
     """Every file checked (type sniffed, size, name, duplicates) before anything is stored."""
-    if len(files) > MAX_FILES:
-        raise _invalid("files", f"一次最多上传 {MAX_FILES} 个文件")
-    errors, checked, seen = [], [], {}
-    for name, data in files:
-        try:
-            upload = check(name, data, allowed=EVIDENCE_TYPES, max_mb=max_mb)
-        except ValidationFailed as error:
-            errors.append({"field": "files", "message": error.message})
-            continue
-        sha = storage.digest(upload.data)
-        if sha in seen:
-            errors.append(
-                {
-                    "field": "files",
-                    "message": f"“{upload.name}”与“{seen[sha]}”内容相同，请勿重复上传",
-                }
-            )
-            continue
-        seen[sha] = upload.name
-        checked.append(upload)
-    if errors:
-        raise ValidationFailed("上传失败，未保存任何内容：" + errors[0]["message"], details=errors)
-    return checked
+    checked = check_batch(
+        files,
+        max_files=MAX_FILES,
+        max_mb=max_mb,
+        failed="上传失败，未保存任何内容：",
+        same_batch=lambda name, earlier: f"“{name}”与“{earlier}”内容相同，请勿重复上传",
+    )
+    return [upload for upload, _sha in checked]
 
 
 def report(
@@ -101,8 +82,7 @@ def report(
     version: int | None = None,
 ) -> RectificationReport:
     """The unit's report on one item, with its evidence files; all or nothing."""
-    if not is_unit_contact(actor, engagement):
-        raise NotAllowed("只有被评价单位联系人可以报送整改情况")
+    authorize(actor, "review.unit", engagement, message="只有被评价单位联系人可以报送整改情况")
     item = db.get(RectificationItem, item_id)
     if item is None or item.engagement_id != engagement.id:
         raise NotFound("整改事项不存在")
@@ -182,11 +162,7 @@ def get_file(
     row = db.get(RectificationEvidence, file_id)
     if row is None or row.engagement_id != engagement.id:
         raise NotFound("文件不存在")
-    if not (
-        is_unit_contact(actor, engagement)
-        or is_agency_side(actor, engagement)
-        or is_bureau_of(actor, engagement)
-    ):
+    if not allowed("review.rectification_file", engagement, actor):
         raise NotFound("文件不存在")
     return row
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import after_this_request, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlmodel import Session
 
 from workbench import db
-from workbench.core.forms import choices
+from workbench.core.forms import choices, flash_errors
 from workbench.core.hygiene import parse_int
 from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.core.timeutil import today_local
+from workbench.engagements.models import Engagement
 from workbench.engagements.services import users_by_id
 from workbench.review import archive, notifications, rectification, seal, unit_followup
 from workbench.review.archive_checklist import checklist
 from workbench.review.forms import ItemForm, ProgressForm, RectificationForm
+from workbench.review.models import RectificationItem
 from workbench.review.permissions import is_bureau_of
 from workbench.review.states import (
     FOLLOW_UP_MOVES,
@@ -32,14 +37,37 @@ def _rectification_url(engagement_id: int, anchor: str = "") -> str:
     return url + (f"#{anchor}" if anchor else "")
 
 
+def follow_up_lists(
+    session: Session,
+    engagement: Engagement,
+    items: Sequence[RectificationItem],
+    *,
+    user_ids: frozenset[int] = frozenset(),
+) -> dict:
+    """What both rectification pages show of the items: their state, the unit's reports and files."""
+    reports = unit_followup.reports_by_item(session, engagement)
+    today = today_local()
+    return {
+        "items": items,
+        "states": {
+            i.id: follow_up_state(i.status, i.feedback_due, i.rectify_due, today) for i in items
+        },
+        "shown_names": SHOWN_NAMES,
+        "reports": reports,
+        "report_files": unit_followup.files_by_report(session, engagement),
+        "report_names": UNIT_REPORT_NAMES,
+        "users": users_by_id(
+            session, user_ids | {r.author_id for rows in reports.values() for r in rows}
+        ),
+    }
+
+
 @bp.route("/engagements/<int:engagement_id>/review/rectification", endpoint="rectification")
 @requires("review.view", load=load_engagement)
 def rectification_page(engagement_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
     items = rectification.items_of(session, engagement)
-    reports = unit_followup.reports_by_item(session, engagement)
-    today = today_local()
     # The follow-up stays open after the archive (rectification runs past it by design).
     lead = engagement.can_manage(current_user)
     final = rectification.approved_final(session, engagement)
@@ -53,11 +81,6 @@ def rectification_page(engagement_id: int):
     return render_template(
         "review/rectification.html",
         engagement=engagement,
-        items=items,
-        states={
-            i.id: follow_up_state(i.status, i.feedback_due, i.rectify_due, today) for i in items
-        },
-        shown_names=SHOWN_NAMES,
         moves={
             i.id: [(s.value, FOLLOW_UP_NAMES[s]) for s in FOLLOW_UP_MOVES[FollowUpStatus(i.status)]]
             for i in items
@@ -68,13 +91,11 @@ def rectification_page(engagement_id: int):
         form=form,
         item_form=ItemForm(),
         progress_form=ProgressForm(),
-        reports=reports,
-        report_files=unit_followup.files_by_report(session, engagement),
-        report_names=UNIT_REPORT_NAMES,
-        users=users_by_id(
+        **follow_up_lists(
             session,
-            {i.updated_by_id for i in items if i.updated_by_id}
-            | {r.author_id for rows in reports.values() for r in rows},
+            engagement,
+            items,
+            user_ids=frozenset(i.updated_by_id for i in items if i.updated_by_id),
         ),
     )
 
@@ -84,9 +105,7 @@ def rectification_page(engagement_id: int):
 def create_items(engagement_id: int):
     form = RectificationForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_errors(form)
         return redirect(_rectification_url(engagement_id))
     created = rectification.create_items(
         db.session(),
@@ -108,9 +127,7 @@ def create_items(engagement_id: int):
 def edit_item(engagement_id: int, item_id: int):
     form = ItemForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_errors(form)
         return redirect(_rectification_url(engagement_id, f"item-{item_id}"))
     rectification.update_item(
         db.session(),

@@ -10,13 +10,13 @@ from workbench.accounts.models import OrgKind
 from workbench.accounts.services import list_orgs
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.forms import attach_errors, choices
-from workbench.core.permissions import requires
+from workbench.core.permissions import allowed, requires
 from workbench.engagements.services import users_by_id
 from workbench.review import rating as ratings
 from workbench.review import rubric_store, rubrics
 from workbench.review.forms import RatingForm, RubricForm
 from workbench.review.models import QualityRubric
-from workbench.review.permissions import is_agency_side, is_bureau_of
+from workbench.review.permissions import is_bureau_of
 from workbench.review.views import bp, load_engagement
 
 
@@ -43,7 +43,7 @@ def _rating_page(engagement, *, form: RatingForm, values: dict, errors: dict, st
         errors=errors,
         final_approved=ratings.final_approved(session, engagement),
         can_rate=is_bureau_of(current_user, engagement) and not engagement.is_archived,
-        agency=is_agency_side(current_user, engagement),
+        agency=allowed("review.team", engagement),
         users=users_by_id(session, {rating.rated_by_id} if rating else set()),
     ), status
 

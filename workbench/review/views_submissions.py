@@ -9,12 +9,12 @@ from workbench import db
 from workbench.core import storage
 from workbench.core.forms import choices
 from workbench.core.inputs import query_int
-from workbench.core.permissions import requires
+from workbench.core.permissions import allowed, requires
 from workbench.engagements.services import users_by_id
 from workbench.reports.models import DeliverableVersion
 from workbench.review import decisions, submissions
 from workbench.review.forms import AnswerForm, CommentForm, DecisionForm, SubmitForm
-from workbench.review.permissions import is_agency_side, is_bureau_of
+from workbench.review.permissions import is_bureau_of
 from workbench.review.states import (
     REVIEW_KIND_NAMES,
     ReviewKind,
@@ -51,7 +51,7 @@ def overview(engagement_id: int):
     rows = submissions.of_engagement(session, engagement)
     comments = submissions.comments_of(session, [s.id for s in rows])
     counts = {sid: len(found) for sid, found in comments.items()}
-    agency = is_agency_side(current_user, engagement)
+    agency = allowed("review.team", engagement)
     kinds = []
     for kind in ReviewKind:
         mine = [s for s in rows if s.kind == kind]
@@ -133,7 +133,7 @@ def submission(engagement_id: int, submission_id: int):
         later=[s for s in same_kind if s.round > row.round],
         can_review=reviewer and row.pending and not engagement.is_archived,
         can_answer=(
-            is_agency_side(current_user, engagement)
+            allowed("review.team", engagement)
             and row.status == SubmissionStatus.returned
             and latest.id == row.id
             and not engagement.is_archived

@@ -7,21 +7,15 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core import storage
-from workbench.core.forms import choices
+from workbench.core.forms import choices, flash_errors
 from workbench.core.hygiene import parse_int
 from workbench.core.permissions import requires
 from workbench.core.templating import register_tab
-from workbench.core.timeutil import today_local
-from workbench.engagements.services import users_by_id
 from workbench.review import unit_followup
 from workbench.review.forms import UnitReportForm
-from workbench.review.states import (
-    SHOWN_NAMES,
-    UNIT_REPORT_NAMES,
-    FollowUpStatus,
-    follow_up_state,
-)
+from workbench.review.states import UNIT_REPORT_NAMES, FollowUpStatus
 from workbench.review.views import bp, load_engagement
+from workbench.review.views_followup import follow_up_lists
 
 register_tab("整改情况", "review.unit_rectification", "review.unit")
 
@@ -37,24 +31,13 @@ def _form() -> UnitReportForm:
 def unit_page(engagement_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
-    items = unit_followup.unit_items(session, engagement)
-    reports = unit_followup.reports_by_item(session, engagement)
-    today = today_local()
     return render_template(
         "review/unit_rectification.html",
         engagement=engagement,
-        items=items,
-        states={
-            i.id: follow_up_state(i.status, i.feedback_due, i.rectify_due, today) for i in items
-        },
-        shown_names=SHOWN_NAMES,
-        reports=reports,
-        report_files=unit_followup.files_by_report(session, engagement),
-        report_names=UNIT_REPORT_NAMES,
-        users=users_by_id(session, {r.author_id for rows in reports.values() for r in rows}),
         form=_form(),
         rectified=FollowUpStatus.rectified.value,
         max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
+        **follow_up_lists(session, engagement, unit_followup.unit_items(session, engagement)),
     )
 
 
@@ -64,9 +47,7 @@ def unit_report(engagement_id: int, item_id: int):
     back = url_for("review.unit_rectification", engagement_id=engagement_id) + f"#item-{item_id}"
     form = _form()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_errors(form)
         return redirect(back)
     files = [
         (f.filename or "", f.read())

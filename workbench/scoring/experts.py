@@ -10,13 +10,14 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared, users_by_id
 from workbench.indicators.models import Indicator
-from workbench.indicators.system import invalidate_signoff
+from workbench.indicators.system import invalidate_signoff, require_clear_confirmed
 from workbench.scoring import rules
 from workbench.scoring.models import ExpertScore
 from workbench.scoring.params import ParamError, parse_params
@@ -126,11 +127,14 @@ def submit(
     score: Decimal | None,
     comment: str = "",
     version: int | None = None,
+    confirm_clear: bool = False,
 ) -> ExpertScore:
-    """Submit (or revise) the actor's score of an expert-rule leaf; clears the lead's sign-off."""
+    """Submit (or revise) the actor's score of an expert-rule leaf; clears the lead's sign-off.
+
+    A change that would clear the sign-off is refused unless the expert confirmed it first.
+    """
     ensure_writable(engagement)
-    if not is_expert(engagement, actor):
-        raise NotAllowed("只有本项目的专家可以提交专家打分")
+    authorize(actor, "scoring.expert", engagement, message="只有本项目的专家可以提交专家打分")
     require_cleared(db, engagement, actor)
     if indicator.rule != "expert" or indicator.not_applicable:
         raise Conflict("该指标不是专家打分指标")
@@ -153,6 +157,10 @@ def submit(
             ExpertScore.indicator_id == indicator.id, ExpertScore.expert_id == actor.id
         )
     ).first()
+    if row is None or (row.score, row.comment) != (score, comment):
+        require_clear_confirmed(
+            db, engagement, confirmed=confirm_clear, action=f"提交“{indicator.name}”的打分"
+        )
     before = None
     if row is None:
         row = ExpertScore(

@@ -13,8 +13,9 @@ from sqlmodel import Session
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.locking import require_version
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared, users_by_id
@@ -26,7 +27,7 @@ from workbench.indicators.system import (
     get_system,
     grade_table,
     invalidate_signoff,
-    is_editor,
+    require_clear_confirmed,
 )
 from workbench.scoring import sources, sources_experts  # noqa: F401 - registers the provider
 from workbench.scoring.calculator import Leaf, LeafResult, ScoreResult, calculate, score_leaf
@@ -219,8 +220,7 @@ def blockers(
 def sign(db: Session, *, actor: User, engagement: Engagement) -> IndicatorSystem:
     """The lead signs the scores; refused while any leaf is unscored or an expert is missing."""
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以签字确认评分结果")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以签字确认评分结果")
     require_cleared(db, engagement, actor)
     system = ensure_system(db, engagement)
     if system.scores_signed_at is not None:
@@ -249,8 +249,7 @@ def sign(db: Session, *, actor: User, engagement: Engagement) -> IndicatorSystem
 def unsign(db: Session, *, actor: User, engagement: Engagement) -> None:
     """The lead withdraws the sign-off."""
     ensure_writable(engagement)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以撤销签字")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以撤销签字")
     if not invalidate_signoff(db, actor=actor, engagement=engagement, reason="项目负责人撤销签字"):
         raise Conflict("评分结果尚未签字确认")
 
@@ -326,11 +325,11 @@ def record_inputs(
     indicator: Indicator,
     data: ScoreInput,
     version: int | None,
+    confirm_clear: bool = False,
 ) -> Indicator:
-    """Save one leaf's scoring inputs; a change after the sign-off clears it."""
+    """Save one leaf's scoring inputs; a change after the sign-off clears it (once confirmed)."""
     ensure_writable(engagement)
-    if not is_editor(engagement, actor):
-        raise NotAllowed("只有项目组成员可以录入评分")
+    authorize(actor, "indicators.edit", engagement, message="只有项目组成员可以录入评分")
     require_cleared(db, engagement, actor)
     require_version(
         version, indicator.version, stale=f"指标“{indicator.name}”已被他人修改，请刷新后重试"
@@ -356,6 +355,18 @@ def record_inputs(
         outcome = for_page(score_leaf(candidate, levels=DEFAULT_LEVELS))
         if outcome.error:
             raise _invalid(blame, outcome.error)
+    system = None
+    if justification != indicator.justification or any(
+        getattr(indicator, name) != value for name, value in values.items()
+    ):  # asked before anything is touched, so a refusal leaves the leaf as it was
+        system = get_system(db, engagement)
+        require_clear_confirmed(
+            db,
+            engagement,
+            confirmed=confirm_clear,
+            action=f"修改“{indicator.name}”的评分数据",
+            system=system or IndicatorSystem(),
+        )
     before = audit.snapshot(indicator, INPUT_FIELDS)
     for name, value in values.items():
         setattr(indicator, name, value)
@@ -378,6 +389,10 @@ def record_inputs(
         summary="/".join(indicator.path),
     )
     invalidate_signoff(
-        db, actor=actor, engagement=engagement, reason=f"修改“{indicator.name}”的评分数据"
+        db,
+        actor=actor,
+        engagement=engagement,
+        reason=f"修改“{indicator.name}”的评分数据",
+        system=system,
     )
     return indicator

@@ -6,7 +6,7 @@ Pure. The indicators stage gate shows `blockers`; the sheet reader maps `issues`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from workbench.scoring.calculator import FIELD_LABELS, Leaf, resolve_rule, score_leaf
@@ -139,7 +139,22 @@ def check_system(
     check.warnings.extend(
         _warnings(leaves, groups=output_benefit_groups, minimum=output_benefit_min)
     )
+    check.warnings.extend(
+        f"{'/'.join(leaf.path)}尚未填写目标值，评分时须有目标值（如计划成本、计划数量）"
+        for leaf in leaves
+        if _needs_target(leaf, levels)
+    )
     return check
+
+
+def _needs_target(leaf: Leaf, levels: tuple[QualitativeLevel, ...]) -> bool:
+    """True when the leaf's rule scores against a target and none is written yet (a framework
+    pack leaves the planned cost or quantity to the project): found by scoring it with a
+    stand-in actual value, so the rules stay in the calculator."""
+    if leaf.not_applicable or _present(leaf.target):
+        return False
+    probe = replace(leaf, actual="1", actual_value=None, score=None)
+    return score_leaf(probe, levels=levels).error_field == "target"
 
 
 def _warnings(leaves: Sequence[Leaf], *, groups: tuple[str, ...], minimum: Decimal) -> list[str]:

@@ -7,14 +7,15 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from workbench import db
-from workbench.core.errors import ValidationFailed
+from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.forms import attach_errors
+from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
 from workbench.engagements import services as engagements
 from workbench.indicators import permissions as _indicator_permissions  # noqa: F401
 from workbench.indicators import services as indicators
-from workbench.indicators.system import get_system
+from workbench.indicators.system import get_system, signatures_a_change_clears
 from workbench.scoring import experts, services
 from workbench.scoring import permissions as _scoring_permissions  # noqa: F401
 from workbench.scoring.calculator import rescale_note
@@ -112,6 +113,7 @@ def leaf(engagement_id: int, indicator_id: int):
         form.version.data = indicator.version
         form.score.data = "" if indicator.score is None else format_number(indicator.score)
         _fill_current(form, indicator)
+    status = 200
     if form.validate_on_submit():
         try:
             services.record_inputs(
@@ -121,9 +123,14 @@ def leaf(engagement_id: int, indicator_id: int):
                 indicator=indicator,
                 data=form.to_input(request.form.getlist("met")),
                 version=_int(form.version.data),
+                confirm_clear=clear_confirmed(),
             )
         except ValidationFailed as error:
             attach_errors(form, error)
+        except Conflict as error:  # e.g. the sign-off would go: the typed values stay on the page
+            db.mark_rollback()
+            flash(error.message, "danger")
+            status = 409
         else:
             flash(f"已保存“{indicator.name}”的评分数据", "success")
             return redirect(
@@ -146,7 +153,8 @@ def leaf(engagement_id: int, indicator_id: int):
         users=engagements.users_by_id(session, set(panel)),
         rules=RULES,
         paper_url=_paper_url(engagement_id),
-    )
+        clears=signatures_a_change_clears(session, engagement),
+    ), status
 
 
 def _fill_current(form: ScoreForm, indicator) -> None:
@@ -194,6 +202,7 @@ def expert_page(engagement_id: int):
         gaps=engagements.declaration_gaps(db.session(), engagement, current_user),
         form=ExpertScoreForm(formdata=None),
         cv_limit=format_percent(DEFAULT_CV_LIMIT),
+        clears=signatures_a_change_clears(db.session(), engagement),
     )
 
 
@@ -214,6 +223,7 @@ def expert_submit(engagement_id: int, indicator_id: int):
             score=form.parsed_score(),
             comment=form.comment.data or "",
             version=_int(form.version.data),
+            confirm_clear=clear_confirmed(),
         )
         flash(f"已提交对“{indicator.name}”的打分", "success")
     return redirect(

@@ -14,7 +14,11 @@ from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
-from workbench.indicators.system import invalidate_signoff
+from workbench.indicators.system import (
+    invalidate_signoff,
+    require_clear_confirmed,
+    signatures_a_change_clears,
+)
 from workbench.surveys.common import guard
 from workbench.surveys.models import Survey
 from workbench.surveys.questionnaire import questions_of
@@ -93,6 +97,7 @@ def link_indicator(
     metric: str,
     item: str | None = None,
     group: str | None = None,
+    confirm_clear: bool = False,
 ) -> Indicator:
     """Make a satisfaction leaf's actual value a figure of this survey."""
     guard(db, engagement, actor)
@@ -116,6 +121,10 @@ def link_indicator(
         raise _invalid("metric", "问卷中没有标记为满意度题目的题目，无法计算满意度")
     before = indicator.survey_link
     link: dict[str, Any] = {"survey_id": survey.id, "metric": metric, "item": item, "group": group}
+    if link != before:
+        require_clear_confirmed(
+            db, engagement, confirmed=confirm_clear, action=f"指标“{indicator.name}”关联问卷结果"
+        )
     indicator.survey_link = link
     indicator.updated_at = utcnow()
     indicator.updated_by_id = actor.id
@@ -138,7 +147,13 @@ def link_indicator(
 
 
 def unlink_indicator(
-    db: Session, *, actor: User, engagement: Engagement, survey: Survey, indicator_id: int
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    survey: Survey,
+    indicator_id: int,
+    confirm_clear: bool = False,
 ) -> Indicator:
     """Remove a leaf's link to this survey (its typed actual value applies again)."""
     guard(db, engagement, actor)
@@ -151,6 +166,9 @@ def unlink_indicator(
         or link.get("survey_id") != survey.id
     ):
         raise NotFound("该指标没有关联本问卷")
+    require_clear_confirmed(
+        db, engagement, confirmed=confirm_clear, action=f"指标“{indicator.name}”取消关联问卷"
+    )
     before = indicator.survey_link
     indicator.survey_link = None
     indicator.updated_at = utcnow()
@@ -171,6 +189,23 @@ def unlink_indicator(
         db, actor=actor, engagement=engagement, reason=f"指标“{indicator.name}”取消关联问卷"
     )
     return indicator
+
+
+def signatures_a_results_change_clears(
+    db: Session, engagement: Engagement, survey: Survey
+) -> list[str]:
+    """The score sign-off that a change of this survey's valid answers would clear (if linked)."""
+    if not linked_indicators(db, engagement, survey):
+        return []
+    return signatures_a_change_clears(db, engagement)
+
+
+def require_results_change_confirmed(
+    db: Session, engagement: Engagement, survey: Survey, *, confirmed: bool, action: str
+) -> None:
+    """A deliberate change of the survey's results asks first when a signed score rests on them."""
+    if not confirmed and signatures_a_results_change_clears(db, engagement, survey):
+        require_clear_confirmed(db, engagement, confirmed=False, action=action)
 
 
 def results_changed(

@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import NotAllowed, ValidationFailed
+from workbench.core.errors import ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.surveys.common import check_version, guard
@@ -80,8 +81,7 @@ def waive_sample(
 ) -> Survey:
     """The lead accepts fewer valid answers than the plan requires, with a written reason."""
     guard(db, engagement, actor)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以豁免样本量要求")
+    authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以豁免样本量要求")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(

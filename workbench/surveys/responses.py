@@ -17,7 +17,7 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.surveys.common import check_version, guard, respondent
 from workbench.surveys.entry import Entry, read_entry
-from workbench.surveys.links import results_changed
+from workbench.surveys.links import require_results_change_confirmed, results_changed
 from workbench.surveys.models import Channel, Survey, SurveyResponse
 from workbench.surveys.questionnaire import questions_of
 from workbench.surveys.stats_service import SurveyResult, rules_of
@@ -161,6 +161,7 @@ def set_override(
     response_id: int,
     decision: str,
     reason: str = "",
+    confirm_clear: bool = False,
 ) -> SurveyResponse:
     """Re-include a filtered answer, exclude one by hand, or return it to the filters' verdict."""
     guard(db, engagement, actor)
@@ -173,6 +174,13 @@ def set_override(
     if decision != "auto" and not reason:
         message = "请说明理由（将记入审计日志）"
         raise ValidationFailed(message, details=[{"field": "reason", "message": message}])
+    require_results_change_confirmed(
+        db,
+        engagement,
+        survey,
+        confirmed=confirm_clear,
+        action=f"调整答卷 #{response.id} 的有效认定",
+    )
     before = {"override": response.override, "reason": response.override_reason}
     response.override = DECISIONS[decision]
     response.override_reason = reason[:1000] if decision != "auto" else ""
@@ -213,6 +221,7 @@ def set_rules(
     survey: Survey,
     data: RulesInput,
     version: int | None,
+    confirm_clear: bool = False,
 ) -> Survey:
     """The survey's validity filters and the number of top levels counted as satisfied."""
     guard(db, engagement, actor)
@@ -236,6 +245,9 @@ def set_rules(
         errors.append({"field": "top_k", "message": f"满意等级数应在 1–{max(widest - 1, 1)} 之间"})
     if errors:
         raise ValidationFailed("筛选规则有误，未保存", details=errors)
+    require_results_change_confirmed(
+        db, engagement, survey, confirmed=confirm_clear, action="修改有效问卷筛选规则"
+    )
     before = {"rules": dict(survey.rules or {}), "top_k": survey.top_k}
     survey.rules = {
         "min_duration_seconds": data.min_duration_seconds,

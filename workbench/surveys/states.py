@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from workbench.accounts.models import User
 from workbench.core import audit
-from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.errors import Conflict, ValidationFailed
+from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.surveys.common import guard
@@ -71,8 +72,9 @@ def reopen_survey(
 ) -> Survey:
     """The lead re-opens a closed survey, stating why (the flowchart may move back for it)."""
     guard(db, engagement, actor)
-    if not engagement.can_manage(actor):
-        raise NotAllowed("只有项目负责人可以重新开启已结束的问卷")
+    authorize(
+        actor, "engagement.manage", engagement, message="只有项目负责人可以重新开启已结束的问卷"
+    )
     if survey.status != SurveyStatus.closed:
         raise Conflict("只有已结束的问卷才能重新开启")
     reason = (reason or "").strip()

@@ -9,12 +9,12 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
-from workbench.core.inputs import query_int
+from workbench.core.inputs import clear_confirmed, query_int
 from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.surveys import export, loaders, responses
 from workbench.surveys.blueprint import bp
 from workbench.surveys.forms import CsrfForm, OverrideForm, RulesForm
-from workbench.surveys.links import linked_indicators
+from workbench.surveys.links import linked_indicators, signatures_a_results_change_clears
 from workbench.surveys.models import CHANNEL_NAMES, Channel
 from workbench.surveys.stats_service import SUGGESTED, compute, rules_of
 from workbench.surveys.summary import distribution
@@ -63,6 +63,7 @@ def responses_list(engagement_id: int, survey_id: int):
         rules=responses.rules_summary(scope.survey),
         channel_names={c.value: CHANNEL_NAMES[c] for c in Channel},
         can_write=allowed("surveys.write", scope),
+        clears=signatures_a_results_change_clears(session, scope.engagement, scope.survey),
     )
 
 
@@ -94,6 +95,7 @@ def override(engagement_id: int, survey_id: int, response_id: int):
             response_id=response_id,
             decision=form.decision.data,
             reason=form.reason.data or "",
+            confirm_clear=clear_confirmed(),
         )
         flash(f"答卷 #{response_id}：{responses.DECISION_NAMES[form.decision.data]}", "success")
     back = request.form.get("back") or ""
@@ -124,6 +126,7 @@ def rules(engagement_id: int, survey_id: int):
                 top_k=form.top_k.data,
             ),
             version=form.version.data,
+            confirm_clear=clear_confirmed(),
         )
     except ValidationFailed as error:
         db.mark_rollback()

@@ -11,8 +11,10 @@ from sqlmodel import col, select
 from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
+from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.timeutil import CST, local
+from workbench.indicators.system import signatures_a_change_clears
 from workbench.surveys import catalog, links, loaders
 from workbench.surveys import surveys as service
 from workbench.surveys.blueprint import bp
@@ -211,6 +213,7 @@ def show(engagement_id: int, survey_id: int):
         csrf_form=CsrfForm(),
         linked=links.linked_indicators(session, scope.engagement, survey),
         describe=links.describe,
+        clears=signatures_a_change_clears(session, scope.engagement),
         jobs=jobs,
         can_write=allowed("surveys.write", scope),
         can_manage=allowed("surveys.manage", scope),
@@ -353,6 +356,7 @@ def link(engagement_id: int, survey_id: int):
         metric=form.metric.data or "",
         item=form.item.data or None,
         group=form.group.data or None,
+        confirm_clear=clear_confirmed(),
     )
     flash(f"指标“{indicator.name}”的实际值已改为取自本问卷", "success")
     return redirect(_show_url(scope) + "#links")
@@ -372,6 +376,7 @@ def unlink(engagement_id: int, survey_id: int, indicator_id: int):
             engagement=scope.engagement,
             survey=scope.survey,
             indicator_id=indicator_id,
+            confirm_clear=clear_confirmed(),
         )
         flash(f"指标“{indicator.name}”已取消关联问卷", "warning")
     return redirect(_show_url(scope) + "#links")

@@ -26,6 +26,7 @@
   const toolbar = document.getElementById("editor-toolbar");
   const status = document.getElementById("autosave-status");
   const versionInput = document.getElementById("section-version");
+  const clearBox = document.getElementById("clear-warning-check");  // only on a signed report
   const csrf = form.querySelector("input[name=csrf_token]");
   const url = form.getAttribute("data-autosave-url");
   const seconds = parseInt(form.getAttribute("data-autosave-seconds") || "15", 10);
@@ -106,7 +107,11 @@
         "Accept": "application/json",
         "X-CSRFToken": csrf ? csrf.value : ""
       },
-      body: JSON.stringify({ content: textarea.value, version: parseInt(versionInput.value, 10) })
+      body: JSON.stringify({
+        content: textarea.value,
+        version: parseInt(versionInput.value, 10),
+        confirm_clear_signoffs: clearBox ? clearBox.checked : false
+      })
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, status: response.status, body: body }; });
     }).then(function (result) {
@@ -128,6 +133,12 @@
     });
   }
 
+  // A signed report: autosave waits for the writer's 「确认清除签字」 tick, then resumes at once.
+  if (clearBox) {
+    clearBox.addEventListener("change", function () {
+      if (clearBox.checked) { stopped = false; dirty = true; autosave(); }
+    });
+  }
   setInterval(autosave, seconds * 1000);
   editor.addEventListener("blur", autosave);
   // Clicking 保存 leaves the editor, and that blur starts an autosave which gives the section a new

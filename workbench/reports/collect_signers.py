@@ -1,0 +1,47 @@
+"""Who signed what in the app, by name, for the documents' signature lines."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from workbench.accounts.models import User
+from workbench.engagements.models import Engagement
+from workbench.engagements.services import users_by_id
+
+
+def report_signers(db: Session, engagement: Engagement) -> dict[str, str]:
+    """Level (prepare/review/approve) → name of who signed the report in the app (active only)."""
+    from workbench.reports.services_signoffs import active
+
+    signed = active(db, engagement)
+    names = user_names(db, {row.user_id for row in signed.values()})
+    return {level: names.get(row.user_id, "") for level, row in signed.items()}
+
+
+def user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
+    found = users_by_id(db, {i for i in ids if i})
+    return {uid: user.display_name for uid, user in found.items()}
+
+
+def scores_signer(db: Session, engagement: Engagement) -> User | None:
+    """The lead who signed the scores in the app, or None while they are unsigned."""
+    from workbench.indicators.system import get_system
+
+    system = get_system(db, engagement)
+    if system is None or system.scores_signed_at is None or not system.scores_signed_by_id:
+        return None
+    return db.get(User, system.scores_signed_by_id)
+
+
+def score_signers(db: Session, engagement: Engagement) -> dict[str, str]:
+    """Names for the score sheet, only where the record holds a sign-off (else a blank line).
+
+    The app records one sign-off of the scores, the lead's; who scored and who reviewed the
+    score sheet sign on paper.
+    """
+    signer = scores_signer(db, engagement)
+    return {
+        "scored_by": "",
+        "reviewed_by": "",
+        "approved_by": signer.display_name if signer else "",
+    }
