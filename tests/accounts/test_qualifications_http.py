@@ -10,14 +10,14 @@ from workbench.core.audit import AuditEntry
 
 def _entries(db, user):
     return db.exec(
-        select(AuditEntry).where(
-            AuditEntry.action == "user.qualifications", AuditEntry.object_id == user.id
-        )
+        select(AuditEntry)
+        .where(AuditEntry.action == "user.qualifications", AuditEntry.object_id == user.id)
+        .order_by(AuditEntry.id)
     ).all()
 
 
 def test_profile_page_shows_the_form_and_saves_with_an_audit_entry(login, demo, db):
-    client = login("demo-evaluator")
+    client = login("demo-expert")  # the demo gives the agency's staff theirs; not the expert
     page = client.get("/profile").get_data(as_text=True)
     assert "职称和资格证书" in page and 'name="qualifications"' in page
     response = client.post(
@@ -25,7 +25,7 @@ def test_profile_page_shows_the_form_and_saves_with_an_audit_entry(login, demo, 
         data={"title": " 中级  会计师 ", "qualifications": "注册会计师\n\n 资产评估师 "},
     )
     assert response.status_code == 302 and response.location.endswith("/profile#qualifications")
-    user = demo.users["demo-evaluator"]
+    user = demo.users["demo-expert"]
     db.refresh(user)
     assert user.title == "中级 会计师" and user.qualifications == "注册会计师\n资产评估师"
     [entry] = _entries(db, user)
@@ -39,14 +39,14 @@ def test_profile_page_shows_the_form_and_saves_with_an_audit_entry(login, demo, 
 
 
 def test_profile_refuses_too_long_text_with_chinese_messages(login, demo, db):
-    client = login("demo-evaluator")
+    client = login("demo-expert")
     response = client.post(
         "/profile/qualifications", data={"title": "职" * 61, "qualifications": "证" * 501}
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "职称不能超过60个字" in page and "资格证书不能超过500个字" in page
-    user = demo.users["demo-evaluator"]
+    user = demo.users["demo-expert"]
     db.refresh(user)
     assert user.title == "" and not _entries(db, user)
 
@@ -60,7 +60,8 @@ def test_profile_form_needs_the_csrf_token(app_with, demo, db):
     assert response.status_code in (400, 422)
     lead = demo.users["demo-lead"]
     db.refresh(lead)
-    assert lead.title == ""
+    assert lead.title == "高级会计师" and lead.qualifications  # the demo's, unchanged
+    assert not [e for e in _entries(db, lead) if e.after.get("title") != "高级会计师"]
 
 
 def test_admin_edits_a_users_qualifications(login, demo, db):
@@ -72,13 +73,14 @@ def test_admin_edits_a_users_qualifications(login, demo, db):
     assert form.status_code == 200 and "李项目" in form.get_data(as_text=True)
     response = admin.post(
         f"/admin/users/{lead.id}/qualifications",
-        data={"title": "高级会计师", "qualifications": "注册会计师"},
+        data={"title": "正高级会计师", "qualifications": "注册会计师"},
     )
     assert response.status_code == 302
     db.refresh(lead)
-    assert (lead.title, lead.qualifications) == ("高级会计师", "注册会计师")
-    [entry] = _entries(db, lead)
+    assert (lead.title, lead.qualifications) == ("正高级会计师", "注册会计师")
+    entry = _entries(db, lead)[-1]  # after the demo's own entry
     assert entry.actor_id == demo.users["demo-admin"].id
+    assert entry.before["title"] == "高级会计师" and entry.after["title"] == "正高级会计师"
     bad = admin.post(f"/admin/users/{lead.id}/qualifications", data={"title": "x" * 61})
     assert bad.status_code == 200 and "职称不能超过60个字" in bad.get_data(as_text=True)
 

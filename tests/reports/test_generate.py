@@ -236,7 +236,8 @@ def test_plan_has_sample_size_schedule_team_and_experts(ctx, db, demo):
     ]
     named = [t for t in document.tables if t.rows[0].cells[0].text == "姓名"]
     team = [[c.text for c in r.cells] for r in named[0].rows[1:]]
-    assert ["李项目", "—", "项目负责人", "—"] in team
+    # 职称 and 资格证书 from the lead's profile; no 分工 recorded for the lead.
+    assert ["李项目", "高级会计师；中国注册会计师、中国注册资产评估师", "项目负责人", "—"] in team
     assert any(r[0] == "张评价" and r[3] == "资料审核、现场核查、问卷调查" for r in team)
     experts = [[c.text for c in r.cells] for r in named[1].rows[1:]]
     # From the experts' pool: the five who score 绩效指标明确性, as the 报告体检 counts them.

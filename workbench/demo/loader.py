@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from workbench.accounts import profile
 from workbench.accounts import services as accounts
 from workbench.accounts.models import OrgKind, SystemRole, User
 from workbench.domains import modules
@@ -34,6 +35,13 @@ USERS = [
     ),
     ("demo-unit", "周联络", "unit", SystemRole.external, "被评价单位（示例市教育局）联系人"),
 ]
+
+# 职称 and 资格证书 of the agency's people, as the plan's team table prints them.
+QUALIFICATIONS = {
+    "demo-lead": ("高级会计师", "中国注册会计师\n中国注册资产评估师"),
+    "demo-evaluator": ("经济师", "初级会计专业技术资格"),
+    "demo-reviewer": ("高级会计师", "中国注册会计师"),
+}
 
 ORGS = {
     "agency": ("示例绩效评价咨询有限公司", OrgKind.agency),
@@ -66,6 +74,13 @@ def load_demo(session: Session, *, password: str) -> list[tuple[str, str]]:
         )
         for username, name, org, role, _label in USERS
     }
+    for username, (title, qualifications) in QUALIFICATIONS.items():
+        profile.save_qualifications(
+            session,
+            actor=users[username],
+            user=users[username],
+            values={"title": title, "qualifications": qualifications},
+        )
     engagement = _engagement(session, users, orgs)
     for module in modules("demo"):  # each domain fills its part of the demo engagement
         module.fill(session, engagement, users)
@@ -90,7 +105,7 @@ def _engagement(session: Session, users: dict[str, User], orgs: dict) -> Engagem
             funds_spent=Decimal("11202000.00"),
             description=(
                 "为改善农村义务教育阶段学生营养状况，市级财政安排补助资金，按每生每天 5 元标准为"
-                "农村义务教育学生提供营养膳食补助，覆盖全市 126 所学校约 1.2 万名学生。"
+                "农村义务教育学生提供营养膳食补助，计划覆盖全市 126 所学校约 5.2 万名学生。"
             ),
             planned_start=today - timedelta(days=40),
             planned_end=today + timedelta(days=50),
