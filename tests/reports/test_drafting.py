@@ -13,7 +13,7 @@ from workbench.core.audit import AuditEntry
 from workbench.core.errors import Conflict, Locked, NotAllowed, ValidationFailed
 from workbench.engagements import flow
 from workbench.engagements.stages import Stage
-from workbench.reports import gates, locks
+from workbench.reports import gates, locks, section_comments
 from workbench.reports import services_sections as drafting
 from workbench.reports import services_signoffs as signoffs
 from workbench.reports.models import ReportSignoff, SectionComment, SectionVersion
@@ -150,19 +150,19 @@ def test_assignment_rules(db, demo):
 
 def test_comments_are_plain_and_resolvable(db, demo):
     row = section(db, demo.engagement, "process")
-    note = drafting.add_comment(db, actor=demo.users["demo-reviewer"], engagement=demo.engagement,
+    note = section_comments.add_comment(db, actor=demo.users["demo-reviewer"], engagement=demo.engagement,
                                 section=row, body="  请补充现场核查学校名单<b>  ")  # fmt: skip
     assert note.body == "请补充现场核查学校名单<b>"
     with pytest.raises(ValidationFailed):
-        drafting.add_comment(db, actor=demo.users["demo-reviewer"], engagement=demo.engagement,
+        section_comments.add_comment(db, actor=demo.users["demo-reviewer"], engagement=demo.engagement,
                              section=row, body=" ")  # fmt: skip
     views = drafting.ensure_sections(db, demo.engagement, "report")
     assert next(v for v in views if v.row.id == row.id).open_comments == 1
-    drafting.resolve_comment(db, actor=demo.users["demo-evaluator"], engagement=demo.engagement,
+    section_comments.resolve_comment(db, actor=demo.users["demo-evaluator"], engagement=demo.engagement,
                              comment_id=note.id)  # fmt: skip
     assert db.get(SectionComment, note.id).resolved_at is not None
     with pytest.raises(Conflict, match="已处理"):
-        drafting.resolve_comment(db, actor=demo.users["demo-lead"], engagement=demo.engagement,
+        section_comments.resolve_comment(db, actor=demo.users["demo-lead"], engagement=demo.engagement,
                                  comment_id=note.id)  # fmt: skip
 
 

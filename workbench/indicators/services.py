@@ -1,12 +1,10 @@
-"""An engagement's indicator tree: edits, reordering, confirmation and the grade table.
+"""An engagement's indicator tree: edits, reordering and confirmation.
 
 Reading the tree (IndicatorInput, build_tree, list_indicators, to_leaf, check, …) lives in
-tree.py and is re-exported here, so callers import one module.
+tree.py, the grade table in grades.py; both are re-exported here, so callers import one module.
 """
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, SQLModel, col, func, select
@@ -19,6 +17,7 @@ from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
+from workbench.indicators.grades import parse_grades, set_grades
 from workbench.indicators.models import Indicator
 from workbench.indicators.system import (
     ensure_system,
@@ -45,7 +44,6 @@ from workbench.indicators.tree import (
     list_indicators,
     to_leaf,
 )
-from workbench.scoring.grades import check_grades
 from workbench.scoring.values import CENT
 
 
@@ -295,7 +293,7 @@ def move_indicator(
     return True
 
 
-# --- the lead's confirmation and the grade table ---------------------------------------------
+# --- the lead's confirmation ---------------------------------------------------------------
 
 
 def _ask(db: Session, engagement: Engagement, confirm_clear: bool, action: str) -> None:
@@ -346,62 +344,6 @@ def unconfirm(
     note_system_change(
         db, actor=actor, engagement=engagement, system=system, reason="项目负责人撤销确认"
     )
-
-
-def parse_grades(text: str) -> list[tuple[str, Decimal]]:
-    """'优 90' lines (or '优,90') as grade rows; ValidationFailed naming the bad line."""
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        parts = line.replace("，", " ").replace(",", " ").replace("\t", " ").split()
-        if not parts:
-            continue
-        try:
-            if len(parts) != 2:
-                raise ValueError
-            rows.append((parts[0], Decimal(parts[1].removesuffix("分"))))
-        except (ValueError, ArithmeticError):
-            message = f"第{number}行“{line.strip()}”应写成“等级 下限”，如“良 80”"
-            raise ValidationFailed(
-                "等级表有误", details=[{"field": "grades", "message": message}]
-            ) from None
-    return rows
-
-
-def set_grades(
-    db: Session,
-    *,
-    actor: User,
-    engagement: Engagement,
-    grades: list[tuple[str, Decimal]],
-    confirm_clear: bool = False,
-) -> None:
-    """Replace the grade table (lower bounds inclusive); a change clears the confirmation."""
-    system = require_editor(db, engagement, actor)
-    problems = check_grades(grades)
-    if problems:
-        raise ValidationFailed(
-            "等级表有误", details=[{"field": "grades", "message": p} for p in problems]
-        )
-    new = [[name, str(bound)] for name, bound in sorted(grades, key=lambda g: -g[1])]
-    before = list(system.grades or [])
-    if new == before:
-        return
-    _ask(db, engagement, confirm_clear, "修改等级表")
-    system.grades = new
-    system.updated_at = utcnow()
-    db.add(system)
-    db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        action="indicators.grades",
-        obj=system,
-        engagement_id=engagement.id,
-        before={"grades": before},
-        after={"grades": new},
-        summary="修改等级表",
-    )
-    note_system_change(db, actor=actor, engagement=engagement, system=system, reason="修改等级表")
 
 
 __all__ = [

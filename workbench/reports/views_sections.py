@@ -12,8 +12,8 @@ from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import requires
 from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
+from workbench.reports import section_comments, textdiff
 from workbench.reports import services_sections as drafting
-from workbench.reports import textdiff
 from workbench.reports.forms import AssignForm, CommentForm, SectionForm
 from workbench.reports.views import _int, bp, load_engagement, load_section
 
@@ -29,7 +29,7 @@ def section(engagement_id: int, section_id: int):
     engagement = load_engagement(engagement_id)
     row = drafting.get_section(session, engagement, section_id)
     history = drafting.section_versions(session, row)
-    notes = drafting.comments(session, row)
+    notes = section_comments.comments(session, row)
     people = {row.assignee_id, *(v.saved_by_id for v in history), *(c.author_id for c in notes)}
     users = engagements.users_by_id(session, {p for p in people if p} | {
         m.user_id for m in engagement.members})  # fmt: skip
@@ -149,7 +149,7 @@ def comment(engagement_id: int, section_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
     row = drafting.get_section(session, engagement, section_id)
-    drafting.add_comment(
+    section_comments.add_comment(
         session,
         actor=current_user,
         engagement=engagement,
@@ -167,7 +167,7 @@ def comment(engagement_id: int, section_id: int):
 )
 @requires("engagement.internal", load=load_section)
 def resolve(engagement_id: int, section_id: int):
-    drafting.resolve_comment(
+    section_comments.resolve_comment(
         db.session(),
         actor=current_user,
         engagement=load_engagement(engagement_id),
