@@ -12,6 +12,7 @@ from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
+from workbench.engagements.services import users_by_id
 from workbench.fieldwork.common import flush, guard, invalid
 from workbench.fieldwork.content import content_hash
 from workbench.fieldwork.models import (
@@ -134,10 +135,7 @@ def signatures_an_edit_clears(db: Session, paper: WorkingPaper) -> list[str]:
     """「张三（复核人）」…: the review and approval an edit of the paper would clear."""
     active = active_signoffs(db, [paper.id])[paper.id]
     later = [(level, s) for level, s in active.items() if level != Level.prepare]
-    people = {
-        u.id: u
-        for u in db.exec(select(User).where(col(User.id).in_([s.user_id for _, s in later]))).all()
-    }
+    people = users_by_id(db, {s.user_id for _, s in later})
     return [
         f"{people[s.user_id].display_name if s.user_id in people else ''}（{SIGNER_NAMES[level]}）"
         for level, s in later

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed
 from workbench.core.permissions import authorize
 from workbench.engagements.models import Engagement
-from workbench.engagements.services import ensure_writable, require_cleared
+from workbench.engagements.services import ensure_writable, require_cleared, users_by_id
 from workbench.indicators.models import IndicatorSystem
 from workbench.scoring.grades import DEFAULT_GRADES, GradeTable, sort_grades
 
@@ -128,8 +128,7 @@ def signatures_a_change_clears(
     people = dict(known or {})
     missing = [i for i, _ in held if i and i not in people]
     if missing:
-        found = db.exec(select(User).where(col(User.id).in_(missing))).all()
-        people |= {u.id: u.display_name for u in found}
+        people |= {i: u.display_name for i, u in users_by_id(db, set(missing)).items()}
     return [f"{people.get(i, '')}（项目负责人）{what}" for i, what in held]
 
 

@@ -21,7 +21,7 @@ from workbench.core.locking import require_version
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
-from workbench.engagements.services import ensure_writable, require_cleared
+from workbench.engagements.services import ensure_writable, require_cleared, users_by_id
 from workbench.indicators.models import Indicator
 from workbench.reports import locks, outline_profiles, outlines
 from workbench.reports import sections as text
@@ -264,8 +264,7 @@ def signatures_an_edit_clears(
     if not later:
         return []
     titles = {"review": "复核人", "approve": "项目负责人"}
-    ids = [row.user_id for _, row in later]
-    people = {u.id: u.display_name for u in db.exec(select(User).where(col(User.id).in_(ids)))}
+    people = {i: u.display_name for i, u in users_by_id(db, {r.user_id for _, r in later}).items()}
     return [f"{people.get(row.user_id, '')}（{titles[level]}）" for level, row in later]
 
 
