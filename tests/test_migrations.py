@@ -1,4 +1,5 @@
-"""Migrations build the schema from nothing, match the models, and downgrade back to nothing."""
+"""Migrations build the schema from nothing, match the models (tables, columns and their types,
+indexes), and downgrade back to nothing."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_upgrade_fresh_database_matches_models_and_downgrades(scratch_engine):
     assert set(SQLModel.metadata.tables) <= tables
     with scratch_engine.connect() as conn:
         diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata
+            MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
         )
     assert diff == [], f"models and migrations differ: {diff}"
     migrate.downgrade(scratch_engine, "base")

@@ -1,5 +1,11 @@
 """A server worker compiles its templates and configures the mappers before the first request."""
 
+import gc
+import sys
+
+import pytest
+
+from workbench import gunicorn_conf
 from workbench.core.warmup import warm_up
 
 
@@ -14,19 +20,19 @@ def test_every_template_is_compiled_and_cached(app):
     assert set(names) <= cached  # the first request finds them compiled
 
 
-def test_the_gunicorn_hook_warms_then_freezes(app, monkeypatch):
-    import gc
-    import sys
-
-    from workbench import gunicorn_conf
-
-    calls = []
-    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
-    monkeypatch.setattr(sys, "setswitchinterval", lambda value: calls.append(value))
-    monkeypatch.setattr("workbench.core.warmup.warm_up", lambda wsgi: calls.append(("warm", wsgi)))
+def test_the_gunicorn_hook_warms_then_freezes(app):
+    env = app.jinja_env
+    env.cache.clear()
+    interval = sys.getswitchinterval()
     worker = type("Worker", (), {"wsgi": app})()
-    gunicorn_conf.post_worker_init(worker)
-    assert calls == [0.001, ("warm", app), "freeze"]
+    try:
+        gunicorn_conf.post_worker_init(worker)
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+        assert gc.get_freeze_count() > 100_000  # the warmed app lives in the permanent generation
+        assert set(env.list_templates(extensions=["html"])) <= {key[1] for key in env.cache}
+    finally:
+        gc.unfreeze()
+        sys.setswitchinterval(interval)
 
 
 def _conf(monkeypatch, **env):

@@ -13,6 +13,7 @@ from workbench.engagements import flow
 from workbench.engagements.stages import Stage, registry
 from workbench.experts import plan_reviews
 from workbench.experts.plan_review_models import PlanReview
+from workbench.reports.services import generate
 from workbench.review.models import Submission
 from workbench.review.states import ReviewKind
 from workbench.review.submissions import latest
@@ -83,10 +84,8 @@ def test_a_returned_or_pending_latest_plan_blocks(db, demo, status, words):
 
 
 def test_a_plan_version_made_after_the_approval_blocks(db, demo, ctx):
-    from workbench.review.demo import _stored_plan
-
     _back_to_plan(db, demo)
-    newer = _stored_plan(db, demo.engagement, demo.users["demo-lead"])
+    newer = generate(db, actor=demo.users["demo-lead"], engagement=demo.engagement, kind="plan")
     assert any(f"又生成了第 {newer.number} 版" in t for t in _texts(db, demo))
 
 

@@ -1,6 +1,7 @@
 """Engagement pages over HTTP: dashboard, create, edit, flowchart, team, declarations, audit."""
 
 import re
+from decimal import Decimal
 
 from sqlmodel import select
 
@@ -84,10 +85,11 @@ def test_create_engagement_through_the_form(login, demo, db):
             "bureau_id": bureau.id,
             "unit_id": 0,
             "budget_year": 2025,
-            "budget_amount": "3,000,000",
+            "budget_amount": "3百万",
         },
     )
-    assert "金额" in r.get_data(as_text=True) or r.status_code == 302
+    errors = re.findall(r"invalid-feedback[^>]*>([^<]*)<", r.get_data(as_text=True))
+    assert r.status_code == 200 and errors == ["“3百万”不是有效的数字"]  # not also "金额不能为负"
     r = c.post(
         "/engagements/new",
         data={
@@ -96,13 +98,14 @@ def test_create_engagement_through_the_form(login, demo, db):
             "bureau_id": bureau.id,
             "unit_id": 0,
             "budget_year": 2025,
-            "budget_amount": "3000000.00",
+            "budget_amount": "3,000,000",  # as people write amounts
         },
     )
     assert r.status_code == 302
     created = db.exec(
         select(Engagement).where(Engagement.title == "2025年度农田水利项目绩效评价")
     ).one()
+    assert created.budget_amount == Decimal("3000000.00")
     assert r.headers["Location"].endswith(f"/engagements/{created.id}")
 
 

@@ -1,6 +1,5 @@
-"""The tree and the library: the framework pack, search and add, propose back (needs the library)."""
+"""The tree and the library: the framework pack, search and add, propose back."""
 
-import importlib.util
 from decimal import Decimal
 
 import pytest
@@ -8,11 +7,6 @@ import pytest
 from tests.indicators.helpers import audits, by_name, indicators_of, new_engagement
 from workbench.core.errors import Conflict
 from workbench.indicators import library_link, services
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("workbench.library.services") is None,
-    reason="the library domain (workbench.library.services) is not there yet",
-)
 
 
 @pytest.fixture()

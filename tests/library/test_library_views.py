@@ -11,6 +11,7 @@ from workbench.core.timeutil import today_local
 from workbench.engagements import services as engagements
 from workbench.library import services, usage
 from workbench.library.models import LibraryIndicator, Status
+from workbench.scoring.services import leaf_scores
 
 
 def _shared(db, demo, **changes) -> LibraryIndicator:
@@ -145,8 +146,7 @@ def _used_in_engagements(db, demo, row) -> None:
     )
 
 
-def test_detail_shows_usage_and_score_rate_distribution(login, demo, db, monkeypatch):
-    monkeypatch.setattr(usage, "_leaf_scores", lambda: None)  # the stored scores
+def test_detail_shows_usage_and_score_rate_distribution(login, demo, db):
     row = _shared(db, demo)
     _used_in_engagements(db, demo, row)
     found = usage.usage(db, indicator_id=row.id)
@@ -171,30 +171,25 @@ def test_detail_shows_usage_and_score_rate_distribution(login, demo, db, monkeyp
     assert ">3</td>" in listing
 
 
-def test_distribution_prefers_the_scoring_engine(demo, db, monkeypatch):
+def test_distribution_prefers_the_scoring_engine(demo, db):
+    """A stored score that the inputs no longer give (stale) yields to the engine's figure."""
     row = _shared(db, demo)
-    _used_in_engagements(db, demo, row)
-    calls = []
-
-    def fake_leaf_scores(session, engagement):
-        calls.append(engagement.id)
-        rows = session.exec(
-            select(LibraryIndicator).where(LibraryIndicator.id == row.id)
-        ).all()  # any query: the engine gets the session
-        assert rows
-        from workbench.indicators.models import Indicator
-
-        return {
-            item.id: Decimal("2.50")
-            for item in session.exec(
-                select(Indicator).where(Indicator.engagement_id == engagement.id)
-            ).all()
-        }
-
-    monkeypatch.setattr(usage, "_leaf_scores", lambda: fake_leaf_scores)
+    version = services.current_version(db, row.id)
+    leaf = engagement_indicator(
+        db,
+        demo.engagement,
+        name="食堂合格率",
+        rule="ratio",
+        weight=Decimal("5.00"),
+        target="100%",
+        actual="50%",
+        score=Decimal("5.00"),  # stale: 50% of the target gives 5.00 × 0.5
+        library_indicator_id=row.id,
+        library_version=version.number,
+    )
+    assert leaf_scores(db, demo.engagement)[leaf.id] == Decimal("2.50")
     found = usage.usage(db, indicator_id=row.id)
-    assert sorted(calls) == sorted(set(calls)) and len(calls) == 3
-    assert found.rates == [Decimal("50.00")] * 3
+    assert found.rates == [Decimal("50.00")]
 
 
 def test_diff_page_marks_changes(login, demo, db):
@@ -321,8 +316,7 @@ def test_api_lists_and_shows_library_indicators(client, demo, db, token_for):
     body = client.get("/api/v1/library?q=资金到位率", headers=headers).get_json()
     assert body["total"] >= 1
     item = next(i for i in body["items"] if i["name"] == "资金到位率")
-    assert item["weight"] == "3.00" or Decimal(item["weight"]) > 0
-    assert isinstance(item["weight"], str) and item["version"] == 1
+    assert item["weight"] == "3.00" and item["version"] == 1  # common/project.yaml
     detail = client.get(f"/api/v1/library/{item['id']}", headers=headers).get_json()
     assert detail["definition"] and isinstance(detail["points"], list)
     bureau = token_for(demo.users["demo-bureau"])

@@ -106,7 +106,9 @@ def test_form_save_strips_scripts_and_page_shows_text_safely(db, demo, login):
     assert "onerror" not in page and "alert(2)" not in page
     assert "&lt;p&gt;方法&lt;/p&gt;" in page  # the editor's textarea holds escaped HTML
     diff = client.get(_url(demo, f"/sections/{row.id}/diff")).get_data(as_text=True)
-    assert "<ins" in diff or "<del" in diff or "table-success" in diff
+    assert "第 1 稿 → 第 2 稿" in diff
+    assert '<ins class="bg-success-subtle">方</ins>法</td>' in diff  # the script is not in the text
+    assert "onerror" not in diff and "alert(" not in diff
 
 
 def test_expert_reads_but_cannot_write_unassigned_sections(db, demo, login):

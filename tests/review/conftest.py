@@ -9,6 +9,8 @@ import pytest
 from sqlmodel import func, select
 
 from workbench.core import storage
+from workbench.finance import terms as t
+from workbench.finance.contracts import ContractInput, create_contract
 from workbench.reports.models import DeliverableVersion
 from workbench.review import decisions, submissions
 
@@ -115,12 +117,7 @@ def engagement(files, db, demo, people):
 
 
 def _contract(db, engagement, lead) -> None:
-    """The demo's contract terms, when the finance domain is installed."""
-    try:
-        from workbench.finance import terms as t
-        from workbench.finance.contracts import ContractInput, create_contract
-    except ImportError:
-        return
+    """The demo's contract terms."""
     create_contract(
         db,
         actor=lead,

@@ -1,11 +1,14 @@
 """The quality rating: rubric choice, totals, who and when, and the deposit release through finance."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlmodel import func, select
 
 from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
+from workbench.core.timeutil import local
+from workbench.finance import services as finance
 from workbench.review import rating, rubric_store, rubrics
 from workbench.review.models import Notification, QualityRating
 
@@ -33,15 +36,12 @@ def test_rating_waits_for_the_approved_final_report(engagement, submitted, db, d
 
 
 def test_bureau_rates_and_finance_computes_the_release(engagement, approved, db, demo, people):
-    pytest.importorskip("workbench.finance.services")
-    from workbench.finance.records import contract_for
-
     row = _rate(db, engagement, people, comment="整体较好")
     assert row.total == Decimal("85.00") and row.rubric_ref == rubrics.STANDARD_KEY
     assert row.rated_by_id == people.bureau.id and row.rated_at is not None
     assert row.scores["report_data"] == "21.50"
     # The demo contract: fee 480,000.00, deposit 10% = 48,000.00; 85 → 80% released.
-    contract = contract_for(db, engagement)
+    contract = finance.contract_for(db, engagement)
     assert contract.quality_score == Decimal("85.00")
     assert row.deposit["computed"] is True
     assert row.deposit["amount"] == "38400.00" and row.deposit["fraction"] == "80%"
@@ -55,40 +55,28 @@ def test_bureau_rates_and_finance_computes_the_release(engagement, approved, db,
     assert "85.00 分" in lead_note.title and "38400.00" in lead_note.body
 
 
-def test_finance_is_called_with_the_score_and_time(
-    engagement, approved, db, demo, people, monkeypatch
-):
-    calls = []
-
-    class Release:
-        fraction, amount, deposit = Decimal("0.5"), Decimal("10.00"), Decimal("20.00")
-
-    def fake(db_, *, actor, engagement, score, rated_at):
-        calls.append((actor.id, engagement.id, score, rated_at))
-        return Release()
-
-    monkeypatch.setattr(rating, "_apply_quality_rating", lambda: fake)
-    row = _rate(db, engagement, people)
-    assert calls == [(people.bureau.id, engagement.id, Decimal("85.00"), row.rated_at)]
+def test_the_release_follows_the_bands(engagement, approved, db, demo, people):
+    """75 is in the default 60–80 band (50% released); the deposit is 10% of 480,000.00."""
+    scores = {**FULL, "report_data": "16", "conclusions": "16"}  # 13+12+18+16+16 = 75
+    row = _rate(db, engagement, people, scores=scores)
+    assert row.total == Decimal("75.00")
     assert row.deposit == {
-        "computed": True,
-        "deposit": "20.00",
-        "amount": "10.00",
-        "fraction": "50%",
-    }
-
-
-def test_without_finance_or_contract_the_rating_is_still_recorded(
-    engagement, approved, db, demo, people, monkeypatch
-):
-    monkeypatch.setattr(rating, "_apply_quality_rating", lambda: None)
-    assert _rate(db, engagement, people).deposit == {
-        "computed": False, "reason": "未启用财务模块，未计算质量保证金",
+        "computed": True, "score": "75.00", "fraction": "50%", "deposit": "48000.00",
+        "amount": "24000.00", "forfeited": "24000.00", "status": "due",
+        "due_date": (local(row.rated_at).date() + timedelta(days=30)).isoformat(),
     }  # fmt: skip
-    monkeypatch.setattr(rating, "_apply_quality_rating", lambda: pytest.fail)
-    monkeypatch.setattr(rating, "_has_contract", lambda db, engagement: False)
-    again = _rate(db, engagement, people)
-    assert again.deposit["reason"] == "本项目尚未登记委托合同，未计算质量保证金释放"
+    contract = finance.contract_for(db, engagement)
+    assert contract.quality_score == Decimal("75.00")
+
+
+def test_without_a_contract_the_rating_is_still_recorded(engagement, approved, db, demo, people):
+    db.delete(finance.contract_for(db, engagement))
+    db.flush()
+    row = _rate(db, engagement, people)
+    assert row.total == Decimal("85.00")
+    assert row.deposit == {
+        "computed": False, "reason": "本项目尚未登记委托合同，未计算质量保证金释放",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -114,8 +102,7 @@ def test_only_the_commissioning_bureau_rates(engagement, approved, db, demo, peo
         _rate(db, engagement, people, rubric_ref="db:999")
 
 
-def test_deduction_rubric_and_rerating(engagement, approved, db, demo, people, monkeypatch):
-    monkeypatch.setattr(rating, "_apply_quality_rating", lambda: None)
+def test_deduction_rubric_and_rerating(engagement, approved, db, demo, people):
     first = _rate(db, engagement, people)
     second = _rate(
         db,
@@ -148,10 +135,7 @@ def test_firm_and_bureau_rubrics_replace_the_builtins(engagement, db, demo, peop
     assert [(c.ref, c.scope) for c in choices] == [(f"db:{own.id}", "委托方专用")]
 
 
-def test_rubric_edits_do_not_change_past_ratings(
-    engagement, approved, db, demo, people, monkeypatch
-):
-    monkeypatch.setattr(rating, "_apply_quality_rating", lambda: None)
+def test_rubric_edits_do_not_change_past_ratings(engagement, approved, db, demo, people):
     row = rubric_store.create(
         db,
         actor=people.admin,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import DecimalField, HiddenField
 from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.hygiene import find_problems, parse_int
+from workbench.core.money import parse_decimal
 
 STALE_PAGE = "页面数据已失效，请刷新页面后重试"
 
@@ -58,6 +59,27 @@ class HiddenIntegerField(HiddenField):
 
     def _value(self) -> str:
         return "" if self.data is None else str(self.data)
+
+
+class DecimalInput(DecimalField):
+    """A number as people type it: 3,000,000 or 3，000，000.50, ¥1200, 1200元, full-width digits.
+
+    Text that is no number gets one message ("“3百万”不是有效的数字") and stops the field's other
+    checks, which would otherwise add a second, wrong one (a range check sees no number at all).
+    """
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            return
+        self.data = None
+        try:
+            self.data = parse_decimal(valuelist[0])
+        except ValueError as error:
+            raise ValueError(str(error)) from None
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()
 
 
 class VersionField(HiddenIntegerField):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from workbench.core.forms import BaseForm, VersionField, choices
+from workbench.core.forms import BaseForm, DecimalInput, VersionField, choices
 from workbench.engagements.models import ROLE_NAMES, TYPE_NAMES
 
 
@@ -29,17 +28,17 @@ class EngagementForm(BaseForm):
     budget_year = IntegerField(
         "预算年度", validators=[DataRequired("请输入预算年度"), NumberRange(2000, 2100, "年份无效")]
     )
-    budget_amount = DecimalField(
+    budget_amount = DecimalInput(
         "预算金额（元）",
         places=2,
         validators=[Optional(), NumberRange(min=0, message="金额不能为负")],
     )
-    funds_available = DecimalField(
+    funds_available = DecimalInput(
         "实际到位资金（元）",
         places=2,
         validators=[Optional(), NumberRange(min=0, message="金额不能为负")],
     )
-    funds_spent = DecimalField(
+    funds_spent = DecimalInput(
         "实际支出（元）",
         places=2,
         validators=[Optional(), NumberRange(min=0, message="金额不能为负")],

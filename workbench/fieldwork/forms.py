@@ -6,7 +6,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from workbench.core.forms import BaseForm, HiddenIntegerField, VersionField, choices
+from workbench.core.forms import BaseForm, DecimalInput, HiddenIntegerField, VersionField, choices
 from workbench.fieldwork.findings import KIND_NAMES
 from workbench.fieldwork.review_rules import LEVEL_NAMES
 
@@ -65,10 +64,10 @@ class FindingForm(BaseForm):
     )
     kind = SelectField("类型", choices=choices((k.value, v) for k, v in KIND_NAMES.items()))
     indicator_id = SelectField("对应指标", coerce=int, validate_choice=False)
-    points = DecimalField("扣分", places=2, validators=[Optional()])
+    points = DecimalInput("扣分", places=2, validators=[Optional()])
     element_index = IntegerField("评价要点序号", validators=[Optional()])
-    met = DecimalField("达成度（0–1）", places=4, validators=[Optional()])
-    money = DecimalField("涉及金额（元）", places=2, validators=[Optional()])
+    met = DecimalInput("达成度（0–1）", places=4, validators=[Optional()])
+    money = DecimalInput("涉及金额（元）", places=2, validators=[Optional()])
     evidence_ids = SelectMultipleField("依据的佐证材料", coerce=int, validate_choice=False)
 
 

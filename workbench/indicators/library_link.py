@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from types import ModuleType
 from typing import Any
 
 from sqlmodel import Session
@@ -24,18 +23,10 @@ from workbench.indicators.services import (
 from workbench.indicators.system import require_editor
 from workbench.indicators.transfer import LeafSpec, refuse, replace_tree, spec_errors
 from workbench.library import browse as library_browse
+from workbench.library import services as library
 from workbench.library.browse import Choice
 from workbench.library.browse import Page as LibraryPage
 from workbench.scoring.params import ParamError, normalise_rule
-
-
-def library() -> ModuleType:
-    """workbench.library.services, imported when used (the library domain calls back here)."""
-    try:
-        from workbench.library import services
-    except ImportError as error:
-        raise Conflict("指标库尚未启用，暂不能从指标库添加指标") from error
-    return services
 
 
 def _lines(value: Any) -> str:
@@ -88,7 +79,7 @@ def start_from_framework(db: Session, *, actor: User, engagement: Engagement) ->
     system = require_editor(db, engagement, actor)
     if list_indicators(db, engagement):
         raise Conflict("指标体系已有指标；如需按框架重建，请先删除现有指标或导入指标表")
-    versions = library().framework_for(db, engagement_type=engagement.type)
+    versions = library.framework_for(db, engagement_type=engagement.type)
     if not versions:
         raise NotFound("指标库中没有该评价类型的共性框架")
     specs = [
@@ -122,9 +113,8 @@ def search(
     db: Session, *, q: str, viewer: User, limit: int = 20, offset: int = 0
 ) -> tuple[list, int, dict]:
     """Library indicators matching the query, the total, and their current versions by id."""
-    services = library()
-    items, total = services.search(db, q=q, limit=limit, offset=offset, viewer=viewer)
-    versions = services.current_versions(db, items) if items else {}
+    items, total = library.search(db, q=q, limit=limit, offset=offset, viewer=viewer)
+    versions = library.current_versions(db, items) if items else {}
     return items, total, versions
 
 
@@ -146,7 +136,7 @@ def add_from_library(
     confirm_clear: bool = False,
 ) -> Indicator:
     """Copy the current version of a library indicator into the tree."""
-    version = library().current_version(db, library_indicator_id)
+    version = library.current_version(db, library_indicator_id)
     if version is None:
         raise NotFound("指标库中没有该指标")
     data = input_from_version(version, level1=level1, level2=level2)
@@ -166,7 +156,7 @@ def propose(db: Session, *, actor: User, engagement: Engagement, indicator: Indi
     ensure_writable(engagement)
     authorize(actor, "indicators.edit", engagement, message="只有项目组成员可以推荐指标入库")
     require_cleared(db, engagement, actor)
-    proposal = library().propose_from_engagement(db, actor=actor, indicator=indicator)
+    proposal = library.propose_from_engagement(db, actor=actor, indicator=indicator)
     audit.record(
         db,
         actor=actor,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from workbench.core.errors import DomainError
 from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
 from workbench.library.stats import Distribution, distribution, rate
+from workbench.scoring.services import leaf_scores
 
 
 @dataclass
@@ -34,16 +34,6 @@ def usage_counts(db: Session, indicator_ids: list[int]) -> dict[int, int]:
         .group_by(Indicator.library_indicator_id)
     ).all()
     return {library_id: count for library_id, count in rows}
-
-
-def _leaf_scores() -> Callable | None:
-    # The scoring domain computes leaf scores from the rule, findings and surveys; without it,
-    # the score stored on the indicator row is the best we have.
-    try:
-        from workbench.scoring.services import leaf_scores
-    except ImportError:
-        return None
-    return leaf_scores
 
 
 def usage(db: Session, *, indicator_id: int) -> Usage:
@@ -71,15 +61,14 @@ def usage(db: Session, *, indicator_id: int) -> Usage:
 
 def _scores(db: Session, rows: list[Indicator]) -> dict[int, Decimal | None]:
     stored: dict[int, Decimal | None] = {row.id: row.score for row in rows}
-    compute = _leaf_scores()
-    if compute is None or not rows:
+    if not rows:
         return stored
     engagement_ids = sorted({row.engagement_id for row in rows})
     engagements = db.exec(select(Engagement).where(col(Engagement.id).in_(engagement_ids))).all()
     computed: dict[int, Decimal | None] = {}
     for engagement in engagements:
         try:
-            computed.update(compute(db, engagement))
+            computed.update(leaf_scores(db, engagement))
         except DomainError:
             continue  # an engagement whose tree cannot be scored keeps its stored scores
     return {

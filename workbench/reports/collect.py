@@ -1,19 +1,16 @@
 """Gather the plain inputs of the documents from the other domains' services and tables.
 
-Hard dependencies: engagements, indicators and the scoring engine (`scoring.services.compute`:
-the report shows exactly the numbers of the scoring page). Soft ones are guarded, so a domain
-that is not installed (or not yet built) leaves its part empty instead of failing: working
-papers (fieldwork), the experts' pool (experts) and the survey summary (surveys).
+Every domain ships with the others, so each is imported directly: engagements, indicators and the
+scoring engine (`scoring.services.compute`: the report shows exactly the numbers of the scoring
+page), working papers (fieldwork), the experts' pool (experts) and the survey summary (surveys).
 """
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
@@ -23,8 +20,11 @@ from workbench.engagements import flow
 from workbench.engagements.models import ROLE_NAMES, Engagement, MemberRole
 from workbench.engagements.services import orgs_by_id, users_by_id
 from workbench.engagements.stages import STAGE_NAMES, STAGE_WORK, Stage
+from workbench.experts.models import Expert, ExpertAssignment
 from workbench.facts import services as facts
 from workbench.facts.catalog import render_tokens
+from workbench.fieldwork.models import WorkingPaper
+from workbench.fieldwork.numbering import sort_key
 from workbench.reports import context_report, ex_ante, schedule
 from workbench.reports.collect_signers import report_signers, scores_signer
 from workbench.reports.collect_signers import score_signers as score_signers  # services' way in
@@ -43,30 +43,10 @@ from workbench.reports.context import (
 )
 from workbench.reports.models import ReportSection, ReportSetting
 from workbench.reports.prose_inputs import score_facts
+from workbench.surveys.models import Survey
+from workbench.surveys.services import report_summary
 
 TEAM_ORDER = (MemberRole.lead, MemberRole.evaluator, MemberRole.reviewer)
-
-
-def _optional(name: str) -> Any:
-    """A module of another domain, or None when that domain is not there."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name and name.startswith(error.name):
-            return None
-        raise
-
-
-def _soft_rows(db: Session, stmt) -> list:
-    """Rows of another domain's table; [] when that table is not migrated (yet).
-
-    The savepoint keeps a failed statement from aborting the request's transaction (PostgreSQL).
-    """
-    try:
-        with db.begin_nested():
-            return list(db.exec(stmt).all())
-    except (OperationalError, ProgrammingError):
-        return []
 
 
 def project(db: Session, engagement: Engagement) -> Project:
@@ -170,15 +150,11 @@ def visits(db: Session, engagement: Engagement) -> list[Visit]:
 
 def papers(db: Session, engagement: Engagement) -> list[Paper]:
     """The engagement's working papers past draft, by index number (none without fieldwork)."""
-    models = _optional("workbench.fieldwork.models")
-    if models is None or not hasattr(models, "WorkingPaper"):
-        return []
-    paper = models.WorkingPaper
-    rows = _soft_rows(
-        db, select(paper).where(paper.engagement_id == engagement.id, paper.status != "draft")
-    )
-    numbering = _optional("workbench.fieldwork.numbering")
-    key = numbering.sort_key if numbering is not None else (lambda text: text)
+    rows = db.exec(
+        select(WorkingPaper).where(
+            WorkingPaper.engagement_id == engagement.id, WorkingPaper.status != "draft"
+        )
+    ).all()
     return [
         Paper(
             index=row.index_no,
@@ -186,7 +162,7 @@ def papers(db: Session, engagement: Engagement) -> list[Paper]:
             stage=STAGE_NAMES.get(row.stage, row.stage),
             status=row.status,
         )
-        for row in sorted(rows, key=lambda r: key(r.index_no))
+        for row in sorted(rows, key=lambda r: sort_key(r.index_no))
     ]
 
 
@@ -216,28 +192,27 @@ def team(db: Session, engagement: Engagement) -> list[Person]:
 
 def experts(db: Session, engagement: Engagement) -> list[Person]:
     """Assigned experts from the pool (title, organisation, fields), else expert members."""
-    models = _optional("workbench.experts.models")
-    if models is not None and hasattr(models, "ExpertAssignment"):
-        expert, assignment = models.Expert, models.ExpertAssignment
-        rows = _soft_rows(
-            db,
-            select(expert, assignment)
-            .join(assignment, col(assignment.expert_id) == expert.id)
-            .where(assignment.engagement_id == engagement.id, col(assignment.ended_at).is_(None))
-            .order_by(col(assignment.id)),
+    rows = db.exec(
+        select(Expert, ExpertAssignment)
+        .join(ExpertAssignment, col(ExpertAssignment.expert_id) == Expert.id)
+        .where(
+            ExpertAssignment.engagement_id == engagement.id,
+            col(ExpertAssignment.ended_at).is_(None),
         )
-        if rows:
-            return [
-                Person(
-                    name=e.name,
-                    role_name="评审专家",
-                    duty=a.duty,
-                    title=e.title,
-                    organisation=e.organisation,
-                    field="、".join(t.strip() for t in e.field_tags.split(",") if t.strip()),
-                )
-                for e, a in rows
-            ]
+        .order_by(col(ExpertAssignment.id))
+    ).all()
+    if rows:
+        return [
+            Person(
+                name=e.name,
+                role_name="评审专家",
+                duty=a.duty,
+                title=e.title,
+                organisation=e.organisation,
+                field="、".join(t.strip() for t in e.field_tags.split(",") if t.strip()),
+            )
+            for e, a in rows
+        ]
     members = [m for m in engagement.members if m.role == MemberRole.expert]
     users = users_by_id(db, {m.user_id for m in members})
     return [
@@ -248,10 +223,8 @@ def experts(db: Session, engagement: Engagement) -> list[Person]:
 
 
 def _survey_data(db: Session, engagement: Engagement) -> dict | None:
-    """`workbench.surveys.services.report_summary`, when it exists."""
-    services = _optional("workbench.surveys.services")
-    summary = getattr(services, "report_summary", None) if services is not None else None
-    return None if summary is None else summary(db, engagement)
+    """The surveys domain's summary of the engagement's surveys (None without a survey)."""
+    return report_summary(db, engagement)
 
 
 def survey(db: Session, engagement: Engagement) -> SurveySummary | None:
@@ -280,17 +253,10 @@ def sample_settings(row: ReportSetting | None) -> SampleSettings:
 
 def survey_sample(db: Session, engagement: Engagement) -> tuple[bool, SampleSettings | None]:
     """(the engagement has a survey, the first survey's sample plan) from the surveys domain."""
-    models = _optional("workbench.surveys.models")
-    survey_model = getattr(models, "Survey", None) if models is not None else None
-    if survey_model is None:
-        return False, None
-    rows = _soft_rows(
-        db,
-        select(survey_model)
-        .where(survey_model.engagement_id == engagement.id)
-        .order_by(col(survey_model.id)),
-    )
-    planned = next((r for r in rows if getattr(r, "sample_planned_at", None)), None)
+    rows = db.exec(
+        select(Survey).where(Survey.engagement_id == engagement.id).order_by(col(Survey.id))
+    ).all()
+    planned = next((r for r in rows if r.sample_planned_at), None)
     if planned is None:
         return bool(rows), None
     return True, SampleSettings(

@@ -9,12 +9,10 @@ the background (a few seconds): `request_pdf` marks the version, `run_pdf` conve
 from __future__ import annotations
 
 import hashlib
-import importlib
 import re
 import shutil
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 from threading import Lock
 
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +31,7 @@ from workbench.reports import services_checkup as checkups
 from workbench.reports import services_outline as outlined
 from workbench.reports.models import KIND_NAMES, DeliverableKind, DeliverableVersion
 from workbench.reports.render import ReportRenderError, docx_to_pdf, render_docx
+from workbench.review.archive import export_zip
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
@@ -157,20 +156,8 @@ def build(db: Session, engagement: Engagement, *, kind: str, label: str = "") ->
 
 
 def _archive(db: Session, engagement: Engagement) -> bytes:
-    """The archive zip from the review domain's exporter, once it exists."""
-    try:
-        module = importlib.import_module("workbench.review.archive")
-    except ModuleNotFoundError as error:
-        if error.name not in ("workbench.review", "workbench.review.archive"):
-            raise
-        module = None
-    export = getattr(module, "export_zip", None)
-    if export is None:
-        raise Conflict("档案包导出功能尚未启用（归档模块未提供 export_zip），暂不能生成档案包")
-    result = export(db, engagement)
-    if isinstance(result, bytes | bytearray):
-        return bytes(result)
-    path = Path(result)  # a temporary file the caller removes
+    """The archive zip from the review domain's exporter (a temporary file, removed here)."""
+    path = export_zip(db, engagement)
     try:
         return path.read_bytes()
     finally:

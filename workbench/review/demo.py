@@ -7,100 +7,21 @@ nothing is added here, as in the fieldwork demo.
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask import has_app_context
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
-from workbench.core import storage
-from workbench.core.errors import DomainError
 from workbench.engagements.models import Engagement
 from workbench.reports.models import DeliverableVersion
+from workbench.reports.services import generate
 from workbench.review import decisions, submissions
 from workbench.review.states import ReviewKind
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-# A short plan in the reports' snapshot shape ({key: {title, html, text}}), used when the
-# reports domain cannot generate the plan itself.
-PLAN_SECTIONS = {
-    "object": ("（一）评价对象", [
-        "本次评价对象为2025年度农村义务教育学生营养改善计划补助资金，预算1,250万元，"
-        "用于全市126所农村义务教育学校约5.2万名学生的营养膳食补助。",
-    ]),
-    "scope": ("（二）评价范围", [
-        "评价范围覆盖资金分配、拨付、使用和管理全过程，抽查20所学校的食堂账目和供餐记录。",
-    ]),
-    "methods": ("（一）评价方法", [
-        "采用比较法、因素分析法和公众评判法，结合资料审核、现场核查、座谈访谈和满意度调查。",
-        "满意度调查面向受益学生和家长，通过问卷星在线收集并辅以纸质问卷。",
-    ]),
-    "standards": ("（二）评价标准", [
-        "以计划标准为主，辅以行业标准和历史标准；各项指标的评分标准见指标体系。",
-    ]),
-}  # fmt: skip
-
-
-def _snapshot() -> dict:
-    return {
-        key: {
-            "title": title,
-            "html": "".join(f"<p>{p}</p>" for p in paragraphs),
-            "text": "\n".join(paragraphs),
-        }
-        for key, (title, paragraphs) in PLAN_SECTIONS.items()
-    }
-
-
-def _docx() -> bytes:
-    from docx import Document
-
-    document = Document()
-    document.add_heading("评价工作方案（演示）", level=1)
-    for title, paragraphs in PLAN_SECTIONS.values():
-        document.add_heading(title, level=2)
-        for paragraph in paragraphs:
-            document.add_paragraph(paragraph)
-    buffer = BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _stored_plan(session: Session, engagement: Engagement, lead: User) -> DeliverableVersion:
-    data = _docx()
-    blob = storage.store(session, data, mime=DOCX)
-    number = (
-        session.exec(
-            select(func.max(DeliverableVersion.number)).where(
-                DeliverableVersion.engagement_id == engagement.id,
-                DeliverableVersion.kind == "plan",
-            )
-        ).one()
-        or 0
-    ) + 1
-    version = DeliverableVersion(
-        engagement_id=engagement.id,
-        kind="plan",
-        number=number,
-        label="送审稿",
-        sha256=blob.sha256,
-        filename=f"评价工作方案-第{number}版.docx",
-        mime=DOCX,
-        size=len(data),
-        stage=engagement.stage,
-        generated_by_id=lead.id,
-        sections=_snapshot(),
-    )
-    session.add(version)
-    session.flush()
-    return version
 
 
 def _plan(
     session: Session, engagement: Engagement, lead: User, *, label: str = "送审稿", fresh=False
 ) -> DeliverableVersion:
-    """The newest plan version (a new one when `fresh`): the reports domain's, else one made here."""
+    """The newest plan version, or one generated from the record (always when `fresh`)."""
     found = session.exec(
         select(DeliverableVersion)
         .where(DeliverableVersion.engagement_id == engagement.id, DeliverableVersion.kind == "plan")
@@ -108,15 +29,7 @@ def _plan(
     ).first()
     if found is not None and not fresh:
         return found
-    try:
-        from workbench.reports.services import generate
-    except ImportError:
-        return _stored_plan(session, engagement, lead)
-    try:
-        with session.begin_nested():
-            return generate(session, actor=lead, engagement=engagement, kind="plan", label=label)
-    except DomainError:
-        return _stored_plan(session, engagement, lead)
+    return generate(session, actor=lead, engagement=engagement, kind="plan", label=label)
 
 
 def fill(session: Session, engagement: Engagement, users: dict[str, User]) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable
+from workbench.finance import services as finance
 from workbench.review import notifications, rubrics
 from workbench.review.models import QualityRating
 from workbench.review.rubric_store import Choice, choices_for
@@ -41,36 +41,6 @@ def rubric_of(rating: QualityRating) -> rubrics.Rubric:
     return rubrics.rubric_from_data(rating.rubric, name=rating.rubric_name)
 
 
-# --- finance (guarded: the finance domain may be absent) ------------------------------------
-
-
-def _optional(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name and not name.startswith(f"{error.name}."):
-            raise
-        return None
-
-
-def _apply_quality_rating() -> Callable[..., Any] | None:
-    for name in ("workbench.finance.services", "workbench.finance.deposits"):
-        module = _optional(name)
-        found = getattr(module, "apply_quality_rating", None) if module else None
-        if found is not None:
-            return found
-    return None
-
-
-def _has_contract(db: Session, engagement: Engagement) -> bool:
-    models = _optional("workbench.finance.models")
-    contract = getattr(models, "Contract", None) if models else None
-    if contract is None:
-        return True  # let finance itself say what it needs
-    found = db.exec(select(contract.id).where(contract.engagement_id == engagement.id)).first()
-    return found is not None
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return f"{value:.2f}"
@@ -83,21 +53,15 @@ def _deposit(
     db: Session, *, actor: User, engagement: Engagement, score: Decimal, rated_at: datetime
 ) -> dict:
     """Ask finance to compute the deposit release from the score; say why when it cannot."""
-    apply = _apply_quality_rating()
-    if apply is None:
-        return {"computed": False, "reason": "未启用财务模块，未计算质量保证金"}
-    if not _has_contract(db, engagement):
+    if finance.contract_for(db, engagement) is None:
         return {"computed": False, "reason": "本项目尚未登记委托合同，未计算质量保证金释放"}
-    release = apply(db, actor=actor, engagement=engagement, score=score, rated_at=rated_at)
+    release = finance.apply_quality_rating(
+        db, actor=actor, engagement=engagement, score=score, rated_at=rated_at
+    )
     fields = ("score", "deposit", "amount", "forfeited", "due_date", "status")
-    found = {"computed": True} | {
-        f: _plain(getattr(release, f)) for f in fields if hasattr(release, f)
-    }
-    fraction = getattr(release, "fraction", None)
-    if fraction is not None:
-        percent = (Decimal(fraction) * 100).quantize(Decimal("0.01")).normalize()
-        found["fraction"] = f"{percent:f}%"
-    return found
+    found = {"computed": True} | {f: _plain(getattr(release, f)) for f in fields}
+    percent = (Decimal(release.fraction) * 100).quantize(Decimal("0.01")).normalize()
+    return found | {"fraction": f"{percent:f}%"}
 
 
 # --- recording ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
+from workbench.reports import sections as outline
 from workbench.reports.models import DeliverableVersion
 from workbench.review import notifications, reading
 from workbench.review.models import ReviewComment, Submission
@@ -38,17 +39,11 @@ def link_to(submission: Submission) -> str:
 
 
 def section_titles() -> dict[str, str]:
-    """Headings of the outline's section keys, when the reports domain publishes its outlines."""
-    try:
-        from workbench.reports import sections as outline
-    except ImportError:
-        return {}
+    """Headings of the outlines' section keys (plan, report, ex-ante report), first one wins."""
     titles: dict[str, str] = {}
-    for name in ("PLAN_OUTLINE", "REPORT_OUTLINE", "EX_ANTE_OUTLINE"):
-        for entry in getattr(outline, name, ()):
-            key, heading = getattr(entry, "key", None), getattr(entry, "heading", None)
-            if key and heading:
-                titles.setdefault(str(key), str(heading))
+    for entries in (outline.PLAN_OUTLINE, outline.REPORT_OUTLINE, outline.EX_ANTE_OUTLINE):
+        for entry in entries:
+            titles.setdefault(entry.key, entry.heading)
     return titles
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +11,10 @@ from openpyxl.workbook import Workbook
 from sqlmodel import Session
 
 from workbench.accounts.models import User
-from workbench.core.errors import Conflict
 from workbench.core.spreadsheet import CellStyle, append_row, new_workbook, xlsx_bytes
 from workbench.core.timeutil import local
 from workbench.engagements.models import Engagement
+from workbench.fieldwork.papers import create_paper as create_paper_from_template
 from workbench.surveys.links import linked_indicators
 from workbench.surveys.responses import rules_summary
 from workbench.surveys.stats_service import SurveyResult
@@ -155,12 +154,8 @@ def paper_values(result: SurveyResult) -> dict[str, Any]:
 
 
 def create_paper(db: Session, *, actor: User, engagement: Engagement, result: SurveyResult):
-    """A 问卷统计表 working paper filled with the figures (needs the fieldwork domain)."""
-    try:
-        papers = importlib.import_module("workbench.fieldwork.papers")
-    except ModuleNotFoundError:
-        raise Conflict("工作底稿功能不可用，请改为下载 Excel 问卷统计表") from None
-    return papers.create_paper(
+    """A 问卷统计表 working paper filled with the figures."""
+    return create_paper_from_template(
         db,
         actor=actor,
         engagement=engagement,

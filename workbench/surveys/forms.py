@@ -7,7 +7,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    DecimalField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from workbench.core.forms import BaseForm, VersionField, choices
+from workbench.core.forms import BaseForm, DecimalInput, VersionField, choices
 from workbench.surveys.questions import QUESTION_TYPES, TYPE_NAMES
 
 
@@ -94,7 +93,7 @@ class PlanForm(BaseForm):
     confidence = SelectField(
         "置信水平", choices=choices([("0.90", "90%"), ("0.95", "95%"), ("0.99", "99%")])
     )
-    margin = DecimalField(
+    margin = DecimalInput(
         "允许误差（%）",
         places=2,
         default=5,
