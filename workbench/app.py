@@ -48,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from workbench.api.blueprint import bp as api_bp
+    from workbench.core.about import bp as about_bp
     from workbench.core.health import bp as health_bp
     from workbench.domains import modules
 
@@ -58,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(views.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(about_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
 
 

@@ -3,7 +3,9 @@
 Each simulated person logs in through the login form (with its CSRF token), browses the dashboard,
 the flowchart and the indicator page of the scaled engagement, saves an indicator's actual value
 through the scoring form, and, with an API token, imports a small 问卷星 file and generates the
-score sheet when those domains exist. /healthz is requested alongside as the trivial baseline.
+score sheet when those domains exist. /about ("page floor (about)": the full layout for the signed-in
+user, nothing of its own) is the floor the pages are judged against; /healthz (renders nothing) is
+requested alongside as the trivial endpoint, for comparison with earlier runs.
 Environment: LOAD_ENGAGEMENT, LOAD_INDICATOR, LOAD_SURVEY (optional), LOAD_TOKEN, LOAD_PASSWORD.
 """
 
@@ -106,6 +108,12 @@ class Evaluator(HttpUser):
     @task(6)
     def healthz(self) -> None:
         self.client.get("/healthz", name="healthz")
+
+    @task(5)
+    def floor(self) -> None:
+        with self.client.get("/about", name="page floor (about)", catch_response=True) as response:
+            if response.history:  # a redirect (to the login page) is not the layout floor
+                response.failure(f"/about redirected to {response.url}")
 
     @task(5)
     def dashboard(self) -> None:

@@ -1,4 +1,5 @@
-"""GET /healthz: the trivial endpoint (load balancers, and the baseline of page benchmarks).
+"""GET /healthz: the trivial endpoint (load balancers; page benchmarks print their ratio to it, but
+judge pages against the layout floor, GET /about in workbench/core/about.py).
 
 GET /favicon.ico: the icon at the address browsers and feed readers ask for without a page.
 """
