@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import get_locale
@@ -57,16 +59,19 @@ def _items(admin: bool) -> list[dict]:
 
 @dataclass(frozen=True)
 class Tab:
-    label: str
+    label: str | Callable[[Any], str]  # text, or the engagement's own (评价报告 / 评估报告)
     endpoint: str
     permission: str
+
+    def label_for(self, engagement) -> str:
+        return self.label(engagement) if callable(self.label) else self.label
 
 
 TABS: list[Tab] = []
 PANELS: list[str] = []
 
 
-def register_tab(label: str, endpoint: str, permission: str) -> None:
+def register_tab(label: str | Callable[[Any], str], endpoint: str, permission: str) -> None:
     """A domain adds a tab to every engagement page (shown when the user passes `permission`)."""
     if not any(tab.endpoint == endpoint for tab in TABS):
         TABS.append(Tab(label, endpoint, permission))
@@ -86,7 +91,7 @@ def _grouped_tabs(engagement, fixed: list[dict]) -> list:
 def _tabs(engagement) -> list[dict]:
     return [
         {
-            "label": tab.label,
+            "label": tab.label_for(engagement),
             "endpoint": tab.endpoint,
             "url": url_for(tab.endpoint, engagement_id=engagement.id),
         }

@@ -23,6 +23,7 @@ from workbench.reports.context import (
     project_dict,
     score_rows,
 )
+from workbench.reports.naming import names_for
 from workbench.reports.sections import list_items
 from workbench.surveys.sampling import sample_size, z_for
 
@@ -81,17 +82,19 @@ def phases(
     return out
 
 
-def deliverables(plan_phases: list[Phase]) -> list[tuple[str, str]]:
+def deliverables(
+    plan_phases: list[Phase], kind: str = "绩效评价", term: str = "评价"
+) -> list[tuple[str, str]]:
     """The deliverables with their due dates (planned end of the phase that produces them)."""
     due = {phase.name: cn_date(phase.planned_end) or PENDING for phase in plan_phases}
     return [
-        ("绩效评价工作方案", due["前期准备"]),
-        ("绩效评价指标体系及评分标准", due["前期准备"]),
-        ("绩效评价评分表", due["分析评价"]),
-        ("绩效评价报告（征求意见稿）", due["报告撰写"]),
+        (f"{kind}工作方案", due["前期准备"]),
+        (f"{kind}指标体系及评分标准", due["前期准备"]),
+        (f"{kind}评分表", due["分析评价"]),
+        (f"{kind}报告（征求意见稿）", due["报告撰写"]),
         ("征求意见采纳情况表", due["报告撰写"]),
-        ("绩效评价报告（正式稿）", due["报告撰写"]),
-        ("评价档案", due["资料归档"]),
+        (f"{kind}报告（正式稿）", due["报告撰写"]),
+        (f"{term}档案", due["资料归档"]),
     ]
 
 
@@ -141,9 +144,11 @@ def plan_context(inputs: Inputs) -> dict:
     rows = [dict(r, score="") for r in score_rows(inputs.leaves, standard=True)]
     plan_phases = phases(inputs.plan_schedule, p.planned_start, p.planned_end)
     keys = ("object", "scope", "methods", "standards", "indicators", "quality")
+    names = names_for(p.type)
+    kind = "事前绩效评估" if p.ex_ante else "绩效评价"
     return {
         "project": project_dict(p) | {"date": cn_date(inputs.plan_date or p.today)},
-        "title": f"{p.name}绩效评价工作方案",
+        "title": f"{p.name}{kind}工作方案",
         "version_label": inputs.label,
         "sections": {key: paragraphs(inputs, key) for key in keys},
         "basis": list_items(inputs.sections.get("basis", "")),
@@ -151,7 +156,8 @@ def plan_context(inputs: Inputs) -> dict:
         "weight_sum": fmt2(inputs.totals.total_weight),
         "sample_plan": sample_plan(inputs),
         "schedule": [
-            {"stage": ph.name, "period": ph.period, "content": ph.content} for ph in plan_phases
+            {"stage": ph.name, "period": ph.period, "content": names.worded(ph.content)}
+            for ph in plan_phases
         ],
         "team": [
             {
@@ -171,5 +177,7 @@ def plan_context(inputs: Inputs) -> dict:
             }
             for e in inputs.experts
         ],
-        "deliverables": [{"name": name, "due": due} for name, due in deliverables(plan_phases)],
+        "deliverables": [
+            {"name": name, "due": due} for name, due in deliverables(plan_phases, kind, names.term)
+        ],
     }

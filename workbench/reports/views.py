@@ -27,11 +27,12 @@ from workbench.reports.forms import (
     SignForm,
 )
 from workbench.reports.models import KIND_NAMES, DeliverableKind
+from workbench.reports.naming import names_for
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
-register_tab("评价方案", "reports.plan", "engagement.internal")
-register_tab("评价报告", "reports.report", "engagement.internal")
+register_tab(lambda e: names_for(e.type).plan_tab, "reports.plan", "engagement.internal")
+register_tab(lambda e: names_for(e.type).report_tab, "reports.report", "engagement.internal")
 register_tab("征求意见", "reports.consultation_page", "engagement.team")
 register_tab("征求意见", "reports.feedback", "reports.unit")
 register_panel("reports/_panel.html")
@@ -110,6 +111,7 @@ def _drafting_page(engagement_id: int, deliverable: str, template: str, **extra)
         versions=rows,
         makers=makers,
         kind_names=KIND_NAMES,
+        names=names_for(engagement.type),
         pdf_available=services.pdf_available(),
         can_generate=allowed("engagement.team", engagement),
         jobs=generation.open_jobs(session, engagement, pending),
