@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workbench.core.models import version_column
@@ -118,6 +118,8 @@ class SurveyResponse(SQLModel, table=True):
     __tablename__ = "survey_response"
     __table_args__ = (
         UniqueConstraint("survey_id", "source_key", name="uq_survey_response_source"),
+        # The answers list pages each tab (all/excluded/valid) and finds unjudged answers here.
+        Index("ix_survey_response_verdict", "survey_id", "excluded", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -141,6 +143,9 @@ class SurveyResponse(SQLModel, table=True):
     override_reason: str = Field(default="", max_length=1000)
     override_by_id: int | None = Field(default=None, foreign_key="user.id")
     override_at: datetime | None = None
+    # The stored verdict (workbench.surveys.verdicts): None until the survey's answers are judged.
+    excluded: bool | None = None
+    reasons: list | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
     created_at: datetime = Field(default_factory=utcnow)
 
     @property
@@ -178,3 +183,20 @@ class SurveyImport(SQLModel, table=True):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.done, ImportStatus.failed, ImportStatus.cancelled)
+
+
+class SurveyJudgement(SQLModel, table=True):
+    """What the stored verdicts of a survey's answers rest on, and their totals.
+
+    `key` fingerprints the filters and the questionnaire the answers were judged under; answers
+    added since are stored with `excluded` None. Either way the next look judges them again.
+    """
+
+    __tablename__ = "survey_judgement"
+
+    survey_id: int = Field(foreign_key="survey.id", primary_key=True)
+    key: str = Field(max_length=64)
+    collected: int = 0
+    excluded: int = 0
+    counts: dict = Field(default_factory=dict, sa_column=Column(JSON))  # filter name → flagged
+    judged_at: datetime = Field(default_factory=utcnow)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
@@ -15,14 +15,14 @@ from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.hygiene import find_problems, strip_illegal
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
+from workbench.surveys import verdicts
 from workbench.surveys.common import check_version, guard, respondent
 from workbench.surveys.entry import Entry, read_entry
 from workbench.surveys.links import require_results_change_confirmed, results_changed
 from workbench.surveys.models import Channel, Survey, SurveyResponse
 from workbench.surveys.questionnaire import questions_of
-from workbench.surveys.stats_service import SurveyResult, rules_of
+from workbench.surveys.stats_service import rules_of
 from workbench.surveys.surveys import accepting_problem
-from workbench.surveys.validity import ResponseValidity
 
 MAX_SECONDS = 7 * 24 * 3600  # a form kept open longer than a week gives no useful duration
 
@@ -186,6 +186,7 @@ def set_override(
     response.override_reason = reason[:1000] if decision != "auto" else ""
     response.override_by_id = actor.id if decision != "auto" else None
     response.override_at = utcnow() if decision != "auto" else None
+    verdicts.after_override(db, response)
     db.add(response)
     db.flush()
     audit.record(
@@ -273,33 +274,6 @@ def set_rules(
         db, actor=actor, engagement=engagement, survey=survey, reason="的筛选规则已修改"
     )
     return survey
-
-
-@dataclass
-class ResponseRow:
-    response: SurveyResponse
-    verdict: ResponseValidity
-
-
-def page_of_responses(
-    db: Session, result: SurveyResult, *, show: str = "all", page: int = 1, per_page: int = 50
-) -> tuple[list[ResponseRow], int]:
-    """A page of answers with the filters' verdicts; `show` is all | excluded | valid."""
-    verdicts = {v.id: v for v in result.validity.results}
-    ids = [
-        v.id
-        for v in result.validity.results
-        if show == "all" or (v.excluded if show == "excluded" else not v.excluded)
-    ]
-    chosen = ids[(page - 1) * per_page : page * per_page]
-    if not chosen:
-        return [], len(ids)
-    rows = db.exec(
-        select(SurveyResponse)
-        .where(col(SurveyResponse.id).in_(chosen))
-        .order_by(col(SurveyResponse.id))
-    ).all()
-    return [ResponseRow(r, verdicts[r.id]) for r in rows], len(ids)
 
 
 def rules_summary(survey: Survey) -> list[str]:

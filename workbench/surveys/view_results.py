@@ -11,10 +11,10 @@ from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.inputs import clear_confirmed, query_int
 from workbench.core.permissions import allowed, guarded_object, requires
-from workbench.surveys import export, loaders, responses
+from workbench.surveys import answer_list, export, loaders, responses
 from workbench.surveys.blueprint import bp
 from workbench.surveys.forms import CsrfForm, OverrideForm, RulesForm
-from workbench.surveys.links import linked_indicators, signatures_a_results_change_clears
+from workbench.surveys.links import linked_indicators
 from workbench.surveys.models import CHANNEL_NAMES, Channel
 from workbench.surveys.stats_service import SUGGESTED, compute, rules_of
 from workbench.surveys.summary import distribution
@@ -40,20 +40,17 @@ def _rules_form(survey) -> RulesForm:
 def responses_list(engagement_id: int, survey_id: int):
     scope = guarded_object()
     session = db.session()
-    result = compute(session, scope.survey, crosstabs=False)
     show = request.args.get("show", "all")
     show = show if show in ("all", "excluded", "valid") else "all"
     page = query_int("page", 1)
-    rows, total = responses.page_of_responses(
-        session, result, show=show, page=page, per_page=PER_PAGE
-    )
+    found = answer_list.listing(session, scope.survey, show=show, page=page, per_page=PER_PAGE)
     return render_template(
         "surveys/responses.html",
         engagement=scope.engagement,
         survey=scope.survey,
-        result=result,
-        rows=rows,
-        total=total,
+        listing=found,
+        rows=found.rows,
+        total=found.total,
         page=page,
         per_page=PER_PAGE,
         show=show,
@@ -63,7 +60,7 @@ def responses_list(engagement_id: int, survey_id: int):
         rules=responses.rules_summary(scope.survey),
         channel_names={c.value: CHANNEL_NAMES[c] for c in Channel},
         can_write=allowed("surveys.write", scope),
-        clears=signatures_a_results_change_clears(session, scope.engagement, scope.survey),
+        clears=answer_list.results_change_clears(session, scope.engagement, scope.survey),
     )
 
 
