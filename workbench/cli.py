@@ -112,16 +112,23 @@ def db_revision(message: str) -> None:
 @main.command()
 @click.option(
     "--scale",
-    type=click.Choice(["reference", "large"]),
+    type=click.Choice(["reference", "large", "department"]),
     default=None,
-    help="另外生成规模测试数据（reference：80 个指标、2000 份答卷、60 份底稿；large：1 万个项目）",
+    help="另外生成规模测试数据（reference：80 个指标、2000 份答卷、60 份底稿；large：1 万个项目；"
+    "department：一个部门整体评价项目，300 个指标、3 份问卷 2 万份答卷、400 份底稿）",
 )
 def demo(scale: str | None) -> None:
     """载入演示数据（可重复执行，已有数据不会重复创建）。"""
     with _app_scope() as app:
         _upgrade(app)
         _load_demo(app)
-        if scale:
+        if scale == "department":
+            from workbench.demo.department import populate as populate_department
+
+            with database.session_scope() as session:
+                populate_department(session, echo=click.echo)
+            click.echo("规模数据（department）已载入")
+        elif scale:
             from workbench.demo.scale import SCALES, populate
 
             with database.session_scope() as session:

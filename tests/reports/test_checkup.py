@@ -82,6 +82,19 @@ def test_unbound_indicator_values_are_compared_with_the_facts():
     ]
 
 
+def test_a_rate_of_another_subject_is_not_the_engagements_rate():
+    # 政府采购执行率 (the shipped 部门整体 framework) is not the 预算执行率; 项目预算执行率 is.
+    inputs = clean(
+        indicators=[
+            IndicatorValue("政府采购执行率", "100%", "99.1%"),
+            IndicatorValue("项目预算执行率", "100%", "91.2%"),
+        ]
+    )
+    assert messages(inputs) == [
+        "项目预算执行率：实际值“91.2%”与基本信息预算执行率“95.63%”（来自底稿 D-07-01）不一致"
+    ]
+
+
 def test_a_bound_indicator_not_yet_synced_is_an_error():
     inputs = clean(indicators=[IndicatorValue("预算执行率", "100%", "91.2%", "", "execution_rate")])
     assert messages(inputs, "error") == [

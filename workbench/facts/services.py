@@ -24,7 +24,7 @@ from workbench.facts.catalog import FactDef
 from workbench.facts.models import EngagementFact, FactSheet, IndicatorBinding
 from workbench.facts.paper_values import PaperValue, computed
 from workbench.fieldwork.models import WorkingPaper
-from workbench.fieldwork.papers import paper_fields
+from workbench.fieldwork.spec import fields_from
 from workbench.indicators.models import Indicator
 from workbench.indicators.system import invalidate_signoff, require_clear_confirmed
 from workbench.indicators.tree import get_indicator, list_indicators
@@ -88,18 +88,36 @@ class FactEntry:
     choice: str = ""
 
 
+def _totals_table(spec: dict | None) -> bool:
+    """Whether a paper's stored spec has a table with totals (the only fields `computed` reads)."""
+    fields = (spec or {}).get("fields") if isinstance(spec, dict) else None
+    return any(
+        isinstance(f, dict) and f.get("type") == "table" and f.get("totals") is True
+        for f in fields or []
+    )
+
+
 def paper_options(db: Session, engagement: Engagement) -> list[PaperOption]:
     """The engagement's papers whose tables compute totals (e.g. D-07 财务核查表), by index number."""
-    papers = db.exec(
-        select(WorkingPaper)
+    # Columns, not whole papers: an engagement may hold hundreds, and only a few total anything.
+    rows = db.exec(
+        select(
+            WorkingPaper.id,
+            WorkingPaper.index_no,
+            WorkingPaper.title,
+            WorkingPaper.spec,
+            WorkingPaper.values,
+        )
         .where(WorkingPaper.engagement_id == engagement.id)
         .order_by(col(WorkingPaper.index_no))
     ).all()
     found = []
-    for paper in papers:
-        values = computed(paper_fields(paper), paper.values or {})
+    for paper_id, index_no, title, spec, stored in rows:
+        if not _totals_table(spec):
+            continue  # most papers: no table totals anything, so nothing to parse
+        values = computed(fields_from(spec), stored or {})
         if values:
-            found.append(PaperOption(paper.id, paper.index_no, paper.title, values))
+            found.append(PaperOption(paper_id, index_no, title, values))
     return found
 
 

@@ -25,6 +25,9 @@ HINTS: tuple[tuple[str, tuple[str, str] | None, str | None], ...] = (
     ("执行率", ("received", "spent"), "execution_rate"),
     ("受益", ("beneficiaries_planned", "beneficiaries"), None),
 )
+# A rate named after another subject (政府采购执行率) is not the engagement's rate: a hint word
+# stands for the fact only alone or after one of these subjects.
+HINT_SUBJECTS = {"执行率": ("预算", "资金", "支出"), "到位率": ("资金", "预算")}
 _UNITS = "亿元|万元|元|%|％|万人|万名|人|名|个|所|家"
 _NUMBER = rf"(?P<approx>{'|'.join(APPROX)})?(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>{_UNITS})?"
 _UNFILLED = re.compile(r"【([^【】：]{1,20})：未填写】")
@@ -154,6 +157,15 @@ def agrees(written: Decimal, number_text: str, actual: Decimal, *, approx: bool)
     return actual.quantize(step, rounding=ROUND_HALF_UP) == written.quantize(step)
 
 
+def _names_fact(name: str, word: str) -> bool:
+    """Whether an indicator name states the fact its hint word stands for."""
+    if word not in name:
+        return False
+    subjects = HINT_SUBJECTS.get(word)
+    before = name.split(word, 1)[0]
+    return subjects is None or not before or before.endswith(subjects)
+
+
 def _facts_vs_indicators(inputs: CheckInputs, facts: dict[str, FactValue]) -> list[Finding]:
     found = [
         Finding(ERROR, "基本信息", fact.label, fact.problem)
@@ -171,7 +183,7 @@ def _facts_vs_indicators(inputs: CheckInputs, facts: dict[str, FactValue]) -> li
                     f"{which}“{text or '空'}”与绑定的{fact.label}“{fact.text or '未填写'}”不一致"
                     f"，请在基本信息页同步指标取值"))  # fmt: skip
         for word, amounts, rate in HINTS:
-            if word not in item.name:
+            if not _names_fact(item.name, word):
                 continue
             for which, text, key, bound in (
                 ("目标值", item.target, amounts[0] if amounts else "", item.target_key),

@@ -88,6 +88,7 @@ def appendix_surveys(data: dict | None, indicators: list) -> list[AppendixSurvey
     out = []
     for s in (data or {}).get("surveys") or []:
         alpha_n = s.get("alpha_n")
+        spread = s.get("distribution") or {}
         out.append(
             AppendixSurvey(
                 title=str(s.get("title") or ""),
@@ -103,6 +104,9 @@ def appendix_surveys(data: dict | None, indicators: list) -> list[AppendixSurvey
                 items=[_item(i) for i in s.get("items") or [] if isinstance(i, dict)],
                 overall=_item(s.get("overall") or {}, "总体"),
                 notes=[str(n) for n in s.get("notes") or []],
+                chart_items=[str(i) for i in spread.get("items") or []],
+                levels=[str(level) for level in spread.get("levels") or []],
+                counts=[[int(c) for c in row] for row in spread.get("counts") or []],
             )
         )
     return out

@@ -36,6 +36,7 @@ from workbench.reports.context import (
     wan,
 )
 from workbench.reports.prose import ScoreFacts, score_sentence
+from workbench.reports.survey_appendix import AppendixSurvey
 
 
 def _generated_overview(p: Project) -> list[str]:
@@ -286,7 +287,8 @@ class ChartSpec:
 
 
 def chart_specs(inputs: Inputs) -> list[ChartSpec]:
-    """一级 score rates, 二级 score rates (when there are several) and the satisfaction spread."""
+    """一级 score rates, 二级 score rates (when there are several) and the satisfaction spread:
+    the primary survey's, or with several surveys each one's and their overall rates compared."""
     specs = []
     groups = level1_groups(inputs.leaves)
     rates = [rate(*reversed(group_score(group))) for group in groups.values()]
@@ -318,6 +320,9 @@ def chart_specs(inputs: Inputs) -> list[ChartSpec]:
                 ),
             )
         )
+    charted = [s for s in inputs.survey_appendix if s.levels and s.counts and s.chart_items]
+    if len(charted) > 1:
+        return specs + _survey_specs(charted)
     survey = inputs.survey
     if survey is not None and survey.levels and survey.counts:
         specs.append(
@@ -328,6 +333,40 @@ def chart_specs(inputs: Inputs) -> list[ChartSpec]:
                     ("items", tuple(r.name for r in survey.rows)),
                     ("levels", tuple(survey.levels)),
                     ("counts", tuple(tuple(c) for c in survey.counts)),
+                ),
+            )
+        )
+    return specs
+
+
+def _survey_specs(surveys: list[AppendixSurvey]) -> list[ChartSpec]:
+    """Several surveys: each one's satisfaction spread, then their overall rates side by side."""
+    specs = [
+        ChartSpec(
+            f"{s.title}满意度分布",
+            "satisfaction_chart",
+            (
+                ("items", tuple(s.chart_items)),
+                ("levels", tuple(s.levels)),
+                ("counts", tuple(tuple(row) for row in s.counts)),
+                ("title", f"{s.title}满意度分布"),
+            ),
+        )
+        for s in surveys
+    ]
+    rated = [(s.title, s.overall.rate) for s in surveys if s.overall and s.overall.rate is not None]
+    if len(rated) > 1:
+        specs.append(
+            ChartSpec(
+                "各项调查总体满意率",
+                "bar_chart",
+                (
+                    ("labels", tuple(title for title, _ in rated)),
+                    ("values", tuple(rate for _, rate in rated)),
+                    ("title", "各项调查总体满意率"),
+                    ("unit", "%"),
+                    ("kind", "bar"),
+                    ("ymax", 110),
                 ),
             )
         )

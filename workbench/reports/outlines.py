@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -266,7 +267,13 @@ def _threshold(raw: object, has_table: bool, errors: list[str]) -> Decimal | Non
 def shipped(engagement_type: str) -> Profile:
     """The profile shipped for an engagement type (report_templates/outlines/<type>.yaml)."""
     path = SHIPPED_DIR / f"{engagement_type}.yaml"
-    return parse(path.read_bytes())
+    return _parsed(path.read_bytes())
+
+
+@lru_cache(maxsize=16)
+def _parsed(source: bytes) -> Profile:
+    """A shipped file parsed once per content: every page and document build reads its profile."""
+    return parse(source)
 
 
 def shipped_source(engagement_type: str) -> str:

@@ -52,6 +52,10 @@ class AppendixSurvey:
     items: list[SurveyItem] = field(default_factory=list)
     overall: SurveyItem | None = None
     notes: list[str] = field(default_factory=list)
+    # The answers per level of the items sharing one option list (the survey's chart).
+    chart_items: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    counts: list[list[int]] = field(default_factory=list)
 
 
 @dataclass

@@ -5,7 +5,8 @@ The score of a satisfaction leaf and the report's survey sections read every ans
 document. The result is kept in process, keyed by what it is computed from: the survey row
 (its version changes with the questions, filters and top-k) and a stamp of its answers (count,
 newest id and time, manual overrides). Answers are only ever added, removed or overridden, each
-of which moves the stamp. Large surveys are not kept (their frames are big).
+of which moves the stamp. The results kept hold at most 200,000 answers between them; a
+survey of more than half that is computed each time.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from workbench.surveys.models import Survey, SurveyResponse
 from workbench.surveys.stats_service import SurveyResult, compute
 
 _RESULTS: OrderedDict[tuple, SurveyResult] = OrderedDict()
-_SIZE = 24
-_MAX_ANSWERS = 100_000
+# Memory is bounded by the answers held, in all results together (the oldest go first).
+_MAX_ANSWERS = 200_000
 _LOCK = Lock()
 
 
@@ -53,10 +54,10 @@ def cached_compute(db: Session, survey: Survey, *, crosstabs: bool = False) -> S
     if found is not None:
         return replace(found, survey=survey)  # the caller's own row, not another session's
     result = compute(db, survey, crosstabs=crosstabs)
-    if stamp[0] <= _MAX_ANSWERS:
+    if stamp[0] <= _MAX_ANSWERS // 2:
         with _LOCK:
             _RESULTS[key] = result
-            while len(_RESULTS) > _SIZE:
+            while sum(k[-1][0] for k in _RESULTS) > _MAX_ANSWERS:
                 _RESULTS.popitem(last=False)
     return result
 

@@ -17,7 +17,8 @@ from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
 from workbench.scoring.sources import leaf_provider, provider
 from workbench.surveys.models import Survey
-from workbench.surveys.stats_service import METRICS, SurveyResult, compute, metric
+from workbench.surveys.result_cache import cached_compute
+from workbench.surveys.stats_service import METRICS, SurveyResult, metric
 
 HUNDRED = Decimal(100)
 
@@ -47,7 +48,7 @@ def _entry(
     if survey_id not in results:
         survey = db.get(Survey, survey_id)
         ok = survey is not None and survey.engagement_id == engagement.id
-        results[survey_id] = compute(db, survey, crosstabs=False) if ok else None
+        results[survey_id] = cached_compute(db, survey) if ok else None
     result = results[survey_id]
     if result is None:
         return None

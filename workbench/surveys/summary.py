@@ -12,8 +12,9 @@ from workbench.engagements.models import Engagement
 from workbench.surveys.links import linked_indicators
 from workbench.surveys.models import CHANNEL_NAMES, Channel
 from workbench.surveys.responses import rules_summary
+from workbench.surveys.result_cache import cached_compute
 from workbench.surveys.results import ItemStats
-from workbench.surveys.stats_service import SurveyResult, compute
+from workbench.surveys.stats_service import SurveyResult
 from workbench.surveys.surveys import list_surveys, required_sample
 
 
@@ -168,7 +169,7 @@ def report_summary(db: Session, engagement: Engagement) -> dict[str, Any]:
     The primary survey is the first one linked to an indicator, else the one with most valid
     answers; the top-level keys are what `reports.collect.survey_from_summary` reads.
     """
-    results = [compute(db, s, crosstabs=False) for s in list_surveys(db, engagement)]
+    results = [cached_compute(db, s) for s in list_surveys(db, engagement)]
     summaries = [survey_summary(r) for r in results]
     data: dict[str, Any] = {"surveys": summaries}
     answered = [(r, s) for r, s in zip(results, summaries, strict=True) if r.stats.collected]
