@@ -1,7 +1,8 @@
 """Large imports run in a background thread so the page can show progress while they run.
 
-The thread parses the file first (nothing written), then writes every new row in ONE transaction.
-While it writes, progress lives in this process (`PROGRESS`) and, on PostgreSQL, also in the
+The thread reads the file chunk by chunk (20,000 rows), parsing each and writing its new rows in
+ONE transaction (a savepoint rolled back if any row has a problem, so nothing is written then).
+Progress (rows read) lives in this process (`PROGRESS`) and, on PostgreSQL, also in the
 import row through a separate short transaction per chunk; SQLite allows one writer at a time,
 so there the row only changes when the import starts and ends. An import whose thread died
 (the process was restarted) is detected as stale and can simply be confirmed again: its single
@@ -20,7 +21,7 @@ from sqlalchemy import update
 
 from workbench import db
 from workbench.accounts.models import User
-from workbench.core.errors import DomainError
+from workbench.core.errors import DomainError, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.db import BIND_KEY
 from workbench.engagements.models import Engagement
@@ -96,8 +97,10 @@ def _fail(job_id: int, errors: list[dict]) -> None:
 
 
 def run(app: Flask, job_id: int, actor_id: int) -> None:
-    """Parse, then write in one transaction; the outcome (or the errors) lands on the import row."""
-    from workbench.surveys.imports_service import finish, parse_job
+    """Parse and write chunk by chunk in one transaction; the outcome (or the errors) lands on
+    the import row."""
+    from workbench.surveys.imports_service import edited_mapping, import_rows, job_stream
+    from workbench.surveys.questionnaire import questions_of
 
     with app.app_context():
         try:
@@ -107,26 +110,24 @@ def run(app: Flask, job_id: int, actor_id: int) -> None:
                 edited = (job.mapping or {}).get("edited")
                 values = {int(k): v for k, v in edited.items()} if edited else None
                 _set(job_id, stage="parse", total=job.row_count)
-                parsed, mapping = parse_job(job, survey, values)
-            if parsed.errors:
-                _fail(job_id, [dict(e) for e in parsed.errors])
-                return
-            _set(job_id, stage="write", done=0, total=len(parsed.responses))
-            with db.session_scope() as session:
-                job = session.get(SurveyImport, job_id)
-                survey = session.get(Survey, job.survey_id)
-                engagement = session.get(Engagement, survey.engagement_id)
-                actor = session.get(User, actor_id)
+                stream = job_stream(job)
+                mapping = edited_mapping(job, questions_of(survey), stream.head, values)
+                if mapping.errors:
+                    raise ValidationFailed("文件有误", details=[dict(e) for e in mapping.errors])
                 job.mapping = mapping.to_dict()
-                finish(
+                import_rows(
                     session,
-                    actor=actor,
-                    engagement=engagement,
+                    actor=session.get(User, actor_id),
+                    engagement=session.get(Engagement, survey.engagement_id),
                     survey=survey,
                     job=job,
-                    parsed=parsed,
+                    stream=stream,
+                    mapping=mapping,
                     progress=lambda done: _report(app, job_id, done),
                 )
+        except ValidationFailed as error:
+            details = [dict(d) for d in error.details or []]
+            _fail(job_id, details or [{"row": None, "column": None, "message": error.message}])
         except DomainError as error:
             _fail(job_id, [{"row": None, "column": None, "message": error.message}])
         except Exception:  # the page must say the import failed, not spin forever

@@ -23,18 +23,20 @@ from workbench.engagements.models import Engagement
 from workbench.surveys import automap
 from workbench.surveys.common import guard
 from workbench.surveys.imports import (
+    ChunkParser,
     ImportMapping,
     ImportRefused,
     ParsedImport,
     Table,
-    parse_responses,
+    TableStream,
+    read_stream,
     read_table,
 )
 from workbench.surveys.links import results_changed
 from workbench.surveys.models import Channel, ImportStatus, Survey, SurveyImport
 from workbench.surveys.questionnaire import questions_of
 from workbench.surveys.questions import Question
-from workbench.surveys.writer import Progress, write_responses
+from workbench.surveys.writer import Progress, ResponseWriter
 
 ALLOWED = frozenset({"xls", "xlsx", "csv"})
 _EXECUTABLE = (b"MZ", b"\x7fELF")
@@ -60,7 +62,13 @@ def _max_mb() -> int:
 
 
 def read_upload(filename: str, data: bytes) -> tuple[uploads.CheckedUpload, Table]:
-    """Check an upload (name, size, sniffed type) and read it; refusals name row and column."""
+    """Check an upload and read its first rows (header, preview, mapping); see `open_upload`."""
+    checked, stream = open_upload(filename, data)
+    return checked, stream.head
+
+
+def open_upload(filename: str, data: bytes) -> tuple[uploads.CheckedUpload, TableStream]:
+    """Check an upload (name, size, sniffed type) and open it; refusals name row and column."""
     try:
         checked = uploads.check(filename, data, allowed=ALLOWED, max_mb=_max_mb())
     except ValidationFailed as refused:
@@ -74,10 +82,20 @@ def read_upload(filename: str, data: bytes) -> tuple[uploads.CheckedUpload, Tabl
                 raise refusal(clearer.errors) from None
         raise refused from None
     try:
-        table = read_table(checked.data, filename=checked.name)
+        stream = read_stream(checked.data, filename=checked.name)
     except ImportRefused as refused:
         raise refusal(refused.errors) from None
-    return checked, table
+    return checked, stream
+
+
+def _row_count(stream: TableStream) -> int:
+    """Answer rows of the whole file; a streamed file is read through once (every cell checked)."""
+    if not stream.streamed:
+        return stream.head.row_count
+    try:
+        return stream.count_rows()[0]
+    except ImportRefused as refused:
+        raise refusal(refused.errors) from None
 
 
 def _open_for_answers(survey: Survey) -> None:
@@ -101,10 +119,12 @@ def upload_import(
     questions = questions_of(survey)
     if not questions:
         raise Conflict("问卷还没有题目：请先设计问卷，或用“从问卷星导出文件创建问卷”")
-    checked, table = read_upload(filename, data)
+    checked, stream = open_upload(filename, data)
+    table = stream.head
     if kind not in ("wjx", "generic"):
         kind = "wjx" if automap.is_wjx(table) else "generic"
     mapping = automap.propose(table, questions, kind)
+    row_count = _row_count(stream)
     blob = storage.store(db, checked.data, mime=checked.mime)
     job = SurveyImport(
         survey_id=survey.id,
@@ -112,7 +132,7 @@ def upload_import(
         filename=checked.name,
         kind=kind,
         mapping=mapping.to_dict(),
-        row_count=table.row_count,
+        row_count=row_count,
         warnings=list(mapping.warnings),
         created_by_id=actor.id,
     )
@@ -130,12 +150,21 @@ def upload_import(
     return job
 
 
-def job_table(job: SurveyImport) -> Table:
-    """The stored file of an import, read again."""
+def job_stream(job: SurveyImport) -> TableStream:
+    """The stored file of an import, opened again (its first rows read; a large one is
+    streamed from disk)."""
+    path = storage.path_for(job.sha256)
     try:
-        return read_table(storage.read(job.sha256), filename=job.filename)
+        if not path.exists():
+            return read_stream(storage.read(job.sha256), filename=job.filename)  # says it is gone
+        return read_stream(path, filename=job.filename)
     except ImportRefused as refused:
         raise refusal(refused.errors) from None
+
+
+def job_table(job: SurveyImport) -> Table:
+    """The header and first rows of an import's stored file (for the mapping page)."""
+    return job_stream(job).head
 
 
 def edited_mapping(
@@ -146,18 +175,6 @@ def edited_mapping(
     if values is None:
         return mapping
     return automap.apply_choices(mapping, questions, values, table)
-
-
-def parse_job(
-    job: SurveyImport, survey: Survey, values: Mapping[int, str] | None = None
-) -> tuple[ParsedImport, ImportMapping]:
-    """Parse every row of an import with its (edited) mapping; nothing is written."""
-    questions = questions_of(survey)
-    table = job_table(job)
-    mapping = edited_mapping(job, questions, table, values)
-    if mapping.errors:
-        return ParsedImport(errors=list(mapping.errors), row_count=table.row_count), mapping
-    return parse_responses(table, questions, mapping), mapping
 
 
 def claim(
@@ -199,22 +216,74 @@ def confirm_import(
 ) -> ImportOutcome:
     """Parse the whole file and write its new rows in this transaction; any problem → 422."""
     claim(db, actor=actor, engagement=engagement, survey=survey, job=job)
-    parsed, mapping = parse_job(job, survey, values)
-    if parsed.errors:
-        raise refusal(parsed.errors, "文件有误，未导入任何答卷")
+    stream = job_stream(job)
+    mapping = edited_mapping(job, questions_of(survey), stream.head, values)
+    if mapping.errors:
+        raise refusal(list(mapping.errors), "文件有误，未导入任何答卷")
     job.mapping = mapping.to_dict()
-    return finish(
+    return import_rows(
+        db,
+        actor=actor,
+        engagement=engagement,
+        survey=survey,
+        job=job,
+        stream=stream,
+        mapping=mapping,
+        progress=progress,
+    )
+
+
+def import_rows(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    survey: Survey,
+    job: SurveyImport,
+    stream: TableStream,
+    mapping: ImportMapping,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Parse chunk by chunk, writing each chunk's new rows in a SAVEPOINT, then close the import.
+
+    A problem in any row (even in the last chunk) rolls the savepoint back: nothing is written,
+    and every problem found (capped) is in the 422. `progress` gets the rows read so far.
+    """
+    channel = Channel.wjx if job.kind == "wjx" else Channel.generic
+    savepoint = db.begin_nested()
+    try:
+        parser = ChunkParser(questions_of(survey), mapping, stream.head)
+        writer = ResponseWriter(db, survey=survey, channel=channel, import_id=job.id)
+        for table in stream.chunks() if parser.ready else ():
+            responses = parser.feed(table)
+            if responses:
+                writer.write(responses)
+            if progress is not None:
+                progress(parser.result.row_count)
+        parsed = parser.finish()
+    except ImportRefused as refused:
+        savepoint.rollback()
+        raise refusal(refused.errors, "文件有误，未导入任何答卷") from None
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if parsed.errors:
+        savepoint.rollback()
+        raise refusal(parsed.errors, "文件有误，未导入任何答卷")
+    savepoint.commit()
+    return _close(
         db,
         actor=actor,
         engagement=engagement,
         survey=survey,
         job=job,
         parsed=parsed,
-        progress=progress,
+        imported=writer.imported,
+        skipped=writer.skipped,
     )
 
 
-def finish(
+def _close(
     db: Session,
     *,
     actor: User,
@@ -222,21 +291,13 @@ def finish(
     survey: Survey,
     job: SurveyImport,
     parsed: ParsedImport,
-    progress: Progress | None = None,
+    imported: int,
+    skipped: int,
 ) -> ImportOutcome:
-    """Write the parsed rows and close the import (audited)."""
-    channel = Channel.wjx if job.kind == "wjx" else Channel.generic
-    imported, skipped = write_responses(
-        db,
-        survey=survey,
-        responses=parsed.responses,
-        channel=channel,
-        import_id=job.id,
-        progress=progress,
-    )
+    """Record the outcome on the import (audited) and mark the results changed."""
     job.status = ImportStatus.done.value
     job.imported, job.skipped = imported, skipped
-    job.processed = len(parsed.responses)
+    job.processed = parsed.row_count
     job.warnings = list(parsed.warnings)
     job.errors = []
     job.finished_at = utcnow()
@@ -252,7 +313,7 @@ def finish(
             "filename": job.filename,
             "imported": imported,
             "skipped_duplicates": skipped,
-            "rows": len(parsed.responses),
+            "rows": parsed.row_count,
             "variant": parsed.variant,
         },  # fmt: skip
         summary=f"{survey.title}：导入“{job.filename}”新增 {imported} 份答卷，跳过已有 {skipped} 份",
@@ -261,9 +322,7 @@ def finish(
         results_changed(
             db, actor=actor, engagement=engagement, survey=survey, reason="导入了新的答卷"
         )
-    return ImportOutcome(
-        imported, skipped, len(parsed.responses), list(parsed.warnings), parsed.variant
-    )
+    return ImportOutcome(imported, skipped, parsed.row_count, list(parsed.warnings), parsed.variant)
 
 
 def cancel_import(
@@ -292,20 +351,30 @@ def import_direct(
     questions = questions_of(survey)
     if not questions:
         raise Conflict("问卷还没有题目，无法导入答卷")
-    checked, table = read_upload(filename, data)
+    checked, stream = open_upload(filename, data)
+    table = stream.head
     kind = "wjx" if automap.is_wjx(table) else "generic"
     mapping = automap.propose(table, questions, kind)
     if mapping.errors:
         raise refusal(mapping.errors, "文件的列与问卷题目未能全部对应，未导入")
-    parsed = parse_responses(table, questions, mapping)
-    if parsed.errors:
-        raise refusal(parsed.errors, "文件有误，未导入任何答卷")
-    blob = storage.store(db, checked.data, mime=checked.mime)
-    job = SurveyImport(
-        survey_id=survey.id, sha256=blob.sha256, filename=checked.name, kind=kind,
-        mapping=mapping.to_dict(), row_count=table.row_count, created_by_id=actor.id,
-        status=ImportStatus.running.value, started_at=utcnow(),
-    )  # fmt: skip
-    db.add(job)
-    db.flush()
-    return finish(db, actor=actor, engagement=engagement, survey=survey, job=job, parsed=parsed)
+    # The blob and the import row are rolled back with the answers if any row has a problem.
+    savepoint = db.begin_nested()
+    try:
+        blob = storage.store(db, checked.data, mime=checked.mime)
+        job = SurveyImport(
+            survey_id=survey.id, sha256=blob.sha256, filename=checked.name, kind=kind,
+            mapping=mapping.to_dict(), row_count=table.row_count, created_by_id=actor.id,
+            status=ImportStatus.running.value, started_at=utcnow(),
+        )  # fmt: skip
+        db.add(job)
+        db.flush()
+        outcome = import_rows(
+            db, actor=actor, engagement=engagement, survey=survey, job=job, stream=stream,
+            mapping=mapping,
+        )  # fmt: skip
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    job.row_count = outcome.rows
+    return outcome

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from psycopg.errors import UniqueViolation
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -77,32 +80,121 @@ def write_responses(
     progress: Progress | None = None,
 ) -> tuple[int, int]:
     """Insert the rows whose source key the survey does not hold yet; (imported, skipped)."""
-    existing = set(
-        db.exec(
-            select(SurveyResponse.source_key).where(SurveyResponse.survey_id == survey.id)
-        ).all()
-    )
-    seen: dict[str, int] = {}
-    rows, skipped = [], 0
-    now = utcnow()
-    for r in responses:
-        key = r.source_key
-        if key.startswith("row:"):
-            # Identical rows of a table without 序号 are different respondents: number them.
-            seen[key] = seen.get(key, 0) + 1
-            key = key if seen[key] == 1 else f"{key}#{seen[key]}"
-        if key in existing:
-            skipped += 1
-            continue
-        existing.add(key)
-        rows.append(_row(survey.id, key, r, channel, import_id, now))
-    table = SurveyResponse.__table__
+    writer = ResponseWriter(db, survey=survey, channel=channel, import_id=import_id)
+    for start in range(0, len(responses), CHUNK):
+        writer.write(responses[start : start + CHUNK])
+        if progress is not None:
+            progress(writer.imported)
+    return writer.imported, writer.skipped
+
+
+class ResponseWriter:
+    """Writes parsed rows chunk by chunk in the session's transaction, new source keys only.
+
+    PostgreSQL takes the rows with COPY (psycopg 3) on the session's own connection; other
+    databases get batched INSERTs. Memory does not grow with the rows written: the keys the
+    survey already holds are looked up per chunk (only when it holds any).
+    """
+
+    def __init__(
+        self,
+        db: Session,
+        *,
+        survey: Survey,
+        channel: Channel,
+        import_id: int | None,
+        use_copy: bool | None = None,
+    ):
+        self.db, self.survey, self.channel, self.import_id = db, survey, channel, import_id
+        self.imported = self.skipped = 0
+        self.now = utcnow()
+        self._seen: dict[str, int] = {}
+        self._holds_answers = (
+            db.exec(
+                select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id).limit(1)
+            ).first()
+            is not None
+        )
+        dialect = db.get_bind().dialect
+        self.copies = dialect.name == "postgresql" if use_copy is None else use_copy
+        self._json = dialect._json_serializer or json.dumps  # what the INSERT path stores
+
+    def write(self, responses: Sequence[ParsedResponse]) -> None:
+        """Write one chunk's new rows (duplicates of stored answers are counted as skipped)."""
+        keyed = []
+        for r in responses:
+            key = r.source_key
+            if key.startswith("row:"):
+                # Identical rows of a table without 序号 are different respondents: number them.
+                self._seen[key] = self._seen.get(key, 0) + 1
+                key = key if self._seen[key] == 1 else f"{key}#{self._seen[key]}"
+            keyed.append((key[:120], r))
+        stored = self._stored_keys([k for k, _ in keyed]) if self._holds_answers else set()
+        rows = [
+            _row(self.survey.id, key, r, self.channel, self.import_id, self.now)
+            for key, r in keyed
+            if key not in stored
+        ]
+        self.skipped += len(keyed) - len(rows)
+        if not rows:
+            return
+        try:
+            if self.copies:
+                self._copy(rows)
+            else:
+                table = SurveyResponse.__table__
+                for start in range(0, len(rows), CHUNK):
+                    self.db.execute(insert(table), rows[start : start + CHUNK])
+        except (IntegrityError, UniqueViolation):
+            raise Conflict(
+                "同一份答卷正被同时导入（可能有他人在导入同一文件），请刷新后查看"
+            ) from None
+        self.imported += len(rows)
+
+    def _stored_keys(self, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            found.update(
+                self.db.exec(
+                    select(SurveyResponse.source_key).where(
+                        SurveyResponse.survey_id == self.survey.id,
+                        SurveyResponse.source_key.in_(keys[start : start + 500]),
+                    )
+                ).all()
+            )
+        return found
+
+    def _copy(self, rows: list[dict]) -> None:
+        """COPY on the session's connection (same transaction); values as the INSERT sends them."""
+        connection = self.db.connection()
+        raw = connection.connection.driver_connection
+        zone = _session_zone(raw)
+        jsons = {"answers", "missing", "other_text", "extra"}
+        names = list(rows[0])
+        sql = f"COPY survey_response ({', '.join(names)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        self._json(value)
+                        if name in jsons
+                        else _wall_time(value, zone)
+                        if isinstance(value, datetime)
+                        else value
+                        for name, value in row.items()
+                    ]
+                )
+
+
+def _session_zone(raw: Any) -> ZoneInfo:
+    """The connection's TimeZone: an aware datetime becomes this zone's wall time when
+    PostgreSQL stores it in a `timestamp without time zone` column, as the INSERT path does."""
+    name = raw.info.parameter_status("TimeZone") or "UTC"
     try:
-        for start in range(0, len(rows), CHUNK):
-            db.execute(insert(table), rows[start : start + CHUNK])
-            if progress is not None:
-                progress(min(start + CHUNK, len(rows)))
-    except IntegrityError:
-        raise Conflict("同一份答卷正被同时导入（可能有他人在导入同一文件），请刷新后查看") from None
-    db.flush()
-    return len(rows), skipped
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return ZoneInfo("UTC")
+
+
+def _wall_time(value: datetime, zone: ZoneInfo) -> datetime:
+    return value if value.tzinfo is None else value.astimezone(zone).replace(tzinfo=None)

@@ -12,6 +12,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 from xml.etree import ElementTree
 
 from workbench.core.spreadsheet.model import MIB, ReadLimits, SpreadsheetRefused, refuse
@@ -39,10 +40,12 @@ class SheetPart:
     is_worksheet: bool
 
 
-def open_zip(data: bytes, limits: ReadLimits) -> zipfile.ZipFile:
-    """The archive, after the checks its central directory allows: members, sizes, ratios."""
+def open_zip(data: bytes | BinaryIO, limits: ReadLimits) -> zipfile.ZipFile:
+    """The archive, after the checks its central directory allows: members, sizes, ratios.
+
+    `data` may also be an open binary file (a large stored upload read without loading it)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
         members = archive.infolist()
     except _READ_ERRORS as exc:
         raise refuse("broken", BROKEN) from exc

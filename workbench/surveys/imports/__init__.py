@@ -6,16 +6,19 @@ from workbench.surveys.imports.generic import map_columns, parse_generic_file
 from workbench.surveys.imports.mapping import ColumnAssignment, ImportMapping
 from workbench.surveys.imports.normalize import BLANK, SKIPPED
 from workbench.surveys.imports.parse import (
+    ChunkParser,
     ParsedImport,
     ParsedResponse,
     check_mapping,
     parse_responses,
 )
 from workbench.surveys.imports.readers import DEFAULT_LIMITS, Limits, Table, read_table
+from workbench.surveys.imports.stream import TableStream, read_stream
 from workbench.surveys.imports.wjx import parse_wjx_file, propose_mapping
 
 __all__ = [
     "BLANK",
+    "ChunkParser",
     "DEFAULT_LIMITS",
     "SKIPPED",
     "ColumnAssignment",
@@ -26,6 +29,7 @@ __all__ = [
     "ParsedImport",
     "ParsedResponse",
     "Table",
+    "TableStream",
     "check_mapping",
     "detect_questions",
     "map_columns",
@@ -33,5 +37,6 @@ __all__ = [
     "parse_responses",
     "parse_wjx_file",
     "propose_mapping",
+    "read_stream",
     "read_table",
 ]

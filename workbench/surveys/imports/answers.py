@@ -40,6 +40,7 @@ class AnswerColumns:
     missing: dict[str, np.ndarray] = field(default_factory=dict)
     other: dict[str, np.ndarray] = field(default_factory=dict)
     variant: str | None = None
+    variant_code: int | None = None
 
     def answer_dicts(self) -> list[dict[str, Any]]:
         """One `{key: answer}` dict per row, every key present."""
@@ -67,9 +68,17 @@ class _Choice:
 
 
 def read_answers(
-    table: Table, questions: Sequence[Question], mapping: ImportMapping, issues: IssueCollector
+    table: Table,
+    questions: Sequence[Question],
+    mapping: ImportMapping,
+    issues: IssueCollector,
+    *,
+    variant_of_file: int | None = None,
+    reported: set[str] | None = None,
 ) -> AnswerColumns:
-    """Resolve every mapped answer column; problems go to `issues` with row and column."""
+    """Resolve every mapped answer column; problems go to `issues` with row and column.
+
+    A streamed file's later chunks pass the variant decided on its first chunk."""
     size = table.row_count
     result = AnswerColumns(keys=[q.key for q in questions])
     columns: dict[str, list[ColumnAssignment]] = {}
@@ -101,8 +110,9 @@ def read_answers(
         KindTally.of(column_label(c.column, c.header), joined[key].distinct, joined[key].variant)
         for key, c in joined_columns.items()
     ]
-    variant, disagreeing = decide_variant(tallies, issues)
+    variant, disagreeing = decide_variant(tallies, issues, fixed=variant_of_file, reported=reported)
     result.variant = VARIANT_NAMES.get(variant) if variant is not None else None
+    result.variant_code = variant
     if variant == K_CODE:
         joined = {
             key: read_joined_multiple(table.distinct(c.column), by_key[key].options, K_CODE)

@@ -188,29 +188,99 @@ def parse_responses(
     table: Table, questions: Sequence[Question], mapping: ImportMapping
 ) -> ParsedImport:
     """Validate every row and return one ParsedResponse per row, or every problem found."""
-    result = ParsedImport(warnings=list(mapping.warnings), row_count=table.row_count)
-    if table.empty_rows:
-        result.warnings.append(f"已跳过 {table.empty_rows} 个完全空白的行")
-    invalid = validate_questions(questions)
-    if invalid:
-        result.errors = [issue(f"问卷设置有误：{message}") for message in invalid]
-        return result
-    structural = check_mapping(table, questions, mapping)
-    if structural:
-        result.errors = structural
-        return result
-    if table.row_count == 0:
-        result.errors = [issue("文件中没有答卷数据（只有表头）", row=2)]
-        return result
-    issues = IssueCollector()
-    meta = _read_meta(table, mapping, issues)
-    answers: AnswerColumns = read_answers(table, questions, mapping, issues)
-    result.variant = answers.variant
-    if issues:
-        result.errors = issues.result()
-        return result
-    result.responses = _records(table, mapping, meta, answers)
+    parser = ChunkParser(questions, mapping, table)
+    responses = parser.feed(table)
+    result = parser.finish()
+    result.responses = responses if result.ok else []
     return result
+
+
+class ChunkParser:
+    """Parse a file chunk by chunk (tables of consecutive rows) as if it were one table.
+
+    One problem list (capped) for the whole file; 序号 repeated across chunks reported; the
+    export variant decided by the first chunk that shows one. `feed` returns the chunk's
+    responses, or nothing once any problem was found (the caller then writes nothing).
+    """
+
+    def __init__(self, questions: Sequence[Question], mapping: ImportMapping, head: Table):
+        self.questions, self.mapping = questions, mapping
+        self.result = ParsedImport(warnings=list(mapping.warnings))
+        self.issues = IssueCollector()
+        self._variant: int | None = None
+        self._reported: set[str] = set()
+        self._serials: list[tuple[np.ndarray, np.ndarray]] = []
+        self._empty_rows = 0
+        invalid = validate_questions(questions)
+        if invalid:
+            self.result.errors = [issue(f"问卷设置有误：{message}") for message in invalid]
+        else:
+            self.result.errors = check_mapping(head, questions, mapping)
+
+    @property
+    def ready(self) -> bool:
+        """Whether rows can be parsed (the questionnaire and the mapping are usable)."""
+        return not self.result.errors
+
+    def feed(self, table: Table) -> list[ParsedResponse]:
+        """Parse one chunk; its responses while the file has shown no problem so far."""
+        self.result.row_count += table.row_count
+        self._empty_rows += table.empty_rows
+        if not self.ready or table.row_count == 0:
+            return []
+        issues = self.issues
+        meta = _read_meta(table, self.mapping, issues)
+        self._check_serials_across(table, meta["serial"])
+        answers = read_answers(
+            table,
+            self.questions,
+            self.mapping,
+            issues,
+            variant_of_file=self._variant,
+            reported=self._reported,
+        )
+        if self._variant is None and answers.variant_code is not None:
+            self._variant = answers.variant_code
+            self.result.variant = answers.variant
+        if issues:
+            return []
+        return _records(table, self.mapping, meta, answers)
+
+    def finish(self) -> ParsedImport:
+        """The outcome: warnings, variant, row count and every problem found (no responses)."""
+        result = self.result
+        if self._empty_rows:
+            result.warnings.append(f"已跳过 {self._empty_rows} 个完全空白的行")
+        if not self.ready:
+            return result
+        if result.row_count == 0:
+            result.errors = [issue("文件中没有答卷数据（只有表头）", row=2)]
+        elif self.issues:
+            result.errors = self.issues.result()
+        return result
+
+    def _check_serials_across(self, table: Table, serials: np.ndarray) -> None:
+        """序号 already used in an earlier chunk (repeats inside a chunk are read_serials')."""
+        position = self.mapping.meta_column("serial")
+        if position is None:
+            return
+        label = column_label(position, table.headers[position])
+        values = np.fromiter((s if s is not None else 0 for s in serials), np.int64, len(serials))
+        rows = table.frame.index.to_numpy(dtype=np.int64)
+        keep = values > 0
+        values, rows = values[keep], rows[keep]
+        for seen, first_rows in self._serials:
+            at = np.minimum(np.searchsorted(seen, values), len(seen) - 1)
+            for i in np.flatnonzero(seen[at] == values).tolist():
+                self.issues.add(
+                    f"第{rows[i]}行 {label}：序号 {values[i]} 与第{first_rows[at[i]]}行重复，"
+                    "同一文件中每份答卷的序号应唯一",
+                    row=int(rows[i]),
+                    column=label,
+                )
+        if len(values):
+            unique, first = np.unique(values, return_index=True)
+            self._serials.append((unique, rows[first]))
 
 
 def _read_meta(

@@ -146,33 +146,93 @@ def table_from_raw(
         raise ImportRefused(f"文件有 {raw.shape[0] - 1} 行答卷，超过上限 {limits.max_rows} 行")
     raw.index = pd.RangeIndex(1, len(raw) + 1)  # spreadsheet rows count from 1
     distincts = [Distinct.of(raw.iloc[:, c]) for c in range(raw.shape[1])]
+    return table_from_distincts(
+        distincts, file_format=file_format, encoding=encoding, limits=limits
+    )
+
+
+def table_from_distincts(
+    distincts: list[Distinct],
+    *,
+    file_format: str,
+    encoding: str | None,
+    limits: Limits,
+    headers: list[str] | None = None,
+    missing_rows: int = 0,
+) -> Table:
+    """A table from factorised columns indexed by spreadsheet row (rows absent are blank).
+
+    Without `headers`, the first filled row is the header; with them (a later chunk of a
+    streamed sheet), every row is an answer and the columns are those of the header.
+    """
+    index = distincts[0].index if distincts else pd.RangeIndex(1, 1)
     for position, distinct in enumerate(distincts):
         _check_cells(distinct, position, limits, file_format)
-    empty = np.column_stack([_empty_rows(d) for d in distincts])
-    filled = ~empty.all(axis=1)
-    if not filled.any():
-        raise ImportRefused("文件中没有任何数据")
-    header_at = int(filled.argmax())
-    headers = [header_text(v) for v in raw.iloc[header_at].tolist()]
-    body_empty = empty[header_at + 1 :]
-    used = [i for i, h in enumerate(headers) if h or not body_empty[:, i].all()]
-    keep = list(range(used[-1] + 1)) if used else []
-    if len(keep) > limits.max_columns:
-        raise ImportRefused(f"文件有 {len(keep)} 列，超过上限 {limits.max_columns} 列")
+    size = len(index)
+    empty = (
+        np.column_stack([_empty_rows(d) for d in distincts])
+        if distincts
+        else np.ones((size, 0), dtype=bool)
+    )
+    if headers is None:
+        filled = ~empty.all(axis=1)
+        if not filled.any():
+            raise ImportRefused("文件中没有任何数据")
+        header_at = int(filled.argmax())
+        found = [header_text(_value_at(d, header_at)) for d in distincts]
+        body_empty = empty[header_at + 1 :]
+        used = [i for i, h in enumerate(found) if h or not body_empty[:, i].all()]
+        keep = list(range(used[-1] + 1)) if used else []
+        if len(keep) > limits.max_columns:
+            raise ImportRefused(f"文件有 {len(keep)} 列，超过上限 {limits.max_columns} 列")
+        headers = [found[i] for i in keep]
+        start = header_at + 1
+        # Rows the file leaves out (a streamed sheet) between the header and the last row.
+        missing_rows = int(index[-1] - index[header_at]) - (size - start)
+    else:
+        keep, start = list(range(len(headers))), 0
+        _check_no_extra(distincts[len(keep) :], empty[:, len(keep) :], index, len(keep))
+    body_empty = empty[start:]
     row_blank = body_empty[:, keep].all(axis=1) if keep else np.ones(len(body_empty), dtype=bool)
-    rows = np.flatnonzero(~row_blank) + header_at + 1
+    rows = np.flatnonzero(~row_blank) + start
     if len(rows) > limits.max_rows:
         raise ImportRefused(f"文件有 {len(rows)} 行答卷，超过上限 {limits.max_rows} 行")
-    body = raw.iloc[rows, keep]
-    body.columns = range(len(keep))
+    body_index = index[rows]
+    kept = [distincts[i].subset(rows, body_index) for i in keep]
+    frame = pd.DataFrame(
+        {position: d.take(d.uniques) for position, d in enumerate(kept)}, index=body_index
+    )
+    if not kept:
+        frame = pd.DataFrame(index=body_index, dtype=object)
     return Table(
-        headers=[headers[i] for i in keep],
-        frame=body,
+        headers=headers,
+        frame=frame,
         file_format=file_format,
         encoding=encoding,
-        empty_rows=int(row_blank.sum()),
-        distincts=[distincts[i].subset(rows, body.index) for i in keep],
+        empty_rows=int(row_blank.sum()) + missing_rows,
+        distincts=kept,
     )
+
+
+def _value_at(distinct: Distinct, row: int) -> Any:
+    code = int(distinct.positions[row])
+    return None if code < 0 else distinct.uniques[code]
+
+
+def _check_no_extra(
+    distincts: list[Distinct], empty: np.ndarray, index: pd.Index, width: int
+) -> None:
+    """A later chunk with content right of the header's last column: refused with the cell."""
+    if not distincts or empty.all():
+        return
+    at_row, at_column = np.argwhere(~empty)[0]
+    row, position = int(index[at_row]), width + int(at_column)
+    message = (
+        f"第{row}行 {column_letter(position)}列有内容，但该列没有表头。"
+        "请删除多余的内容或补上表头后再导入"
+    )
+    where = f"{column_letter(position)}列"
+    raise ImportRefused(message, errors=[issue(message, row=row, column=where)])
 
 
 def _empty_rows(distinct: Distinct) -> np.ndarray:

@@ -36,24 +36,33 @@ class KindTally:
 
 
 def decide_variant(
-    tallies: Sequence[KindTally], issues: IssueCollector
+    tallies: Sequence[KindTally],
+    issues: IssueCollector,
+    *,
+    fixed: int | None = None,
+    reported: set[str] | None = None,
 ) -> tuple[int | None, set[str]]:
     """The file's variant by majority of columns, and the labels of columns that disagree.
 
     A disagreeing column gets one column-level problem; a column that agrees but holds a few
-    cells of the other kind gets one problem per such cell.
+    cells of the other kind gets one problem per such cell. A later chunk of a streamed file
+    passes the variant its first chunk `fixed` and the columns already `reported`.
     """
     leanings = [t.leaning() for t in tallies]
     text_columns = leanings.count(K_TEXT)
     code_columns = leanings.count(K_CODE)
-    if not text_columns and not code_columns:
+    if fixed is None and not text_columns and not code_columns:
         return None, set()
-    variant = K_CODE if code_columns > text_columns else K_TEXT
+    variant = fixed if fixed is not None else K_CODE if code_columns > text_columns else K_TEXT
+    reported = set() if reported is None else reported
     other = K_TEXT if variant == K_CODE else K_CODE
     disagreeing: set[str] = set()
     for tally, leaning in zip(tallies, leanings, strict=True):
         if leaning == other:
             disagreeing.add(tally.label)
+            if tally.label in reported:
+                continue
+            reported.add(tally.label)
             issues.add(
                 f"{tally.label}：该列是{KIND_NAMES[other]}，而文件中其他题目是{KIND_NAMES[variant]}；"
                 "按选项文本和按选项序号两种导出格式不能混在同一文件中",
