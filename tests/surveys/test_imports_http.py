@@ -17,7 +17,7 @@ from tests.surveys.helpers import (
 )
 from workbench.core.audit import AuditEntry
 from workbench.core.timeutil import utcnow
-from workbench.surveys import import_jobs
+from workbench.surveys import import_jobs, verdicts
 from workbench.surveys.models import ImportStatus, SurveyImport
 
 
@@ -76,6 +76,8 @@ def test_mapping_is_shown_before_anything_is_stored_then_confirm_gives_readme_fi
         as_text=True
     )
     assert count_responses(db, survey) == 240
+    judged = verdicts.current(db, survey)  # the answers arrive judged: no page judges them all
+    assert (judged.collected, judged.excluded) == (240, 0)
     stats = c.get(f"{base(demo, survey)}/stats").get_data(as_text=True)
     assert figures(stats) == EXPECTED
     assert "回收 240 份，有效 240 份（有效率 100.00%）" in stats

@@ -20,7 +20,7 @@ from workbench.core import audit, storage, uploads
 from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
-from workbench.surveys import automap
+from workbench.surveys import automap, verdicts
 from workbench.surveys.common import guard
 from workbench.surveys.imports import (
     ChunkParser,
@@ -271,6 +271,10 @@ def import_rows(
         savepoint.rollback()
         raise refusal(parsed.errors, "文件有误，未导入任何答卷")
     savepoint.commit()
+    if writer.imported:
+        # The answers arrive judged (validity verdicts and the survey's totals): the first look at
+        # the answers list after a large import reads stored figures instead of judging them all.
+        verdicts.store(db, survey, verdicts.judge(db, survey), verdicts.judgement_key(survey))
     return _close(
         db,
         actor=actor,

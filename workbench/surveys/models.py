@@ -120,6 +120,10 @@ class SurveyResponse(SQLModel, table=True):
         UniqueConstraint("survey_id", "source_key", name="uq_survey_response_source"),
         # The answers list pages each tab (all/excluded/valid) and finds unjudged answers here.
         Index("ix_survey_response_verdict", "survey_id", "excluded", "id"),
+        # Covers result_cache.answers_stamp: whether a survey's answers changed, from the index.
+        Index(
+            "ix_survey_response_stamp", "survey_id", "created_at", "override", "override_at", "id"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,7 +1,8 @@
 """stored verdicts of survey answers: the answers list reads a page and its totals, not every answer
 
 `survey_response.excluded`/`reasons` hold each answer's verdict (None until judged) and
-`survey_judgement` what the verdicts rest on and their totals (issue 17).
+`survey_judgement` what the verdicts rest on and their totals (issue 17); `ix_survey_response_stamp`
+covers the cached survey results' check that the answers are unchanged (no table row read).
 
 Revision ID: 202612070100_answer_verdicts
 Revises: 202612062230_ex_ante_from_bands
@@ -27,6 +28,11 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_survey_response_verdict", ["survey_id", "excluded", "id"], unique=False
         )
+        batch_op.create_index(
+            "ix_survey_response_stamp",
+            ["survey_id", "created_at", "override", "override_at", "id"],
+            unique=False,
+        )
     op.create_table(
         "survey_judgement",
         sa.Column("survey_id", sa.Integer(), nullable=False),
@@ -43,6 +49,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("survey_judgement")
     with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_response_stamp")
         batch_op.drop_index("ix_survey_response_verdict")
         batch_op.drop_column("reasons")
         batch_op.drop_column("excluded")
