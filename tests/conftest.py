@@ -32,12 +32,13 @@ from workbench.db import BIND_KEY, ENGINE_KEY, make_engine  # noqa: E402
 PASSWORD = "demo12345"
 
 
-def _database_url(tmp_root) -> str:
+def _database_url(tmp_root, suffix: str = "") -> str:
+    """The suite's database; `suffix` names a sibling (the demo database beside the empty one)."""
     url = os.environ.get("WORKBENCH_TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_root / 'test.db'}"
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    return _worker_database(url, worker) if worker else url
+        return f"sqlite:///{tmp_root / f'test{suffix}.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return _worker_database(url, f"{worker}{suffix}") if worker or suffix else url
 
 
 def _worker_database(url: str, worker: str) -> str:
@@ -45,7 +46,7 @@ def _worker_database(url: str, worker: str) -> str:
     from sqlalchemy import create_engine
 
     base = make_engine(url).url
-    name = f"{base.database}_{worker}"
+    name = f"{base.database}_{worker.lstrip('_')}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(
@@ -62,9 +63,7 @@ def instance_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("instance")
 
 
-@pytest.fixture(scope="session")
-def engine(instance_dir):
-    url = _database_url(instance_dir)
+def _migrated_engine(url: str):
     eng = make_engine(url)
     if eng.dialect.name == "postgresql":
         with eng.begin() as conn:
@@ -76,17 +75,47 @@ def engine(instance_dir):
 
         ensure_search_index(session)
         session.commit()
+    return eng
+
+
+@pytest.fixture(scope="session")
+def base_engine(instance_dir):
+    """The empty, migrated database every test without the demo runs on."""
+    eng = _migrated_engine(_database_url(instance_dir))
     yield eng
     eng.dispose()
 
 
 @pytest.fixture(scope="session")
-def app(engine, instance_dir):
+def demo_engine(app, instance_dir):
+    """A second database holding the demo, loaded once per worker and committed: tests that ask
+    for `demo` run on it (each in a transaction rolled back afterwards, as on the empty one)."""
+    from workbench.demo.loader import load_demo
+
+    eng = _migrated_engine(_database_url(instance_dir, "_demo"))
+    with app.app_context(), Session(eng, expire_on_commit=False) as session:
+        load_demo(session, password=PASSWORD)  # stores files (plan versions) as `workbench demo`
+        session.commit()
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture()
+def engine(request, base_engine):
+    """The database of this test: the demo one when the test (or a fixture it uses) asks for
+    `demo`, else the empty one."""
+    if "demo" in request.fixturenames:
+        return request.getfixturevalue("demo_engine")
+    return base_engine
+
+
+@pytest.fixture(scope="session")
+def app(base_engine, instance_dir):
     application = create_app(
         {
             "TESTING": True,
             "INSTANCE_PATH": instance_dir,
-            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "DATABASE_URL": base_engine.url.render_as_string(hide_password=False),
             "WTF_CSRF_ENABLED": False,
             "LOGIN_LIMIT": "100000 per minute",  # the throttling test sets its own limit
             "SECRET_KEY": "test-secret",
@@ -94,7 +123,7 @@ def app(engine, instance_dir):
         }
     )
     application.extensions[ENGINE_KEY].dispose()
-    application.extensions[ENGINE_KEY] = engine
+    application.extensions[ENGINE_KEY] = base_engine
     return application
 
 
@@ -156,11 +185,12 @@ def _reading_request_writes(found: list[str]):
 
 
 @pytest.fixture()
-def db(app, engine) -> Iterator:
+def db(app, engine, base_engine) -> Iterator:
     """A session on one connection whose outer transaction is rolled back after the test."""
     connection = engine.connect()
     outer = connection.begin()
     app.extensions[BIND_KEY] = connection
+    app.extensions[ENGINE_KEY] = engine
     session = Session(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
     writes_in_reads: list[str] = []
     event.listen(connection, "before_cursor_execute", _reading_request_writes(writes_in_reads))
@@ -169,6 +199,7 @@ def db(app, engine) -> Iterator:
     finally:
         session.close()
         app.extensions.pop(BIND_KEY, None)
+        app.extensions[ENGINE_KEY] = base_engine
         outer.rollback()
         connection.close()
     assert writes_in_reads == [], "a reading request wrote in its own transaction"
@@ -182,17 +213,15 @@ def ctx(app, db):
 
 
 @pytest.fixture()
-def demo(db, app):
-    """The demo data (users, organisations, the demo engagement) inside the test transaction."""
+def demo(db, engine):
+    """The demo data (users, organisations, the demo engagement): the demo database's, seen
+    inside the test transaction."""
     from sqlmodel import select
 
     from workbench.accounts.models import Organisation, User
-    from workbench.demo.loader import DEMO_TITLE, load_demo
+    from workbench.demo.loader import DEMO_TITLE
     from workbench.engagements.models import Engagement
 
-    with app.app_context():  # the demo stores files (the plan versions) as `workbench demo` does
-        load_demo(db, password=PASSWORD)
-        db.flush()
     users = {u.username: u for u in db.exec(select(User)).all()}
     orgs = {o.name: o for o in db.exec(select(Organisation)).all()}
     engagement = db.exec(select(Engagement).where(Engagement.title == DEMO_TITLE)).one()
@@ -291,6 +320,12 @@ def count_queries(engine):
             event.remove(engine, "before_cursor_execute", _before)
 
     return _count
+
+
+def pytest_collection_modifyitems(items):
+    """The tests marked `long` first (stable otherwise): pytest-xdist hands out files in this
+    order, so the longest start at once on separate workers instead of ending the run alone."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 def pytest_terminal_summary(terminalreporter):

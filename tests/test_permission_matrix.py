@@ -283,6 +283,7 @@ def clients(app, demo, other_agency, login, token_for):
     return pages, tokens
 
 
+@pytest.mark.long
 def test_route_role_matrix(app, db, demo, clients, make_user):
     pages, tokens = clients
     # Admins disable and reset this one (the demo agency's, not a demo login).

@@ -723,6 +723,7 @@ STAGES = [
 ]
 
 
+@pytest.mark.long
 def test_readme_to_archived_engagement(readme_server, browser, tmp_path):
     base, logins = readme_server
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from tests.security import fuzz
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 QUERY_NAMES = ["page", "per_page", "q", "v", "a", "b", "version", "indicator_id", "preparer_id"]
 QUERY_VALUES = ["huge", "nan", "controls"]
