@@ -70,9 +70,7 @@ def create_org(
     """Create an organisation with a unique name."""
     name = name.strip()
     if not name:
-        raise ValidationFailed(
-            "单位名称不能为空", details=[{"field": "name", "message": "单位名称不能为空"}]
-        )
+        raise ValidationFailed.of_field("name", "单位名称不能为空")
     if db.exec(select(Organisation).where(Organisation.name == name)).first():
         raise Conflict(f"单位“{name}”已存在")
     org = Organisation(name=name, kind=OrgKind(kind), code=code.strip())

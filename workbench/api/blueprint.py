@@ -79,9 +79,7 @@ def parse_body(model: type[M]) -> M:
     """Validate the JSON body against a model; field-level 422 on any error."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ValidationFailed(
-            "请求体须为 JSON 对象", details=[{"field": "body", "message": "请求体须为 JSON 对象"}]
-        )
+        raise ValidationFailed.of_field("body", "请求体须为 JSON 对象")
     refuse_unstorable(data)
     try:
         parsed = model.model_validate(data)

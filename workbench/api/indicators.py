@@ -117,7 +117,7 @@ def put_indicators(id: int):  # noqa: A002
         )
     elif request.mimetype == "multipart/form-data":
         message = "请以 file 字段上传指标表（.xlsx）"
-        raise ValidationFailed(message, details=[{"field": "file", "message": message}])
+        raise ValidationFailed.of_field("file", message)
     else:
         body = parse_body(TreeIn)
         outcome = json_tree.import_tree(

@@ -83,9 +83,7 @@ def _out(version) -> VersionOut:
 def generate_document(id: int, kind: str):  # noqa: A002
     body = request.get_json(silent=True) if request.data else {}
     if body is None or not isinstance(body, dict):
-        raise ValidationFailed(
-            "请求体须为 JSON 对象", details=[{"field": "body", "message": "请求体须为 JSON 对象"}]
-        )
+        raise ValidationFailed.of_field("body", "请求体须为 JSON 对象")
     refuse_unstorable(body)
     label = body.get("label") or ""
     if not isinstance(label, str):

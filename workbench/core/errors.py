@@ -11,6 +11,7 @@ import math
 import secrets
 import sys
 import time
+from typing import Any
 from urllib.parse import quote
 
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
@@ -65,6 +66,11 @@ class ValidationFailed(DomainError):
     """Input that cannot be accepted; details are `{field|row, column, message}` dicts."""
 
     status = 422
+
+    @classmethod
+    def of_field(cls, field: str, message: str, **extra: Any) -> ValidationFailed:
+        """One field's error: the message at the top of the form and beside the field."""
+        return cls(message, details=[{"field": field, "message": message, **extra}])
 
 
 class Locked(Conflict):

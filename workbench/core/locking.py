@@ -13,9 +13,7 @@ MISSING_VERSION = "缺少版本号，请刷新页面后重试"
 
 def missing_version() -> ValidationFailed:
     """The error for an edit that did not say which version it edits."""
-    return ValidationFailed(
-        MISSING_VERSION, details=[{"field": "version", "message": MISSING_VERSION}]
-    )
+    return ValidationFailed.of_field("version", MISSING_VERSION)
 
 
 def require_version(seen: int | None, current: int, *, stale: str) -> None:

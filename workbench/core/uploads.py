@@ -97,7 +97,7 @@ class CheckedUpload:
 
 
 def _refuse(message: str, field: str = "file") -> ValidationFailed:
-    return ValidationFailed(message, details=[{"field": field, "message": message}])
+    return ValidationFailed.of_field(field, message)
 
 
 def safe_name(name: str) -> str:

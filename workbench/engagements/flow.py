@@ -207,9 +207,7 @@ def move_back(
     ensure_writable(engagement)
     require_cleared(db, engagement, actor)
     if target not in Stage.__members__:
-        raise ValidationFailed(
-            "目标阶段无效", details=[{"field": "target", "message": "目标阶段无效"}]
-        )
+        raise ValidationFailed.of_field("target", "目标阶段无效")
     target_stage = Stage(target)
     current = Stage(engagement.stage)
     if not stages.can_move_back(current, target_stage):
@@ -245,9 +243,7 @@ def confirm_item(
         raise Conflict("只能确认当前阶段的事项")
     keys = dict(registry.checklist(Stage(stage)))
     if item not in keys:
-        raise ValidationFailed(
-            "确认事项无效", details=[{"field": "item", "message": "确认事项无效"}]
-        )
+        raise ValidationFailed.of_field("item", "确认事项无效")
     if item in confirmed_items(db, engagement, Stage(stage)):
         raise Conflict("该事项已确认")
     row = ChecklistConfirmation(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, or_, select
 
@@ -70,7 +72,7 @@ def add_member(
             "成员无效", details=[{"field": "user_id", "message": "请选择有效的用户"}]
         )
     if role not in MemberRole.__members__:
-        raise ValidationFailed("角色无效", details=[{"field": "role", "message": "角色无效"}])
+        raise ValidationFailed.of_field("role", "角色无效")
     role = MemberRole(role)
     if not may_join(user, engagement, role):
         raise ValidationFailed(
@@ -151,15 +153,10 @@ def sign_declaration(
     ensure_writable(engagement)
     authorize(actor, "engagement.declare", engagement, message="只有项目组成员和专家需要签署声明")
     if kind not in DeclarationKind.__members__:
-        raise ValidationFailed(
-            "声明类型无效", details=[{"field": "kind", "message": "声明类型无效"}]
-        )
+        raise ValidationFailed.of_field("kind", "声明类型无效")
     kind = DeclarationKind(kind)
     if has_conflict and not conflict_detail.strip():
-        raise ValidationFailed(
-            "请说明存在的利害关系",
-            details=[{"field": "conflict_detail", "message": "请说明存在的利害关系"}],
-        )
+        raise ValidationFailed.of_field("conflict_detail", "请说明存在的利害关系")
     if (actor.id, kind) in declarations(db, engagement):
         raise Conflict("该声明已签署，不能重复签署")
     declaration = Declaration(
@@ -195,9 +192,7 @@ def override_conflict(
     if not declaration.has_conflict:
         raise Conflict("该声明未申报利益冲突，无需豁免")
     if not reason.strip():
-        raise ValidationFailed(
-            "请填写豁免理由", details=[{"field": "reason", "message": "请填写豁免理由"}]
-        )
+        raise ValidationFailed.of_field("reason", "请填写豁免理由")
     declaration.override_by_id = actor.id
     declaration.override_reason = reason.strip()[:1000]
     declaration.override_at = utcnow()
@@ -241,3 +236,12 @@ def require_cleared(db: Session, engagement: Engagement, user: User) -> None:
     gaps = declaration_gaps(db, engagement, user)
     if gaps:
         raise NotAllowed("请先签署独立性声明和保密承诺：" + "；".join(gaps))
+
+
+def guard_write(db: Session, engagement: Engagement, actor: Any) -> None:
+    """Before every change to an engagement's record: an archived engagement is read-only, and a
+    signed-in member must have signed the declarations (anonymous writers — a survey respondent,
+    an upload link — have no declarations to sign)."""
+    ensure_writable(engagement)
+    if getattr(actor, "id", None) is not None and getattr(actor, "is_authenticated", True):
+        require_cleared(db, engagement, actor)

@@ -91,9 +91,7 @@ def assign(
             "专家无效", details=[{"field": "expert_id", "message": "请选择专家"}]
         )
     if not expert.active:
-        raise ValidationFailed(
-            "该专家已停用", details=[{"field": "expert_id", "message": "该专家已停用"}]
-        )
+        raise ValidationFailed.of_field("expert_id", "该专家已停用")
     if expert.user_id is None:
         raise ValidationFailed(
             "该专家尚未关联系统账号",
@@ -177,9 +175,7 @@ def end_assignment(
     if not assignment.active:
         raise Conflict("该指派已结束")
     if not (reason or "").strip():
-        raise ValidationFailed(
-            "请填写结束原因", details=[{"field": "reason", "message": "请填写结束原因"}]
-        )
+        raise ValidationFailed.of_field("reason", "请填写结束原因")
     member = db.get(Member, assignment.member_id) if assignment.member_id else None
     if member is not None and member.engagement_id == engagement.id:
         engagements.remove_member(db, actor=actor, engagement=engagement, member_id=member.id)

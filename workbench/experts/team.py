@@ -32,7 +32,7 @@ def join_team(
             f"{user.display_name} 尚无本机构专家库档案，不能以专家身份加入："
             "请机构管理员先在专家库中为其建立档案并关联账号，再添加（添加即指派，计入“专家”页）"
         )
-        raise ValidationFailed(message, details=[{"field": "role", "message": message}])
+        raise ValidationFailed.of_field("role", message)
     assignment = assign(db, actor=actor, engagement=engagement, expert_id=expert.id, duty=duty)
     return db.get(Member, assignment.member_id)
 

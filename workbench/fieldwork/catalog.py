@@ -51,7 +51,7 @@ def get_template(db: Session, *, agency_id: int, key: str) -> TemplateSpec:
     ).first()
     if row is None or not row.active:
         message = f"底稿模板“{key}”不存在或已停用"
-        raise ValidationFailed(message, details=[{"field": "template", "message": message}])
+        raise ValidationFailed.of_field("template", message)
     return spec_of(row)
 
 
@@ -87,32 +87,30 @@ def parse_upload(name: str, data: bytes) -> TemplateSpec:
 
     name = safe_name(name)
     if not name.lower().endswith((".yaml", ".yml")):
-        raise _invalid("file", f"“{name}”不是 YAML 文件（.yaml 或 .yml）")
+        raise ValidationFailed.of_field("file", f"“{name}”不是 YAML 文件（.yaml 或 .yml）")
     if not data:
-        raise _invalid("file", f"“{name}”是空文件")
+        raise ValidationFailed.of_field("file", f"“{name}”是空文件")
     if len(data) > MAX_TEMPLATE_BYTES:
-        raise _invalid("file", f"“{name}”超过 256 KB，模板文件不应这么大")
+        raise ValidationFailed.of_field("file", f"“{name}”超过 256 KB，模板文件不应这么大")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _invalid("file", f"“{name}”不是 UTF-8 编码的文本文件") from None
+        raise ValidationFailed.of_field("file", f"“{name}”不是 UTF-8 编码的文本文件") from None
     return parse_text(text)
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"field": field, "message": message}])
 
 
 def _check_key(db: Session, agency_id: int, spec: TemplateSpec, own_id: int | None) -> None:
     if spec.key in shipped_templates():
-        raise _invalid("definition", f"key“{spec.key}”与随附模板重名，请换一个 key")
+        raise ValidationFailed.of_field(
+            "definition", f"key“{spec.key}”与随附模板重名，请换一个 key"
+        )
     clash = db.exec(
         select(PaperTemplate).where(
             PaperTemplate.agency_id == agency_id, PaperTemplate.key == spec.key
         )
     ).first()
     if clash is not None and clash.id != own_id:
-        raise _invalid("definition", f"本机构已有 key 为“{spec.key}”的模板")
+        raise ValidationFailed.of_field("definition", f"本机构已有 key 为“{spec.key}”的模板")
 
 
 def create_template(db: Session, *, actor: User, spec: TemplateSpec) -> PaperTemplate:

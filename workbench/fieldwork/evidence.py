@@ -16,7 +16,7 @@ from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.timeutil import CST
 from workbench.core.uploads import CheckedUpload, check_batch
 from workbench.engagements.models import Engagement
-from workbench.fieldwork.common import guard
+from workbench.engagements.services import guard_write
 from workbench.fieldwork.models import Evidence, FindingEvidence, WorkingPaper
 from workbench.fieldwork.review import content_changed, require_clear_confirmed
 
@@ -70,9 +70,7 @@ def validate_files(
 ) -> list[tuple[CheckedUpload, str]]:
     """Check every file (type, size, name, duplicates) before anything is stored."""
     if not files:
-        raise ValidationFailed(
-            "请选择要上传的文件", details=[{"field": "files", "message": "请选择要上传的文件"}]
-        )
+        raise ValidationFailed.of_field("files", "请选择要上传的文件")
     stmt, where = _target_filter(engagement, paper, item_id)
     existing = {e.sha256: e for e in db.exec(stmt).all()}
 
@@ -145,7 +143,7 @@ def upload(
     On a reviewed or approved paper the upload clears those signatures: refused unless the
     user confirmed it (`confirm_clear`), with the names of whose signatures would go.
     """
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if paper is not None:
         require_clear_confirmed(db, paper, confirmed=confirm_clear, action="上传佐证材料")
     if len(source) > 200 or len(note) > 500:
@@ -195,7 +193,7 @@ def delete(
     confirm_clear: bool = False,
 ) -> Evidence:
     """Remove an evidence record (the stored bytes stay, other records may share them)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     evidence = get_evidence(db, engagement=engagement, evidence_id=evidence_id)
     paper = db.get(WorkingPaper, evidence.paper_id) if evidence.paper_id else None
     if paper is not None:

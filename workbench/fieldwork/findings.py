@@ -12,7 +12,7 @@ from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.engagements.models import Engagement
-from workbench.fieldwork.common import guard
+from workbench.engagements.services import guard_write
 from workbench.fieldwork.models import (
     Evidence,
     Finding,
@@ -138,7 +138,7 @@ def add_finding(
     confirm_clear: bool = False,
 ) -> Finding:
     """Record a finding; on a signed paper this clears the later sign-offs (once confirmed)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     require_clear_confirmed(db, paper, confirmed=confirm_clear, action="记录发现的问题")
     errors, indicator = _validate(db, paper, data)
     if errors:
@@ -185,7 +185,7 @@ def delete_finding(
     confirm_clear: bool = False,
 ) -> None:
     """Remove a finding; on a signed paper this clears the later sign-offs (once confirmed)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     finding = db.get(Finding, finding_id)
     if finding is None or finding.paper_id != paper.id:
         raise NotFound("发现的问题不存在")

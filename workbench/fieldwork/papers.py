@@ -14,8 +14,9 @@ from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFail
 from workbench.core.locking import require_version
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
+from workbench.engagements.services import guard_write
 from workbench.fieldwork import catalog
-from workbench.fieldwork.common import STALE_PAPER, flush, guard, invalid
+from workbench.fieldwork.common import STALE_PAPER, flush
 from workbench.fieldwork.models import (
     Evidence,
     Finding,
@@ -110,7 +111,9 @@ def _check_indicators(db: Session, engagement: Engagement, ids: Iterable[int]) -
         ).all()
     )
     if set(wanted) - known:
-        raise invalid("indicator_ids", "所选指标不属于本项目的指标体系，请刷新后重选")
+        raise ValidationFailed.of_field(
+            "indicator_ids", "所选指标不属于本项目的指标体系，请刷新后重选"
+        )
     return wanted
 
 
@@ -126,16 +129,18 @@ def _check_assignee(engagement: Engagement, assignee_id: int | None) -> int | No
     if not assignee_id:
         return None
     if not any(m.user_id == assignee_id and m.role in WRITERS for m in engagement.members):
-        raise invalid("assignee_id", "编制人须是本项目的项目负责人、评价人员或复核人")
+        raise ValidationFailed.of_field(
+            "assignee_id", "编制人须是本项目的项目负责人、评价人员或复核人"
+        )
     return assignee_id
 
 
 def _title(title: str) -> str:
     title = (title or "").strip()
     if not title:
-        raise invalid("title", "底稿名称不能为空")
+        raise ValidationFailed.of_field("title", "底稿名称不能为空")
     if len(title) > 200:
-        raise invalid("title", "底稿名称不能超过 200 个字符")
+        raise ValidationFailed.of_field("title", "底稿名称不能超过 200 个字符")
     return title
 
 
@@ -169,7 +174,7 @@ def create_paper(
     assignee_id: int | None = None,
 ) -> WorkingPaper:
     """A new draft paper from a template, numbered automatically (e.g. D-03-02)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     template = catalog.get_template(db, agency_id=engagement.agency_id, key=template_key)
     title = _title(title or template.name)
     ids = _check_indicators(db, engagement, indicator_ids)
@@ -245,7 +250,7 @@ def update_paper(
     A change of content that clears the review and approval is refused unless the user confirmed
     it (`confirm_clear`), with the names of whose signatures would go.
     """
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     require_version(version, paper.version, stale=STALE_PAPER)
     title = _title(title)
     stored = _values(paper_fields(paper), values)
@@ -300,7 +305,7 @@ def update_paper(
 
 def delete_paper(db: Session, *, actor: User, engagement: Engagement, paper: WorkingPaper) -> None:
     """Delete a draft that was never signed (its creator or the lead); its evidence rows go too."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if paper.created_by_id != actor.id and not engagement.can_manage(actor):
         raise NotAllowed("只有底稿创建人或项目负责人可以删除底稿")
     signed = db.exec(select(PaperSignoff.id).where(PaperSignoff.paper_id == paper.id)).first()

@@ -16,8 +16,9 @@ from workbench.core import audit
 from workbench.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from workbench.core.timeutil import local, utcnow
 from workbench.engagements.models import Engagement, MemberRole
+from workbench.engagements.services import guard_write
 from workbench.fieldwork import evidence as evidence_service
-from workbench.fieldwork.common import STALE_REQUEST, flush, guard, invalid, link_actor
+from workbench.fieldwork.common import STALE_REQUEST, flush, link_actor
 from workbench.fieldwork.models import Evidence, WorkingPaper
 from workbench.fieldwork.request_models import DocumentRequest, ItemStatus, RequestItem
 from workbench.fieldwork.review import content_changed
@@ -77,7 +78,7 @@ def _check_papers(db: Session, engagement: Engagement, *ids: int | None) -> None
         if paper_id:
             paper = db.get(WorkingPaper, paper_id)
             if paper is None or paper.engagement_id != engagement.id:
-                raise invalid("paper_id", "所选底稿不属于本项目")
+                raise ValidationFailed.of_field("paper_id", "所选底稿不属于本项目")
 
 
 def create_request(
@@ -92,12 +93,12 @@ def create_request(
     receipt_paper_id: int | None = None,
 ) -> DocumentRequest:
     """A new (unsent) request list with its items."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise invalid("title", "清单名称不能为空且不超过 200 字")
+        raise ValidationFailed.of_field("title", "清单名称不能为空且不超过 200 字")
     if not items:
-        raise invalid("items", "请至少列出一项需要提供的资料")
+        raise ValidationFailed.of_field("items", "请至少列出一项需要提供的资料")
     _check_papers(db, engagement, paper_id, receipt_paper_id)
     request = DocumentRequest(
         engagement_id=engagement.id,
@@ -149,9 +150,9 @@ def add_items(
     items: Sequence[ItemInput],
 ) -> list[RequestItem]:
     """Append items to a request."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if not items:
-        raise invalid("items", "请至少列出一项需要提供的资料")
+        raise ValidationFailed.of_field("items", "请至少列出一项需要提供的资料")
     rows = _add(db, request, items, actor)
     audit.record(
         db,
@@ -182,9 +183,9 @@ def send_request(
     contact_user_id: int,
 ) -> DocumentRequest:
     """Send the list to a unit contact (a member with role unit), who then sees and answers it."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if not any(u.id == contact_user_id for u in unit_contacts(db, engagement)):
-        raise invalid(
+        raise ValidationFailed.of_field(
             "contact_user_id", "联系人须是本项目的被评价单位联系人（在工作组中以该角色添加）"
         )
     request.contact_user_id = contact_user_id
@@ -213,9 +214,9 @@ def create_link(
     db: Session, *, actor: User, engagement: Engagement, request: DocumentRequest, days: int
 ) -> str:
     """A new upload link valid for `days`; only its hash is stored, the old link stops working."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if not 1 <= days <= MAX_LINK_DAYS:
-        raise invalid("days", f"有效期应为 1–{MAX_LINK_DAYS} 天")
+        raise ValidationFailed.of_field("days", f"有效期应为 1–{MAX_LINK_DAYS} 天")
     token = secrets.token_urlsafe(32)
     request.token_hash = _digest(token)
     request.token_expires_at = utcnow() + timedelta(days=days)
@@ -240,7 +241,7 @@ def revoke_link(
     db: Session, *, actor: User, engagement: Engagement, request: DocumentRequest
 ) -> None:
     """Stop the upload link at once."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if request.token_hash is None:
         raise Conflict("该清单没有有效的上传链接")
     request.token_hash, request.token_expires_at = None, None
@@ -304,14 +305,14 @@ def set_item_status(
     reason: str = "",
 ) -> RequestItem:
     """Mark an item received (e.g. paper copies on site), waived (reason required) or requested again."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     item = get_item(db, request, item_id)
     if action not in ItemStatus.__members__:
-        raise invalid("action", "操作无效")
+        raise ValidationFailed.of_field("action", "操作无效")
     target = ItemStatus(action)
     reason = (reason or "").strip()
     if target == ItemStatus.waived and not reason:
-        raise invalid("reason", f"“{item.name}”免于提供须说明原因")
+        raise ValidationFailed.of_field("reason", f"“{item.name}”免于提供须说明原因")
     if item.status == target:
         raise Conflict(f"“{item.name}”已是该状态")
     before = {"status": item.status, "waive_reason": item.waive_reason}
@@ -347,7 +348,7 @@ def upload_to_item(
 ) -> list[Evidence]:
     """The unit's files for one item: evidence of the engagement (or of the receipt paper)."""
     who = actor if actor is not None else link_actor(contact_name or "被评价单位")
-    guard(db, engagement, who)
+    guard_write(db, engagement, who)
     item = get_item(db, request, item_id)
     paper = db.get(WorkingPaper, request.receipt_paper_id) if request.receipt_paper_id else None
     checked = evidence_service.validate_files(

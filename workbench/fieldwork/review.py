@@ -12,8 +12,8 @@ from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
-from workbench.engagements.services import users_by_id
-from workbench.fieldwork.common import flush, guard, invalid
+from workbench.engagements.services import guard_write, users_by_id
+from workbench.fieldwork.common import flush
 from workbench.fieldwork.content import content_hash
 from workbench.fieldwork.models import (
     Evidence,
@@ -189,14 +189,14 @@ def sign(
     comment: str = "",
 ) -> PaperSignoff:
     """Sign the paper at one level, storing the SHA-256 of what was signed."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if level not in Level.__members__:
-        raise invalid(
+        raise ValidationFailed.of_field(
             "level", "签字级次无效，应为 prepare（编制）、review（复核）或 approve（批准）"
         )
     level = Level(level)
     if len(comment) > 1000:
-        raise invalid("comment", "签字意见不能超过 1000 个字符")
+        raise ValidationFailed.of_field("comment", "签字意见不能超过 1000 个字符")
     active = active_signoffs(db, [paper.id])[paper.id]
     now_hash = current_hash(db, paper)
     stale = {lvl for lvl, s in active.items() if s.content_hash != now_hash}
@@ -259,7 +259,7 @@ def return_paper(
     db: Session, *, actor: User, engagement: Engagement, paper: WorkingPaper, reason: str
 ) -> WorkingPaper:
     """Send a prepared or reviewed paper back to its preparer; the reason opens a review note."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     refusal = return_refusal(
         status=Status(paper.status), may_review=may_review(actor, engagement), reason=reason
     )
@@ -318,12 +318,12 @@ def add_note(
     parent_id: int | None = None,
 ) -> ReviewNote:
     """Raise a review note, or reply to one (a reply to a resolved thread reopens it)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     text = (text or "").strip()
     if not text:
-        raise invalid("text", "复核意见内容不能为空")
+        raise ValidationFailed.of_field("text", "复核意见内容不能为空")
     if len(text) > 4000:
-        raise invalid("text", "复核意见不能超过 4000 个字符")
+        raise ValidationFailed.of_field("text", "复核意见不能超过 4000 个字符")
     parent = None
     if parent_id:
         parent = db.get(ReviewNote, parent_id)
@@ -363,7 +363,7 @@ def set_note_status(
     resolved: bool,
 ) -> ReviewNote:
     """Resolve or reopen a thread: its author, a reviewer or the lead."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     note = db.get(ReviewNote, note_id)
     if note is None or note.paper_id != paper.id or note.parent_id is not None:
         raise NotFound("复核意见不存在")

@@ -93,9 +93,7 @@ def void_entry(
     if entry.kind == EntryKind.forfeited or (contract.rated and entry.kind == EntryKind.withheld):
         raise Conflict("质量考核后的保证金预留和不予释放记录由系统登记，不能作废")
     if not reason.strip():
-        raise ValidationFailed(
-            "请填写作废原因", details=[{"field": "reason", "message": "请填写作废原因"}]
-        )
+        raise ValidationFailed.of_field("reason", "请填写作废原因")
     remaining = [e for e in active_entries(db, engagement) if e.id != entry.id]
     problems = consistency(contract, remaining)
     if problems:

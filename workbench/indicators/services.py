@@ -257,9 +257,7 @@ def move_indicator(
 ) -> bool:
     """Swap a leaf with its neighbour in the same 二级 group; False when already at the end."""
     if direction not in ("up", "down"):
-        raise ValidationFailed(
-            "移动方向无效", details=[{"field": "direction", "message": "移动方向无效"}]
-        )
+        raise ValidationFailed.of_field("direction", "移动方向无效")
     system = require_editor(db, engagement, actor)
     siblings = [
         item

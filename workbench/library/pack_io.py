@@ -141,7 +141,7 @@ def read_upload(name: str, data: bytes, *, max_mb: int = 10) -> packs.Pack:
 def _parse_yaml(name: str, data: bytes, *, max_mb: int) -> packs.Pack:
     problem = _yaml_problem(name, data, max_mb=max_mb)
     if problem:
-        raise ValidationFailed(problem, details=[{"field": "file", "message": problem}])
+        raise ValidationFailed.of_field("file", problem)
     text = data.decode("utf-8-sig")
     repeated = yaml_check.duplicate_keys(text)
     if repeated:

@@ -26,10 +26,6 @@ from workbench.reports.models import Adoption, Consultation, DeliverableVersion,
 ADOPTIONS = tuple(a.value for a in Adoption)
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"field": field, "message": message}])
-
-
 def current(db: Session, engagement: Engagement) -> Consultation | None:
     """The latest consultation round of the engagement."""
     return db.exec(
@@ -100,11 +96,15 @@ def send(
     require_cleared(db, engagement, actor)
     version = next((v for v in drafts(db, engagement) if v.id == version_id), None)
     if version is None:
-        raise _invalid("version_id", "请选择一份“征求意见稿”版本（在评价报告页生成）")
+        raise ValidationFailed.of_field(
+            "version_id", "请选择一份“征求意见稿”版本（在评价报告页生成）"
+        )
     if recipient_id not in unit_contacts(engagement):
-        raise _invalid("recipient_id", "请选择本项目的被评价单位联系人（在工作组中添加）")
+        raise ValidationFailed.of_field(
+            "recipient_id", "请选择本项目的被评价单位联系人（在工作组中添加）"
+        )
     if len(message or "") > 2000:
-        raise _invalid("message", "说明不能超过2000字")
+        raise ValidationFailed.of_field("message", "说明不能超过2000字")
     if not approved(db, engagement):
         raise Conflict("评价报告尚未完成三级复核（批准），不能发送征求意见稿")
     open_round = current(db, engagement)
@@ -147,11 +147,13 @@ def _unit_round(db: Session, engagement: Engagement, actor: User) -> Consultatio
 def _clean_opinion(reference: str, content: str) -> tuple[str, str]:
     reference, content = (reference or "").strip(), (content or "").strip()
     if not content:
-        raise _invalid("content", "请填写意见内容")
+        raise ValidationFailed.of_field("content", "请填写意见内容")
     if len(content) > 4000:
-        raise _invalid("content", f"意见内容不能超过4000字（当前{len(content)}字）")
+        raise ValidationFailed.of_field(
+            "content", f"意见内容不能超过4000字（当前{len(content)}字）"
+        )
     if len(reference) > 200:
-        raise _invalid("reference", "章节/页码不能超过200字")
+        raise ValidationFailed.of_field("reference", "章节/页码不能超过200字")
     return reference, content
 
 
@@ -284,7 +286,7 @@ def record_no_opinions(
         raise Conflict("被评价单位已提出意见，不能记录为无意见")
     note = (note or "").strip()
     if not note or len(note) > 1000:
-        raise _invalid(
+        raise ValidationFailed.of_field(
             "note", "请说明被评价单位无意见的情况（如回函日期、电话确认人），不超过1000字"
         )
     row.no_opinions_note, row.no_opinions_by_id, row.no_opinions_at = note, actor.id, utcnow()
@@ -318,12 +320,12 @@ def answer(
     require_cleared(db, engagement, actor)
     require_version(version, opinion.version, stale="该意见已被他人修改或答复，请刷新后重试")
     if adoption not in ADOPTIONS:
-        raise _invalid("adoption", "请选择采纳、部分采纳或不采纳")
+        raise ValidationFailed.of_field("adoption", "请选择采纳、部分采纳或不采纳")
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid("reason", "请填写理由及修改情况")
+        raise ValidationFailed.of_field("reason", "请填写理由及修改情况")
     if len(reason) > 2000:
-        raise _invalid("reason", "理由及修改情况不能超过2000字")
+        raise ValidationFailed.of_field("reason", "理由及修改情况不能超过2000字")
     before = {"adoption": opinion.adoption, "reason": opinion.reason}
     opinion.adoption, opinion.reason = adoption, reason
     opinion.answered_by_id, opinion.answered_at = actor.id, utcnow()

@@ -93,7 +93,7 @@ def save(
         ) from error
     if profile.engagement_type == "ex_ante":
         message = "事前绩效评估报告的章节由评估报告模板和评估结论规则确定，暂不支持机构自定义"
-        raise ValidationFailed(message, details=[{"field": "source", "message": message}])
+        raise ValidationFailed.of_field("source", message)
     text = source.decode("utf-8-sig") if isinstance(source, bytes) else source
     previous = _latest(db, agency_id=agency_id, bureau_id=bureau_id, kind=profile.engagement_type)
     row = OutlineProfile(

@@ -182,9 +182,7 @@ def save_section(
         html = text.clean(content or "")
     except text.SectionTextError as error:
         message = str(error)
-        raise ValidationFailed(
-            message, details=[{"field": "content", "message": message}]
-        ) from None
+        raise ValidationFailed.of_field("content", message) from None
     last = db.exec(
         select(SectionVersion).where(
             SectionVersion.section_id == section.id, SectionVersion.number == section.number

@@ -266,7 +266,7 @@ def record_progress(
     item = _get(db, engagement, item_id)
     require_version(version, item.version, stale=STALE)
     if status not in FollowUpStatus.__members__:
-        raise ValidationFailed("状态无效", details=[{"field": "status", "message": "状态无效"}])
+        raise ValidationFailed.of_field("status", "状态无效")
     if not can_move(item.status, status):
         raise Conflict(
             f"整改事项当前为“{FOLLOW_UP_NAMES[FollowUpStatus(item.status)]}”，"

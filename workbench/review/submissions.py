@@ -146,9 +146,7 @@ def _version(
     if version_id:
         version = db.get(DeliverableVersion, version_id)
         if version is None or version.engagement_id != engagement.id:
-            raise ValidationFailed(
-                "文档版本不存在", details=[{"field": "version_id", "message": "文档版本不存在"}]
-            )
+            raise ValidationFailed.of_field("version_id", "文档版本不存在")
         if version.kind not in kinds:
             raise ValidationFailed(
                 "文档版本与提交类型不符",

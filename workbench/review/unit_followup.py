@@ -53,10 +53,6 @@ def files_by_report(db: Session, engagement: Engagement) -> dict[int, list[Recti
     return found
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"field": field, "message": message}])
-
-
 def _checked_files(files: Sequence[tuple[str, bytes]], max_mb: int) -> list[CheckedUpload]:
     """Every file checked (type sniffed, size, name, duplicates) before anything is stored."""
     checked = check_batch(
@@ -88,16 +84,16 @@ def report(
         raise NotFound("整改事项不存在")
     require_version(version, item.version, stale=STALE)
     if kind not in UnitReportKind.__members__:
-        raise _invalid("kind", "请选择报送类型：整改反馈、整改进展或申报整改完成")
+        raise ValidationFailed.of_field("kind", "请选择报送类型：整改反馈、整改进展或申报整改完成")
     if item.status == FollowUpStatus.rectified:
-        raise _invalid("kind", "该事项已确认整改完成，无需再报送")
+        raise ValidationFailed.of_field("kind", "该事项已确认整改完成，无需再报送")
     text = (text or "").strip()
     if not text:
-        raise _invalid("text", "请填写整改情况说明")
+        raise ValidationFailed.of_field("text", "请填写整改情况说明")
     if len(text) > MAX_TEXT:
-        raise _invalid("text", f"整改情况说明不能超过 {MAX_TEXT} 字")
+        raise ValidationFailed.of_field("text", f"整改情况说明不能超过 {MAX_TEXT} 字")
     if kind == UnitReportKind.done and not files:
-        raise _invalid("files", "申报整改完成须上传整改佐证材料")
+        raise ValidationFailed.of_field("files", "申报整改完成须上传整改佐证材料")
     checked = _checked_files(files, max_mb)
     row = RectificationReport(
         engagement_id=engagement.id, item_id=item.id, kind=kind, text=text, author_id=actor.id

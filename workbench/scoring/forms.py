@@ -85,6 +85,4 @@ class ExpertScoreForm(BaseForm):
             return parse_decimal(self.score.data)
         except ValueError as error:
             message = str(error)
-            raise ValidationFailed(
-                message, details=[{"field": "score", "message": message}]
-            ) from None
+            raise ValidationFailed.of_field("score", message) from None

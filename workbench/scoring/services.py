@@ -270,10 +270,6 @@ class ScoreInput:
     justification: str = ""
 
 
-def _invalid(name: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"field": name, "message": message}])
-
-
 def element_shares(indicator: Indicator) -> list[tuple[Decimal, Decimal | None]]:
     """The (share, met) pairs of an elements leaf's 参数 ([] when they cannot be read)."""
     try:
@@ -298,22 +294,24 @@ def _new_values(indicator: Indicator, kind: str, data: ScoreInput) -> tuple[dict
         shares = element_shares(indicator)
         mets = list(data.mets or [])
         if not shares or len(mets) != len(shares):
-            raise _invalid("mets", "评价要点的数量与参数中的占比不一致，请先在指标体系中修正参数")
+            raise ValidationFailed.of_field(
+                "mets", "评价要点的数量与参数中的占比不一致，请先在指标体系中修正参数"
+            )
         for number, met in enumerate(mets, start=1):
             if met is not None and not 0 <= met <= 1:
-                raise _invalid("mets", f"第{number}个要点的达成度应在0到1之间")
+                raise ValidationFailed.of_field("mets", f"第{number}个要点的达成度应在0到1之间")
         items = tuple((share, met) for (share, _old), met in zip(shares, mets, strict=True))
         return {"params": _format_params(ElementsParams(items=items))}, "mets"
     if kind == "deductions":
         for point in data.deductions:
             if point < 0:
-                raise _invalid("deductions", "扣分不能为负数")
+                raise ValidationFailed.of_field("deductions", "扣分不能为负数")
         text = "; ".join(format_number(point) for point in data.deductions)
         return {"params": text}, "deductions"
     if data.score is None:
         return {"score": None}, None
     if data.score != data.score.quantize(CENT):
-        raise _invalid("score", "得分最多保留两位小数")
+        raise ValidationFailed.of_field("score", "得分最多保留两位小数")
     return {"score": data.score.quantize(CENT)}, "score"
 
 
@@ -342,19 +340,19 @@ def record_inputs(
         raise Conflict("专家打分指标由专家在“专家评分”页提交，或由项目负责人在指标参数中记录")
     justification = data.justification.strip()
     if len(justification) > 4000:
-        raise _invalid("justification", "评分理由不能超过4000个字符")
+        raise ValidationFailed.of_field("justification", "评分理由不能超过4000个字符")
     if len(data.actual.strip()) > 100:
-        raise _invalid("actual", "实际值不能超过100个字符")
+        raise ValidationFailed.of_field("actual", "实际值不能超过100个字符")
     values, blame = _new_values(indicator, kind, data)
     if kind == "score" and values["score"] is not None and not justification:
-        raise _invalid("justification", "手工评分须写明评分理由")
+        raise ValidationFailed.of_field("justification", "手工评分须写明评分理由")
     candidate = indicators.to_leaf(indicator)
     for name, value in values.items():
         setattr(candidate, name, value if value not in ("",) else None)
     if blame is not None:
         outcome = for_page(score_leaf(candidate, levels=DEFAULT_LEVELS))
         if outcome.error:
-            raise _invalid(blame, outcome.error)
+            raise ValidationFailed.of_field(blame, outcome.error)
     system = None
     if justification != indicator.justification or any(
         getattr(indicator, name) != value for name, value in values.items()

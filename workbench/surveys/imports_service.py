@@ -20,8 +20,8 @@ from workbench.core import audit, storage, uploads
 from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
+from workbench.engagements.services import guard_write
 from workbench.surveys import automap, verdicts
-from workbench.surveys.common import guard
 from workbench.surveys.imports import (
     ChunkParser,
     ImportMapping,
@@ -114,7 +114,7 @@ def upload_import(
     kind: str = "auto",
 ) -> SurveyImport:
     """Keep the file and its proposed column mapping, for the user to confirm."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     _open_for_answers(survey)
     questions = questions_of(survey)
     if not questions:
@@ -181,7 +181,7 @@ def claim(
     db: Session, *, actor: User, engagement: Engagement, survey: Survey, job: SurveyImport
 ) -> None:
     """Check that an import may be confirmed now (pending, or failed and being retried)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     _open_for_answers(survey)
     if job.status == ImportStatus.done:
         raise Conflict("该文件已经导入完成")
@@ -333,7 +333,7 @@ def cancel_import(
     db: Session, *, actor: User, engagement: Engagement, survey: Survey, job: SurveyImport
 ) -> None:
     """Drop a pending import (the stored file stays in the blob store, unreferenced rows none)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if job.status not in (ImportStatus.pending, ImportStatus.failed):
         raise Conflict(f"该导入当前为“{job.status_name}”，不能取消")
     job.status = ImportStatus.cancelled.value
@@ -350,7 +350,7 @@ def import_direct(
     db: Session, *, actor: User, engagement: Engagement, survey: Survey, filename: str, data: bytes
 ) -> ImportOutcome:
     """The API: import with the automatic mapping, refused (422) when it is incomplete."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     _open_for_answers(survey)
     questions = questions_of(survey)
     if not questions:

@@ -13,13 +13,13 @@ from workbench.core import audit
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
+from workbench.engagements.services import guard_write
 from workbench.indicators.models import Indicator
 from workbench.indicators.system import (
     invalidate_signoff,
     require_clear_confirmed,
     signatures_a_change_clears,
 )
-from workbench.surveys.common import guard
 from workbench.surveys.models import Survey
 from workbench.surveys.questionnaire import questions_of
 from workbench.surveys.stats_service import METRICS, group_choices, item_choices
@@ -83,10 +83,6 @@ def describe(link: dict | None, surveys: dict[int, Survey]) -> str:
     return " · ".join(parts)
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"field": field, "message": message}])
-
-
 def link_indicator(
     db: Session,
     *,
@@ -100,25 +96,31 @@ def link_indicator(
     confirm_clear: bool = False,
 ) -> Indicator:
     """Make a satisfaction leaf's actual value a figure of this survey."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     indicator = db.get(Indicator, indicator_id)
     if indicator is None or indicator.engagement_id != engagement.id:
         raise NotFound("指标不存在")
     if indicator.rule != "satisfaction":
-        raise _invalid("indicator_id", f"指标“{indicator.name}”不是满意度指标，不能关联问卷")
+        raise ValidationFailed.of_field(
+            "indicator_id", f"指标“{indicator.name}”不是满意度指标，不能关联问卷"
+        )
     if metric not in METRICS:
-        raise _invalid("metric", "请选择满意率或满意度指数")
+        raise ValidationFailed.of_field("metric", "请选择满意率或满意度指数")
     questions = questions_of(survey)
     item = item or None
     group = group or None
     if item is not None and item not in dict(item_choices(questions)):
-        raise _invalid("item", "所选题目不是本问卷的满意度题目")
+        raise ValidationFailed.of_field("item", "所选题目不是本问卷的满意度题目")
     if item is not None and metric.startswith("pooled"):
-        raise _invalid("metric", "“合并全部回答”的指标只适用于总体，不适用于单个题目")
+        raise ValidationFailed.of_field(
+            "metric", "“合并全部回答”的指标只适用于总体，不适用于单个题目"
+        )
     if group is not None and group not in dict(group_choices(questions)):
-        raise _invalid("group", "所选分组不是本问卷分组题的选项")
+        raise ValidationFailed.of_field("group", "所选分组不是本问卷分组题的选项")
     if not item_choices(questions):
-        raise _invalid("metric", "问卷中没有标记为满意度题目的题目，无法计算满意度")
+        raise ValidationFailed.of_field(
+            "metric", "问卷中没有标记为满意度题目的题目，无法计算满意度"
+        )
     before = indicator.survey_link
     link: dict[str, Any] = {"survey_id": survey.id, "metric": metric, "item": item, "group": group}
     if link != before:
@@ -156,7 +158,7 @@ def unlink_indicator(
     confirm_clear: bool = False,
 ) -> Indicator:
     """Remove a leaf's link to this survey (its typed actual value applies again)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     indicator = db.get(Indicator, indicator_id)
     link = indicator.survey_link if indicator is not None else None
     if (

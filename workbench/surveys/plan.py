@@ -12,7 +12,8 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
-from workbench.surveys.common import check_version, guard
+from workbench.engagements.services import guard_write
+from workbench.surveys.common import check_version
 from workbench.surveys.models import Survey
 from workbench.surveys.sampling import sample_size
 
@@ -43,7 +44,7 @@ def set_sample_plan(
     version: int | None,
 ) -> int:
     """Population N, confidence and margin → the required sample size (returned)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     check_version(survey, version)
     errors = []
     if population is not None and population < 1:
@@ -80,13 +81,11 @@ def waive_sample(
     db: Session, *, actor: User, engagement: Engagement, survey: Survey, reason: str
 ) -> Survey:
     """The lead accepts fewer valid answers than the plan requires, with a written reason."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以豁免样本量要求")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(
-            "请填写豁免理由", details=[{"field": "reason", "message": "请填写豁免理由"}]
-        )
+        raise ValidationFailed.of_field("reason", "请填写豁免理由")
     survey.sample_waived_reason = reason[:1000]
     survey.sample_waived_by_id = actor.id
     survey.sample_waived_at = utcnow()

@@ -12,7 +12,8 @@ from workbench.core import audit
 from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
-from workbench.surveys.common import check_version, guard
+from workbench.engagements.services import guard_write
+from workbench.surveys.common import check_version
 from workbench.surveys.designer import (
     check_questionnaire,
     next_key,
@@ -53,7 +54,7 @@ def replace_questions(
     summary: str = "修改问卷题目",
 ) -> Survey:
     """Store a new questionnaire after checking it and that stored answers keep their meaning."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     check_version(survey, version)
     if survey.is_closed:
         raise Conflict("问卷已结束回收，题目不能再修改；如确需修改，请项目负责人先重新开启问卷")

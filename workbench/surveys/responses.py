@@ -15,8 +15,9 @@ from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.hygiene import find_problems, strip_illegal
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
+from workbench.engagements.services import guard_write
 from workbench.surveys import verdicts
-from workbench.surveys.common import check_version, guard, respondent
+from workbench.surveys.common import check_version, respondent
 from workbench.surveys.entry import Entry, read_entry
 from workbench.surveys.links import require_results_change_confirmed, results_changed
 from workbench.surveys.models import Channel, Survey, SurveyResponse
@@ -32,7 +33,7 @@ def _refuse_entry(entry: Entry, message: str) -> None:
         raise ValidationFailed(message, details=entry.errors)
     if not entry.answered:
         text = "请至少回答一道题后再提交"
-        raise ValidationFailed(text, details=[{"field": "form", "message": text}])
+        raise ValidationFailed.of_field("form", text)
 
 
 def _stripped(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
@@ -104,7 +105,7 @@ def enter_paper(
     paper_no: str = "",
 ) -> SurveyResponse:
     """Store one paper questionnaire typed in by an evaluator (option numbers from 1)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if survey.is_closed:
         raise Conflict("问卷已结束回收，不能再录入；如需补录，请项目负责人先重新开启问卷")
     _refuse_illegal(form, paper_no)
@@ -113,7 +114,7 @@ def enter_paper(
     paper_no = (paper_no or "").strip()
     if len(paper_no) > 40:
         message = "纸质问卷编号不能超过 40 个字符"
-        raise ValidationFailed(message, details=[{"field": "paper_no", "message": message}])
+        raise ValidationFailed.of_field("paper_no", message)
     key = f"paper:{paper_no}" if paper_no else f"paper:{uuid.uuid4().hex}"
     taken = db.exec(
         select(SurveyResponse.id).where(
@@ -122,7 +123,7 @@ def enter_paper(
     ).first()
     if taken is not None:
         message = f"编号为“{paper_no}”的纸质问卷已经录入过，请核对编号"
-        raise ValidationFailed(message, details=[{"field": "paper_no", "message": message}])
+        raise ValidationFailed.of_field("paper_no", message)
     response = SurveyResponse(
         survey_id=survey.id,
         source_key=key,
@@ -164,16 +165,16 @@ def set_override(
     confirm_clear: bool = False,
 ) -> SurveyResponse:
     """Re-include a filtered answer, exclude one by hand, or return it to the filters' verdict."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     response = db.get(SurveyResponse, response_id)
     if response is None or response.survey_id != survey.id:
         raise NotFound("答卷不存在")
     if decision not in DECISIONS:
-        raise ValidationFailed("操作无效", details=[{"field": "decision", "message": "操作无效"}])
+        raise ValidationFailed.of_field("decision", "操作无效")
     reason = (reason or "").strip()
     if decision != "auto" and not reason:
         message = "请说明理由（将记入审计日志）"
-        raise ValidationFailed(message, details=[{"field": "reason", "message": message}])
+        raise ValidationFailed.of_field("reason", message)
     require_results_change_confirmed(
         db,
         engagement,
@@ -225,7 +226,7 @@ def set_rules(
     confirm_clear: bool = False,
 ) -> Survey:
     """The survey's validity filters and the number of top levels counted as satisfied."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     check_version(survey, version)
     errors = []
     checks = [

@@ -12,7 +12,7 @@ from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
-from workbench.surveys.common import guard
+from workbench.engagements.services import guard_write
 from workbench.surveys.models import Survey, SurveyStatus
 from workbench.surveys.questionnaire import questions_of, response_count
 
@@ -46,7 +46,7 @@ def _move(
 
 def open_survey(db: Session, *, actor: User, engagement: Engagement, survey: Survey) -> Survey:
     """Start collecting: the public link accepts answers (within the optional dates)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if survey.status != SurveyStatus.draft:
         raise Conflict(f"问卷当前为“{survey.status_name}”，不能开始回收")
     questions = questions_of(survey)
@@ -58,7 +58,7 @@ def open_survey(db: Session, *, actor: User, engagement: Engagement, survey: Sur
 
 def close_survey(db: Session, *, actor: User, engagement: Engagement, survey: Survey) -> Survey:
     """Finish collecting: the link stops accepting answers, the questionnaire is final."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if survey.status == SurveyStatus.closed:
         raise Conflict("问卷已经结束回收")
     if not response_count(db, survey):
@@ -71,7 +71,7 @@ def reopen_survey(
     db: Session, *, actor: User, engagement: Engagement, survey: Survey, reason: str
 ) -> Survey:
     """The lead re-opens a closed survey, stating why (the flowchart may move back for it)."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     authorize(
         actor, "engagement.manage", engagement, message="只有项目负责人可以重新开启已结束的问卷"
     )
@@ -79,9 +79,7 @@ def reopen_survey(
         raise Conflict("只有已结束的问卷才能重新开启")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(
-            "请说明重新开启的原因", details=[{"field": "reason", "message": "请说明重新开启的原因"}]
-        )
+        raise ValidationFailed.of_field("reason", "请说明重新开启的原因")
     survey.closed_at = None
     return _move(
         db, actor, engagement, survey, SurveyStatus.open, "survey.reopen", reason=reason[:1000]

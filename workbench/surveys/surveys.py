@@ -14,9 +14,9 @@ from workbench.core import audit
 from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
-from workbench.engagements.services import visible_query
+from workbench.engagements.services import guard_write, visible_query
 from workbench.surveys import catalog
-from workbench.surveys.common import check_version, guard
+from workbench.surveys.common import check_version
 from workbench.surveys.designer import check_questionnaire
 from workbench.surveys.models import Survey, SurveyImport, SurveyResponse
 from workbench.surveys.permissions import can_read
@@ -76,12 +76,10 @@ def by_token(db: Session, token: str) -> Survey | None:
 def _title(title: str) -> str:
     title = (title or "").strip()
     if not title:
-        raise ValidationFailed(
-            "请填写问卷名称", details=[{"field": "title", "message": "请填写问卷名称"}]
-        )
+        raise ValidationFailed.of_field("title", "请填写问卷名称")
     if len(title) > 200:
         message = "问卷名称不能超过 200 个字符"
-        raise ValidationFailed(message, details=[{"field": "title", "message": message}])
+        raise ValidationFailed.of_field("title", message)
     return title
 
 
@@ -97,7 +95,7 @@ def create_survey(
     template_key: str = "",
 ) -> Survey:
     """A new draft survey with its own public token."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     title = _title(title)
     problems = check_questionnaire(questions)
     if problems:
@@ -223,12 +221,12 @@ def update_settings(
     version: int | None,
 ) -> Survey:
     """Title, purpose, respondents, the collection window, the device guard, the thank-you text."""
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     check_version(survey, version)
     title = _title(data.title)
     if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
         message = "结束时间须晚于开始时间"
-        raise ValidationFailed(message, details=[{"field": "closes_at", "message": message}])
+        raise ValidationFailed.of_field("closes_at", message)
     before = audit.snapshot(survey, SETTING_FIELDS)
     survey.title = title
     survey.purpose = (data.purpose or "").strip()[:2000]
@@ -256,7 +254,7 @@ def delete_survey(db: Session, *, actor: User, engagement: Engagement, survey: S
     """Delete a survey that has no answers and feeds no indicator."""
     from workbench.surveys.links import linked_indicators
 
-    guard(db, engagement, actor)
+    guard_write(db, engagement, actor)
     if response_count(db, survey):
         raise Conflict("问卷已有答卷，不能删除（答卷须随项目归档保存）")
     if linked_indicators(db, engagement, survey):
