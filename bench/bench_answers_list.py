@@ -21,10 +21,10 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import String, cast, event, func, insert, literal
+from helpers import counting
+from sqlalchemy import String, cast, func, insert, literal
 from sqlmodel import Session, select
 
 from workbench import create_app, migrate
@@ -90,20 +90,6 @@ def _large_survey(db: Session, reference: Survey, answers: int) -> int:
         )
         db.execute(insert(table).from_select(["survey_id", "source_key", *copied], rows))
     return survey.id
-
-
-@contextmanager
-def _counting(engine):
-    counter = {"n": 0}
-
-    def _count(*_args, **_kwargs):
-        counter["n"] += 1
-
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
 
 
 def _paired_ms(client, floor_path: str, path: str, rounds: int) -> tuple[float, float]:
@@ -176,7 +162,7 @@ def run(quick: bool) -> list[dict]:
             }
         ]
         for name, path in pages.items():
-            with _counting(engine) as counter:
+            with counting(engine) as counter:
                 client.get(path)
             floor, value = _paired_ms(client, floor_path, path, rounds)
             print(

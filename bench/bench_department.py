@@ -20,7 +20,6 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 # The in-memory generation is measured; LibreOffice's TOC page numbers would measure LibreOffice.
@@ -28,7 +27,7 @@ os.environ.setdefault("WORKBENCH_TOC_PAGES", "outline")
 
 from docx.shared import Mm
 from docxtpl import InlineImage
-from sqlalchemy import event
+from helpers import counting
 from sqlmodel import Session
 
 from workbench import create_app, migrate
@@ -104,20 +103,6 @@ def _median_s(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-@contextmanager
-def _counting(engine):
-    counter = {"n": 0}
-
-    def count(*_args, **_kwargs):
-        counter["n"] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _median_ms(client, path: str, rounds: int) -> float:
     """Median of `rounds` requests after one to warm caches, as a running server would be."""
     if client.get(path).status_code != 200:
@@ -178,7 +163,7 @@ def _pages(app, engine, rounds: int) -> list[dict]:
         ("indicator page", f"{base}/indicators"),
         ("scoring page", f"{base}/scoring"),
     ):
-        with _counting(engine) as counter:
+        with counting(engine) as counter:
             client.get(path)
         value = _median_ms(client, path, rounds)
         print(f"  {name}: {counter['n']} queries, {value:.2f} ms = {value / floor:.1f}× "

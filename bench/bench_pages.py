@@ -21,10 +21,10 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, func, select
+from helpers import counting
+from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
 from workbench import create_app, migrate
@@ -77,20 +77,6 @@ def _lookup(url: str) -> tuple[int, str, int | None]:
         db.commit()
     engine.dispose()
     return engagement_id, token, survey_id
-
-
-@contextmanager
-def _counting(engine):
-    counter = {"n": 0}
-
-    def _count(*_args, **_kwargs):
-        counter["n"] += 1
-
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
 
 
 def _pages(app, engagement_id: int, survey_id: int | None) -> dict[str, str]:
@@ -158,7 +144,7 @@ def run(quick: bool, url: str | None = None) -> list[dict]:
             paths[name] = (path, bearer if path.startswith("/api/") else {})
         queries = {}
         for name, (path, headers) in paths.items():
-            with _counting(engine) as counter:
+            with counting(engine) as counter:
                 client.get(path, headers=headers)
             queries[name] = counter["n"]
         medians = _medians_ms(client, paths, rounds)

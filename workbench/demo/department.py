@@ -23,10 +23,10 @@ from workbench.core.timeutil import utcnow
 from workbench.demo import department_data as data
 from workbench.demo import department_papers as papers
 from workbench.demo import department_texts as texts
-from workbench.demo.loader import _walk
+from workbench.demo.loader import staff, walk
 from workbench.domains import modules
 from workbench.engagements import services as engagements
-from workbench.engagements.models import DeclarationKind, Engagement
+from workbench.engagements.models import Engagement
 from workbench.engagements.stages import Stage
 from workbench.facts import services as facts
 from workbench.finance import demo as contract
@@ -97,7 +97,7 @@ def populate(session: Session, *, echo: Callable[[str], None] = print) -> dict[s
     texts.write(session, engagement, users)
     scoring.sign(session, actor=lead, engagement=engagement)
     contract.fill(session, engagement, users)  # the demo's contract terms, for the first gate
-    _walk(session, engagement, lead, until=Stage.report)
+    walk(session, engagement, lead, until=Stage.report)
     session.commit()
     echo(f"已写入工作底稿 {counts['papers']} 份，报告章节与评分签字已完成")
     return counts
@@ -127,20 +127,7 @@ def _engagement(session: Session, users: dict[str, User]) -> Engagement:
             planned_end=today + timedelta(days=30),
         ),
     )
-    for username, role, duty in TEAM:
-        engagements.add_member(
-            session,
-            actor=lead,
-            engagement=engagement,
-            user_id=users[username].id,
-            role=role,
-            duty=duty,
-        )
-    for username in ("demo-lead", "demo-evaluator", "demo-reviewer", "demo-expert"):
-        for kind in DeclarationKind:
-            engagements.sign_declaration(
-                session, actor=users[username], engagement=engagement, kind=kind
-            )
+    staff(session, engagement, lead=lead, users=users, team=TEAM)
     return engagement
 
 

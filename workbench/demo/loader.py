@@ -84,7 +84,7 @@ def load_demo(session: Session, *, password: str) -> list[tuple[str, str]]:
     engagement = _engagement(session, users, orgs)
     for module in modules("demo"):  # each domain fills its part of the demo engagement
         module.fill(session, engagement, users)
-    _walk(session, engagement, users["demo-lead"], until=Stage.fieldwork)
+    walk(session, engagement, users["demo-lead"], until=Stage.fieldwork)
     return logins
 
 
@@ -111,12 +111,32 @@ def _engagement(session: Session, users: dict[str, User], orgs: dict) -> Engagem
             planned_end=today + timedelta(days=50),
         ),
     )
-    for username, role, duty in [
-        ("demo-evaluator", "evaluator", "资料审核、现场核查、问卷调查"),
-        ("demo-reviewer", "reviewer", "底稿及报告复核"),
-        ("demo-expert", "expert", "方案评审、专家评分"),
-        ("demo-unit", "unit", "资料提供与意见反馈"),
-    ]:
+    staff(
+        session,
+        engagement,
+        lead=lead,
+        users=users,
+        team=(
+            ("demo-evaluator", "evaluator", "资料审核、现场核查、问卷调查"),
+            ("demo-reviewer", "reviewer", "底稿及报告复核"),
+            ("demo-expert", "expert", "方案评审、专家评分"),
+            ("demo-unit", "unit", "资料提供与意见反馈"),
+        ),
+    )
+    return engagement
+
+
+def staff(
+    session: Session,
+    engagement: Engagement,
+    *,
+    lead: User,
+    users: dict[str, User],
+    team: tuple[tuple[str, str, str], ...],
+) -> None:
+    """The demo team on an engagement: (username, role, duty) members added by the lead, and the
+    firm's people (lead, evaluator, reviewer, expert) sign their declarations."""
+    for username, role, duty in team:
         engagements.add_member(
             session,
             actor=lead,
@@ -130,10 +150,9 @@ def _engagement(session: Session, users: dict[str, User], orgs: dict) -> Engagem
             engagements.sign_declaration(
                 session, actor=users[username], engagement=engagement, kind=kind
             )
-    return engagement
 
 
-def _walk(session: Session, engagement: Engagement, lead: User, *, until: Stage) -> None:
+def walk(session: Session, engagement: Engagement, lead: User, *, until: Stage) -> None:
     """Advance the demo to `until`, confirming checklists on the way, while the gates allow."""
     while Stage(engagement.stage) != until:
         stage = Stage(engagement.stage)

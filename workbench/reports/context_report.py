@@ -326,31 +326,32 @@ def chart_specs(inputs: Inputs) -> list[ChartSpec]:
     survey = inputs.survey
     if survey is not None and survey.levels and survey.counts:
         specs.append(
-            ChartSpec(
-                "满意度分布",
-                "satisfaction_chart",
-                (
-                    ("items", tuple(r.name for r in survey.rows)),
-                    ("levels", tuple(survey.levels)),
-                    ("counts", tuple(tuple(c) for c in survey.counts)),
-                ),
+            _satisfaction_spec(
+                "满意度分布", [r.name for r in survey.rows], survey.levels, survey.counts
             )
         )
     return specs
 
 
+def _satisfaction_spec(
+    caption: str, items: list[str], levels: list[str], counts: list, *, title: str | None = None
+) -> ChartSpec:
+    """One survey's satisfaction spread; `title` drawn above it (the chart's default otherwise)."""
+    arguments = (
+        ("items", tuple(items)),
+        ("levels", tuple(levels)),
+        ("counts", tuple(tuple(row) for row in counts)),
+    )
+    return ChartSpec(
+        caption, "satisfaction_chart", arguments + ((("title", title),) if title else ())
+    )
+
+
 def _survey_specs(surveys: list[AppendixSurvey]) -> list[ChartSpec]:
     """Several surveys: each one's satisfaction spread, then their overall rates side by side."""
     specs = [
-        ChartSpec(
-            f"{s.title}满意度分布",
-            "satisfaction_chart",
-            (
-                ("items", tuple(s.chart_items)),
-                ("levels", tuple(s.levels)),
-                ("counts", tuple(tuple(row) for row in s.counts)),
-                ("title", f"{s.title}满意度分布"),
-            ),
+        _satisfaction_spec(
+            f"{s.title}满意度分布", s.chart_items, s.levels, s.counts, title=f"{s.title}满意度分布"
         )
         for s in surveys
     ]
