@@ -105,6 +105,17 @@ def open_tab(page, label: str) -> None:
     tabs = page.locator("#engagement-tabs")
     link = tabs.locator("a.nav-link, a.dropdown-item", has_text=label).first
     if not link.is_visible():
-        group = link.locator("xpath=ancestor::li[contains(@class,'dropdown')]")
-        group.locator(".dropdown-toggle").click()
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+        toggle = link.locator("xpath=ancestor::li[contains(@class,'dropdown')]").locator(
+            ".dropdown-toggle"
+        )
+        # A click that lands before Bootstrap has bound the dropdown opens nothing: click again.
+        for _attempt in range(3):
+            toggle.click()
+            try:
+                link.wait_for(state="visible", timeout=3000)
+                break
+            except PlaywrightTimeoutError:
+                continue
     link.click()
