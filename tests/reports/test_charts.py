@@ -151,3 +151,41 @@ def test_other_level_counts_get_sampled_colours() -> None:
         items=["总体"], levels=["是", "否", "不清楚"], counts=[[5, 3, 2]]
     )
     assert drawn_pixels(png_image(data)) > 1_000
+
+
+def _edge_is_blank(image: Image.Image, border: int = 3) -> bool:
+    """Nothing drawn in the outermost pixels: no label runs off the picture."""
+    grey = np.asarray(image.convert("L"))
+    frame = np.concatenate(
+        [grey[:border].ravel(), grey[-border:].ravel(), grey[:, :border].ravel(),
+         grey[:, -border:].ravel()]
+    )  # fmt: skip
+    return bool((frame >= 200).all())
+
+
+LONG_ITEMS = [
+    "您对以下方面的满意程度—学生资助政策落实",
+    "总体而言，您对市教育局的工作是否满意",
+    "A",
+]
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: charts.satisfaction_chart(items=LONG_ITEMS, levels=LEVELS,
+                                          counts=[[5, 4, 3, 2, 1]] * 3, title="满意度分布"),
+        lambda: charts.satisfaction_chart(items=LONG_ITEMS, levels=[str(i) for i in range(7)],
+                                          counts=[[1] * 7] * 3),
+        lambda: charts.bar_chart(labels=LONG_ITEMS, values=["99.99", "100", "0"], unit="%",
+                                 kind="barh", title="二级指标得分率", ymax=110),
+        lambda: charts.bar_chart(labels=LONG_ITEMS, values=[123456, 99, 0], unit="人次",
+                                 kind="bar", title="了解渠道（人次）"),
+        lambda: charts.bar_chart(labels=LONG_ITEMS, values=[1, 2, 3], kind="line"),
+    ],
+    ids=["satisfaction", "satisfaction-7-levels", "barh", "bar", "line"],
+)  # fmt: skip
+def test_margins_hold_long_labels_inside_the_picture(draw) -> None:
+    """The axes are placed by margins measured from the labels (no layout engine): long wrapped
+    labels, large values and a two-row legend still end inside the picture."""
+    assert _edge_is_blank(png_image(draw()))
