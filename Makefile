@@ -50,9 +50,11 @@ lock:
 	$(LOCK) pyproject.toml --extra test --extra load -c requirements/test.txt --upgrade -o requirements/load.txt
 	$(LOCK) requirements/build.in --upgrade -o requirements/build.txt
 
+# lint-imports checks the import contracts in pyproject.toml ([tool.importlinter]).
 lint:
 	$(PY) -m ruff check workbench tests bench
 	$(PY) -m ruff format --check workbench tests bench
+	$(VENV)/bin/lint-imports
 
 fmt:
 	$(PY) -m ruff check --fix workbench tests bench

@@ -1,0 +1,46 @@
+"""The import contracts `make lint` checks (pyproject.toml, import-linter) cover every module that
+says it is pure, and the contracts themselves hold."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _contracts() -> dict[str, dict]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return {c["name"]: c for c in config["tool"]["importlinter"]["contracts"]}
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_every_module_that_says_it_is_pure_is_under_the_contract() -> None:
+    said = set()
+    for path in (ROOT / "workbench").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        if "(pure" in doc.split("\n\n")[0]:
+            said.add(_module(path))
+    pure = next(c for name, c in _contracts().items() if name.startswith("Pure modules"))
+    assert said == set(pure["source_modules"])
+    assert {"flask", "sqlmodel", "sqlalchemy"} <= set(pure["forbidden_modules"])
+
+
+def test_the_contracts_hold() -> None:
+    lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint_imports, "import-linter is in the test lock"
+    result = subprocess.run(
+        [lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Contracts: {len(_contracts())} kept, 0 broken." in result.stdout
