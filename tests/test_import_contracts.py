@@ -44,3 +44,20 @@ def test_the_contracts_hold() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Contracts: {len(_contracts())} kept, 0 broken." in result.stdout
+
+
+def test_no_domain_imports_another_domains_views() -> None:
+    """DESIGN.md: a domain calls another domain's services, never its views (pages and API routes
+    are found by name, `workbench.domains.modules`)."""
+    import grimp
+
+    graph = grimp.build_graph("workbench", cache_dir=None)
+    crossing = []
+    for module in graph.modules:
+        parts = module.split(".")
+        if len(parts) < 3 or not parts[2].startswith(("views", "view_")):
+            continue
+        for importer in graph.find_modules_that_directly_import(module):
+            if importer.split(".")[1] != parts[1]:
+                crossing.append(f"{importer} -> {module}")
+    assert crossing == []
