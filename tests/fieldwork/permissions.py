@@ -22,6 +22,7 @@ UNIT = {"unit"}
 
 EXPECTED = {
     "fieldwork.papers_list": INTERNAL,
+    "fieldwork.papers_index_export": INTERNAL,
     "fieldwork.paper_new": TEAM,
     "fieldwork.paper_show": INTERNAL,
     "fieldwork.paper_edit": TEAM,

@@ -114,17 +114,17 @@ def list_papers(
     user: User,
     filters: PaperFilters,
     page: int = 1,
-    per_page: int = 20,
+    per_page: int | None = 20,
 ) -> tuple[list[PaperRow], int]:
-    """A page of papers (filtered in the database) with their indicators, signers and counts."""
+    """A page of papers (filtered in the database) with their indicators, signers and counts;
+    every paper at once when `per_page` is None (the Excel index)."""
     stmt = _filtered(engagement, user, filters)
     total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
-    papers = db.exec(
-        # "D-03" sorts stages in flowchart order (letters) and areas; then the numeric sequence.
-        stmt.order_by(func.substr(WorkingPaper.index_no, 1, 4), col(WorkingPaper.seq))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    # "D-03" sorts stages in flowchart order (letters) and areas; then the numeric sequence.
+    stmt = stmt.order_by(func.substr(WorkingPaper.index_no, 1, 4), col(WorkingPaper.seq))
+    if per_page is not None:
+        stmt = stmt.offset((page - 1) * per_page).limit(per_page)
+    papers = db.exec(stmt).all()
     ids = [p.id for p in papers]
     links = indicators_by_paper(db, ids)
     signoffs = active_signoffs(db, ids)

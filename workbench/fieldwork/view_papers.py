@@ -1,4 +1,5 @@
-"""Paper pages: list with filters, create, show, edit, delete, .docx export, the binder zip."""
+"""Paper pages: list with filters and its Excel index, create, show, edit, delete, .docx export,
+the binder zip."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from workbench.core.forms import attach_errors, choices
 from workbench.core.inputs import clear_confirmed, query_id, query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements.stages import STAGE_NAMES, Stage
-from workbench.fieldwork import binder, catalog, export, loaders, papers, review
+from workbench.fieldwork import binder, catalog, export, index_export, loaders, papers, review
 from workbench.fieldwork.blueprint import bp
 from workbench.fieldwork.forms import ConfirmForm, PaperForm
 from workbench.fieldwork.numbering import scheme_rows
@@ -72,6 +73,23 @@ def papers_list(engagement_id: int):
         status_names=STATUS_NAMES,
         scheme=scheme_rows(),
         args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>/papers.xlsx")
+@requires("fieldwork.read", load=loaders.engagement)
+def papers_index_export(engagement_id: int):
+    """The index as Excel: every paper the list shows with the same filters, not one page."""
+    session = db.session()
+    engagement = guarded_object()
+    rows, _total = list_papers(
+        session, engagement=engagement, user=current_user, filters=_filters(), per_page=None
+    )
+    return send_file(
+        BytesIO(index_export.workbook(rows)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"{engagement.code} 工作底稿索引.xlsx",
     )
 
 
