@@ -27,7 +27,7 @@ os.environ.setdefault("WORKBENCH_TOC_PAGES", "outline")
 
 from docx.shared import Mm
 from docxtpl import InlineImage
-from helpers import counting
+from helpers import bench_row, counting
 from sqlmodel import Session
 
 from workbench import create_app, migrate
@@ -116,11 +116,8 @@ def _median_ms(client, path: str, rounds: int) -> float:
     return statistics.median(times)
 
 
-def _row(name: str, value: float, unit: str, baseline: float, target: str) -> dict:
-    digits = 3 if unit == "s" else 2
-    return {"name": name, "value": round(value, digits), "unit": unit,
-            "baseline": round(baseline, digits),
-            "ratio": round(value / baseline, 2) if baseline else None, "target": target}  # fmt: skip
+def _result(name: str, value: float, unit: str, baseline: float, target: str) -> dict:
+    return bench_row(name, value, unit, baseline, target, digits=3 if unit == "s" else 2)
 
 
 def _documents(app, engine, repeat: int) -> list[dict]:
@@ -137,12 +134,12 @@ def _documents(app, engine, repeat: int) -> list[dict]:
         contexts = _contexts(db, engagement)
         report_s = _median_s(report, repeat)
         bare_s = _median_s(lambda: _bare(*contexts["report"]), repeat)
-        rows.append(_row(f"department report end to end, {charts} charts drawn (s)", report_s,
+        rows.append(_result(f"department report end to end, {charts} charts drawn (s)", report_s,
                          "s", bare_s, f"≤ {REPORT_S} s"))  # fmt: skip
         for kind, label in (("score_sheet", "score sheet 评分表"), ("plan", "plan 评价方案")):
             value = _median_s(lambda k=kind: services.build(db, engagement, kind=k).data, repeat)
             baseline = _median_s(lambda k=kind: _bare(*contexts[k]), repeat)
-            rows.append(_row(f"department {label} (s)", value, "s", baseline,
+            rows.append(_result(f"department {label} (s)", value, "s", baseline,
                              f"≤ {DOCUMENT_S:.0f} s"))  # fmt: skip
     return rows
 
@@ -168,7 +165,7 @@ def _pages(app, engine, rounds: int) -> list[dict]:
         value = _median_ms(client, path, rounds)
         print(f"  {name}: {counter['n']} queries, {value:.2f} ms = {value / floor:.1f}× "
               f"{floor_path} ({floor:.2f} ms)", file=sys.stderr)  # fmt: skip
-        rows.append(_row(f"page {name} (department, 300 indicators, median, vs {floor_path})",
+        rows.append(_result(f"page {name} (department, 300 indicators, median, vs {floor_path})",
                          value, "ms", floor, f"≤ {PAGE_RATIO}×"))  # fmt: skip
     return rows
 
@@ -177,7 +174,7 @@ def run(quick: bool) -> list[dict]:
     repeat, rounds = (3, 5) if quick else (5, 20)
     with tempfile.TemporaryDirectory() as folder:
         url, demo_s, department_s = _build(Path(folder))
-        rows = [_row("department scale generation (s)", department_s, "s", demo_s,
+        rows = [_result("department scale generation (s)", department_s, "s", demo_s,
                      f"≤ {GENERATION_S:.0f} s")]  # fmt: skip
         app = create_app({"INSTANCE_PATH": Path(folder), "DATABASE_URL": url,
                           "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})  # fmt: skip

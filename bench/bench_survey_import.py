@@ -31,6 +31,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pandas as pd
+from helpers import bench_row
 
 from workbench.surveys.imports import ChunkParser, Limits, propose_mapping, read_stream
 from workbench.surveys.imports.errors import column_letter
@@ -247,39 +248,15 @@ def _rows(size: int, path: Path, quick: bool) -> list[dict]:
     assert last.answers["q4"][MATRIX_ROWS[-1]] in range(5)
     stored = _store(path)
     return [
-        {
-            "name": f"survey import {size:,} rows × 41 columns (read+map+parse)",
-            "value": round(ours, 2),
-            "unit": "s",
-            "baseline": round(baseline, 2),
-            "ratio": round(ours / baseline, 2),
-            "target": f"≤ {TARGET_RATIO}× pandas.read_excel(calamine)",
-        },
-        {
-            "name": f"survey import {size:,} rows peak memory (tracemalloc)",
-            "value": round(peak["traced"], 1),
-            "unit": "MB",
-            "baseline": round(bare_peak["traced"], 1),
-            "ratio": round(peak["traced"] / bare_peak["traced"], 2),
-            "target": f"≤ {TARGET_MB} MB",
-        },
-        {
-            "name": f"survey import {size:,} rows peak RSS (process)",
-            "value": round(peak["rss"], 1),
-            "unit": "MB",
-            "baseline": round(bare_peak["rss"], 1),
-            "ratio": round(peak["rss"] / bare_peak["rss"], 2),
-            "target": f"≤ {TARGET_RSS_MB} MB",
-        },
-        {
-            "name": f"survey import {size:,} rows: write answers (SQLite)",
-            "value": round(stored, 2),
-            "unit": "s",
-            "baseline": round(baseline, 2),
-            "ratio": round(stored / baseline, 2),
-            "target": "information",
-        },
-    ]
+        bench_row(f"survey import {size:,} rows × 41 columns (read+map+parse)", ours, "s", baseline,
+            f"≤ {TARGET_RATIO}× pandas.read_excel(calamine)"),
+        bench_row(f"survey import {size:,} rows peak memory (tracemalloc)", peak["traced"], "MB",
+            bare_peak["traced"], f"≤ {TARGET_MB} MB", digits=1),
+        bench_row(f"survey import {size:,} rows peak RSS (process)", peak["rss"], "MB", bare_peak["rss"],
+            f"≤ {TARGET_RSS_MB} MB", digits=1),
+        bench_row(f"survey import {size:,} rows: write answers (SQLite)", stored, "s", baseline,
+            "information"),
+    ]  # fmt: skip
 
 
 def _million(path: Path, size: int = MILLION) -> list[dict]:
@@ -287,23 +264,11 @@ def _million(path: Path, size: int = MILLION) -> list[dict]:
     each in a fresh interpreter (once: minutes each), then the COPY write on PostgreSQL."""
     ours, base = _peaks(path, "parse", traced=False), _peaks(path, "bare", traced=False)
     rows = [
-        {
-            "name": f"survey import {size:,} rows × 41 columns (read+map+parse, streamed)",
-            "value": round(ours["cpu"], 1),
-            "unit": "s",
-            "baseline": round(base["cpu"], 1),
-            "ratio": round(ours["cpu"] / base["cpu"], 2),
-            "target": f"≤ {TARGET_RATIO_MILLION}× pandas.read_excel(calamine)",
-        },
-        {
-            "name": f"survey import {size:,} rows peak RSS (process)",
-            "value": round(ours["rss"], 1),
-            "unit": "MB",
-            "baseline": round(base["rss"], 1),
-            "ratio": round(ours["rss"] / base["rss"], 2),
-            "target": f"≤ {TARGET_RSS_MB} MB",
-        },
-    ]
+        bench_row(f"survey import {size:,} rows × 41 columns (read+map+parse, streamed)", ours["cpu"],
+            "s", base["cpu"], f"≤ {TARGET_RATIO_MILLION}× pandas.read_excel(calamine)", digits=1),
+        bench_row(f"survey import {size:,} rows peak RSS (process)", ours["rss"], "MB", base["rss"],
+            f"≤ {TARGET_RSS_MB} MB", digits=1),
+    ]  # fmt: skip
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from import_copy import bench_copy  # the PostgreSQL half, beside this file
 

@@ -21,3 +21,17 @@ def counting(engine) -> Iterator[dict[str, int]]:
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", _count)
+
+
+def bench_row(
+    name: str, value: float, unit: str, baseline: float, target: str, *, digits: int = 2
+) -> dict:
+    """One result row of bench/run.py: figure, baseline measured in the same run, their ratio."""
+    return {
+        "name": name,
+        "value": round(value, digits),
+        "unit": unit,
+        "baseline": round(baseline, digits),
+        "ratio": round(value / baseline, 2) if baseline else None,
+        "target": target,
+    }
