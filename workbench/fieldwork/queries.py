@@ -119,12 +119,14 @@ def list_papers(
     """A page of papers (filtered in the database) with their indicators, signers and counts;
     every paper at once when `per_page` is None (the Excel index)."""
     stmt = _filtered(engagement, user, filters)
-    total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
     # "D-03" sorts stages in flowchart order (letters) and areas; then the numeric sequence.
-    stmt = stmt.order_by(func.substr(WorkingPaper.index_no, 1, 4), col(WorkingPaper.seq))
-    if per_page is not None:
-        stmt = stmt.offset((page - 1) * per_page).limit(per_page)
-    papers = db.exec(stmt).all()
+    ordered = stmt.order_by(func.substr(WorkingPaper.index_no, 1, 4), col(WorkingPaper.seq))
+    if per_page is None:  # every paper is read, so no count is needed
+        papers = db.exec(ordered).all()
+        total = len(papers)
+    else:
+        total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
+        papers = db.exec(ordered.offset((page - 1) * per_page).limit(per_page)).all()
     ids = [p.id for p in papers]
     links = indicators_by_paper(db, ids)
     signoffs = active_signoffs(db, ids)
