@@ -203,11 +203,12 @@ def test_scoring_page_query_count_is_bounded(login, db, demo, two_sizes, count_q
     c = login("demo-lead")
     counts = []
     for engagement in two_sizes:
-        with count_queries() as counter:
-            assert c.get(f"/engagements/{engagement.id}/scoring").status_code == 200
-        counts.append(counter.count)
-    assert counts[0] == counts[1], counts
-    assert counts[1] <= 10, counts
+        for _visit in ("first", "again"):  # the second finds the table computed (scoring/table.py)
+            with count_queries() as counter:
+                assert c.get(f"/engagements/{engagement.id}/scoring").status_code == 200
+            counts.append(counter.count)
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts
+    assert counts[0] <= 11 and counts[1] < counts[0], counts
 
 
 def test_leaf_page_query_count_does_not_grow_with_the_tree(

@@ -41,6 +41,7 @@ from workbench.indicators.tree import (
     field_errors,
     get_indicator,
     in_tree_order,
+    leaves_digest,
     list_indicators,
     to_leaf,
 )
@@ -363,6 +364,7 @@ __all__ = [
     "in_tree_order",
     "invalidate_signoff",
     "signatures_a_change_clears",
+    "leaves_digest",
     "list_indicators",
     "move_indicator",
     "parse_grades",

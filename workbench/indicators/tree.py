@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import String, bindparam, cast
+from sqlalchemy import String, bindparam, cast, text
 from sqlmodel import Session, select
 
 from workbench.core.errors import NotFound
@@ -195,6 +197,26 @@ _TREE_ROWS = (
     .where(Indicator.engagement_id == bindparam("engagement_id"))
     .order_by(Indicator.position, Indicator.id)
 )
+
+
+# Every column, undecoded: the digest below reads the rows, it never turns them into values.
+_ALL_COLUMNS = text(
+    "SELECT * FROM indicator WHERE engagement_id = :engagement_id ORDER BY position, id"
+)
+
+
+def leaves_digest(db: Session, engagement: Engagement) -> bytes:
+    """A digest of every column of every leaf: equal digests, the same tree to the last field.
+
+    For caches keyed on the tree's content (scoring/table.py): an edit anywhere (a page, an
+    import, the API, another worker) gives a new digest, so nothing needs invalidating. The
+    session's pending changes are flushed first (as any select of the session does).
+    """
+    rows = db.exec(_ALL_COLUMNS, params={"engagement_id": engagement.id}).all()
+    # The driver's plain values (text, numbers, times) pickle the same way each time they are equal.
+    return hashlib.blake2b(
+        pickle.dumps(list(map(tuple, rows)), protocol=5), digest_size=16
+    ).digest()
 
 
 def list_tree_rows(db: Session, engagement: Engagement) -> list[tuple]:

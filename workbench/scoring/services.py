@@ -93,14 +93,20 @@ def for_page(outcome: LeafResult) -> LeafResult:
 
 
 def compute(
-    db: Session, engagement: Engagement, *, system: IndicatorSystem | None = None
+    db: Session,
+    engagement: Engagement,
+    *,
+    system: IndicatorSystem | None = None,
+    inputs: dict[int, dict] | None = None,
 ) -> tuple[ScoreResult, list[ScoreRow]]:
     """Score the engagement's tree with every provider's inputs and its grade table.
 
-    A caller that already read the system row passes it (`system`) to save a query.
+    A caller that already read the system row (`system`) or collected the providers' inputs
+    (`inputs`, as `sources.collect` gives them) passes them to save the queries.
     """
     items = indicators.list_indicators(db, engagement)
-    inputs = sources.collect(db, engagement)
+    if inputs is None:
+        inputs = sources.collect(db, engagement)
     leaves = [indicators.to_leaf(item, inputs.get(item.id)) for item in items]
     if system is None:
         system = get_system(db, engagement)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
@@ -18,10 +18,10 @@ from workbench.indicators import services as indicators
 from workbench.indicators.system import get_system, signatures_a_change_clears
 from workbench.scoring import experts, services
 from workbench.scoring import permissions as _scoring_permissions  # noqa: F401
-from workbench.scoring.calculator import rescale_note
 from workbench.scoring.forms import ExpertScoreForm, ScoreForm
 from workbench.scoring.params import RULES
 from workbench.scoring.rules import DEFAULT_CV_LIMIT
+from workbench.scoring.table import paper_url, scoring_table
 from workbench.scoring.values import format_number, format_percent
 
 bp = Blueprint("scoring", __name__, template_folder="templates")
@@ -47,15 +47,6 @@ def _guarded_leaf():
     return guarded_object(), g.pop("scoring_leaf")
 
 
-def _paper_url(engagement_id: int):
-    """A function giving a working paper's page, when the fieldwork domain has one."""
-    if "fieldwork.paper_show" not in current_app.view_functions:
-        return None
-    return lambda paper_id: url_for(
-        "fieldwork.paper_show", engagement_id=engagement_id, paper_id=paper_id
-    )
-
-
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -68,37 +59,20 @@ def _int(value) -> int | None:
 def index(engagement_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
-    # Read once and handed to the services, which would otherwise each select them again.
+    # Read once and handed on, which would otherwise each select them again.
     system = get_system(session, engagement)
     panels = experts.scores_by_indicator(session, engagement)
-    result, rows = services.compute(session, engagement, system=system)
-    pending = services.blockers(
-        session,
-        engagement,
-        computed=(result, rows),
-        include_signoff=False,
-        system=system,
-        submitted=panels,
-    )
     user_ids = {uid for scores in panels.values() for uid in scores}
+    user_ids.update(m.user_id for m in services.expert_members(engagement))
     if system is not None and system.scores_signed_by_id:
         user_ids.add(system.scores_signed_by_id)
+    users = engagements.users_by_id(session, user_ids)
     return render_template(
         "scoring/index.html",
         engagement=engagement,
-        result=result,
-        tree=indicators.build_tree([row.indicator for row in rows]),
-        rows={row.indicator.id: row for row in rows},
-        level1={g.path: g for g in result.level1},
-        level2={g.path: g for g in result.level2},
-        pending=pending,
+        table=scoring_table(session, engagement, system=system, panels=panels, users=users),
         system=system,
-        panels=panels,
-        users=engagements.users_by_id(session, user_ids),
-        rules=RULES,
-        note=rescale_note(result),
-        paper_url=_paper_url(engagement_id),
-        cv_limit=format_percent(DEFAULT_CV_LIMIT),
+        users=users,
     )
 
 
@@ -152,7 +126,7 @@ def leaf(engagement_id: int, indicator_id: int):
         panel=panel,
         users=engagements.users_by_id(session, set(panel)),
         rules=RULES,
-        paper_url=_paper_url(engagement_id),
+        paper_url=paper_url(engagement_id),
         clears=signatures_a_change_clears(session, engagement),
     ), status
 

@@ -261,6 +261,7 @@ def import_rows(
             if progress is not None:
                 progress(parser.result.row_count)
         parsed = parser.finish()
+        writer.finish()
     except ImportRefused as refused:
         savepoint.rollback()
         raise refusal(refused.errors, "文件有误，未导入任何答卷") from None

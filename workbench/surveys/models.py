@@ -1,10 +1,14 @@
 """Surveys of an engagement, their responses (never deleted) and pending file imports."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from itertools import chain
+from uuid import uuid4
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, event, update
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from workbench.core.models import version_column
@@ -92,6 +96,10 @@ class Survey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=_survey_version)
+    # A new random value whenever an answer is added or overridden (see `_answers_changed`): the
+    # cached figures (result_cache.py) are keyed on it. Random, so a rolled-back change's value is
+    # never given again, and outside `version`, so an answer never conflicts with a settings edit.
+    answers_stamp: str = Field(default="", max_length=32)
 
     __mapper_args__ = {"version_id_col": _survey_version}
 
@@ -120,10 +128,6 @@ class SurveyResponse(SQLModel, table=True):
         UniqueConstraint("survey_id", "source_key", name="uq_survey_response_source"),
         # The answers list pages each tab (all/excluded/valid) and finds unjudged answers here.
         Index("ix_survey_response_verdict", "survey_id", "excluded", "id"),
-        # Covers result_cache.answers_stamp: whether a survey's answers changed, from the index.
-        Index(
-            "ix_survey_response_stamp", "survey_id", "created_at", "override", "override_at", "id"
-        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -204,3 +208,29 @@ class SurveyJudgement(SQLModel, table=True):
     excluded: int = 0
     counts: dict = Field(default_factory=dict, sa_column=Column(JSON))  # filter name → flagged
     judged_at: datetime = Field(default_factory=utcnow)
+
+
+def mark_answers_changed(db: Session, survey_ids: Iterable[int]) -> None:
+    """Give the surveys a new `answers_stamp`: their answers were added to or overridden.
+
+    On the session's connection, so it is part of the same transaction and bypasses the survey's
+    `version` (an answer arriving must not make a settings form stale). A bulk write that does not
+    go through the session's units of work (surveys/writer.py) calls this itself.
+    """
+    ids = sorted({int(i) for i in survey_ids})
+    if ids:
+        table = Survey.__table__
+        db.connection().execute(
+            update(table).where(table.c.id.in_(ids)).values(answers_stamp=uuid4().hex)
+        )
+
+
+@event.listens_for(Session, "after_flush")
+def _answers_changed(db: Session, _context) -> None:
+    """Every flush that adds, changes or removes an answer moves its survey's stamp."""
+    touched = {
+        item.survey_id
+        for item in chain(db.new, db.dirty, db.deleted)
+        if isinstance(item, SurveyResponse)
+    }
+    mark_answers_changed(db, touched)

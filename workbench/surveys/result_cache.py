@@ -3,10 +3,11 @@
 The score of a satisfaction leaf and the report's survey sections read every answer of a survey
 (`stats_service.compute`): about a second for 10,000 answers, on every scoring page and every
 document. The result is kept in process, keyed by what it is computed from: the survey row
-(its version changes with the questions, filters and top-k) and a stamp of its answers (count,
-newest id and time, manual overrides). Answers are only ever added, removed or overridden, each
-of which moves the stamp. The results kept hold at most 200,000 answers between them; a
-survey of more than half that is computed each time.
+(its version changes with the questions, filters and top-k) and its answers stamp, which every
+added or overridden answer replaces by a new random value (models.py `mark_answers_changed`; answers
+are never edited nor deleted). Reading the stamp is one primary-key lookup, however many answers
+there are. The results kept hold at most 200,000 answers between them; a survey of more than half
+that is computed each time.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from collections import OrderedDict
 from dataclasses import replace
 from threading import Lock
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
-from workbench.surveys.models import Survey, SurveyResponse
+from workbench.surveys.models import Survey
 from workbench.surveys.stats_service import SurveyResult, compute
 
 _RESULTS: OrderedDict[tuple, SurveyResult] = OrderedDict()
@@ -27,19 +27,17 @@ _MAX_ANSWERS = 200_000
 _LOCK = Lock()
 
 
-def answers_stamp(db: Session, survey: Survey) -> tuple:
-    """One query: how many answers, the newest one, and the manual overrides among them."""
-    return tuple(
-        db.exec(
-            select(
-                func.count(SurveyResponse.id),
-                func.max(SurveyResponse.id),
-                func.max(SurveyResponse.created_at),
-                func.count(SurveyResponse.override),
-                func.max(SurveyResponse.override_at),
-            ).where(SurveyResponse.survey_id == survey.id)
-        ).one()
-    )
+def answers_stamp(db: Session, survey: Survey) -> str:
+    """The survey's answers stamp as the database holds it in this transaction.
+
+    Read afresh, not from the survey object, which may predate answers this transaction added
+    (the select flushes them first, which moves the stamp).
+    """
+    return db.exec(select(Survey.answers_stamp).where(Survey.id == survey.id)).one()
+
+
+def _size(result: SurveyResult) -> int:
+    return result.stats.collected
 
 
 def cached_compute(db: Session, survey: Survey, *, crosstabs: bool = False) -> SurveyResult:
@@ -54,10 +52,10 @@ def cached_compute(db: Session, survey: Survey, *, crosstabs: bool = False) -> S
     if found is not None:
         return replace(found, survey=survey)  # the caller's own row, not another session's
     result = compute(db, survey, crosstabs=crosstabs)
-    if stamp[0] <= _MAX_ANSWERS // 2:
+    if _size(result) <= _MAX_ANSWERS // 2:
         with _LOCK:
             _RESULTS[key] = result
-            while sum(k[-1][0] for k in _RESULTS) > _MAX_ANSWERS:
+            while sum(_size(kept) for kept in _RESULTS.values()) > _MAX_ANSWERS:
                 _RESULTS.popitem(last=False)
     return result
 

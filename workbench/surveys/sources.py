@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import String, cast
 from sqlmodel import Session, select
 
 from workbench.engagements.models import Engagement
@@ -74,7 +75,11 @@ def survey_metrics(db: Session, engagement: Engagement) -> dict[int, dict[str, A
     """Linked leaves → {"actual_value": Decimal, "survey": {title, metric, n}}."""
     # Two columns, not whole rows: only the links matter here.
     rows = db.exec(
-        select(Indicator.id, Indicator.survey_link).where(Indicator.engagement_id == engagement.id)
+        select(Indicator.id, Indicator.survey_link).where(
+            Indicator.engagement_id == engagement.id,
+            # A leaf without a link holds JSON null (the column keeps None as "null").
+            cast(Indicator.survey_link, String) != "null",
+        )
     ).all()
     linked = [(indicator_id, link) for indicator_id, link in rows if _is_link(link)]
     results: dict[int, SurveyResult | None] = {}

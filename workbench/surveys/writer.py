@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from workbench.core.errors import Conflict
 from workbench.core.timeutil import CST, utcnow
 from workbench.surveys.imports import ParsedResponse
-from workbench.surveys.models import Channel, Survey, SurveyResponse
+from workbench.surveys.models import Channel, Survey, SurveyResponse, mark_answers_changed
 
 CHUNK = 2000
 Progress = Callable[[int], None]
@@ -85,6 +85,7 @@ def write_responses(
         writer.write(responses[start : start + CHUNK])
         if progress is not None:
             progress(writer.imported)
+    writer.finish()
     return writer.imported, writer.skipped
 
 
@@ -150,6 +151,15 @@ class ResponseWriter:
                 "同一份答卷正被同时导入（可能有他人在导入同一文件），请刷新后查看"
             ) from None
         self.imported += len(rows)
+
+    def finish(self) -> None:
+        """After the last chunk: the survey's answers stamp moves (the rows bypassed the flush).
+
+        Once, at the end, so that on PostgreSQL the survey row is locked from here to the commit
+        rather than through a long import (a respondent's answer waits on that lock).
+        """
+        if self.imported:
+            mark_answers_changed(self.db, [self.survey.id])
 
     def _stored_keys(self, keys: list[str]) -> set[str]:
         found: set[str] = set()
