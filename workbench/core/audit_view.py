@@ -195,11 +195,10 @@ def render(*, scope: Any, engagement: Any, endpoint: str, export_endpoint: str, 
 
 def send_export(*, scope: Any, name: str):
     """The filtered log as an Excel download (recorded as a download like any other)."""
-    from io import BytesIO
-
-    from flask import request, send_file
+    from flask import request
 
     from workbench import db
+    from workbench.core.downloads import send_xlsx
     from workbench.core.errors import ValidationFailed
     from workbench.core.timeutil import today_local
 
@@ -208,9 +207,4 @@ def send_export(*, scope: Any, name: str):
         details = [{"field": k, "message": v} for k, v in wanted.errors.items()]
         raise ValidationFailed("筛选条件有误", details=details)
     data, _count, _truncated = export(db.session(), scope=scope, wanted=wanted)
-    return send_file(
-        BytesIO(data),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"{name}审计日志-{today_local():%Y%m%d}.xlsx",
-    )
+    return send_xlsx(data, f"{name}审计日志-{today_local():%Y%m%d}.xlsx")

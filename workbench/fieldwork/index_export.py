@@ -6,36 +6,29 @@ counts in columns of their own, so the index can be filed or sorted as people ke
 
 from __future__ import annotations
 
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
-from workbench.core.spreadsheet import CellStyle, append_row, new_workbook, xlsx_bytes
+from workbench.core.spreadsheet import Column, headers, table_workbook
 from workbench.core.timeutil import local
 from workbench.fieldwork.queries import PaperRow
 from workbench.fieldwork.review_rules import Level
 
-HEADERS = [
-    "索引号",
-    "底稿名称",
-    "底稿模板",
-    "编制人",
-    "涉及指标",
-    "状态",
-    "编制",
-    "编制日期",
-    "复核",
-    "复核日期",
-    "批准",
-    "批准日期",
-    "材料",
-    "问题",
-    "未关闭意见",
+COLUMNS = [
+    Column("索引号", 12),
+    Column("底稿名称", 36, "wrap"),
+    Column("底稿模板", 24),
+    Column("编制人", 10),
+    Column("涉及指标", 40, "wrap"),
+    Column("状态", 12),
+    Column("编制", 10),
+    Column("编制日期", 12, "date"),
+    Column("复核", 10),
+    Column("复核日期", 12, "date"),
+    Column("批准", 10),
+    Column("批准日期", 12, "date"),
+    Column("材料", 8, "number"),
+    Column("问题", 8, "number"),
+    Column("未关闭意见", 10, "number"),
 ]
-WIDTHS = [12, 36, 24, 10, 40, 12, 10, 12, 10, 12, 10, 12, 8, 8, 10]
-_BOLD = CellStyle(font=Font(bold=True))
-_WRAP = CellStyle(alignment=Alignment(wrap_text=True, vertical="top"))
-_DATE = CellStyle(number_format="yyyy-mm-dd", alignment=Alignment(vertical="top"))
-_TOP = CellStyle(alignment=Alignment(vertical="top"))
+HEADERS = headers(COLUMNS)
 
 
 def _signer(row: PaperRow, level: Level) -> list:
@@ -51,34 +44,24 @@ def _status(row: PaperRow) -> str:
     return f"{paper.status_name}（签字后修改）" if paper.edited_after_review else paper.status_name
 
 
+def _values(row: PaperRow) -> list:
+    paper = row.paper
+    return [
+        paper.index_no,
+        paper.title,
+        paper.template_name,
+        row.assignee.display_name if row.assignee else "",
+        "\n".join(f"{i.level1}/{i.level2}/{i.name}" for i in row.indicators),
+        _status(row),
+        *_signer(row, Level.prepare),
+        *_signer(row, Level.review),
+        *_signer(row, Level.approve),
+        row.evidence,
+        row.findings,
+        row.open_notes,
+    ]
+
+
 def workbook(rows: list[PaperRow]) -> bytes:
     """One sheet 底稿索引, a row per paper in the list's order."""
-    book = new_workbook()
-    sheet = book.create_sheet("底稿索引")
-    sheet.freeze_panes = "A2"
-    for column, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    append_row(sheet, HEADERS, style=_BOLD)
-    dates = {8: _DATE, 10: _DATE, 12: _DATE}
-    for row in rows:
-        paper = row.paper
-        append_row(
-            sheet,
-            [
-                paper.index_no,
-                paper.title,
-                paper.template_name,
-                row.assignee.display_name if row.assignee else "",
-                "\n".join(f"{i.level1}/{i.level2}/{i.name}" for i in row.indicators),
-                _status(row),
-                *_signer(row, Level.prepare),
-                *_signer(row, Level.review),
-                *_signer(row, Level.approve),
-                row.evidence,
-                row.findings,
-                row.open_notes,
-            ],
-            style=_TOP,
-            styles={2: _WRAP, 5: _WRAP, **dates},
-        )
-    return xlsx_bytes(book)
+    return table_workbook("底稿索引", COLUMNS, map(_values, rows))

@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from workbench import db
+from workbench.core.downloads import send_xlsx
 from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.inputs import clear_confirmed, query_id, query_int
@@ -85,12 +86,7 @@ def papers_index_export(engagement_id: int):
     rows, _total = list_papers(
         session, engagement=engagement, user=current_user, filters=_filters(), per_page=None
     )
-    return send_file(
-        BytesIO(index_export.workbook(rows)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"{engagement.code} 工作底稿索引.xlsx",
-    )
+    return send_xlsx(index_export.workbook(rows), f"{engagement.code} 工作底稿索引.xlsx")
 
 
 def _paper_form(engagement, form: PaperForm) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workbench import db
+from workbench.core.downloads import send_xlsx
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.permissions import allowed, requires
@@ -275,12 +274,7 @@ def deposits():
 def deposits_export():
     today = today_local()
     board = services.dashboard(db.session(), user=current_user, today=today)
-    return send_file(
-        BytesIO(export.workbook(board)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"质量保证金台账-{today:%Y%m%d}.xlsx",
-    )
+    return send_xlsx(export.workbook(board), f"质量保证金台账-{today:%Y%m%d}.xlsx")
 
 
 @bp.route("/finance/settings", methods=["GET", "POST"])

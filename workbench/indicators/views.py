@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from workbench import db
+from workbench.core.downloads import send_xlsx
 from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.forms import attach_errors
 from workbench.core.inputs import clear_confirmed
@@ -256,12 +255,7 @@ def import_sheet(engagement_id: int):
 def export_sheet(engagement_id: int):
     engagement = load_engagement(engagement_id)
     data = transfer.export_sheet(db.session(), engagement)
-    return send_file(
-        io.BytesIO(data),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"指标体系及评分表-{engagement.code}.xlsx",
-    )
+    return send_xlsx(data, f"指标体系及评分表-{engagement.code}.xlsx")
 
 
 @bp.route("/engagements/<int:engagement_id>/indicators/confirm", methods=["POST"])

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlmodel import col, func, select
 
 from workbench import db
+from workbench.core.downloads import XLSX
 from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import requires
 from workbench.library import packs, services
@@ -17,8 +18,6 @@ from workbench.library.forms import ImportForm
 from workbench.library.models import KIND_NAMES, LibraryIndicator, LibraryPack, Status
 from workbench.library.pack_io import has_contributions
 from workbench.library.views import TYPE_LABELS, bp
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/library/packs")

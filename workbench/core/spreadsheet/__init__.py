@@ -6,7 +6,7 @@ sheets, rows, columns and cells (declared and measured while streaming); formula
 cell named, or their saved values used and listed where an importer opts in. A refusal is a
 `SpreadsheetRefused` carrying `Problem`s (Chinese message, sheet, row, column).
 
-Writing (`append_row`, `write_cell`, `make_cell`): text that a spreadsheet would take for a formula
+Writing (`append_row`, `write_cell`, `make_cell`; a list page as a sheet: `table_workbook`): text that a spreadsheet would take for a formula
 is stored as quoted text, characters XML cannot hold are dropped, numbers stay numbers.
 """
 
@@ -28,6 +28,7 @@ from workbench.core.spreadsheet.model import (
     text_problem,
 )
 from workbench.core.spreadsheet.reading import read_workbook
+from workbench.core.spreadsheet.table import Column, headers, table_workbook
 from workbench.core.spreadsheet.writing import (
     CellStyle,
     append_row,
@@ -45,6 +46,7 @@ __all__ = [
     "ILLEGAL_CHARACTERS",
     "MIB",
     "CellStyle",
+    "Column",
     "Format",
     "FormulaCell",
     "FormulaPolicy",
@@ -57,12 +59,14 @@ __all__ = [
     "cell_value",
     "clean_text",
     "column_letter",
+    "headers",
     "make_cell",
     "needs_quote",
     "new_workbook",
     "parse_ref",
     "place",
     "read_workbook",
+    "table_workbook",
     "text_problem",
     "write_cell",
     "xlsx_bytes",
