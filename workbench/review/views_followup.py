@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlmodel import Session
 
 from workbench import db
+from workbench.core.downloads import send_xlsx
 from workbench.core.forms import choices, flash_errors
 from workbench.core.hygiene import parse_int
 from workbench.core.inputs import query_int
@@ -16,7 +17,14 @@ from workbench.core.permissions import requires
 from workbench.core.timeutil import today_local
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import users_by_id
-from workbench.review import archive, notifications, rectification, seal, unit_followup
+from workbench.review import (
+    archive,
+    notifications,
+    rectification,
+    rectification_export,
+    seal,
+    unit_followup,
+)
 from workbench.review.archive_checklist import checklist
 from workbench.review.forms import ItemForm, ProgressForm, RectificationForm
 from workbench.review.models import RectificationItem
@@ -98,6 +106,18 @@ def rectification_page(engagement_id: int):
             user_ids=frozenset(i.updated_by_id for i in items if i.updated_by_id),
         ),
     )
+
+
+@bp.route(
+    "/engagements/<int:engagement_id>/review/rectification.xlsx",
+    endpoint="rectification_export",
+)
+@requires("review.view", load=load_engagement)
+def rectification_export_page(engagement_id: int):
+    """The rectification list as Excel: every item with what the page shows beside it."""
+    engagement = load_engagement(engagement_id)
+    data = rectification_export.workbook(db.session(), engagement=engagement)
+    return send_xlsx(data, f"{engagement.code} 整改清单.xlsx")
 
 
 @bp.route("/engagements/<int:engagement_id>/review/rectification/new", methods=["POST"])

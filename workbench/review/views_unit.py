@@ -7,11 +7,12 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core import storage
+from workbench.core.downloads import send_xlsx
 from workbench.core.forms import choices, flash_errors
 from workbench.core.hygiene import parse_int
 from workbench.core.permissions import requires
 from workbench.core.templating import register_tab
-from workbench.review import unit_followup
+from workbench.review import rectification_export, unit_followup
 from workbench.review.forms import UnitReportForm
 from workbench.review.states import UNIT_REPORT_NAMES, FollowUpStatus
 from workbench.review.views import bp, load_engagement
@@ -39,6 +40,18 @@ def unit_page(engagement_id: int):
         max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
         **follow_up_lists(session, engagement, unit_followup.unit_items(session, engagement)),
     )
+
+
+@bp.route(
+    "/engagements/<int:engagement_id>/rectification/unit.xlsx",
+    endpoint="unit_rectification_export",
+)
+@requires("review.unit", load=load_engagement)
+def unit_export(engagement_id: int):
+    """The unit's rectification list as Excel: only what the unit's own page shows it."""
+    engagement = load_engagement(engagement_id)
+    data = rectification_export.unit_workbook(db.session(), engagement=engagement)
+    return send_xlsx(data, f"{engagement.code} 整改清单.xlsx")
 
 
 @bp.route("/engagements/<int:engagement_id>/rectification/unit/<int:item_id>", methods=["POST"])
