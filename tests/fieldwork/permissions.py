@@ -23,6 +23,8 @@ UNIT = {"unit"}
 EXPECTED = {
     "fieldwork.papers_list": INTERNAL,
     "fieldwork.papers_index_export": INTERNAL,
+    "fieldwork.findings_list": INTERNAL,
+    "fieldwork.findings_export": INTERNAL,
     "fieldwork.paper_new": TEAM,
     "fieldwork.paper_show": INTERNAL,
     "fieldwork.paper_edit": TEAM,
@@ -45,6 +47,7 @@ EXPECTED = {
     "fieldwork.evidence_download": INTERNAL,
     "fieldwork.evidence_delete": TEAM,
     "fieldwork.requests_list": INTERNAL | UNIT,
+    "fieldwork.requests_export": INTERNAL | UNIT,
     "fieldwork.request_new": MANAGE,
     "fieldwork.request_show": INTERNAL | UNIT,
     "fieldwork.request_add_items": MANAGE,

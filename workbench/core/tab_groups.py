@@ -28,6 +28,7 @@ GROUPS: list[tuple[str, list[str]]] = [
         "现场与调查",
         [
             "fieldwork.papers_list",
+            "fieldwork.findings_list",
             "fieldwork.evidence_list",
             "fieldwork.requests_list",
             "surveys.index",

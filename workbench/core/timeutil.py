@@ -20,5 +20,12 @@ def local(value: datetime | None) -> datetime | None:
     return value.astimezone(CST)
 
 
+def local_naive(value: datetime | None) -> datetime | None:
+    """Beijing wall time without its zone: for spreadsheet cells and datetime-local form fields,
+    which hold no time zone."""
+    shown = local(value)
+    return shown.replace(tzinfo=None) if shown else None
+
+
 def today_local() -> date:
     return datetime.now(CST).date()

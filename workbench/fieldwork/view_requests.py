@@ -1,4 +1,5 @@
-"""Document request pages (资料清单): lists, create, send, links, item status, uploads, the link page."""
+"""Document request pages (资料清单): lists and their Excel, create, send, links, item status,
+uploads, the link page."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask_login import current_user
 from sqlmodel import col, select
 
 from workbench import db
+from workbench.core.downloads import send_xlsx
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.permissions import allowed, guarded_object, public, requires
@@ -25,6 +27,8 @@ from workbench.fieldwork.forms import (
 )
 from workbench.fieldwork.models import Evidence, WorkingPaper
 from workbench.fieldwork.permissions import can_write
+from workbench.fieldwork.registers import list_request_items
+from workbench.fieldwork.requests_export import workbook as items_workbook
 from workbench.fieldwork.view_evidence import max_mb, uploaded_files
 
 
@@ -65,6 +69,15 @@ def requests_list(engagement_id: int):
         people=people,
         today=today_local(),
     )
+
+
+@bp.route("/engagements/<int:engagement_id>/requests.xlsx")
+@requires("fieldwork.requests", load=loaders.engagement)
+def requests_export(engagement_id: int):
+    """Every item of the requests the page lists to this user, one row each, as Excel."""
+    engagement = guarded_object()
+    rows = list_request_items(db.session(), engagement=engagement, user=current_user)
+    return send_xlsx(items_workbook(rows, today=today_local()), f"{engagement.code} 资料清单.xlsx")
 
 
 def _paper_choices(engagement, form: RequestForm) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -11,6 +12,7 @@ from workbench.core.templating import register_nav, register_panel, register_tab
 from workbench.core.timeutil import today_local
 from workbench.fieldwork import (  # noqa: F401 - each module adds its routes to bp
     view_evidence,
+    view_findings,
     view_papers,
     view_requests,
     view_review,
@@ -23,6 +25,7 @@ from workbench.fieldwork.queries import overdue_items
 __all__ = ["bp"]
 
 register_tab("工作底稿", "fieldwork.papers_list", "fieldwork.read")
+register_tab(lazy_gettext("问题清单"), "fieldwork.findings_list", "fieldwork.read")
 register_tab("佐证材料", "fieldwork.evidence_list", "fieldwork.read")
 register_tab("资料清单", "fieldwork.requests_list", "fieldwork.requests")
 register_nav("底稿模板", "fieldwork.templates", "admin", admin=True)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from workbench.core.spreadsheet import Column, headers, table_workbook
-from workbench.core.timeutil import local, today_local
+from workbench.core.timeutil import local, local_naive, today_local
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import users_by_id
 from workbench.review import unit_followup
@@ -62,10 +62,10 @@ class ItemRow:
     files: int
 
 
-def _time(value: datetime | None) -> datetime | None:
-    """Beijing time without its zone (a spreadsheet cell holds no time zone)."""
-    shown = local(value)
-    return shown.replace(tzinfo=None, microsecond=0) if shown else None
+def _second(value: datetime | None) -> datetime | None:
+    """Beijing time to the second (the page shows no fractions)."""
+    shown = local_naive(value)
+    return shown.replace(microsecond=0) if shown else None
 
 
 def _block(report: RectificationReport, author: str, attached: list[str]) -> str:
@@ -113,9 +113,9 @@ def _values(row: ItemRow) -> list:
     return [
         *_leading(row),
         item.feedback_note,
-        _time(item.feedback_at),
+        _second(item.feedback_at),
         item.rectified_note if item.rectified_at else "",
-        _time(item.rectified_at),
+        _second(item.rectified_at),
         row.reports,
         row.files,
     ]
@@ -126,7 +126,7 @@ def _unit_values(row: ItemRow) -> list:
     return [
         *_leading(row),
         item.rectified_note if item.rectified_at else "",
-        _time(item.rectified_at),
+        _second(item.rectified_at),
         row.reports,
         row.files,
     ]

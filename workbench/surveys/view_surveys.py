@@ -13,7 +13,7 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import allowed, guarded_object, requires
-from workbench.core.timeutil import CST, local
+from workbench.core.timeutil import CST, local_naive
 from workbench.indicators.system import signatures_a_change_clears
 from workbench.surveys import catalog, links, loaders
 from workbench.surveys import surveys as service
@@ -149,14 +149,9 @@ def _settings_form(survey) -> SettingsForm:
     form = SettingsForm(obj=survey)
     if request.method == "GET":
         form.version.data = survey.version
-        form.opens_at.data = _local_naive(survey.opens_at)
-        form.closes_at.data = _local_naive(survey.closes_at)
+        form.opens_at.data = local_naive(survey.opens_at)
+        form.closes_at.data = local_naive(survey.closes_at)
     return form
-
-
-def _local_naive(value):
-    shown = local(value)
-    return shown.replace(tzinfo=None) if shown else None
 
 
 def _plan_form(survey) -> PlanForm:
