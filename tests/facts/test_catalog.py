@@ -31,6 +31,12 @@ def test_input_is_typed_in_the_shown_unit():
     assert catalog.input_text(BUDGET, Decimal("11202000")) == "1120.2"
 
 
+def test_an_amount_written_in_yuan_is_read_in_yuan():
+    """"12,500,000元" is 1,250万元 (it was read as 12,500,000万元: the 元 suffix was dropped)."""
+    assert catalog.parse_input(BUDGET, "12,500,000元") == Decimal("12500000.00")
+    assert catalog.parse_input(BUDGET, "1250万元") == Decimal("12500000.00")
+
+
 @pytest.mark.parametrize(
     ("fact", "text", "message"),
     [

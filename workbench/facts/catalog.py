@@ -102,11 +102,14 @@ def shown_value(fact: FactDef, value: Decimal) -> Decimal:
 
 
 def parse_input(fact: FactDef, text: str) -> Decimal | None:
-    """What a person types (in the shown unit: 万元, %, 人) → the stored value; ValueError otherwise."""
+    """What a person types (in the shown unit: 万元, %, 人; an amount may say 元) → the stored
+    value; ValueError otherwise."""
     cleaned = (text or "").strip().replace(",", "").replace("，", "").replace(" ", "")
+    in_yuan = False
     for suffix in ("万元", "元", "%", "％", fact.unit):
         if suffix and cleaned.endswith(suffix):
             cleaned = cleaned[: -len(suffix)]
+            in_yuan = suffix == "元"  # an amount written in 元, not the shown 万元
             break
     if not cleaned:
         return None
@@ -122,7 +125,9 @@ def parse_input(fact: FactDef, text: str) -> Decimal | None:
         raise ValueError(f"{fact.label}“{text}”超出合理范围（以百分数填写，如 96.5）")
     if fact.kind == "count" and value != value.to_integral_value():
         raise ValueError(f"{fact.label}应为整数")
-    return q2(value * WAN) if fact.kind == "money" else q2(value)
+    if fact.kind == "money" and not in_yuan:
+        value = value * WAN
+    return q2(value)
 
 
 def input_text(fact: FactDef, value: Decimal | None) -> str:
