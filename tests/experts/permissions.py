@@ -13,6 +13,7 @@ from tests.permissions_roles import (
 
 EXPECTED = {
     "experts.pool": ANY_AGENCY,
+    "experts.export": ANY_AGENCY,  # the list as Excel, each agency its own pool
     "experts.create": ANY_ADMIN,
     "experts.my_profile": {"expert"},
     "experts.profile": AGENCY | {"expert"},  # the demo expert's own profile
@@ -30,6 +31,9 @@ EXPECTED = {
     "experts.sign_plan_review": {"expert"},
     "experts.record_plan_review": MANAGE,
     "experts.plan_review_scan": INTERNAL,
+    "experts.team_import": MANAGE,  # 导入工作组成员: the lead, as adding one member
+    "experts.team_import_confirm": MANAGE,
+    "experts.team_import_template": MANAGE,
 }
 
 

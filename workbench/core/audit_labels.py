@@ -44,6 +44,7 @@ ACTIONS: dict[str, str] = {
     "checklist.confirm": "确认检查项",
     "checklist.unconfirm": "撤销确认检查项",
     "member.add": "添加项目成员",
+    "member.duty": "修改成员分工",
     "member.remove": "移除项目成员",
     "declaration.sign": "签署声明",
     "declaration.override": "豁免声明",

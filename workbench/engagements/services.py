@@ -38,6 +38,7 @@ from workbench.engagements.team import (
     override_conflict,
     remove_member,
     require_cleared,
+    set_duty,
     sign_declaration,
     team_candidates,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "override_conflict",
     "remove_member",
     "require_cleared",
+    "set_duty",
     "sign_declaration",
     "team_candidates",
     "update",
@@ -215,28 +217,35 @@ def visible_query(user: User):
 
 
 def list_for(
-    db: Session, *, user: User, q: str = "", stage: str = "", page: int = 1, per_page: int = 20
+    db: Session,
+    *,
+    user: User,
+    q: str = "",
+    stage: str = "",
+    page: int = 1,
+    per_page: int | None = 20,
 ):
-    """A page of the user's engagements with the total count (two queries plus one for members)."""
+    """A page of the user's engagements with the total count (two queries plus one for members);
+    every one at once when `per_page` is None (the Excel list: no count)."""
     stmt = visible_query(user)
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(col(Engagement.title).ilike(like), col(Engagement.code).ilike(like)))
     if stage:
         stmt = stmt.where(Engagement.stage == stage)
+    ordered = stmt.order_by(
+        col(Engagement.archived_at).is_not(None),
+        col(Engagement.planned_end).is_(None),
+        Engagement.planned_end,
+        col(Engagement.id).desc(),
+    )
+    if per_page is None:
+        rows = db.exec(ordered).all()
+        return list(rows), len(rows)
     # Two queries, not a window count over the page query: the window would make the database build
     # every visible engagement (10,000 at the large scale: 2.3× slower) before keeping a page of them.
     total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = db.exec(
-        stmt.order_by(
-            col(Engagement.archived_at).is_not(None),
-            col(Engagement.planned_end).is_(None),
-            Engagement.planned_end,
-            col(Engagement.id).desc(),
-        )
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    rows = db.exec(ordered.offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total
 
 

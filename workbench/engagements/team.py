@@ -108,6 +108,32 @@ def add_member(
     return member
 
 
+def set_duty(
+    db: Session, *, actor: User, engagement: Engagement, member: Member, duty: str
+) -> None:
+    """Change a member's 分工 (the team list imported again with new duties)."""
+    ensure_writable(engagement)
+    if member.engagement_id != engagement.id:
+        raise NotFound("成员不存在")
+    duty = duty.strip()[:200]
+    if duty == member.duty:
+        return
+    before = member.duty
+    member.duty = duty
+    db.add(member)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="member.duty",
+        obj=member,
+        engagement_id=engagement.id,
+        before={"duty": before},
+        after={"duty": duty},
+        summary=f"{member.role_name}分工：{duty or '（无）'}",
+    )
+
+
 def remove_member(db: Session, *, actor: User, engagement: Engagement, member_id: int) -> None:
     """Remove a member; the team always keeps one lead."""
     ensure_writable(engagement)

@@ -9,10 +9,12 @@ from workbench import db
 from workbench.accounts.models import OrgKind
 from workbench.accounts.services import list_orgs
 from workbench.core import audit, audit_view
+from workbench.core.downloads import send_xlsx
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
+from workbench.core.timeutil import today_local
 from workbench.engagements import flow, services
 from workbench.engagements.forms import (
     BackForm,
@@ -22,6 +24,7 @@ from workbench.engagements.forms import (
     MemberForm,
     ReasonForm,
 )
+from workbench.engagements.list_export import engagement_list, workbook
 from workbench.engagements.models import (
     DECLARATION_NAMES,
     DECLARATION_TEXT,
@@ -101,14 +104,25 @@ def dashboard():
     )
 
 
+@bp.route("/engagements.xlsx")
+@requires("authenticated")
+def list_export():
+    """The list as Excel: every engagement the page lists with the same search, not one page."""
+    listing = engagement_list(
+        db.session(),
+        user=current_user,
+        q=request.args.get("q", ""),
+        stage=request.args.get("stage", ""),
+    )
+    return send_xlsx(workbook(listing), f"项目清单-{today_local():%Y%m%d}.xlsx")
+
+
 @bp.route("/engagements/new", methods=["GET", "POST"])
 @requires("agency")
 def create():
     form = EngagementForm()
     _org_choices(form)
     if request.method == "GET":
-        from workbench.core.timeutil import today_local
-
         form.budget_year.data = today_local().year - 1
     if form.validate_on_submit():
         try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
@@ -330,6 +330,19 @@ def history(db: Session, expert: Expert) -> list[AssignmentRow]:
         .order_by(col(ExpertAssignment.assigned_at).desc())
     ).all()
     return _rows(db, list(rows))
+
+
+def assignment_counts(db: Session, experts: list[Expert]) -> dict[int, int]:
+    """Expert id → how many engagements they were assigned to, ended ones included (one query)."""
+    if not experts:
+        return {}
+    return dict(
+        db.exec(
+            select(ExpertAssignment.expert_id, func.count())
+            .where(col(ExpertAssignment.expert_id).in_([e.id for e in experts]))
+            .group_by(ExpertAssignment.expert_id)
+        ).all()
+    )
 
 
 def candidates(db: Session, engagement: Engagement) -> list[Expert]:

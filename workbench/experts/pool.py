@@ -152,9 +152,16 @@ def update_expert(
 
 
 def search(
-    db: Session, *, user: User, q: str = "", tag: str = "", page: int = 1, per_page: int = 20
+    db: Session,
+    *,
+    user: User,
+    q: str = "",
+    tag: str = "",
+    page: int = 1,
+    per_page: int | None = 20,
 ) -> tuple[list[Expert], int]:
-    """A page of the agency's experts matching the words (name, title, field, organisation)."""
+    """A page of the agency's experts matching the words (name, title, field, organisation);
+    every match at once when `per_page` is None (the Excel list)."""
     stmt = select(Expert).where(Expert.agency_id == user.org_id)
     for word in split_tags(q):
         like = f"%{word}%"
@@ -171,12 +178,12 @@ def search(
         padded = literal(TAG_SEPARATOR) + col(Expert.field_tags) + literal(TAG_SEPARATOR)
         wanted = f"{TAG_SEPARATOR}{tag.strip()}{TAG_SEPARATOR}"
         stmt = stmt.where(padded.contains(wanted, autoescape=True))
+    ordered = stmt.order_by(col(Expert.active).desc(), Expert.name, Expert.id)
+    if per_page is None:  # every match is read, so no count is needed
+        rows = db.exec(ordered).all()
+        return list(rows), len(rows)
     total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = db.exec(
-        stmt.order_by(col(Expert.active).desc(), Expert.name, Expert.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    rows = db.exec(ordered.offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total
 
 

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from workbench import db
 from workbench.accounts.models import User
 from workbench.accounts.services import list_users
+from workbench.core.downloads import send_xlsx
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.inputs import query_int
@@ -20,7 +21,7 @@ from workbench.core.templating import register_nav, register_tab
 from workbench.core.timeutil import today_local
 from workbench.engagements import services as engagements
 from workbench.experts import permissions as _permissions  # noqa: F401  (registers predicates)
-from workbench.experts import services
+from workbench.experts import pool_export, services
 from workbench.experts.forms import (
     AssignForm,
     ConflictForm,
@@ -29,7 +30,7 @@ from workbench.experts.forms import (
     ExpertForm,
     FeeForm,
 )
-from workbench.experts.models import Expert, ExpertAssignment
+from workbench.experts.models import Expert
 
 bp = Blueprint("experts", __name__, template_folder="templates")
 
@@ -66,13 +67,6 @@ def pool():
     rows, total = services.search(
         session, user=current_user, q=q, tag=tag, page=page, per_page=PER_PAGE
     )
-    counts = dict(
-        session.exec(
-            select(ExpertAssignment.expert_id, func.count())
-            .where(col(ExpertAssignment.expert_id).in_([e.id for e in rows]))
-            .group_by(ExpertAssignment.expert_id)
-        ).all()
-    )
     return render_template(
         "experts/pool.html",
         rows=rows,
@@ -82,7 +76,25 @@ def pool():
         q=q,
         tag=tag,
         tags=services.all_tags(session, agency_id=current_user.org_id),
-        counts=counts,
+        counts=services.assignment_counts(session, rows),
+    )
+
+
+@bp.route("/experts.xlsx")
+@requires("agency")
+def export():
+    """The pool as Excel: every expert the list shows with the same filters, not one page."""
+    session = db.session()
+    rows, _total = services.search(
+        session,
+        user=current_user,
+        q=request.args.get("q", ""),
+        tag=request.args.get("tag", ""),
+        per_page=None,
+    )
+    return send_xlsx(
+        pool_export.workbook(rows, services.assignment_counts(session, rows)),
+        f"专家名单-{today_local():%Y%m%d}.xlsx",
     )
 
 
@@ -380,4 +392,7 @@ def delete_fee(engagement_id: int, fee_id: int):
     return redirect(url_for("experts.engagement_experts", engagement_id=engagement_id))
 
 
-from workbench.experts import views_plan_reviews  # noqa: E402,F401  (the plan review page)
+from workbench.experts import (  # noqa: E402  (pages of their own on this blueprint)
+    views_plan_reviews,  # noqa: F401  (the plan review page)
+    views_team_import,  # noqa: F401  (导入工作组成员)
+)

@@ -34,6 +34,7 @@ from workbench.scoring.calculator import Leaf, LeafResult, ScoreResult, calculat
 from workbench.scoring.experts import offline_scores, scores_by_indicator
 from workbench.scoring.params import DEFAULT_LEVELS, ElementsParams, ParamError, parse_params
 from workbench.scoring.params import format_params as _format_params
+from workbench.scoring.signoffs import SignedScore, signed_scores  # noqa: F401 - public: lists
 from workbench.scoring.values import CENT, format_number
 
 # Which input the scoring form asks for, per rule (expert scores come from the experts' page).

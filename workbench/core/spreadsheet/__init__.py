@@ -28,7 +28,16 @@ from workbench.core.spreadsheet.model import (
     text_problem,
 )
 from workbench.core.spreadsheet.reading import read_workbook
-from workbench.core.spreadsheet.table import Column, headers, table_workbook
+from workbench.core.spreadsheet.table import Column, headers, table_workbook, template_workbook
+from workbench.core.spreadsheet.table_read import (
+    Field,
+    TableProblem,
+    TableRead,
+    TableRow,
+    as_text,
+    from_text,
+    read_table,
+)
 from workbench.core.spreadsheet.writing import (
     CellStyle,
     append_row,
@@ -47,6 +56,7 @@ __all__ = [
     "MIB",
     "CellStyle",
     "Column",
+    "Field",
     "Format",
     "FormulaCell",
     "FormulaPolicy",
@@ -54,19 +64,26 @@ __all__ = [
     "ReadLimits",
     "Sheet",
     "SpreadsheetRefused",
+    "TableProblem",
+    "TableRead",
+    "TableRow",
     "Workbook",
     "append_row",
+    "as_text",
     "cell_value",
     "clean_text",
     "column_letter",
+    "from_text",
     "headers",
     "make_cell",
     "needs_quote",
     "new_workbook",
     "parse_ref",
     "place",
+    "read_table",
     "read_workbook",
     "table_workbook",
+    "template_workbook",
     "text_problem",
     "write_cell",
     "xlsx_bytes",
