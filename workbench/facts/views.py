@@ -129,3 +129,6 @@ def sync(engagement_id: int):
         "success",
     )
     return redirect(url_for("facts.page", engagement_id=engagement_id) + "#bindings")
+
+
+from workbench.facts import views_import  # noqa: E402,F401  (导入基本信息)
