@@ -32,7 +32,7 @@ def test_input_is_typed_in_the_shown_unit():
 
 
 def test_an_amount_written_in_yuan_is_read_in_yuan():
-    """"12,500,000元" is 1,250万元 (it was read as 12,500,000万元: the 元 suffix was dropped)."""
+    """An amount written with 元 is read in 元 (12,500,000元 was read as 12,500,000万元)."""
     assert catalog.parse_input(BUDGET, "12,500,000元") == Decimal("12500000.00")
     assert catalog.parse_input(BUDGET, "1250万元") == Decimal("12500000.00")
 

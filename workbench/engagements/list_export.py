@@ -3,7 +3,8 @@
 The columns are the dashboard's, with 项目 split into number, name and type, plus what the
 engagement's own page shows everyone who may open it (year, unit, budget, planned start). The
 agency's people also get the scores as the lead signed them (`scoring.services.signed_scores`:
-two queries however many engagements), on the rows whose scoring page they may open; an unsigned
+one query however many engagements; whether a sign-off still holds takes scoring the tree, which
+the scoring page does), on the rows whose scoring page they may open; an unsigned
 engagement says 未签字 and shows no figure. Bureau, unit and expert accounts have no scoring page,
 so their sheet has no score columns.
 """
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from workbench.accounts.models import User
 from workbench.core.permissions import allowed
 from workbench.core.spreadsheet import Column, headers, table_workbook
+from workbench.core.timeutil import local
 from workbench.engagements import services
 from workbench.engagements.models import Engagement
 from workbench.scoring import services as scoring
@@ -34,7 +36,14 @@ COLUMNS = [
     Column("计划开始", 12, "date"),
     Column("计划完成", 12, "date"),
 ]
-SCORE_COLUMNS = [Column("评分状态", 12), Column("综合得分", 10, "number"), Column("等级", 8)]
+# What the lead signed, as signed (a list cannot score every tree to see whether it still holds:
+# the scoring page says so when it no longer does).
+SCORE_COLUMNS = [
+    Column("评分签字", 10),
+    Column("签字日期", 12, "date"),
+    Column("签字时得分", 12, "money"),
+    Column("签字时等级", 10),
+]
 HEADERS = headers(COLUMNS)
 SCORE_HEADERS = headers(SCORE_COLUMNS)
 
@@ -82,10 +91,10 @@ def engagement_list(db: Session, *, user: User, q: str = "", stage: str = "") ->
 
 def _score(score: scoring.SignedScore | None) -> list:
     if score is None:
-        return ["", None, None]
+        return ["", None, None, None]
     if not score.signed:
-        return ["未签字", None, None]
-    return ["已签字确认", score.total, score.grade]
+        return ["未签字", None, None, None]
+    return ["已签字", local(score.signed_at).date(), score.total, score.grade]
 
 
 def _values(row: ListRow, *, with_scores: bool) -> list:

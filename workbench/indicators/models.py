@@ -30,6 +30,11 @@ class IndicatorSystem(SQLModel, table=True):
     confirmed_at: datetime | None = None
     scores_signed_by_id: int | None = Field(default=None, foreign_key="user.id")
     scores_signed_at: datetime | None = None
+    # What was signed: the total, the grade and a digest of every leaf's score. The sign-off holds
+    # only while the scores computed now give the same digest (scoring/signoffs.py).
+    scores_signed_total: Decimal | None = Field(default=None, sa_type=DecimalType(2))
+    scores_signed_grade: str | None = Field(default=None, max_length=20)
+    scores_signed_digest: str | None = Field(default=None, max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=_system_version)
 

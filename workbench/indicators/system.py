@@ -90,6 +90,7 @@ def invalidate_signoff(
     }
     system.scores_signed_by_id = None
     system.scores_signed_at = None
+    system.scores_signed_total = system.scores_signed_grade = system.scores_signed_digest = None
     db.add(system)
     db.flush()
     audit.record(

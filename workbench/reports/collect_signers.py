@@ -24,11 +24,15 @@ def user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
 
 
 def scores_signer(db: Session, engagement: Engagement) -> User | None:
-    """The lead who signed the scores in the app, or None while they are unsigned."""
+    """The lead who signed the scores in the app, or None while they are unsigned or the scores
+    have moved since (a document names no one under figures they did not sign)."""
     from workbench.indicators.system import get_system
+    from workbench.scoring.services import signoff_state
 
     system = get_system(db, engagement)
     if system is None or system.scores_signed_at is None or not system.scores_signed_by_id:
+        return None
+    if not signoff_state(db, engagement, system=system).holds:
         return None
     return db.get(User, system.scores_signed_by_id)
 

@@ -34,7 +34,14 @@ from workbench.scoring.calculator import Leaf, LeafResult, ScoreResult, calculat
 from workbench.scoring.experts import offline_scores, scores_by_indicator
 from workbench.scoring.params import DEFAULT_LEVELS, ElementsParams, ParamError, parse_params
 from workbench.scoring.params import format_params as _format_params
-from workbench.scoring.signoffs import SignedScore, signed_scores  # noqa: F401 - public: lists
+from workbench.scoring.signoffs import (  # noqa: F401 - SignedScore, signed_scores: public
+    SignedScore,
+    Signoff,
+    scores_digest,
+    signed_scores,
+    signoff,
+    stale_message,
+)
 from workbench.scoring.values import CENT, format_number
 
 # Which input the scoring form asks for, per rule (expert scores come from the experts' page).
@@ -219,9 +226,28 @@ def blockers(
         for item, user_id in missing:
             who = names[user_id].display_name if user_id in names else f"#{user_id}"
             found.append(Blocker(f"专家{who}尚未对“{item.name}”打分", _link(engagement)))
-    if include_signoff and (system is None or system.scores_signed_at is None):
-        found.append(Blocker("项目负责人尚未签字确认评分结果", _link(engagement)))
+    if include_signoff:
+        state = signoff(system, scores_digest(result, rows))
+        if not state.signed:
+            found.append(Blocker("项目负责人尚未签字确认评分结果", _link(engagement)))
+        elif not state.holds:
+            found.append(Blocker(stale_message(state, result), _link(engagement)))
     return found
+
+
+def signoff_state(
+    db: Session,
+    engagement: Engagement,
+    *,
+    system: IndicatorSystem | None = None,
+    computed: tuple[ScoreResult, list[ScoreRow]] | None = None,
+) -> Signoff:
+    """The lead's sign-off against the scores computed now (signoffs.py): whether it holds."""
+    system = system if system is not None else get_system(db, engagement)
+    if system is None or system.scores_signed_at is None:
+        return signoff(system, "")
+    result, rows = computed or compute(db, engagement, system=system)
+    return signoff(system, scores_digest(result, rows))
 
 
 def sign(db: Session, *, actor: User, engagement: Engagement) -> IndicatorSystem:
@@ -230,15 +256,19 @@ def sign(db: Session, *, actor: User, engagement: Engagement) -> IndicatorSystem
     authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以签字确认评分结果")
     require_cleared(db, engagement, actor)
     system = ensure_system(db, engagement)
-    if system.scores_signed_at is not None:
-        raise Conflict("评分结果已签字确认")
     computed = compute(db, engagement, system=system)
+    result, rows = computed
+    digest = scores_digest(result, rows)
+    if signoff(system, digest).holds:
+        raise Conflict("评分结果已签字确认")
     problems = blockers(db, engagement, computed=computed, include_signoff=False, system=system)
     if problems:
         raise Conflict("评分尚未完成，不能签字确认", details=[b.text for b in problems])
-    result = computed[0]
+    # A sign-off the scores have moved away from is replaced by this one.
     system.scores_signed_by_id = actor.id
     system.scores_signed_at = utcnow()
+    system.scores_signed_total, system.scores_signed_grade = result.total, result.grade
+    system.scores_signed_digest = digest
     db.add(system)
     db.flush()
     audit.record(

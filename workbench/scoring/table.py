@@ -48,6 +48,7 @@ class ScoringTable:
     rows: Markup  # the table body
     pending: tuple[Blocker, ...]  # why the scores cannot be signed yet (sign-off itself aside)
     note: str  # how the total was rescaled, if it was
+    digest: str  # what a sign-off of these scores vouches for (signoffs.scores_digest)
 
 
 # A rendered 300-leaf table is about 400 KB: 32 tables bound the cache near 13 MB a worker.
@@ -131,7 +132,13 @@ def scoring_table(
         paper_url=paper_url(engagement.id),
         cv_limit=format_percent(DEFAULT_CV_LIMIT),
     )
-    table = ScoringTable(result, Markup(html), tuple(pending), rescale_note(result))
+    table = ScoringTable(
+        result,
+        Markup(html),
+        tuple(pending),
+        rescale_note(result),
+        services.scores_digest(result, rows),
+    )
     with _lock:
         _cache[key] = table
     return table

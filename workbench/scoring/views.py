@@ -67,11 +67,15 @@ def index(engagement_id: int):
     if system is not None and system.scores_signed_by_id:
         user_ids.add(system.scores_signed_by_id)
     users = engagements.users_by_id(session, user_ids)
+    table = scoring_table(session, engagement, system=system, panels=panels, users=users)
+    state = services.signoff(system, table.digest)
     return render_template(
         "scoring/index.html",
         engagement=engagement,
-        table=scoring_table(session, engagement, system=system, panels=panels, users=users),
+        table=table,
         system=system,
+        signoff=state,
+        stale=services.stale_message(state, table.result) if state.stale else "",
         users=users,
     )
 
