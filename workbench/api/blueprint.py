@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from workbench.core.errors import ValidationFailed
 from workbench.core.hygiene import find_problems
+from workbench.core.idempotency import idempotent
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 M = TypeVar("M", bound=BaseModel)
@@ -31,6 +32,7 @@ class Operation:
     binary: str | None = None
     errors: tuple[int, ...] = (401, 403, 404, 422)
     tags: list[str] = field(default_factory=list)
+    idempotent: bool = False  # a create that takes an Idempotency-Key (core/idempotency.py)
 
 
 OPERATIONS: list[Operation] = []
@@ -55,7 +57,14 @@ def operation(
             r"\{(\w+)\}", lambda m: f"<{m[1]}>" if m[1] in STRING_PARAMS else f"<int:{m[1]}>", path
         )
         endpoint = f"{view.__name__}_{method.lower()}"
-        bp.add_url_rule(flask_path, endpoint=endpoint, view_func=view, methods=[method])
+        # A JSON create by a signed-in client may be retried safely with an Idempotency-Key.
+        retried = method == "POST" and status == 201 and response is not None and tag != "auth"
+        bp.add_url_rule(
+            flask_path,
+            endpoint=endpoint,
+            view_func=idempotent(view) if retried else view,
+            methods=[method],
+        )
         OPERATIONS.append(
             Operation(
                 path,
@@ -68,6 +77,7 @@ def operation(
                 multipart,
                 binary,
                 tags=[tag],
+                idempotent=retried,
             )
         )
         return view

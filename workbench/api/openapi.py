@@ -56,6 +56,25 @@ def _operation(spec: APISpec, op: Operation) -> dict:
             }
             for p in params
         ]
+    if op.idempotent:
+        doc.setdefault("parameters", []).append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": (
+                    "可选：重试同一创建请求时带同一个键（每个用户唯一，24 小时内有效），"
+                    "只创建一次并返回第一次的结果（响应头 Idempotent-Replayed: true）；"
+                    "同一键用于不同请求时 422"
+                ),
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "pattern": "^[\\x21-\\x7e]+$",
+                },
+            }
+        )
     content: dict = {}
     if op.body is not None:
         content["application/json"] = {"schema": _schema(spec, op.body)}
