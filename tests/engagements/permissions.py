@@ -1,7 +1,7 @@
 """Route × role expectations of the engagements' pages beyond those in tests/test_permission_matrix
 (the dashboard and the flowchart are there), and of the team API."""
 
-from tests.permissions_roles import AUTH, DECLARE, INTERNAL, MANAGE, each_role
+from tests.permissions_roles import ANY_ADMIN, AUTH, DECLARE, INTERNAL, MANAGE, TEAM, each_role
 
 EXPECTED = {
     "engagements.list_export": AUTH,  # 我的项目 as Excel: each person their own list
@@ -9,6 +9,8 @@ EXPECTED = {
     "api.add_team_member_post": MANAGE,
     "api.remove_team_member_delete": MANAGE,
     "api.sign_declaration_post": DECLARE,
+    "api.engagement_audit_get": TEAM,  # as the 操作日志 pages
+    "api.agency_audit_get": ANY_ADMIN,
 }
 
 

@@ -96,7 +96,8 @@ def _utc(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=CST).astimezone(UTC)
 
 
-def _select(scope: Any, wanted: AuditFilter):
+def entries_query(scope: Any, wanted: AuditFilter):
+    """The audit rows in `scope` (a where clause, or None for all) that the filter keeps."""
     stmt = select(AuditEntry)
     if scope is not None:
         stmt = stmt.where(scope)
@@ -108,7 +109,7 @@ def _select(scope: Any, wanted: AuditFilter):
 def page(
     db: Session, *, scope: Any, wanted: AuditFilter, number: int
 ) -> tuple[list[AuditEntry], int]:
-    stmt = _select(scope, wanted)
+    stmt = entries_query(scope, wanted)
     total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = db.exec(
         stmt.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
@@ -132,7 +133,9 @@ HEADERS = ["时间（北京时间）", "操作人", "操作", "操作代码", "�
 
 def export(db: Session, *, scope: Any, wanted: AuditFilter) -> tuple[bytes, int, bool]:
     """The filtered log as .xlsx (newest first, at most EXPORT_LIMIT rows); rows and truncation."""
-    stmt = _select(scope, wanted).order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+    stmt = entries_query(scope, wanted).order_by(
+        col(AuditEntry.at).desc(), col(AuditEntry.id).desc()
+    )
     rows = db.exec(stmt.limit(EXPORT_LIMIT + 1)).all()
     truncated = len(rows) > EXPORT_LIMIT
     rows = rows[:EXPORT_LIMIT]

@@ -1,0 +1,50 @@
+"""Cursor pagination for the API's lists: `?limit=…&cursor=…` → `{items, next_cursor}`.
+
+A cursor names the last row a page ended on (its id, in an opaque token), so the next page starts
+after it however many rows were added meanwhile: no row is skipped or shown twice, as `page=`
+offsets do when the list grows between two requests (an audit log always does). Rows are
+listed newest first by id. A cursor that is not one is a 422, not an empty page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from flask import request
+from sqlmodel import Session, col
+
+from workbench.core.errors import ValidationFailed
+from workbench.core.inputs import query_int
+
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+_PREFIX = "v1:"
+
+
+def encode(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{last_id}".encode()).decode().rstrip("=")
+
+
+def decode(cursor: str) -> int:
+    """The id a cursor ends on; ValidationFailed when it is not a cursor of this API."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    number = text.removeprefix(_PREFIX)
+    if not text.startswith(_PREFIX) or not number.isdigit() or len(number) > 12:
+        raise ValidationFailed.of_field("cursor", "cursor 无效：请使用上一页返回的 next_cursor")
+    return int(number)
+
+
+def page(db: Session, stmt: Any, id_column: Any) -> tuple[list, str | None]:
+    """One page of `stmt` (newest id first) after the request's cursor, and the next cursor."""
+    limit = min(query_int("limit", DEFAULT_LIMIT), MAX_LIMIT)
+    cursor = request.args.get("cursor")
+    if cursor is not None:
+        stmt = stmt.where(id_column < decode(cursor))
+    rows = list(db.exec(stmt.order_by(col(id_column).desc()).limit(limit + 1)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode(rows[-1].id) if more and rows else None
