@@ -14,6 +14,7 @@ from workbench.fieldwork import (  # noqa: F401 - each module adds its routes to
     view_evidence,
     view_findings,
     view_papers,
+    view_request_import,
     view_requests,
     view_review,
     view_stage_papers,
