@@ -40,9 +40,10 @@ def test_another_bureau_gets_404_on_everything_of_the_engagement(
         "item_id": item.id,
     }
     urls = _urls(app, values)
-    # 21 pages (the unit's rectification page and report, both rectification lists as Excel)
-    # and 4 API operations
-    assert len(urls) == 25, urls
+    # 25 pages (the unit's rectification page and report, both rectification lists as Excel,
+    # the rectification list from Excel: page and upload, confirmation, template) and 4 API
+    # operations
+    assert len(urls) == 29, urls
     page, headers = login("demo-bureau2"), token_for(people.bureau2)
     for method, url in urls:
         if url.startswith("/api/"):

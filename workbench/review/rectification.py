@@ -8,6 +8,7 @@ after the report is approved, so items are created, edited and progressed after 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from flask import current_app, has_app_context
@@ -87,6 +88,41 @@ def _require_lead(db: Session, engagement: Engagement, actor: User) -> None:
     require_cleared(db, engagement, actor)
 
 
+def require_final(db: Session, engagement: Engagement, actor: User) -> Submission:
+    """The approved final report items are created from, once the lead may create them."""
+    _require_lead(db, engagement, actor)
+    final = approved_final(db, engagement)
+    if final is None:
+        raise Conflict("正式评价报告经委托方审核通过后，方可建立整改跟踪事项")
+    return final
+
+
+def due_dates(
+    final: Submission, feedback_due: date | None = None, rectify_due: date | None = None
+) -> tuple[date, date]:
+    """The dates given, else the create form's defaults: counted from the approval, then on."""
+    feedback_days, rectify_days = default_days()
+    if feedback_due is None:
+        feedback_due = local(final.decided_at).date() + timedelta(days=feedback_days)
+    return feedback_due, rectify_due or feedback_due + timedelta(days=rectify_days)
+
+
+def _item_errors(
+    problem: str, requirement: str, feedback_due: date | None, rectify_due: date | None
+) -> list[dict]:
+    """What is wrong with one item's own fields (the edit form's and an imported row's rules)."""
+    errors = []
+    if not problem:
+        errors.append({"field": "problem", "message": "问题描述不能为空"})
+    if len(problem) > 2000 or len(requirement) > 2000:
+        errors.append({"field": "problem", "message": "问题描述和整改要求均不能超过 2000 字"})
+    if feedback_due is None or rectify_due is None:
+        errors.append({"field": "feedback_due", "message": "请填写反馈期限和整改期限"})
+    elif rectify_due < feedback_due:
+        errors.append({"field": "rectify_due", "message": "整改期限不能早于反馈期限"})
+    return errors
+
+
 def _days(value: int | None, field: str, label: str, errors: list[dict]) -> int:
     if value is None or not 1 <= value <= 365:
         errors.append({"field": field, "message": f"{label}须为 1–365 天"})
@@ -105,10 +141,7 @@ def create_items(
     rectify_days: int | None = None,
 ) -> list[RectificationItem]:
     """One follow-up item per line ("问题 | 整改要求"), due feedback_days and then rectify_days later."""
-    _require_lead(db, engagement, actor)
-    final = approved_final(db, engagement)
-    if final is None:
-        raise Conflict("正式评价报告经委托方审核通过后，方可建立整改跟踪事项")
+    final = require_final(db, engagement, actor)
     defaults = default_days()
     errors: list[dict] = []
     feedback_days = _days(
@@ -160,13 +193,75 @@ def create_items(
                "rectify_due": rectify_due},
         summary=f"建立 {len(created)} 项整改跟踪事项",
     )  # fmt: skip
+    announce(db, engagement=engagement, items=created)
+    return created
+
+
+def add_item(
+    db: Session,
+    *,
+    actor: User,
+    engagement: Engagement,
+    problem: str,
+    requirement: str = "",
+    feedback_due: date | None = None,
+    rectify_due: date | None = None,
+) -> RectificationItem:
+    """One item with its own due dates (an imported row); announce() tells the bureau and unit.
+
+    A date left out is the create form's default: feedback due the configured days after the
+    approval, rectification the configured days after the feedback.
+    """
+    final = require_final(db, engagement, actor)
+    problem, requirement = (problem or "").strip(), (requirement or "").strip()
+    feedback_due, rectify_due = due_dates(final, feedback_due, rectify_due)
+    errors = _item_errors(problem, requirement, feedback_due, rectify_due)
+    if errors:
+        raise ValidationFailed("整改事项有误", details=errors)
+    item = RectificationItem(
+        engagement_id=engagement.id,
+        submission_id=final.id,
+        position=len(items_of(db, engagement)) + 1,
+        problem=problem,
+        requirement=requirement,
+        feedback_due=feedback_due,
+        rectify_due=rectify_due,
+        created_by_id=actor.id,
+    )
+    db.add(item)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="review.rectification_create",
+        obj=item,
+        engagement_id=engagement.id,
+        after=audit.snapshot(item, ["problem", "requirement", "feedback_due", "rectify_due"]),
+        summary=problem[:100],
+    )
+    return item
+
+
+def announce(db: Session, *, engagement: Engagement, items: Sequence[RectificationItem]) -> None:
+    """Tell the bureau the items were created, and ask the unit to report on them by their dates."""
+    if not items:
+        return
+    dues = {(i.feedback_due, i.rectify_due) for i in items}
+    if len(dues) == 1:
+        [(feedback_due, rectify_due)] = dues
+        body = f"反馈期限 {feedback_due:%Y-%m-%d}，整改期限 {rectify_due:%Y-%m-%d}。"
+    else:
+        body = (
+            f"最早的反馈期限 {min(f for f, _ in dues):%Y-%m-%d}，"
+            f"最早的整改期限 {min(r for _, r in dues):%Y-%m-%d}，各项期限见整改清单。"
+        )
     notifications.notify(
         db,
         users=notifications.bureau_users(db, engagement),
         engagement=engagement,
         kind="review.rectification",
-        title=f"{engagement.title}：已建立 {len(created)} 项整改跟踪事项",
-        body=f"反馈期限 {feedback_due:%Y-%m-%d}，整改期限 {rectify_due:%Y-%m-%d}。",
+        title=f"{engagement.title}：已建立 {len(items)} 项整改跟踪事项",
+        body=body,
         link=f"/engagements/{engagement.id}/review/rectification",
     )
     notifications.notify(
@@ -174,11 +269,10 @@ def create_items(
         users=unit_users(db, engagement),
         engagement=engagement,
         kind="review.rectification",
-        title=f"{engagement.title}：请按期反馈 {len(created)} 项问题的整改情况",
-        body=f"反馈期限 {feedback_due:%Y-%m-%d}，整改期限 {rectify_due:%Y-%m-%d}。",
+        title=f"{engagement.title}：请按期反馈 {len(items)} 项问题的整改情况",
+        body=body,
         link=f"/engagements/{engagement.id}/rectification/unit",
     )
-    return created
 
 
 def unit_users(db: Session, engagement: Engagement) -> list[User]:
@@ -215,16 +309,8 @@ def update_item(
     _require_lead(db, engagement, actor)
     item = _get(db, engagement, item_id)
     require_version(version, item.version, stale=STALE)
-    errors = []
     problem, requirement = (problem or "").strip(), (requirement or "").strip()
-    if not problem:
-        errors.append({"field": "problem", "message": "问题描述不能为空"})
-    if len(problem) > 2000 or len(requirement) > 2000:
-        errors.append({"field": "problem", "message": "问题描述和整改要求均不能超过 2000 字"})
-    if feedback_due is None or rectify_due is None:
-        errors.append({"field": "feedback_due", "message": "请填写反馈期限和整改期限"})
-    elif rectify_due < feedback_due:
-        errors.append({"field": "rectify_due", "message": "整改期限不能早于反馈期限"})
+    errors = _item_errors(problem, requirement, feedback_due, rectify_due)
     if errors:
         raise ValidationFailed("整改事项有误", details=errors)
     fields = ["problem", "requirement", "feedback_due", "rectify_due"]

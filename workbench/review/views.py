@@ -63,6 +63,7 @@ register_tab("归档", "review.archive", "review.team")
 from workbench.review import (  # noqa: E402, F401 - the routes register on bp
     views_followup,
     views_rating,
+    views_rectification_import,
     views_submissions,
     views_unit,
 )
