@@ -20,6 +20,10 @@ EXPECTED = {
     "indicators.library": TEAM,
     "indicators.add_from_library": TEAM,
     "indicators.propose": TEAM,
+    # 导入绩效目标申报表（目标值）: whoever may edit a leaf (the service's `require_editor`).
+    "indicators.targets_import": TEAM,
+    "indicators.targets_import_confirm": TEAM,
+    "indicators.targets_import_template": TEAM,
     "indicators.confirm": MANAGE,
     "indicators.unconfirm": MANAGE,
     "api.put_indicators_put": TEAM,

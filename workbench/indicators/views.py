@@ -299,5 +299,6 @@ def grades(engagement_id: int):
     return redirect(_tree_url(engagement_id, "#grades"))
 
 
-# Library links live in their own module; importing it registers the routes on `bp`.
-from workbench.indicators import views_library  # noqa: E402, F401
+# Library links and the targets import live in their own modules; importing them registers the
+# routes on `bp`.
+from workbench.indicators import views_library, views_targets  # noqa: E402, F401
