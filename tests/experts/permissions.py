@@ -15,6 +15,9 @@ EXPECTED = {
     "experts.pool": ANY_AGENCY,
     "experts.export": ANY_AGENCY,  # the list as Excel, each agency its own pool
     "experts.create": ANY_ADMIN,
+    "experts.pool_import": ANY_ADMIN,  # 从Excel导入专家: as creating one, each admin their own pool
+    "experts.pool_import_confirm": ANY_ADMIN,
+    "experts.pool_import_template": ANY_ADMIN,
     "experts.my_profile": {"expert"},
     "experts.profile": AGENCY | {"expert"},  # the demo expert's own profile
     "experts.edit": ADMIN,

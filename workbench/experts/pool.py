@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import literal
 from sqlmodel import Session, col, func, or_, select
@@ -92,16 +93,34 @@ def _problems(
     return errors
 
 
+def profile_values(data: ExpertInput) -> dict[str, Any]:
+    """What saving `data` stores on a profile (keys of PROFILE_FIELDS): text trimmed, tags joined."""
+    return {
+        "name": data.name.strip(),
+        "title": (data.title or "").strip(),
+        "field_tags": TAG_SEPARATOR.join(split_tags(data.field_tags)),
+        "organisation": (data.organisation or "").strip(),
+        "phone": (data.phone or "").strip(),
+        "email": (data.email or "").strip(),
+        "user_id": data.user_id or None,
+        "note": (data.note or "").strip(),
+        "active": bool(data.active),
+    }
+
+
+def profile_input(expert: Expert) -> ExpertInput:
+    """The profile as it stands, as the edit form would submit it unchanged."""
+    return ExpertInput(**{name: getattr(expert, name) for name in PROFILE_FIELDS})
+
+
+def changes(expert: Expert, data: ExpertInput) -> list[str]:
+    """The profile fields saving `data` would change (none: saving it changes nothing)."""
+    return [name for name, value in profile_values(data).items() if getattr(expert, name) != value]
+
+
 def _apply(expert: Expert, data: ExpertInput) -> None:
-    expert.name = data.name.strip()
-    expert.title = (data.title or "").strip()
-    expert.field_tags = TAG_SEPARATOR.join(split_tags(data.field_tags))
-    expert.organisation = (data.organisation or "").strip()
-    expert.phone = (data.phone or "").strip()
-    expert.email = (data.email or "").strip()
-    expert.user_id = data.user_id or None
-    expert.note = (data.note or "").strip()
-    expert.active = bool(data.active)
+    for name, value in profile_values(data).items():
+        setattr(expert, name, value)
 
 
 def create_expert(db: Session, *, actor: User, data: ExpertInput) -> Expert:

@@ -394,5 +394,6 @@ def delete_fee(engagement_id: int, fee_id: int):
 
 from workbench.experts import (  # noqa: E402  (pages of their own on this blueprint)
     views_plan_reviews,  # noqa: F401  (the plan review page)
+    views_pool_import,  # noqa: F401  (从Excel导入专家)
     views_team_import,  # noqa: F401  (导入工作组成员)
 )
