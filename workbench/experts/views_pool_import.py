@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -10,7 +10,6 @@ from workbench.core import table_import
 from workbench.core.downloads import send_xlsx
 from workbench.core.permissions import requires
 from workbench.core.spreadsheet import template_workbook
-from workbench.core.staging import RowsRefused, rehearse, stage, unstage
 from workbench.experts.pool_import import ACTIONS, FIELDS, KIND, SHEET, RowDone, import_experts
 from workbench.experts.views import bp
 
@@ -20,6 +19,7 @@ INTRO = (
     "电子邮箱或关联登录账号与库中专家相同，或姓名相同且联系电话、电子邮箱不矛盾的，更新该专家，"
     "留空的列保留原值；其余新增。导出的专家名单也可修改后直接导入。"
 )
+POOL = table_import.TableImport(KIND, SHEET, FIELDS, ACTIONS, quiet=frozenset({"same"}))
 PREVIEW_CHARS = 16
 CUT_SHORT = {"field_tags", "organisation", "note"}
 
@@ -57,47 +57,32 @@ def _cells(values: dict, shown: list) -> list:
     ]
 
 
-def _rows(done: list[RowDone]) -> tuple[list[str], list[tuple]]:
+def _shown(done: list[RowDone]) -> table_import.Shown:
     """The preview's columns (those the file fills in somewhere) and its rows."""
     shown = [spec for spec in FIELDS if any(r.values[spec.key] is not None for r in done)]
-    rows = [(r.row, _cells(r.values, shown), *_action(r)) for r in done]
-    return [spec.header for spec in shown], rows
+    return table_import.Shown(
+        headers=[spec.header for spec in shown],
+        rows=[(r.row, _cells(r.values, shown), *_action(r)) for r in done],
+        actions=[r.action for r in done],
+    )
+
+
+def _write(read):
+    return import_experts(db.session(), actor=current_user, read=read)
 
 
 @bp.route("/experts/import", methods=["GET", "POST"])
 @requires("admin")
 def pool_import():
-    page = _page()
-    if request.method == "GET":
-        return table_import.render(**page)
-    read = table_import.read_upload(fields=FIELDS, sheet=SHEET)
-    session = db.session()
-    try:
-        done = rehearse(session, lambda: import_experts(session, actor=current_user, read=read))
-    except RowsRefused as refused:
-        db.mark_rollback()
-        return table_import.render(problems=refused.problems, ignored=read.ignored, **page)
-    actions = [row.action for row in done]
-    headers, rows = _rows(done)
-    preview = table_import.Preview(
-        headers=headers,
-        rows=rows,
-        summary=table_import.summary(actions, ACTIONS),
-        token=stage(
-            KIND, scope=current_user.org_id, user_id=current_user.id, rows=read.rows, fields=FIELDS
-        ),  # fmt: skip
-        confirm_url=url_for("experts.pool_import_confirm"),
-        writes=any(action != "same" for action in actions),
-    )
-    return table_import.render(preview=preview, ignored=read.ignored, **page)
+    return table_import.upload(POOL, scope=current_user.org_id, page=_page(), write=_write,
+                               confirm_url=url_for("experts.pool_import_confirm"),
+                               show=_shown)  # fmt: skip
 
 
 @bp.route("/experts/import/confirm", methods=["POST"])
 @requires("admin")
 def pool_import_confirm():
-    read = unstage(request.form.get("token", ""), kind=KIND, scope=current_user.org_id,
-                   user_id=current_user.id, fields=FIELDS)  # fmt: skip
-    done = import_experts(db.session(), actor=current_user, read=read)
+    done = table_import.confirm(POOL, scope=current_user.org_id, write=_write)
     flash(f"已导入专家库：{table_import.summary([r.action for r in done], ACTIONS)}", "success")
     return redirect(url_for("experts.pool"))
 

@@ -3,7 +3,7 @@ preview, confirmation."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -12,12 +12,12 @@ from workbench.core.downloads import send_xlsx
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.spreadsheet import template_workbook
-from workbench.core.staging import RowsRefused, rehearse, stage, unstage
 from workbench.facts import catalog, services
 from workbench.facts.facts_import import ACTIONS, FIELDS, KIND, SHEET, import_facts
 from workbench.facts.views import bp, load_engagement
 from workbench.indicators.system import signatures_a_change_clears
 
+FACTS = table_import.TableImport(KIND, SHEET, FIELDS, ACTIONS, quiet=frozenset({"same", "skip"}))
 HEADING = "导入基本信息（Excel）"
 INTRO = (
     "下载模板（已列出本项目的全部基本信息及现值），在“数值”列填写后上传，先预览每一项将如何变化。"
@@ -36,52 +36,46 @@ def _page(engagement) -> dict:
     }
 
 
+def _write(engagement, *, confirm_clear: bool):
+    return lambda read: import_facts(db.session(), actor=current_user, engagement=engagement,
+                                     read=read, confirm_clear=confirm_clear)  # fmt: skip
+
+
+def _shown(engagement):
+    def shown(done) -> table_import.Shown:
+        planned, changed = done
+        clears = signatures_a_change_clears(db.session(), engagement) if changed else []
+        return table_import.Shown(
+            headers=["项目", "现值", "导入值", "说明"],
+            rows=[
+                (p.row, [p.fact.label, p.before or "未填写", p.after, p.note], *ACTIONS[p.action])
+                for p in planned
+            ],  # fmt: skip
+            actions=[p.action for p in planned],
+            clears=tuple(clears),
+            note=f"将同步更新指标：{'、'.join(changed)}" if changed else "",
+        )
+
+    return shown
+
+
 @bp.route("/engagements/<int:engagement_id>/facts/import", methods=["GET", "POST"])
 @requires("engagement.team", load=load_engagement)
 def import_page(engagement_id: int):
     engagement = guarded_object()
-    page = _page(engagement)
-    if request.method == "GET":
-        return table_import.render(**page)
-    read = table_import.read_upload(fields=FIELDS, sheet=SHEET)
-    session = db.session()
-    try:
-        planned, changed = rehearse(
-            session,
-            lambda: import_facts(
-                session, actor=current_user, engagement=engagement, read=read, confirm_clear=True
-            ),  # fmt: skip
-        )
-    except RowsRefused as refused:
-        db.mark_rollback()
-        return table_import.render(problems=refused.problems, ignored=read.ignored, **page)
-    actions = [p.action for p in planned]
-    preview = table_import.Preview(
-        headers=["项目", "现值", "导入值", "说明"],
-        rows=[
-            (p.row, [p.fact.label, p.before or "未填写", p.after, p.note], *ACTIONS[p.action])
-            for p in planned
-        ],  # fmt: skip
-        summary=table_import.summary(actions, ACTIONS)
-        + (f"；将同步更新指标：{'、'.join(changed)}" if changed else ""),
-        token=stage(
-            KIND, scope=engagement.id, user_id=current_user.id, rows=read.rows, fields=FIELDS
-        ),  # fmt: skip
+    return table_import.upload(
+        FACTS, scope=engagement.id, page=_page(engagement),
+        write=_write(engagement, confirm_clear=True), show=_shown(engagement),
         confirm_url=url_for("facts.import_confirm", engagement_id=engagement.id),
-        writes=any(a in ("update", "manual") for a in actions),
-        clears=tuple(signatures_a_change_clears(session, engagement)) if changed else (),
-    )
-    return table_import.render(preview=preview, ignored=read.ignored, **page)
+    )  # fmt: skip
 
 
 @bp.route("/engagements/<int:engagement_id>/facts/import/confirm", methods=["POST"])
 @requires("engagement.team", load=load_engagement)
 def import_confirm(engagement_id: int):
     engagement = guarded_object()
-    read = unstage(request.form.get("token", ""), kind=KIND, scope=engagement.id,
-                   user_id=current_user.id, fields=FIELDS)  # fmt: skip
-    planned, changed = import_facts(db.session(), actor=current_user, engagement=engagement,
-                                    read=read, confirm_clear=clear_confirmed())  # fmt: skip
+    write = _write(engagement, confirm_clear=clear_confirmed())
+    planned, changed = table_import.confirm(FACTS, scope=engagement.id, write=write)
     words = table_import.summary([p.action for p in planned], ACTIONS)
     flash(f"已导入基本信息：{words}" + (f"；已同步更新指标：{'、'.join(changed)}" if changed else ""),
           "success")  # fmt: skip

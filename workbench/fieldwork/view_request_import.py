@@ -3,7 +3,7 @@ confirmation."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -11,12 +11,12 @@ from workbench.core import table_import
 from workbench.core.downloads import send_xlsx
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.spreadsheet import template_workbook
-from workbench.core.staging import RowsRefused, rehearse, stage, unstage
 from workbench.core.timeutil import today_local
 from workbench.fieldwork import loaders
 from workbench.fieldwork.blueprint import bp
 from workbench.fieldwork.request_import import ACTIONS, FIELDS, KIND, SHEET, import_items
 
+ITEMS = table_import.TableImport(KIND, SHEET, FIELDS, ACTIONS, quiet=frozenset({"same"}))
 INTRO = (
     "按模板逐行填写资料名称、说明/要求和截止日期，上传后先预览每一行将如何导入。"
     "与本清单已有资料同名的行不再新增；其说明或截止日期与清单中的不同时须先改正表格"
@@ -38,40 +38,22 @@ def _page(scope) -> dict:
     }
 
 
+def _write(scope):
+    return lambda read: import_items(db.session(), actor=current_user, engagement=scope.engagement,
+                                     request=scope.request, read=read, today=today_local())  # fmt: skip
+
+
 @bp.route(
     "/engagements/<int:engagement_id>/requests/<int:request_id>/import", methods=["GET", "POST"]
 )
 @requires("fieldwork.manage", load=loaders.request)
 def request_import(engagement_id: int, request_id: int):
     scope = guarded_object()
-    page = _page(scope)
-    if request.method == "GET":
-        return table_import.render(**page)
-    read = table_import.read_upload(fields=FIELDS, sheet=SHEET)
-    session = db.session()
-    try:
-        done = rehearse(
-            session,
-            lambda: import_items(session, actor=current_user, engagement=scope.engagement,
-                                 request=scope.request, read=read, today=today_local()),
-        )  # fmt: skip
-    except RowsRefused as refused:
-        db.mark_rollback()
-        return table_import.render(problems=refused.problems, ignored=read.ignored, **page)
-    actions = [row.action for row in done]
-    preview = table_import.Preview(
-        headers=[spec.header for spec in FIELDS],
-        rows=[(r.row, table_import.cells(r.values, FIELDS), *ACTIONS[r.action]) for r in done],
-        summary=table_import.summary(actions, ACTIONS),
-        token=stage(
-            KIND, scope=scope.request.id, user_id=current_user.id, rows=read.rows, fields=FIELDS
-        ),  # fmt: skip
-        confirm_url=url_for(
-            "fieldwork.request_import_confirm", engagement_id=engagement_id, request_id=request_id
-        ),
-        writes=any(action != "same" for action in actions),
+    confirm_url = url_for(
+        "fieldwork.request_import_confirm", engagement_id=engagement_id, request_id=request_id
     )
-    return table_import.render(preview=preview, ignored=read.ignored, **page)
+    return table_import.upload(ITEMS, scope=scope.request.id, page=_page(scope),
+                               write=_write(scope), confirm_url=confirm_url)  # fmt: skip
 
 
 @bp.route(
@@ -80,10 +62,7 @@ def request_import(engagement_id: int, request_id: int):
 @requires("fieldwork.manage", load=loaders.request)
 def request_import_confirm(engagement_id: int, request_id: int):
     scope = guarded_object()
-    read = unstage(request.form.get("token", ""), kind=KIND, scope=scope.request.id,
-                   user_id=current_user.id, fields=FIELDS)  # fmt: skip
-    done = import_items(db.session(), actor=current_user, engagement=scope.engagement,
-                        request=scope.request, read=read, today=today_local())  # fmt: skip
+    done = table_import.confirm(ITEMS, scope=scope.request.id, write=_write(scope))
     flash(f"已导入资料清单：{table_import.summary([r.action for r in done], ACTIONS)}", "success")
     return redirect(
         url_for("fieldwork.request_show", engagement_id=engagement_id, request_id=request_id)

@@ -3,7 +3,7 @@ engagement's leaves, upload and preview, confirmation."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -12,7 +12,6 @@ from workbench.core.downloads import send_xlsx
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.spreadsheet import template_workbook
-from workbench.core.staging import RowsRefused, rehearse, stage, unstage
 from workbench.indicators.system import signatures_a_change_clears
 from workbench.indicators.targets_import import (
     ACTIONS,
@@ -25,6 +24,9 @@ from workbench.indicators.targets_import import (
 from workbench.indicators.tree import list_indicators
 from workbench.indicators.views import bp, load_engagement
 
+TARGETS = table_import.TableImport(
+    KIND, SHEET, FIELDS, SUMMARY, quiet=frozenset(SUMMARY) - {"update"}
+)
 HEADING = "导入绩效目标申报表（目标值）"
 INTRO = (
     "上传单位的项目支出绩效目标申报表（或下载模板填写：模板已列出本项目的全部三级指标及现有目标值），"
@@ -44,54 +46,45 @@ def _page(engagement) -> dict:
     }
 
 
+def _write(engagement, *, confirm_clear: bool):
+    return lambda read: import_targets(db.session(), actor=current_user, engagement=engagement,
+                                       read=read, confirm_clear=confirm_clear)  # fmt: skip
+
+
+def _shown(engagement):
+    def shown(planned) -> table_import.Shown:
+        actions = [p.action for p in planned]
+        clears = signatures_a_change_clears(db.session(), engagement, confirmation=True)
+        return table_import.Shown(
+            headers=["申报表指标", "本项目指标", "现目标值", "导入目标值", "说明"],
+            rows=[
+                (p.row, [p.declared, p.path or "—", p.before, p.after, p.note], *ACTIONS[p.action])
+                for p in planned
+            ],  # fmt: skip
+            actions=actions,
+            clears=tuple(clears) if "update" in actions else (),
+        )
+
+    return shown
+
+
 @bp.route("/engagements/<int:engagement_id>/indicators/targets/import", methods=["GET", "POST"])
 @requires("indicators.edit", load=load_engagement)
 def targets_import(engagement_id: int):
     engagement = guarded_object()
-    page = _page(engagement)
-    if request.method == "GET":
-        return table_import.render(**page)
-    read = table_import.read_upload(fields=FIELDS, sheet=SHEET)
-    session = db.session()
-    try:
-        planned = rehearse(
-            session,
-            lambda: import_targets(
-                session, actor=current_user, engagement=engagement, read=read, confirm_clear=True
-            ),  # fmt: skip
-        )
-    except RowsRefused as refused:
-        db.mark_rollback()
-        return table_import.render(problems=refused.problems, ignored=read.ignored, **page)
-    actions = [p.action for p in planned]
-    writes = "update" in actions
-    preview = table_import.Preview(
-        headers=["申报表指标", "本项目指标", "现目标值", "导入目标值", "说明"],
-        rows=[
-            (p.row, [p.declared, p.path or "—", p.before, p.after, p.note], *ACTIONS[p.action])
-            for p in planned
-        ],
-        summary=table_import.summary(actions, SUMMARY),
-        token=stage(
-            KIND, scope=engagement.id, user_id=current_user.id, rows=read.rows, fields=FIELDS
-        ),  # fmt: skip
+    return table_import.upload(
+        TARGETS, scope=engagement.id, page=_page(engagement),
+        write=_write(engagement, confirm_clear=True), show=_shown(engagement),
         confirm_url=url_for("indicators.targets_import_confirm", engagement_id=engagement.id),
-        writes=writes,
-        clears=tuple(signatures_a_change_clears(session, engagement, confirmation=True))
-        if writes
-        else (),
-    )
-    return table_import.render(preview=preview, ignored=read.ignored, **page)
+    )  # fmt: skip
 
 
 @bp.route("/engagements/<int:engagement_id>/indicators/targets/import/confirm", methods=["POST"])
 @requires("indicators.edit", load=load_engagement)
 def targets_import_confirm(engagement_id: int):
     engagement = guarded_object()
-    read = unstage(request.form.get("token", ""), kind=KIND, scope=engagement.id,
-                   user_id=current_user.id, fields=FIELDS)  # fmt: skip
-    planned = import_targets(db.session(), actor=current_user, engagement=engagement,
-                             read=read, confirm_clear=clear_confirmed())  # fmt: skip
+    write = _write(engagement, confirm_clear=clear_confirmed())
+    planned = table_import.confirm(TARGETS, scope=engagement.id, write=write)
     words = table_import.summary([p.action for p in planned], SUMMARY)
     flash(f"已导入绩效目标申报表：{words}", "success")
     return redirect(url_for("indicators.index", engagement_id=engagement.id))

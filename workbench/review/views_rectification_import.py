@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -10,7 +10,6 @@ from workbench.core import table_import
 from workbench.core.downloads import send_xlsx
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.spreadsheet import template_workbook
-from workbench.core.staging import RowsRefused, rehearse, stage, unstage
 from workbench.review.rectification_import import (
     ACTIONS,
     FIELDS,
@@ -21,6 +20,7 @@ from workbench.review.rectification_import import (
 )
 from workbench.review.views import bp, load_engagement
 
+ITEMS = table_import.TableImport(KIND, SHEET, FIELDS, ACTIONS, quiet=frozenset({"same"}))
 HEADING = "导入整改事项（Excel）"
 INTRO = (
     "下载模板（已列出审核通过的正式报告“存在的问题”中尚未建立的问题），填写问题、整改要求和期限后上传，"
@@ -42,44 +42,26 @@ def _page(engagement) -> dict:
     }
 
 
+def _write(engagement):
+    return lambda read: import_items(db.session(), actor=current_user, engagement=engagement,
+                                     read=read)  # fmt: skip
+
+
 @bp.route("/engagements/<int:engagement_id>/review/rectification/import", methods=["GET", "POST"])
 @requires("review.manage", load=load_engagement)
 def rectification_import(engagement_id: int):
     engagement = guarded_object()
-    page = _page(engagement)
-    if request.method == "GET":
-        return table_import.render(**page)
-    read = table_import.read_upload(fields=FIELDS, sheet=SHEET)
-    session = db.session()
-    try:
-        done = rehearse(
-            session,
-            lambda: import_items(session, actor=current_user, engagement=engagement, read=read),
-        )
-    except RowsRefused as refused:
-        db.mark_rollback()
-        return table_import.render(problems=refused.problems, ignored=read.ignored, **page)
-    actions = [row.action for row in done]
-    preview = table_import.Preview(
-        headers=[spec.header for spec in FIELDS],
-        rows=[(r.row, table_import.cells(r.values, FIELDS), *ACTIONS[r.action]) for r in done],
-        summary=table_import.summary(actions, ACTIONS),
-        token=stage(
-            KIND, scope=engagement.id, user_id=current_user.id, rows=read.rows, fields=FIELDS
-        ),  # fmt: skip
+    return table_import.upload(
+        ITEMS, scope=engagement.id, page=_page(engagement), write=_write(engagement),
         confirm_url=url_for("review.rectification_import_confirm", engagement_id=engagement.id),
-        writes="add" in actions,
-    )
-    return table_import.render(preview=preview, ignored=read.ignored, **page)
+    )  # fmt: skip
 
 
 @bp.route("/engagements/<int:engagement_id>/review/rectification/import/confirm", methods=["POST"])
 @requires("review.manage", load=load_engagement)
 def rectification_import_confirm(engagement_id: int):
     engagement = guarded_object()
-    read = unstage(request.form.get("token", ""), kind=KIND, scope=engagement.id,
-                   user_id=current_user.id, fields=FIELDS)  # fmt: skip
-    done = import_items(db.session(), actor=current_user, engagement=engagement, read=read)
+    done = table_import.confirm(ITEMS, scope=engagement.id, write=_write(engagement))
     flash(f"已导入整改事项：{table_import.summary([r.action for r in done], ACTIONS)}", "success")
     return redirect(url_for("review.rectification", engagement_id=engagement.id))
 
