@@ -83,9 +83,21 @@ def browser(chromium_path):
         instance.close()
 
 
+def new_context(browser, **options):
+    """A browser context for the development server the journeys run against.
+
+    The browser asks for the icon after a page has loaded and drops the request when the test
+    moves on; the development server then leaves the icon's file open, and its ResourceWarning
+    errors whichever test runs next. The icon is not under test here (tests/core has its route).
+    """
+    context = browser.new_context(**{"locale": "zh-CN", **options})
+    context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+    return context
+
+
 @pytest.fixture()
 def page(browser, tmp_path):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
     yield page

@@ -4,14 +4,14 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in, open_tab
+from tests.browser.conftest import log_in, new_context, open_tab
 from tests.fieldwork.helpers import PDF, jpeg
 
 pytestmark = pytest.mark.browser
 
 
 def _as(browser, base: str, username: str):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
     log_in(page, base, username)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.browser.conftest import log_in, open_tab
+from tests.browser.conftest import log_in, new_context, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def _one_line(page, selector: str) -> None:
 
 @pytest.mark.parametrize("width", [1366, 768])
 def test_engagement_tabs_fit_on_one_line(browser, live_server, tmp_path, width):
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+    context = new_context(browser, viewport={"width": width, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
     missing = []
@@ -58,7 +58,7 @@ def test_unit_sees_only_its_groups(page, live_server):
 
 
 def test_matrix_rows_on_a_phone_and_chart_labels(browser, live_server, tmp_path):
-    desk = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    desk = new_context(browser, viewport={"width": 1366, "height": 900})
     desk.set_default_timeout(15000)
     page = desk.new_page()
     log_in(page, live_server, "demo-evaluator")
@@ -87,8 +87,8 @@ def test_matrix_rows_on_a_phone_and_chart_labels(browser, live_server, tmp_path)
     url = page.input_value("#public-url")
     desk.close()
 
-    phone = browser.new_context(
-        locale="zh-CN", viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
+    phone = new_context(
+        browser, viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
     )
     form = phone.new_page()
     form.goto(url)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from tests.browser.conftest import PASSWORD, log_in
+from tests.browser.conftest import PASSWORD, log_in, new_context
 from workbench import create_app, migrate
 from workbench import db as database
 
@@ -87,7 +87,7 @@ def add_report_version(app, note: str) -> int:
 def test_review_loop_rating_and_deposit(review_server, browser, tmp_path):
     app, base = review_server
     eid = add_report_version(app, "初次送审")
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
@@ -195,7 +195,7 @@ def test_after_the_archive_ledger_and_rectification_stay_open(review_server, bro
 
     with app.app_context(), database.session_scope() as session:
         eid = session.exec(select(Engagement).where(Engagement.title == DEMO_TITLE)).one().id
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())

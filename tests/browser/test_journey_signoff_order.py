@@ -5,14 +5,14 @@ reviewed paper afterwards asks the same way: refused until ticked, then saved.""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, new_context
 from tests.fieldwork.helpers import PDF
 
 pytestmark = pytest.mark.browser
 
 
 def _as(browser, base: str, username: str):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
     log_in(page, base, username)

@@ -5,7 +5,7 @@ column mapping is confirmed, and the statistics page shows the figures."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, open_tab
+from tests.browser.conftest import log_in, new_context, open_tab
 from tests.surveys.helpers import SAMPLES
 
 pytestmark = pytest.mark.browser
@@ -14,7 +14,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def answer_on_a_phone(browser, url: str, tmp_path) -> None:
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    context = new_context(browser, viewport=PHONE, is_mobile=True, has_touch=True)
     context.set_default_timeout(15000)
     phone = context.new_page()
     phone.goto(url)

@@ -9,6 +9,7 @@ EXPECTED = {
     "api.add_team_member_post": MANAGE,
     "api.remove_team_member_delete": MANAGE,
     "api.sign_declaration_post": DECLARE,
+    "api.patch_engagement_patch": MANAGE,  # as 修改项目信息
     "api.engagement_audit_get": TEAM,  # as the 操作日志 pages
     "api.agency_audit_get": ANY_ADMIN,
 }

@@ -33,6 +33,7 @@ class Operation:
     errors: tuple[int, ...] = (401, 403, 404, 422)
     tags: list[str] = field(default_factory=list)
     idempotent: bool = False  # a create that takes an Idempotency-Key (core/idempotency.py)
+    versioned: bool = False  # an update that takes If-Match (api/versions.py)
 
 
 OPERATIONS: list[Operation] = []
@@ -49,6 +50,7 @@ def operation(
     multipart: bool = False,
     binary: str | None = None,
     tag: str = "engagements",
+    versioned: bool = False,
 ) -> Callable:
     """Register a route on the API blueprint and describe it for the OpenAPI document."""
 
@@ -78,6 +80,7 @@ def operation(
                 binary,
                 tags=[tag],
                 idempotent=retried,
+                versioned=versioned,
             )
         )
         return view

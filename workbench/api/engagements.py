@@ -15,8 +15,10 @@ from workbench.api.schemas import (
     EngagementIn,
     EngagementList,
     EngagementOut,
+    EngagementPatch,
     FlowStepOut,
 )
+from workbench.api.versions import require_current, tagged
 from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
 from workbench.engagements import flow, services
@@ -122,7 +124,33 @@ def get_engagement(id: int):  # noqa: A002
         FlowStepOut(**{**s.as_dict(), "blockers": s.as_dict()["blockers"] if internal else []})
         for s in steps
     ]
-    return respond(EngagementDetail(**_out(engagement, orgs), flow=out))
+    return tagged(respond(EngagementDetail(**_out(engagement, orgs), flow=out)), engagement.version)
+
+
+@operation(
+    "/engagements/{id}",
+    "PATCH",
+    summary=(
+        "修改项目信息（只改所给字段；金额为字符串，单位元）：须带 If-Match（GET 项目详情的 ETag），"
+        "记录已被他人修改时 412，不做任何修改"
+    ),
+    body=EngagementPatch,
+    response=EngagementOut,
+    versioned=True,
+)
+@requires("engagement.manage", load=load)
+def patch_engagement(id: int):  # noqa: A002
+    engagement = load(id)
+    version = require_current(engagement.version)
+    body = parse_body(EngagementPatch)
+    session = db.session()
+    current = {name: getattr(engagement, name) for name in services.EDITABLE_FIELDS}
+    data = services.EngagementInput(**{**current, **body.model_dump(exclude_unset=True)})
+    engagement = services.update(
+        session, actor=current_user, engagement=engagement, data=data, version=version
+    )
+    orgs = services.orgs_by_id(session, {engagement.bureau_id, engagement.unit_id or 0})
+    return tagged(respond(EngagementOut(**_out(engagement, orgs))), engagement.version)
 
 
 @operation(

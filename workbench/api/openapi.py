@@ -24,7 +24,9 @@ ERROR_TEXT = {
     403: "无权限",
     404: "不存在或不可见",
     409: "状态冲突",
+    412: "记录已被他人修改（If-Match 不是当前版本）",
     422: "参数校验失败",
+    428: "缺少 If-Match",
 }
 
 
@@ -75,6 +77,16 @@ def _operation(spec: APISpec, op: Operation) -> dict:
                 },
             }
         )
+    if op.versioned:
+        doc.setdefault("parameters", []).append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": True,
+                "description": '所改记录的 ETag（GET 该记录时的响应头），如 W/"3"',
+                "schema": {"type": "string", "maxLength": 20},
+            }
+        )
     content: dict = {}
     if op.body is not None:
         content["application/json"] = {"schema": _schema(spec, op.body)}
@@ -95,6 +107,8 @@ def _operation(spec: APISpec, op: Operation) -> dict:
         ok["content"] = {op.binary: {"schema": {"type": "string", "format": "binary"}}}
     doc["responses"][str(op.status)] = ok
     codes = {401, 403, 404, 422} | ({409} if op.method == "post" else set())
+    if op.versioned:
+        codes |= {409, 412, 428}
     if op.endpoint.startswith("create_token"):
         codes = {401, 422, 429}
     for code in sorted(codes):

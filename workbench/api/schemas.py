@@ -42,6 +42,30 @@ class EngagementIn(BaseModel):
         return self
 
 
+class EngagementPatch(BaseModel):
+    """The fields of 修改项目信息 a client may change; those left out keep their values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    code: str | None = Field(default=None, max_length=40)
+    budget_year: int | None = Field(default=None, ge=2000, le=2100)
+    budget_amount: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)
+    funds_available: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)
+    funds_spent: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)
+    description: str | None = Field(default=None, max_length=4000)
+    planned_start: date | None = None
+    planned_end: date | None = None
+
+    @model_validator(mode="after")
+    def _no_null_text(self) -> EngagementPatch:
+        """Amounts and dates may be cleared with null; text and the year may not."""
+        for name in ("title", "code", "description", "budget_year"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} 不能为 null")
+        return self
+
+
 class FlowStepOut(BaseModel):
     key: str
     name: str
