@@ -232,10 +232,13 @@ def _succeeded(method, code, domain_error):
     """An allowed call must really go through: 2xx/3xx, and no domain error behind a redirect.
 
     The matrix posts empty forms, so for a POST the one other acceptable answer is "your input
-    is invalid" (400 / 422, or a redirect flashing a ValidationFailed): the permission layer and
-    the service let the role in and only the missing fields stopped it.
+    is invalid" (400 / 422, or a redirect flashing a ValidationFailed; 428 for an API update sent
+    without If-Match): the permission layer and the service let the role in and only the missing
+    fields stopped it.
     """
-    if method != "GET" and (code in (400, 422) or (domain_error or "")[:4] in ("400 ", "422 ")):
+    if method != "GET" and (
+        code in (400, 422, 428) or (domain_error or "")[:4] in ("400 ", "422 ")
+    ):
         return True
     return 200 <= code < 400 and domain_error is None
 

@@ -91,7 +91,7 @@ def new_context(browser, **options):
     errors whichever test runs next. The icon is not under test here (tests/core has its route).
     """
     context = browser.new_context(**{"locale": "zh-CN", **options})
-    context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+    context.route("**/favicon.*", lambda route: route.fulfill(status=204))
     return context
 
 
