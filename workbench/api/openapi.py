@@ -30,13 +30,24 @@ ERROR_TEXT = {
 }
 
 
+def _register(spec: APISpec, name: str, schema: dict) -> None:
+    """Add a component; a second, different schema under a name already taken is an error.
+
+    Models are documented by their class name, so two modules' `ImportOut` would otherwise
+    both point at whichever was registered first, and one endpoint's document would be wrong.
+    """
+    known = spec.components.schemas.get(name)
+    if known is None:
+        spec.components.schema(name, schema)
+    elif known != schema:
+        raise ValueError(f"two different API models are named {name}: rename one")
+
+
 def _schema(spec: APISpec, model: type[BaseModel]) -> dict:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, sub in schema.pop("$defs", {}).items():
-        if name not in spec.components.schemas:
-            spec.components.schema(name, sub)
-    if model.__name__ not in spec.components.schemas:
-        spec.components.schema(model.__name__, schema)
+        _register(spec, name, sub)
+    _register(spec, model.__name__, schema)
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 

@@ -70,7 +70,7 @@ class SurveyList(BaseModel):
     items: list[SurveyOut]
 
 
-class ImportOut(BaseModel):
+class SurveyImportOut(BaseModel):
     imported: int
     skipped_duplicates: int
     rows: int
@@ -177,7 +177,7 @@ def create_survey(id: int):  # noqa: A002
         "multipart 的 file=问卷星导出（xls/xlsx/csv）或以题目编号/题干为表头的 CSV，按自动列对应导入"
         " → {imported, skipped_duplicates}；有误或列对应不完整时 422 {errors: [{row, column, message}]}"
     ),
-    response=ImportOut,
+    response=SurveyImportOut,
     multipart=True,
     tag="surveys",
 )
@@ -197,7 +197,7 @@ def import_survey(survey_id: int):
         data=upload.read(),
     )
     return respond(
-        ImportOut(
+        SurveyImportOut(
             imported=outcome.imported,
             skipped_duplicates=outcome.skipped_duplicates,
             rows=outcome.rows,
