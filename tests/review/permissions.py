@@ -56,6 +56,21 @@ EXPECTED: dict[str, set[str]] = {
     "api.create_submission_post": MANAGE,
     "api.decide_submission_post": BUREAU,
     "api.put_quality_rating_put": BUREAU,
+    # workbench/api/review_record.py: the pages' predicates
+    "api.list_review_comments_get": REVIEW,  # as review.submission
+    "api.add_review_comment_post": BUREAU,  # as review.add_comment
+    "api.delete_review_comment_delete": BUREAU,  # as review.delete_comment
+    "api.get_comment_reply_get": REVIEW,  # as review.submission
+    "api.put_comment_reply_put": TEAM,  # as review.answer
+    "api.list_rectification_get": REVIEW,  # as review.rectification
+    "api.list_unit_rectification_get": {"unit"},  # as review.unit_rectification
+    "api.create_rectification_item_post": MANAGE,  # as review.create_items
+    "api.get_rectification_item_get": REVIEW,  # as review.rectification
+    "api.patch_rectification_item_patch": MANAGE,  # as review.edit_item
+    "api.delete_rectification_item_delete": MANAGE,  # as review.delete_item
+    "api.record_rectification_progress_post": FOLLOW_UP,  # as review.progress
+    "api.report_rectification_post": {"unit"},  # as review.unit_report
+    "api.get_rectification_file_get": REVIEW | {"unit"},  # as review.rectification_file
 }
 
 
@@ -129,6 +144,7 @@ def params(db, demo) -> dict:
         "submission_id": submission.id,
         "sid": submission.id,
         "comment_id": comment.id,
+        "cid": comment.id,
         "item_id": item.id,
         "notification_id": note.id,
         "rubric_id": rubric.id,
@@ -162,8 +178,29 @@ def endpoint_params(db, demo) -> dict:
         db.flush()
         return row.id
 
+    def comment(role: str) -> int:
+        """A comment of the demo bureau's on the pending submission `params` made."""
+        from sqlmodel import col, select
+
+        from workbench.review.models import ReviewComment, Submission
+
+        pending = db.exec(
+            select(Submission)
+            .where(Submission.engagement_id == demo.engagement.id, Submission.status == "submitted")
+            .order_by(col(Submission.id).desc())
+        ).first()
+        row = ReviewComment(
+            submission_id=pending.id, engagement_id=demo.engagement.id, body=f"{role}撤回的意见",
+            author_id=demo.users["demo-bureau"].id,
+        )  # fmt: skip
+        db.add(row)
+        db.flush()
+        return row.id
+
     return {
         "review.delete_item": {"item_id": each_role(item)},
+        "api.delete_rectification_item_delete": {"item_id": each_role(item)},
+        "api.delete_review_comment_delete": {"cid": each_role(comment)},
         "review.rate": {"engagement_id": _approved_final(db, demo)},
     }
 

@@ -14,10 +14,8 @@ def _urls(app, values: dict) -> list[tuple[str, str]]:
             continue
         if not rule.arguments or not rule.arguments <= set(values):
             continue
-        if (
-            rule.endpoint.startswith("api.")
-            and "submission" not in rule.rule
-            and "quality" not in rule.rule
+        if rule.endpoint.startswith("api.") and not any(
+            word in rule.rule for word in ("submission", "quality", "rectification")
         ):
             continue
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
@@ -37,13 +35,14 @@ def test_another_bureau_gets_404_on_everything_of_the_engagement(
         "submission_id": approved.id,
         "sid": approved.id,
         "comment_id": 1,
+        "cid": 1,
         "item_id": item.id,
     }
     urls = _urls(app, values)
     # 25 pages (the unit's rectification page and report, both rectification lists as Excel,
-    # the rectification list from Excel: page and upload, confirmation, template) and 4 API
-    # operations
-    assert len(urls) == 29, urls
+    # the rectification list from Excel: page and upload, confirmation, template) and 17 API
+    # operations (submissions, decision, rating; comments and replies; rectification items)
+    assert len(urls) == 42, urls
     page, headers = login("demo-bureau2"), token_for(people.bureau2)
     for method, url in urls:
         if url.startswith("/api/"):

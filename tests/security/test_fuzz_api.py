@@ -84,6 +84,45 @@ SAMPLES: dict[str, object] = {
     "MemberIn": {"username": "demo-admin", "role": "evaluator", "duty": "现场核查"},
     "DeclarationIn": {"kind": "independence", "has_conflict": False, "conflict_detail": ""},
     "EngagementPatch": {"title": "模糊测试改名", "budget_amount": "2000.00", "description": "说明"},
+    "ContractIn": {
+        "number": "FZ-HT-1",
+        "signed_on": "2026-03-01",
+        "fee": "480000.00",
+        "deposit_rate": "10",
+        "instalments": [
+            {"event": "signing", "percent": "90"},
+            {"event": "deposit_release", "percent": "10"},
+        ],
+        "bands": [{"min_score": "90", "fraction": "1"}, {"min_score": "0", "fraction": "0"}],
+        "release_days": 30,
+        "note": "模糊测试合同",
+    },
+    "ContractPatch": {"number": "FZ-HT-2", "fee": "480000.00", "note": "模糊测试修改"},
+    "LedgerEntryIn": {
+        "amount": "100.00",
+        "entry_date": "2026-03-05",
+        "instalment": 1,
+        "note": "开票",
+    },
+    "DepositWithholdingIn": {"amount": "100.00", "entry_date": "2026-03-05", "note": "预留"},
+    "DepositReleaseIn": {"amount": "100.00", "paid_on": "2026-09-05", "note": "释放"},
+    "LedgerVoidIn": {"reason": "录入错误"},
+    "CommentIn": {"body": "请补充数据来源", "section": "", "paragraph": None},
+    "CommentReplyIn": {"answer": "已补充数据来源"},
+    "RectificationItemIn": {
+        "problem": "资金拨付不及时",
+        "requirement": "建立制度",
+        "feedback_due": "2026-02-01",
+        "rectify_due": "2026-03-01",
+    },
+    "RectificationItemPatch": {
+        "problem": "资金拨付滞后",
+        "requirement": "建立制度",
+        "feedback_due": "2026-02-01",
+        "rectify_due": "2026-03-01",
+    },
+    "RectificationProgressIn": {"status": "feedback_received", "note": "已收到反馈"},
+    "RectificationReportIn": {"kind": "progress", "text": "已制定拨付时限制度"},
 }
 
 
