@@ -1,12 +1,9 @@
-"""The review loop's record: the bureau's comments with the firm's replies, and rectification (整改).
+"""The review loop's rectification (整改) through the API; the comments are in review_comments.py.
 
-The same services as the review pages: a comment is added and withdrawn by the bureau
-(`decisions.add_comment` / `delete_comment`) and answered by the team (`submissions.answer`: one
-reply per comment, editable until the version is resubmitted, as on the submission page). The
-rectification items are the follow-up page's (`rectification.add_item`, `update_item`,
-`record_progress`, `delete_item`) and the evaluated unit's page's (`unit_followup.report`); the
-unit gets its own list with only what its page shows. The follow-up outlives the archive, the
-replies do not (the services say so).
+The same services as the follow-up pages: items are the follow-up page's (`rectification.add_item`,
+`update_item`, `record_progress`, `delete_item`) and the evaluated unit's page's
+(`unit_followup.report`); the unit gets its own list with only what its page shows. The
+follow-up outlives the archive (the services say so).
 """
 
 from __future__ import annotations
@@ -20,10 +17,7 @@ from sqlmodel import select
 from workbench import db
 from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, refuse_unstorable, respond
-from workbench.api.review import load_submission
 from workbench.api.review_record_schemas import (
-    CommentReplyIn,
-    CommentReplyOut,
     RectificationEvidenceOut,
     RectificationItemIn,
     RectificationItemOut,
@@ -32,12 +26,9 @@ from workbench.api.review_record_schemas import (
     RectificationProgressIn,
     RectificationReportIn,
     RectificationReportOut,
-    ReviewCommentList,
-    ReviewCommentOut,
     UnitRectificationItemOut,
     UnitRectificationItemPage,
 )
-from workbench.api.review_schemas import CommentIn
 from workbench.api.versions import require_current, tagged
 from workbench.core import storage
 from workbench.core.errors import NotFound
@@ -45,8 +36,8 @@ from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import today_local
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
-from workbench.review import decisions, rectification, submissions, unit_followup
-from workbench.review.models import RectificationItem, ReviewComment
+from workbench.review import rectification, unit_followup
+from workbench.review.models import RectificationItem
 from workbench.review.permissions import Scope
 from workbench.review.states import SHOWN_NAMES, UNIT_REPORT_NAMES, follow_up_state
 
@@ -66,49 +57,9 @@ def load_item(item_id: int, **_) -> Scope:
     return Scope(engagements.get(session, item.engagement_id), item)
 
 
-def _comment_of(scope: Scope, cid: int) -> ReviewComment:
-    """A comment of this submission (404 for another submission's or engagement's)."""
-    comment = db.session().get(ReviewComment, cid)
-    if comment is None or comment.submission_id != scope.obj.id:
-        raise NotFound("审核意见不存在")
-    return comment
-
-
-def _names(ids: set[int]) -> dict[int, str]:
+def names_of(ids: set[int]) -> dict[int, str]:
     found = engagements.users_by_id(db.session(), ids - {0})
     return {i: u.display_name for i, u in found.items()}
-
-
-def _reply(c: ReviewComment, names: dict[int, str]) -> CommentReplyOut:
-    return CommentReplyOut(
-        comment_id=c.id,
-        answer=c.answer,
-        answered_by_id=c.answered_by_id,
-        answered_by_name=names.get(c.answered_by_id or 0, ""),
-        answered_at=c.answered_at,
-    )
-
-
-def _comments(rows: Sequence[ReviewComment]) -> list[ReviewCommentOut]:
-    names = _names({c.author_id for c in rows} | {c.answered_by_id or 0 for c in rows})
-    return [
-        ReviewCommentOut(
-            id=c.id,
-            submission_id=c.submission_id,
-            section=c.section_key,
-            section_title=c.section_title,
-            paragraph=c.paragraph,
-            anchor=c.anchor,
-            quote=c.quote,
-            body=c.body,
-            author_id=c.author_id,
-            author_name=names.get(c.author_id, ""),
-            created_at=c.created_at,
-            reply=_reply(c, names) if c.answered else None,
-            version=c.version,
-        )
-        for c in rows
-    ]
 
 
 def _reports(engagement: Engagement) -> dict[int, list[RectificationReportOut]]:
@@ -116,7 +67,7 @@ def _reports(engagement: Engagement) -> dict[int, list[RectificationReportOut]]:
     session = db.session()
     reports = unit_followup.reports_by_item(session, engagement)
     files = unit_followup.files_by_report(session, engagement)
-    names = _names({r.author_id for rows in reports.values() for r in rows})
+    names = names_of({r.author_id for rows in reports.values() for r in rows})
     return {
         item_id: [
             RectificationReportOut(
@@ -168,113 +119,6 @@ def _page(engagement: Engagement, shape: type, page: type):
     stmt = select(RectificationItem).where(RectificationItem.engagement_id == engagement.id)
     rows, next_cursor = cursor.page(db.session(), stmt, RectificationItem.id)
     return respond(page(items=_items(engagement, rows, shape), next_cursor=next_cursor))
-
-
-# --- comments and replies --------------------------------------------------------------------
-
-
-@operation(
-    "/submissions/{sid}/comments",
-    "GET",
-    summary="该提交版本的审核意见，每条附评价机构的回复（reply，未回复为 null）和 version",
-    response=ReviewCommentList,
-    tag="review",
-)
-@requires("review.view", load=load_submission)
-def list_review_comments(sid: int):
-    scope = guarded_object()
-    rows = submissions.comments_of(db.session(), [scope.obj.id])[scope.obj.id]
-    return respond(ReviewCommentList(items=_comments(rows)))
-
-
-@operation(
-    "/submissions/{sid}/comments",
-    "POST",
-    summary=(
-        "委托方对待审核版本添加一条审核意见 {body, section?, paragraph?}；"
-        "章节或段落不存在时 422，版本已审核或项目已归档时 409"
-    ),
-    body=CommentIn,
-    response=ReviewCommentOut,
-    status=201,
-    tag="review",
-)
-@requires("review.bureau", load=load_submission)
-def add_review_comment(sid: int):
-    scope = guarded_object()
-    body = parse_body(CommentIn)
-    comment = decisions.add_comment(
-        db.session(),
-        actor=current_user,
-        engagement=scope.engagement,
-        submission=scope.obj,
-        item=decisions.CommentInput(body=body.body, section=body.section, paragraph=body.paragraph),
-    )
-    [out] = _comments([comment])
-    return respond(out, 201)
-
-
-@operation(
-    "/submissions/{sid}/comments/{cid}",
-    "DELETE",
-    summary="委托方撤回自己填写的审核意见（仅在版本待审核时）；他人的意见 403，已审核 409",
-    status=204,
-    tag="review",
-)
-@requires("review.bureau", load=load_submission)
-def delete_review_comment(sid: int, cid: int):
-    scope = guarded_object()
-    decisions.delete_comment(
-        db.session(),
-        actor=current_user,
-        engagement=scope.engagement,
-        submission=scope.obj,
-        comment_id=_comment_of(scope, cid).id,
-    )
-    return "", 204
-
-
-@operation(
-    "/submissions/{sid}/comments/{cid}/reply",
-    "GET",
-    summary="评价机构对该审核意见的回复（未回复时 answer 为空）；响应头 ETag 为修改回复所需的 If-Match",
-    response=CommentReplyOut,
-    tag="review",
-)
-@requires("review.view", load=load_submission)
-def get_comment_reply(sid: int, cid: int):
-    comment = _comment_of(guarded_object(), cid)
-    names = _names({comment.answered_by_id or 0})
-    return tagged(respond(_reply(comment, names)), comment.version)
-
-
-@operation(
-    "/submissions/{sid}/comments/{cid}/reply",
-    "PUT",
-    summary=(
-        "评价机构逐条回复审核意见 {answer}（与提交页相同：版本被退回后、重新提交前可回复和修改；"
-        "审核中、已重新提交、已通过或已归档时 409）；须带 If-Match（该意见的 ETag），过期 412"
-    ),
-    body=CommentReplyIn,
-    response=CommentReplyOut,
-    tag="review",
-    versioned=True,
-)
-@requires("review.team", load=load_submission)
-def put_comment_reply(sid: int, cid: int):
-    scope = guarded_object()
-    comment = _comment_of(scope, cid)
-    body = parse_body(CommentReplyIn)
-    version = require_current(comment.version)
-    comment = submissions.answer(
-        db.session(),
-        actor=current_user,
-        engagement=scope.engagement,
-        comment_id=comment.id,
-        text=body.answer,
-        version=version,
-    )
-    return tagged(respond(_reply(comment, _names({current_user.id}))), comment.version)
 
 
 # --- rectification items ---------------------------------------------------------------------
