@@ -75,6 +75,17 @@ EXPECTED = {
     "api.get_workpaper_get": INTERNAL,
     "api.sign_workpaper_post": TEAM,
     "api.upload_workpaper_evidence_post": TEAM,
+    # As the 资料清单 pages: a unit contact lists and opens only what was sent to them.
+    "api.list_document_requests_get": INTERNAL | UNIT,
+    "api.create_document_request_post": MANAGE,
+    "api.get_document_request_get": INTERNAL | UNIT,
+    "api.add_request_items_post": MANAGE,
+    "api.send_document_request_post": MANAGE,
+    "api.set_request_item_status_post": MANAGE,
+    "api.upload_request_item_files_post": TEAM | UNIT,
+    # As the 问题清单 page and the paper page's findings form.
+    "api.list_engagement_findings_get": INTERNAL,
+    "api.record_paper_finding_post": TEAM,
 }
 
 
@@ -123,6 +134,7 @@ def params(db, demo) -> dict:
         "finding_id": finding.id,
         "evidence_id": evidence.id,
         "request_id": sent.id,
+        "rid": sent.id,
         "request_item_id": requests.items_of(db, [sent.id])[sent.id][0].id,
         "request_token": token,
         "paper_template_id": template.id,
@@ -168,6 +180,12 @@ def endpoint_params(db, demo) -> dict:
             DocumentRequest.engagement_id == engagement.id, DocumentRequest.title == "链接清单"
         )
     ).first()
+    sent = db.exec(
+        select(DocumentRequest).where(
+            DocumentRequest.engagement_id == engagement.id, DocumentRequest.title == "矩阵清单"
+        )
+    ).first()
+    sent_item = requests.items_of(db, [sent.id])[sent.id][0].id
     return {
         "fieldwork.note_resolve": {
             "paper_id": paper.id,
@@ -178,4 +196,7 @@ def endpoint_params(db, demo) -> dict:
         "fieldwork.link_upload": {
             "request_item_id": requests.items_of(db, [link.id])[link.id][0].id
         },
+        # item_id names a review item elsewhere (tests/review/permissions.py): here, the sent one's.
+        "api.set_request_item_status_post": {"item_id": sent_item},
+        "api.upload_request_item_files_post": {"item_id": sent_item},
     }

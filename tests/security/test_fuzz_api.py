@@ -84,6 +84,22 @@ SAMPLES: dict[str, object] = {
     "MemberIn": {"username": "demo-admin", "role": "evaluator", "duty": "现场核查"},
     "DeclarationIn": {"kind": "independence", "has_conflict": False, "conflict_detail": ""},
     "EngagementPatch": {"title": "模糊测试改名", "budget_amount": "2000.00", "description": "说明"},
+    "DocumentRequestIn": {
+        "title": "模糊测试清单",
+        "note": "说明",
+        "due_date": "2026-05-10",
+        "items": [{"name": "花名册", "description": "按学校", "due_date": "2026-05-01"}],
+    },
+    "RequestItemsIn": {"items": [{"name": "供餐记录", "description": "", "due_date": None}]},
+    "RequestSendIn": {"contact_user_id": 1},
+    "RequestItemStatusIn": {"action": "waived", "reason": "未单独建账"},
+    "PaperFindingIn": {
+        "text": "模糊测试发现",
+        "kind": "observation",
+        "money": "100.00",
+        "evidence_ids": [],
+        "confirm_clear_signoffs": True,
+    },
     "ContractIn": {
         "number": "FZ-HT-1",
         "signed_on": "2026-03-01",
