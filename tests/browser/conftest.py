@@ -11,7 +11,7 @@ import shutil
 import threading
 
 import pytest
-from werkzeug.serving import make_server
+from waitress.server import create_server
 
 from tests.conftest import PASSWORD
 from workbench import create_app, migrate
@@ -65,11 +65,14 @@ def live_server(tmp_path_factory):
 
         with database.session_scope() as session:
             load_demo(session, password=PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Waitress, the server `workbench serve` runs: it closes a response's file when the browser
+    # drops the request (moving to the next page before a script or the icon has arrived), where
+    # the development server left it open and its ResourceWarning errored the next test.
+    server = create_server(app, host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
     thread.join(timeout=5)
 
 
@@ -84,15 +87,8 @@ def browser(chromium_path):
 
 
 def new_context(browser, **options):
-    """A browser context for the development server the journeys run against.
-
-    The browser asks for the icon after a page has loaded and drops the request when the test
-    moves on; the development server then leaves the icon's file open, and its ResourceWarning
-    errors whichever test runs next. The icon is not under test here (tests/core has its route).
-    """
-    context = browser.new_context(**{"locale": "zh-CN", **options})
-    context.route("**/favicon.*", lambda route: route.fulfill(status=204))
-    return context
+    """A browser context as people use the workbench: Chinese locale."""
+    return browser.new_context(**{"locale": "zh-CN", **options})
 
 
 @pytest.fixture()
