@@ -17,13 +17,12 @@ from workbench import db
 from workbench.accounts import admin
 from workbench.api import cursor
 from workbench.api.blueprint import operation, respond
+from workbench.api.engagements import load
 from workbench.core.audit import AuditEntry
 from workbench.core.audit_labels import ACTIONS, OBJECTS
 from workbench.core.audit_view import AuditFilter, entries_query
 from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import guarded_object, requires
-from workbench.engagements import services
-from workbench.engagements.models import Engagement
 
 FILTERS = (
     "筛选：who（操作人姓名包含）、action、object_type、object_id、since、until（北京时间日期）"
@@ -49,10 +48,6 @@ class AuditOut(BaseModel):
 class AuditPage(BaseModel):
     items: list[AuditOut]
     next_cursor: str | None
-
-
-def load(id: int, **_) -> Engagement:  # noqa: A002 - the path parameter is called id in DESIGN.md
-    return services.get(db.session(), id)
 
 
 def _entries(scope: Any) -> AuditPage:

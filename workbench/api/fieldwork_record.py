@@ -25,6 +25,7 @@ from sqlmodel import col, select
 from workbench import db
 from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
+from workbench.api.engagements import load as _load_engagement
 from workbench.api.fieldwork_record_schemas import (
     DocumentRequestDetail,
     DocumentRequestIn,
@@ -64,10 +65,6 @@ class RequestScope(Scope):
 
     def visible_to(self, user: Any) -> bool:
         return allowed("fieldwork.request", self, user)
-
-
-def _load_engagement(id: int, **_):  # noqa: A002 - the path parameter is called id in DESIGN.md
-    return engagements.get(db.session(), id)
 
 
 def _load_request(rid: int, **_) -> RequestScope:

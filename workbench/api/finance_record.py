@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from workbench import db
 from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
+from workbench.api.engagements import load
 from workbench.api.finance_schemas import (
     ContractIn,
     ContractInstalmentOut,
@@ -36,7 +37,6 @@ from workbench.api.finance_schemas import (
 from workbench.api.versions import require_current, tagged
 from workbench.core.errors import NotFound
 from workbench.core.permissions import guarded_object, requires
-from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
 from workbench.finance import permissions as _permissions  # noqa: F401  (registers predicates)
 from workbench.finance import services
@@ -47,10 +47,6 @@ from workbench.finance.models import Contract, LedgerEntry
 DEPOSIT_KINDS = (EntryKind.withheld, EntryKind.released, EntryKind.forfeited)
 NO_CONTRACT = "本项目尚未登记委托合同"
 LIST = "（新的在前；分页：limit, cursor；作废的记录也列出，voided 为 true）"
-
-
-def load(id: int, **_) -> Engagement:  # noqa: A002 - the path parameter is called id in DESIGN.md
-    return engagements.get(db.session(), id)
 
 
 def _contract_out(contract: Contract) -> ContractOut:

@@ -17,6 +17,7 @@ from sqlmodel import select
 from workbench import db
 from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, refuse_unstorable, respond
+from workbench.api.engagements import load
 from workbench.api.review_record_schemas import (
     RectificationEvidenceOut,
     RectificationItemIn,
@@ -42,10 +43,6 @@ from workbench.review.permissions import Scope
 from workbench.review.states import SHOWN_NAMES, UNIT_REPORT_NAMES, follow_up_state
 
 # --- loaders and serialisers -----------------------------------------------------------------
-
-
-def load(id: int, **_) -> Engagement:  # noqa: A002 - DESIGN.md names the path parameter id
-    return engagements.get(db.session(), id)
 
 
 def load_item(item_id: int, **_) -> Scope:

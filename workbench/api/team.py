@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from workbench import db
 from workbench.accounts.models import User
 from workbench.api.blueprint import operation, parse_body, respond
+from workbench.api.engagements import load
 from workbench.core.errors import NotFound
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services
@@ -72,10 +73,6 @@ class DeclarationIn(BaseModel):
     kind: Kind
     has_conflict: bool = False
     conflict_detail: str = Field(default="", max_length=2000)
-
-
-def load(id: int, **_) -> Engagement:  # noqa: A002 - the path parameter is called id in DESIGN.md
-    return services.get(db.session(), id)
 
 
 def _declaration(d) -> DeclarationOut:
