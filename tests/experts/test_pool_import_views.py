@@ -7,9 +7,10 @@ import re
 from io import BytesIO
 from urllib.parse import unquote
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import select
 
+from tests.table_import_helpers import preview_token, sheet_bytes
 from workbench.core.audit import AuditEntry
 from workbench.core.spreadsheet import TableRow
 from workbench.core.staging import stage
@@ -33,13 +34,7 @@ HEADER = [
 
 
 def _xlsx(rows: list[list], *, sheet: str = SHEET) -> bytes:
-    book = Workbook()
-    book.active.title = sheet
-    for row in rows:
-        book.active.append(row)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet_bytes(rows, sheet=sheet)
 
 
 def _upload(client, data: bytes, name: str = "专家.xlsx"):
@@ -63,8 +58,7 @@ def _actions(db) -> list[str]:
     return [a.action for a in entries if a.action.startswith("expert.")]
 
 
-def _token(page: str) -> str:
-    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+_token = preview_token
 
 
 def test_the_template_has_the_forms_columns_a_dropdown_for_the_status_and_notes(login, demo):

@@ -3,27 +3,21 @@ writes what was previewed, every bad row named by row and column, hostile files 
 
 from __future__ import annotations
 
-import re
 from io import BytesIO
 from urllib.parse import unquote
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from tests.permissions_roles import fresh_engagement
+from tests.table_import_helpers import preview_token, sheet_bytes
 from workbench.core.audit import AuditEntry
 from workbench.engagements.models import Member
 from workbench.experts.team_import import FIELDS, SHEET
 
 
 def _xlsx(rows: list[list], *, sheet: str = SHEET) -> bytes:
-    book = Workbook()
-    book.active.title = sheet
-    for row in rows:
-        book.active.append(row)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet_bytes(rows, sheet=sheet)
 
 
 HEADER = ["用户名", "姓名", "角色", "分工"]
@@ -48,8 +42,7 @@ def _actions(db) -> list[str]:
     return [a.action for a in entries if a.action.startswith("member.")]
 
 
-def _token(page: str) -> str:
-    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+_token = preview_token
 
 
 def _staff(make_user, demo, username: str):

@@ -3,13 +3,13 @@ preview writes nothing, the confirmation goes through the facts page's own save.
 
 from __future__ import annotations
 
-import re
 from io import BytesIO
 from urllib.parse import unquote
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import select
 
+from tests.table_import_helpers import preview_token, sheet_bytes
 from workbench.core.audit import AuditEntry
 from workbench.facts import services
 from workbench.facts.facts_import import SHEET
@@ -20,13 +20,7 @@ HEADER = ["项目", "数值", "单位"]
 
 
 def _xlsx(rows: list[list]) -> bytes:
-    book = Workbook()
-    book.active.title = SHEET
-    for row in rows:
-        book.active.append(row)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet_bytes(rows, sheet=SHEET)
 
 
 def _upload(client, engagement, data: bytes):
@@ -42,8 +36,7 @@ def _facts(db, engagement) -> dict[str, tuple[str, str]]:
     return {f.key: (f.text, f.source) for f in services.current(db, engagement)}
 
 
-def _token(page: str) -> str:
-    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+_token = preview_token
 
 
 def test_the_template_lists_this_engagements_facts_with_entered_values(login, demo):

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from io import BytesIO
 from urllib.parse import unquote
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from tests.permissions_roles import fresh_engagement
+from tests.table_import_helpers import preview_token, sheet_bytes
 from workbench.core.audit import AuditEntry
 from workbench.core.timeutil import today_local, utcnow
 from workbench.fieldwork import requests
@@ -25,13 +26,7 @@ DUE = TODAY + timedelta(days=14)
 
 
 def _xlsx(rows: list[list], *, sheet: str = SHEET) -> bytes:
-    book = Workbook()
-    book.active.title = sheet
-    for row in rows:
-        book.active.append(row)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet_bytes(rows, sheet=sheet)
 
 
 def _request(db, demo, engagement=None, *, send: bool = False, title: str = "补充资料清单"):
@@ -71,8 +66,7 @@ def _actions(db) -> list[str]:
     return [a.action for a in entries if a.action.startswith("document_request.")]
 
 
-def _token(page: str) -> str:
-    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+_token = preview_token
 
 
 def test_the_template_has_the_columns_and_notes(login, db, demo):

@@ -10,10 +10,11 @@ from io import BytesIO
 from urllib.parse import unquote
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.indicators.helpers import audits, by_name, import_sample, new_engagement
 from tests.permissions_roles import fresh_engagement
+from tests.table_import_helpers import preview_token, sheet_bytes
 from workbench.facts import services as facts
 from workbench.indicators import services
 from workbench.indicators.system import get_system
@@ -26,13 +27,7 @@ HEADER = ["一级指标", "二级指标", "三级指标", "指标性质", "指�
 
 
 def _xlsx(rows: list[list], *, sheet: str = SHEET) -> bytes:
-    book = Workbook()
-    book.active.title = sheet
-    for row in rows:
-        book.active.append(row)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet_bytes(rows, sheet=sheet)
 
 
 def _upload(client, engagement, data: bytes, name: str = "绩效目标申报表.xlsx"):
@@ -50,8 +45,7 @@ def _confirm(client, engagement, token: str, **extra):
     )
 
 
-def _token(page: str) -> str:
-    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+_token = preview_token
 
 
 def _targets(db, engagement) -> dict[str, str]:

@@ -11,13 +11,14 @@ from io import BytesIO
 from urllib.parse import unquote
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import func, select
 
 from tests.permissions_roles import fresh_engagement
 from tests.review.conftest import PLAN_SECTIONS, make_version
 from tests.review.test_notifications import smtp  # noqa: F401 - the fixture
 from tests.review.test_rating import FULL
+from tests.table_import_helpers import sheet_bytes
 from workbench.core.audit import AuditEntry
 from workbench.core.errors import Conflict
 from workbench.core.spreadsheet.table_read import read_rows
@@ -32,13 +33,7 @@ FIRST, SECOND = "资金拨付不及时，部分学校延迟两个月到账", "�
 
 
 def _xlsx(rows: list[list], *, sheet: str = SHEET) -> bytes:
-    book = Workbook()
-    book.active.title = sheet
-    for row in rows:
-        book.active.append(row)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet_bytes(rows, sheet=sheet)
 
 
 def _url(engagement, tail: str = "") -> str:
