@@ -81,11 +81,14 @@ def _decimal(value: Any) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def scores(db: Session, engagement: Engagement) -> tuple[list[LeafRow], Totals, list]:
-    """Leaf rows and totals from the scoring engine (the scoring page's numbers)."""
+def scores(
+    db: Session, engagement: Engagement, *, computed=None
+) -> tuple[list[LeafRow], Totals, list]:
+    """Leaf rows and totals from the scoring engine (the scoring page's numbers); `computed` is
+    `scoring.services.compute`'s answer when the caller already has it."""
     from workbench.scoring.services import compute
 
-    result, rows = compute(db, engagement)
+    result, rows = computed or compute(db, engagement)
     leaves = []
     for row in rows:
         item, outcome = row.indicator, row.result
@@ -280,7 +283,10 @@ def section_html(db: Session, engagement: Engagement, deliverable: str) -> dict[
 
 def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str = "") -> Inputs:
     """Everything a document of the engagement is built from."""
-    leaves, totals, indicators = scores(db, engagement)
+    from workbench.scoring.services import compute
+
+    computed = compute(db, engagement)  # the numbers, and whether the lead's sign-off holds
+    leaves, totals, indicators = scores(db, engagement, computed=computed)
     row = setting(db, engagement)
     survey_data = _survey_data(db, engagement) if deliverable != "plan" else None
     summary = survey_from_summary(survey_data)
@@ -304,7 +310,7 @@ def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str 
         plan_date=row.plan_date if row else None,
         plan_schedule=schedule.from_record(row.schedule) if row else {},
         ex_ante_bands=ex_ante_bands(),
-        scores_signed=scores_signer(db, engagement) is not None,
+        scores_signed=scores_signer(db, engagement, computed=computed) is not None,
         report_signers=report_signers(db, engagement) if deliverable == "report" else {},
         survey_appendix=appendix_surveys(survey_data, indicators),
         planned_sample=planned_sample(row),

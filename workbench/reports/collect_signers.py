@@ -23,27 +23,32 @@ def user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
     return {uid: user.display_name for uid, user in found.items()}
 
 
-def scores_signer(db: Session, engagement: Engagement) -> User | None:
+def scores_signer(db: Session, engagement: Engagement, *, computed=None) -> User | None:
     """The lead who signed the scores in the app, or None while they are unsigned or the scores
-    have moved since (a document names no one under figures they did not sign)."""
+    have moved since (a document names no one under figures they did not sign). `computed` is
+    `scoring.services.compute`'s answer when the caller already has it."""
     from workbench.indicators.system import get_system
     from workbench.scoring.services import signoff_state
 
     system = get_system(db, engagement)
     if system is None or system.scores_signed_at is None or not system.scores_signed_by_id:
         return None
-    if not signoff_state(db, engagement, system=system).holds:
+    if not signoff_state(db, engagement, system=system, computed=computed).holds:
         return None
     return db.get(User, system.scores_signed_by_id)
 
 
-def score_signers(db: Session, engagement: Engagement) -> dict[str, str]:
+def score_signers(db: Session, engagement: Engagement, *, signed: bool) -> dict[str, str]:
     """Names for the score sheet, only where the record holds a sign-off (else a blank line).
 
-    The app records one sign-off of the scores, the lead's; who scored and who reviewed the
-    score sheet sign on paper.
+    `signed` is the documents' inputs' judgement (`Inputs.scores_signed`: the sign-off holds for
+    the scores they were built from), so the tree is not scored again here. The app records one
+    sign-off of the scores, the lead's; who scored and who reviewed the score sheet sign on paper.
     """
-    signer = scores_signer(db, engagement)
+    from workbench.indicators.system import get_system
+
+    system = get_system(db, engagement) if signed else None
+    signer = db.get(User, system.scores_signed_by_id) if system is not None else None
     return {
         "scored_by": "",
         "reviewed_by": "",

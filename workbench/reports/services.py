@@ -138,7 +138,7 @@ def build(db: Session, engagement: Engagement, *, kind: str, label: str = "") ->
     inputs = collect.inputs(db, engagement, deliverable=deliverable, label=label)
     figures = context.figures(inputs)
     if kind == DeliverableKind.score_sheet:
-        signers = collect.score_signers(db, engagement)
+        signers = collect.score_signers(db, engagement, signed=inputs.scores_signed)
         ctx = context.score_sheet_context(inputs, signoffs=signers)
         return Built(_render("score_sheet", ctx), DOCX, "docx", None, figures)
     if kind == DeliverableKind.plan:
