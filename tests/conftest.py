@@ -27,6 +27,7 @@ from workbench import create_app, migrate  # noqa: E402
 hypothesis_settings.register_profile("suite", derandomize=True)
 hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+from workbench.core import jobs  # noqa: E402
 from workbench.db import BIND_KEY, ENGINE_KEY, make_engine  # noqa: E402
 
 PASSWORD = "demo12345"
@@ -120,6 +121,7 @@ def app(base_engine, instance_dir):
             "LOGIN_LIMIT": "100000 per minute",  # the throttling test sets its own limit
             "SECRET_KEY": "test-secret",
             "DEMO_PASSWORD": PASSWORD,
+            "QUEUE_URL": "memory://",  # jobs wait until a test runs them (core/jobs.run_pending)
         }
     )
     application.extensions[ENGINE_KEY].dispose()
@@ -143,6 +145,7 @@ def app_with(app, db, engine, instance_dir):
                 "LOGIN_LIMIT": "100000 per minute",
                 "SECRET_KEY": "test-secret",
                 "DEMO_PASSWORD": PASSWORD,
+                "QUEUE_URL": "memory://",
                 **overrides,
             }
         )
@@ -192,6 +195,7 @@ def db(app, engine, base_engine) -> Iterator:
     app.extensions[BIND_KEY] = connection
     app.extensions[ENGINE_KEY] = engine
     session = Session(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    jobs.queue.flush()  # no test sees another's queued jobs
     writes_in_reads: list[str] = []
     event.listen(connection, "before_cursor_execute", _reading_request_writes(writes_in_reads))
     try:

@@ -89,8 +89,11 @@ def prepare(folder: Path, *, database_url: str | None = None) -> Instance:
     return instance
 
 
-def start(instance: Instance, port: int, *, threads: int = 8) -> subprocess.Popen:
-    """`workbench serve` on 127.0.0.1:port; returns once /healthz answers."""
+def start(
+    instance: Instance, port: int, *, threads: int = 8, settings: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """`workbench serve` on 127.0.0.1:port; returns once /healthz answers. `settings` are
+    WORKBENCH_* values for this server."""
     env = {
         **os.environ,
         "WORKBENCH_INSTANCE_PATH": str(instance.folder),
@@ -98,6 +101,7 @@ def start(instance: Instance, port: int, *, threads: int = 8) -> subprocess.Pope
         # Every simulated person comes from 127.0.0.1: the per-address limits would count them as one.
         "WORKBENCH_LOGIN_LIMIT": "10000 per minute",
         "WORKBENCH_SURVEY_SUBMIT_LIMIT": "10000 per minute",
+        **{f"WORKBENCH_{key}": value for key, value in (settings or {}).items()},
     }
     env.pop("WORKBENCH_DATABASE_URL", None)
     if not instance.database_url.startswith("sqlite"):

@@ -8,7 +8,7 @@ from flask import Flask
 
 from workbench import config as settings
 from workbench import db
-from workbench.core import audit, errors, inputs, proxy, security, text_guard
+from workbench.core import audit, errors, inputs, jobs, proxy, security, text_guard
 from workbench.extensions import babel, csrf, limiter, login_manager
 
 
@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     proxy.init_app(app)  # the real client, for everything that reads request.remote_addr
     inputs.init_app(app)  # before any route: the `int` converter is bound when a route is added
     db.init_app(app)
+    jobs.configure(app)
     text_guard.install()
     _init_extensions(app)
     _register_blueprints(app)

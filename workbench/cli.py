@@ -12,6 +12,7 @@ from flask import Flask
 
 from workbench import create_app, migrate
 from workbench import db as database
+from workbench.core import jobs
 
 
 def _app() -> Flask:
@@ -46,7 +47,13 @@ def main() -> None:
     envvar="WORKBENCH_THREADS",
     help="同时处理请求的线程数（环境变量 WORKBENCH_THREADS）",
 )
-def serve(host: str, port: int, demo: bool, threads: int) -> None:
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="在本进程中运行一个后台任务进程（另行运行 workbench worker 时用 --no-worker）",
+)
+def serve(host: str, port: int, demo: bool, threads: int, worker: bool) -> None:
     """在 waitress（生产级 WSGI 服务器，Windows 亦可）上启动工作台（内置 SQLite 时自动升级数据库）。"""
     with _app_scope() as app:
         if database.engine().dialect.name == "sqlite" or demo:
@@ -56,8 +63,23 @@ def serve(host: str, port: int, demo: bool, threads: int) -> None:
     click.echo(f"工作台已启动： http://{host}:{port}/  （{threads} 个线程，Ctrl+C 停止）")
     from waitress import serve as waitress_serve
 
-    # Report and import jobs run in threads of this process beside the request threads.
-    waitress_serve(app, host=host, port=port, threads=threads, ident="workbench")
+    # Queued jobs (webhook deliveries) run in a worker thread of this process; report and
+    # import jobs still run in threads the pages start.
+    consumer = jobs.start_in_process() if worker else None
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="workbench")
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32))
+def worker(workers: int) -> None:
+    """运行后台任务进程（Webhook 推送等；多节点部署时与 QUEUE_URL 共用队列）。Ctrl+C 等当前任务完成后退出。"""
+    with _app_scope():
+        click.echo(f"后台任务进程已启动（{workers} 个线程，队列：{jobs.describe()}）")
+        jobs.run_worker(workers)
 
 
 def _upgrade(app: Flask, revision: str = "heads") -> None:

@@ -38,6 +38,14 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_FROM": None,
+    # Where background jobs wait (workbench/core/jobs.py): None: <instance>/queue.sqlite3;
+    # redis://… or postgresql://… when several nodes share the work.
+    "QUEUE_URL": None,
+    # Webhooks may call public addresses only, plus these networks (e.g. "10.0.0.0/8").
+    "WEBHOOK_ALLOWED_NETWORKS": "",
+    "WEBHOOK_TIMEOUT": 10,  # seconds per attempt
+    "WEBHOOK_RETRY_SECONDS": 60,  # the first retry's wait; each next one doubles it
+    "WEBHOOK_MAX_ATTEMPTS": 8,
 }
 
 # Values whose type the environment cannot tell us.
@@ -51,6 +59,9 @@ _INT_KEYS = {
     "BENCHMARK_STALE_YEARS",
     "RETENTION_YEARS",
     "SMTP_PORT",
+    "WEBHOOK_TIMEOUT",
+    "WEBHOOK_RETRY_SECONDS",
+    "WEBHOOK_MAX_ATTEMPTS",
 }
 _BOOL_KEYS = {"SESSION_COOKIE_SECURE"}
 

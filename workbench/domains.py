@@ -25,6 +25,7 @@ DOMAINS = [
     "finance",
     "experts",
     "notices",
+    "webhooks",
 ]
 
 

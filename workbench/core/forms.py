@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField
+from wtforms import DecimalField, HiddenField, SelectMultipleField
 from wtforms.validators import StopValidation
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
@@ -59,6 +59,20 @@ class HiddenIntegerField(HiddenField):
 
     def _value(self) -> str:
         return "" if self.data is None else str(self.data)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes (several engagement types, the events a webhook follows)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        """A value the page never offered is named, in Chinese (WTForms says it in English)."""
+        offered = {str(option.data) for option in self}
+        unknown = [value for value in self.data or [] if str(value) not in offered]
+        if unknown:
+            raise StopValidation(f"没有这些选项：{'、'.join(map(str, unknown))}")
 
 
 class DecimalInput(DecimalField):

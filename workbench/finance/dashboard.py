@@ -133,8 +133,23 @@ def _statement(*, admin: bool, rated_only: bool) -> Select:
 
 
 def _rows(db: Session, user: User, *, today: date, rated_only: bool = False) -> list[DepositRow]:
-    stmt = _statement(admin=user.is_admin, rated_only=rated_only)
-    found = db.exec(stmt, params={"org_id": user.org_id, "user_id": user.id}).all()
+    return _agency_rows(
+        db, org_id=user.org_id, user_id=user.id, admin=user.is_admin, today=today,
+        rated_only=rated_only,
+    )  # fmt: skip
+
+
+def agency_deposits(db: Session, *, agency_id: int, today: date) -> Dashboard:
+    """Every rated deposit of one agency, read by no one in particular (the daily webhooks)."""
+    rows = _agency_rows(db, org_id=agency_id, user_id=0, admin=True, today=today, rated_only=True)
+    return Dashboard(today, [r for r in rows if r.status != DepositStatus.none])
+
+
+def _agency_rows(
+    db: Session, *, org_id: int, user_id: int, admin: bool, today: date, rated_only: bool
+) -> list[DepositRow]:
+    stmt = _statement(admin=admin, rated_only=rated_only)
+    found = db.exec(stmt, params={"org_id": org_id, "user_id": user_id}).all()
     if not found:
         return []
     entries = entries_by_engagement(db, {e.id for _c, e, _b in found})

@@ -6,22 +6,13 @@ from flask_wtf.file import FileField
 from wtforms import (
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from workbench.core.forms import BaseForm, VersionField, choices
+from workbench.core.forms import BaseForm, MultiCheckboxField, VersionField, choices
 from workbench.library import packs
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of checkboxes (several engagement types)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class IndicatorForm(BaseForm):
