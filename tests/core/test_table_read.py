@@ -8,7 +8,13 @@ from decimal import Decimal
 import pytest
 
 from workbench.core.spreadsheet import Field, as_text, from_text
-from workbench.core.spreadsheet.table_read import MAX_ROWS, CellError, parse_cell, read_rows
+from workbench.core.spreadsheet.table_read import (
+    MAX_ROWS,
+    CellError,
+    parse_cell,
+    read_rows,
+    read_table,
+)
 
 FIELDS = [
     Field("name", "名称", required=True, max_length=10),
@@ -95,3 +101,30 @@ def test_rows_survive_the_trip_through_plain_text():
     )  # fmt: skip
     again = from_text(as_text(read.rows, FIELDS), FIELDS)
     assert again.problems == [] and again.rows == read.rows
+
+
+def test_a_percent_formatted_cell_reads_as_the_user_sees_it():
+    """Excel keeps 95% as 0.95 formatted 0%: a text field gets “95%”, a number field 0.95."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["指标", "指标值", "比例"])
+    for name, value, fmt in [
+        ("达标率", 0.95, "0%"),
+        ("覆盖率", 0.955, "0.0%"),
+        ("人数", 52000, "#,##0"),
+    ]:
+        sheet.append([name, value, value])
+        sheet.cell(sheet.max_row, 2).number_format = fmt
+        sheet.cell(sheet.max_row, 3).number_format = fmt
+    buffer = BytesIO()
+    book.save(buffer)
+    fields = [Field("name", "指标"), Field("value", "指标值"), Field("share", "比例", "decimal")]
+    found = read_table(buffer.getvalue(), filename="目标.xlsx", fields=fields)
+    assert found.problems == []
+    assert [(r.values["value"], r.values["share"]) for r in found.rows] == [
+        ("95%", Decimal("0.95")), ("95.5%", Decimal("0.955")), ("52000", Decimal("52000")),
+    ]  # fmt: skip

@@ -319,3 +319,25 @@ def test_only_the_team_may_import(login, demo):
     data = _xlsx([HEADER, [None, None, "学生出勤率", "≥", "99", "%"]])
     for username in ("demo-bureau", "demo-unit", "demo-expert"):
         assert _upload(login(username), e, data).status_code in (403, 404), username
+
+
+def test_a_value_typed_as_a_percentage_in_excel_is_read_as_one(login, db, sample):
+    """A declaration's 95% is the number 0.95 formatted 0%: the target is ≥95%, not ≥0.95%."""
+    from openpyxl import load_workbook as load
+
+    data = _xlsx([
+        HEADER,
+        ["产出", "产出质量", "营养餐标准达标率", "≥", 0.96, "%"],
+        ["产出", "产出质量", "食品安全抽检合格率", "≥", 0.985, None],
+    ])  # fmt: skip
+    book = load(BytesIO(data))
+    book[SHEET]["E2"].number_format = "0%"
+    book[SHEET]["E3"].number_format = "0.0%"
+    buffer = BytesIO()
+    book.save(buffer)
+    client = login("demo-lead")
+    page = _upload(client, sample, buffer.getvalue()).get_data(as_text=True)
+    assert "≥96%" in page and "≥98.5%" in page
+    assert _confirm(client, sample, _token(page)).status_code == 302
+    targets = _targets(db, sample)
+    assert targets["营养餐标准达标率"] == "≥96%" and targets["食品安全抽检合格率"] == "≥98.5%"

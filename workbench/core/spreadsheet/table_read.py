@@ -13,7 +13,9 @@ parsed again from it with the same fields on confirmation.
 
 from __future__ import annotations
 
+import io
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -111,7 +113,9 @@ def parse_cell(spec: Field, value: Any) -> Any:
 
 
 def _text(spec: Field, value: Any) -> str:
-    if isinstance(value, datetime | date):
+    if isinstance(value, Percent):
+        text = value.text()
+    elif isinstance(value, datetime | date):
         text = value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
@@ -283,7 +287,45 @@ def read_table(
     chosen = (book.sheet(sheet) if sheet else None) or (book.sheets[0] if book.sheets else None)
     if chosen is None:
         return TableRead(problems=[TableProblem("文件中没有工作表")])
-    return read_rows(chosen.rows, fields)
+    rows = chosen.rows
+    if book.file_format == "xlsx":
+        rows = percent_cells(data, chosen.name, rows)
+    return read_rows(rows, fields)
+
+
+class Percent(float):
+    """A number Excel shows as a percentage (0.95 formatted 0%: the user typed and sees 95%)."""
+
+    def text(self) -> str:
+        return f"{(Decimal(repr(float(self))) * 100).normalize():f}%"
+
+
+def percent_cells(data: bytes, name: str, rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """`rows` with the numbers of percent-formatted cells as `Percent`. The reader gives cell
+    values without their formats; a table import is small, so openpyxl reads the formats again
+    (after the guarded reader's safety pass over the same file)."""
+    import openpyxl
+
+    found = [list(row) for row in rows]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = book[name]
+        sheet.reset_dimensions()
+        for r, cells in enumerate(sheet.iter_rows(max_row=len(found)), start=0):
+            for c, cell in enumerate(cells):
+                value = getattr(cell, "value", None)
+                if (
+                    c < len(found[r])
+                    and isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and "%" in (getattr(cell, "number_format", "") or "")
+                ):
+                    found[r][c] = Percent(value)
+    finally:
+        book.close()
+    return found
 
 
 def as_text(rows: Sequence[TableRow], fields: Sequence[Field]) -> list[list]:
