@@ -324,3 +324,19 @@ def test_dashboard_query_count_stays_bounded(db, demo, login, count_queries):
         text = c.get("/").get_data(as_text=True)
     assert "另有" in text  # more overdue items than the panel lists
     assert counter.count <= 8, counter.statements
+
+
+def test_an_item_named_twice_is_refused_and_nothing_is_added(db, demo):
+    """The unit would answer one of two 学生花名册 and the other would stay open for ever."""
+    lead = demo.users["demo-lead"]
+    before = db.exec(select(func.count()).select_from(DocumentRequest)).one()
+    with pytest.raises(ValidationFailed, match="清单中已有同名资料：学生花名册"):
+        make_request(db, demo, lines="学生花名册\n营养餐供餐记录\n 学生花名册 ")
+    assert db.exec(select(func.count()).select_from(DocumentRequest)).one() == before
+    created = make_request(db, demo, send=False)
+    with pytest.raises(ValidationFailed, match="清单中已有同名资料：营养餐供餐记录"):
+        requests.add_items(
+            db, actor=lead, engagement=demo.engagement, request=created,
+            items=requests.parse_item_lines("教材发放记录\n营养餐供餐记录", default_due=None),
+        )  # fmt: skip
+    assert [i.name for i in items(db, created)] == ["营养餐供餐记录", "学生花名册"]

@@ -99,6 +99,7 @@ def create_request(
         raise ValidationFailed.of_field("title", "清单名称不能为空且不超过 200 字")
     if not items:
         raise ValidationFailed.of_field("items", "请至少列出一项需要提供的资料")
+    _refuse_twice([], items)
     _check_papers(db, engagement, paper_id, receipt_paper_id)
     request = DocumentRequest(
         engagement_id=engagement.id,
@@ -123,8 +124,31 @@ def create_request(
     return request
 
 
+def _same_name(name: str) -> str:
+    """Names compare ignoring letter case and repeated or surrounding spaces (as the import)."""
+    return " ".join(name.split()).casefold()
+
+
+def _refuse_twice(listed: Sequence[str], items: Sequence[ItemInput]) -> None:
+    """One material per line of the list: the unit would answer one of two and leave the other
+    open for ever."""
+    seen = {_same_name(name) for name in listed}
+    twice: list[str] = []
+    for item in items:
+        key = _same_name(item.name)
+        if key in seen and item.name.strip() not in twice:
+            twice.append(item.name.strip())
+        seen.add(key)
+    if twice:
+        raise ValidationFailed.of_field(
+            "items", f"清单中已有同名资料：{'、'.join(twice)}（每项资料只列一次）"
+        )
+
+
 def _add(db: Session, request: DocumentRequest, items: Sequence[ItemInput], actor: User) -> list:
-    start = len(items_of(db, [request.id])[request.id])
+    listed = items_of(db, [request.id])[request.id]
+    _refuse_twice([item.name for item in listed], items)
+    start = len(listed)
     rows = [
         RequestItem(
             request_id=request.id,
