@@ -195,3 +195,14 @@ def test_redeliver_sends_the_same_event_again(db, demo, hook, receiver, status):
     db.expire_all()
     rows = db.exec(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == hook.id)).all()
     assert len(rows) == 1 and rows[0].status == "delivered"
+
+
+def test_jobs_run_in_the_app_of_the_caller_not_the_last_one_made(
+    app_with, db, demo, hook, receiver
+):
+    """Another app made since (a test's own settings) must not take the job's database away."""
+    app_with(LOGIN_LIMIT="5 per minute")
+    made = _ping(db, demo, hook)
+    assert jobs.run_pending() == 1
+    db.refresh(made)
+    assert made.status == "delivered"
