@@ -54,6 +54,14 @@ EXPECTED = {
     "reports.complete": UNIT,
     "api.generate_document_post": TEAM,
     "api.list_documents_get": TEAM,
+    # workbench/api/report_sections.py: the drafting pages' predicates
+    "api.list_plan_sections_get": INTERNAL,  # as reports.plan
+    "api.list_report_sections_get": INTERNAL,  # as reports.report
+    "api.get_report_section_get": INTERNAL,  # as reports.section
+    "api.put_report_section_put": INTERNAL,  # as reports.save_section
+    "api.get_report_signoffs_get": INTERNAL,  # as reports.report
+    "api.sign_report_post": TEAM,  # as reports.sign
+    "api.withdraw_report_signoff_post": TEAM,  # as reports.withdraw
     # Each admin sets its own agency's outlines; a profile is the demo agency's.
     "reports.outline_profiles_page": ANY_ADMIN,
     "reports.withdraw_outline_profile": ADMIN,
