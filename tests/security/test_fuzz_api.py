@@ -139,6 +139,14 @@ SAMPLES: dict[str, object] = {
     },
     "RectificationProgressIn": {"status": "feedback_received", "note": "已收到反馈"},
     "RectificationReportIn": {"kind": "progress", "text": "已制定拨付时限制度"},
+    # workbench/api/report_sections.py, scoring_record.py
+    "ReportSectionIn": {
+        "content": "<p>评价范围为本年度全部资金。</p>",
+        "confirm_clear_signoffs": True,
+    },
+    "ReportSignIn": {"level": "prepare", "comment": "已自查"},
+    "ReportWithdrawIn": {"level": "prepare"},
+    "IndicatorUnconfirmIn": {"confirm_clear_signoffs": True},
 }
 
 
