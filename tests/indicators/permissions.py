@@ -27,6 +27,10 @@ EXPECTED = {
     "indicators.confirm": MANAGE,
     "indicators.unconfirm": MANAGE,
     "api.put_indicators_put": TEAM,
+    # workbench/api/scoring_record.py: the indicator page's predicates
+    "api.get_indicator_confirmation_get": TEAM,  # as indicators.index
+    "api.confirm_indicators_post": MANAGE,  # as indicators.confirm
+    "api.withdraw_indicator_confirmation_post": MANAGE,  # as indicators.unconfirm
     "api.get_scores_get": TEAM,
 }
 
@@ -85,5 +89,9 @@ def endpoint_params(db, demo) -> dict:
         "indicators.delete": {"engagement_id": unconfirmed.id, "indicator_id": deleted},
         "indicators.confirm": {"engagement_id": to_confirm},
         "indicators.unconfirm": {"engagement_id": to_confirm},
+        # The API's confirmation runs before the pages' (its URLs sort first): systems of its own.
+        "api.confirm_indicators_post": {
+            "id": for_roles(MANAGE, lambda role: with_sheet(db, demo, f"{role}接口确认").id)
+        },
         "indicators.framework": {"engagement_id": empty},
     }

@@ -54,6 +54,26 @@ EXPECTED = {
     "reports.complete": UNIT,
     "api.generate_document_post": TEAM,
     "api.list_documents_get": TEAM,
+    # workbench/api/report_sections.py: the drafting pages' predicates
+    "api.list_plan_sections_get": INTERNAL,  # as reports.plan
+    "api.list_report_sections_get": INTERNAL,  # as reports.report
+    "api.get_report_section_get": INTERNAL,  # as reports.section
+    "api.put_report_section_put": INTERNAL,  # as reports.save_section
+    "api.get_report_signoffs_get": INTERNAL,  # as reports.report
+    "api.sign_report_post": TEAM,  # as reports.sign
+    "api.withdraw_report_signoff_post": TEAM,  # as reports.withdraw
+    # workbench/api/consultation.py: the consultation pages' predicates
+    "api.get_consultation_get": TEAM,  # as reports.consultation_page
+    "api.send_consultation_post": MANAGE,  # as reports.send
+    "api.record_no_opinions_post": MANAGE,  # as reports.no_opinions
+    "api.list_opinions_get": TEAM,  # as reports.consultation_page
+    "api.get_opinion_get": TEAM,  # as reports.consultation_page
+    "api.answer_opinion_put": TEAM,  # as reports.answer
+    "api.list_feedback_opinions_get": UNIT,  # as reports.feedback
+    "api.add_feedback_opinion_post": UNIT,  # as reports.add_opinion
+    "api.put_feedback_opinion_put": UNIT,  # as reports.edit_opinion
+    "api.delete_feedback_opinion_delete": UNIT,  # as reports.edit_opinion (delete)
+    "api.complete_feedback_post": UNIT,  # as reports.complete
     # Each admin sets its own agency's outlines; a profile is the demo agency's.
     "reports.outline_profiles_page": ANY_ADMIN,
     "reports.withdraw_outline_profile": ADMIN,
@@ -191,7 +211,22 @@ def endpoint_params(db, demo) -> dict:
         db.flush()
         return other.id
 
+    def unit_opinion(role: str) -> int:
+        """An opinion of the demo unit's in the demo's open round, for the API to delete."""
+        from workbench.reports import consultation
+
+        row = consultation.add_opinion(
+            db, actor=demo.users["demo-unit"], engagement=engagement, reference="",
+            content=f"{role}删除的意见",
+        )  # fmt: skip
+        db.flush()
+        return row.id
+
     return {
+        # The API's calls sort before the pages': the unit completes a round of its own and
+        # deletes an opinion of its own (the demo's stays for the pages).
+        "api.complete_feedback_post": {"id": open_round("unit-api")},
+        "api.delete_feedback_opinion_delete": {"opinion_id": for_roles(UNIT, unit_opinion)},
         # Recording "no opinions" closes the round: each manager records it on a round of its own
         # (the demo's round has an opinion). The unit completes its feedback on another round, so
         # the demo's stays open for adding and editing opinions.

@@ -139,6 +139,24 @@ SAMPLES: dict[str, object] = {
     },
     "RectificationProgressIn": {"status": "feedback_received", "note": "已收到反馈"},
     "RectificationReportIn": {"kind": "progress", "text": "已制定拨付时限制度"},
+    # workbench/api/report_sections.py, scoring_record.py
+    "ReportSectionIn": {
+        "content": "<p>评价范围为本年度全部资金。</p>",
+        "confirm_clear_signoffs": True,
+    },
+    "ReportSignIn": {"level": "prepare", "comment": "已自查"},
+    "ReportWithdrawIn": {"level": "prepare"},
+    "IndicatorUnconfirmIn": {"confirm_clear_signoffs": True},
+    # workbench/api/consultation.py
+    "ConsultationSendIn": {
+        "version_id": 1,
+        "recipient_id": 1,
+        "message": "请于月底前反馈",
+        "due_date": "2026-12-31",
+    },
+    "ConsultationNoOpinionsIn": {"note": "2026-12-01 电话确认无意见"},
+    "OpinionIn": {"reference": "第3页", "content": "建议补充数据来源。"},
+    "OpinionAnswerIn": {"adoption": "采纳", "reason": "已在第三部分补充。"},
 }
 
 
