@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from flask import request
 from sqlmodel import Session, col
@@ -18,6 +19,7 @@ from sqlmodel import Session, col
 from workbench.core.errors import ValidationFailed
 from workbench.core.inputs import query_int
 
+T = TypeVar("T")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 _PREFIX = "v1:"
 
@@ -48,3 +50,15 @@ def page(db: Session, stmt: Any, id_column: Any) -> tuple[list, str | None]:
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode(rows[-1].id) if more and rows else None
+
+
+def page_of(rows: Sequence[T], id_of: Callable[[T], int]) -> tuple[list[T], str | None]:
+    """One page of a list a service returns whole (an engagement's few rows), as `page` does."""
+    limit = min(query_int("limit", DEFAULT_LIMIT), MAX_LIMIT)
+    after = request.args.get("cursor")
+    ordered = sorted(rows, key=id_of, reverse=True)
+    if after is not None:
+        last = decode(after)
+        ordered = [row for row in ordered if id_of(row) < last]
+    chosen = ordered[:limit]
+    return chosen, encode(id_of(chosen[-1])) if len(ordered) > limit else None
