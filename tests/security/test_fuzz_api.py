@@ -139,6 +139,21 @@ SAMPLES: dict[str, object] = {
     },
     "RectificationProgressIn": {"status": "feedback_received", "note": "已收到反馈"},
     "RectificationReportIn": {"kind": "progress", "text": "已制定拨付时限制度"},
+    "ExpertIn": {
+        "name": "模糊专家",
+        "title": "研究员",
+        "field_tags": ["教育", "统计"],
+        "organisation": "某大学",
+        "phone": "13800000000",
+        "email": "fuzz@example.com",
+        "user_id": None,
+        "note": "备注",
+        "active": True,
+    },
+    "ExpertPatch": {"title": "教授", "field_tags": ["财务"], "note": "改", "active": True},
+    "AssignmentIn": {"expert_id": 1, "duty": "方案评审", "override_reason": ""},
+    "AssignmentEndIn": {"reason": "项目调整"},
+    "ExpertFeeIn": {"item": "评审费", "amount": "800.00", "fee_date": "2026-03-05", "note": ""},
 }
 
 
