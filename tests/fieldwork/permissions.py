@@ -86,6 +86,11 @@ EXPECTED = {
     # As the 问题清单 page and the paper page's findings form.
     "api.list_engagement_findings_get": INTERNAL,
     "api.record_paper_finding_post": TEAM,
+    # As the 佐证材料 page and its download: whoever reads the papers.
+    "api.list_engagement_evidence_get": INTERNAL,
+    "api.list_workpaper_evidence_get": INTERNAL,
+    "api.get_evidence_get": INTERNAL,
+    "api.download_evidence_get": INTERNAL,
 }
 
 
