@@ -153,6 +153,7 @@ SAMPLES: dict[str, object] = {
     "ExpertPatch": {"title": "教授", "field_tags": ["财务"], "note": "改", "active": True},
     "AssignmentIn": {"expert_id": 1, "duty": "方案评审", "override_reason": ""},
     "AssignmentEndIn": {"reason": "项目调整"},
+    "NoticePreferencesIn": {"enabled": ["paper.returned", "review.returned"]},
     "ExpertFeeIn": {"item": "评审费", "amount": "800.00", "fee_date": "2026-03-05", "note": ""},
 }
 
