@@ -304,7 +304,7 @@ def upload_request_item_files(rid: int, item_id: int):
     )
 
 
-def _finding(row: FindingRow) -> PaperFindingOut:
+def finding_out(row: FindingRow) -> PaperFindingOut:
     f, indicator = row.finding, row.indicator
     return PaperFindingOut(
         **f.model_dump(include=set(PaperFindingOut.model_fields)),
@@ -332,7 +332,9 @@ def _finding(row: FindingRow) -> PaperFindingOut:
 def list_engagement_findings(id: int):  # noqa: A002
     rows = registers.list_findings(db.session(), engagement=guarded_object())
     chosen, next_cursor = cursor.page_of(rows, lambda r: r.finding.id)
-    return respond(PaperFindingPage(items=[_finding(r) for r in chosen], next_cursor=next_cursor))
+    return respond(
+        PaperFindingPage(items=[finding_out(r) for r in chosen], next_cursor=next_cursor)
+    )
 
 
 @operation(
@@ -388,7 +390,7 @@ def record_paper_finding(wid: int):
     )
     status = scope.paper.status
     out = PaperFindingCreated(
-        **_finding(row).model_dump(),
+        **finding_out(row).model_dump(),
         paper_status=status,
         paper_status_name=STATUS_NAMES[Status(status)],
     )
