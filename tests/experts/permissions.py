@@ -37,6 +37,18 @@ EXPECTED = {
     "experts.team_import": MANAGE,  # 导入工作组成员: the lead, as adding one member
     "experts.team_import_confirm": MANAGE,
     "experts.team_import_template": MANAGE,
+    # The API keeps the pages' rules: the pool is the agency's, a profile its staff's and the
+    # expert's own, the assignments the 专家 tab's, the plan review the flow page's.
+    "api.list_experts_get": ANY_AGENCY,
+    "api.create_expert_post": ANY_ADMIN,
+    "api.get_expert_get": AGENCY | {"expert"},
+    "api.patch_expert_patch": ADMIN,
+    "api.list_expert_assignments_get": TEAM,
+    "api.assign_expert_post": MANAGE,
+    "api.end_expert_assignment_post": MANAGE,
+    "api.add_expert_fee_post": MANAGE,
+    "api.delete_expert_fee_delete": MANAGE,
+    "api.get_plan_reviews_get": INTERNAL,
 }
 
 
@@ -108,4 +120,5 @@ def endpoint_params(db, demo) -> dict:
         "experts.approve_withdrawal": {"conflict_id": each_role(tie(pending=True))},
         "experts.refuse_withdrawal": {"conflict_id": each_role(tie(pending=True))},
         "experts.delete_fee": {"fee_id": each_role(fee)},
+        "api.delete_expert_fee_delete": {"fee_id": each_role(fee)},
     }

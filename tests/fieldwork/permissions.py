@@ -86,6 +86,14 @@ EXPECTED = {
     # As the 问题清单 page and the paper page's findings form.
     "api.list_engagement_findings_get": INTERNAL,
     "api.record_paper_finding_post": TEAM,
+    # As the 佐证材料 page and its download: whoever reads the papers.
+    "api.list_engagement_evidence_get": INTERNAL,
+    "api.list_workpaper_evidence_get": INTERNAL,
+    "api.get_evidence_get": INTERNAL,
+    "api.download_evidence_get": INTERNAL,
+    # One finding: read as the 问题清单, deleted as on the paper page.
+    "api.get_finding_get": INTERNAL,
+    "api.delete_finding_delete": TEAM,
 }
 
 
@@ -175,6 +183,12 @@ def endpoint_params(db, demo) -> dict:
         db.flush()
         return request.id
 
+    def finding(role: str) -> int:
+        row = Finding(paper_id=paper.id, text=f"{role}的发现", created_by_id=lead.id)
+        db.add(row)
+        db.flush()
+        return row.id
+
     link = db.exec(
         select(DocumentRequest).where(
             DocumentRequest.engagement_id == engagement.id, DocumentRequest.title == "链接清单"
@@ -199,4 +213,5 @@ def endpoint_params(db, demo) -> dict:
         # item_id names a review item elsewhere (tests/review/permissions.py): here, the sent one's.
         "api.set_request_item_status_post": {"item_id": sent_item},
         "api.upload_request_item_files_post": {"item_id": sent_item},
+        "api.delete_finding_delete": {"finding_id": each_role(finding)},
     }

@@ -157,6 +157,23 @@ SAMPLES: dict[str, object] = {
     "ConsultationNoOpinionsIn": {"note": "2026-12-01 电话确认无意见"},
     "OpinionIn": {"reference": "第3页", "content": "建议补充数据来源。"},
     "OpinionAnswerIn": {"adoption": "采纳", "reason": "已在第三部分补充。"},
+    # workbench/api/experts.py, expert_assignments.py, notifications.py
+    "ExpertIn": {
+        "name": "模糊专家",
+        "title": "研究员",
+        "field_tags": ["教育", "统计"],
+        "organisation": "某大学",
+        "phone": "13800000000",
+        "email": "fuzz@example.com",
+        "user_id": None,
+        "note": "备注",
+        "active": True,
+    },
+    "ExpertPatch": {"title": "教授", "field_tags": ["财务"], "note": "改", "active": True},
+    "AssignmentIn": {"expert_id": 1, "duty": "方案评审", "override_reason": ""},
+    "AssignmentEndIn": {"reason": "项目调整"},
+    "NoticePreferencesIn": {"enabled": ["paper.returned", "review.returned"]},
+    "ExpertFeeIn": {"item": "评审费", "amount": "800.00", "fee_date": "2026-03-05", "note": ""},
 }
 
 

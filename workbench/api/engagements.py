@@ -8,6 +8,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.accounts.models import Organisation, OrgKind
 from workbench.accounts.services import get_or_create_org
+from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.api.schemas import (
     AdvanceOut,
@@ -51,23 +52,35 @@ def _out(engagement: Engagement, orgs: dict[int, Organisation]) -> dict:
 @operation(
     "/engagements",
     "GET",
-    summary="我可见的项目列表（分页：page, per_page）",
+    summary=(
+        "我可见的项目列表（新的在前；分页：limit, cursor；筛选：q（名称或编号包含）、stage）；"
+        "仍可用 page, per_page 按原顺序（未归档在前、计划完成日期先后）分页"
+    ),
     response=EngagementList,
 )
 @requires("authenticated")
 def list_engagements():
-    page = query_int("page", 1)
-    per_page = min(query_int("per_page", 50), 200)
-    rows, total = services.list_for(
-        db.session(), user=current_user, q=request.args.get("q", ""), page=page, per_page=per_page
-    )
+    session = db.session()
+    q, stage = request.args.get("q", ""), request.args.get("stage", "")
+    page = per_page = next_cursor = None
+    if cursor.page_mode():
+        page = query_int("page", 1)
+        per_page = min(query_int("per_page", 50), 200)
+        rows, total = services.list_for(
+            session, user=current_user, q=q, stage=stage, page=page, per_page=per_page
+        )
+    else:
+        stmt = services.list_query(user=current_user, q=q, stage=stage)
+        rows, next_cursor = cursor.page(session, stmt, Engagement.id)
+        total = cursor.count(session, stmt)
     orgs = services.orgs_by_id(
-        db.session(), {e.bureau_id for e in rows} | {e.unit_id or 0 for e in rows}
+        session, {e.bureau_id for e in rows} | {e.unit_id or 0 for e in rows}
     )
     return respond(
         EngagementList(
             items=[EngagementOut(**_out(e, orgs)) for e in rows],
             total=total,
+            next_cursor=next_cursor,
             page=page,
             per_page=per_page,
         )

@@ -10,13 +10,15 @@ from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from workbench import db
+from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.core.errors import ValidationFailed
 from workbench.core.inputs import query_id, query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.fieldwork import catalog, evidence, loaders, papers, review
-from workbench.fieldwork.queries import PaperFilters, list_papers
+from workbench.fieldwork.models import WorkingPaper
+from workbench.fieldwork.queries import PaperFilters, filtered_query, list_papers, paper_rows
 from workbench.fieldwork.review_rules import STATUS_NAMES, Level, Status
 
 
@@ -73,10 +75,13 @@ class WorkpaperOut(BaseModel):
 
 
 class WorkpaperList(BaseModel):
+    """Cursor pages by default; the older `page`/`per_page` pages when the request names them."""
+
     items: list[WorkpaperOut]
     total: int
-    page: int
-    per_page: int
+    next_cursor: str | None = None
+    page: int | None = None
+    per_page: int | None = None
 
 
 class SignoffResult(SignoffOut):
@@ -141,16 +146,18 @@ def list_workpaper_templates():
 @operation(
     "/engagements/{id}/workpapers",
     "GET",
-    summary="项目的工作底稿（分页：page, per_page；筛选：stage, status, indicator_id, mine, ready）",
+    summary=(
+        "项目的工作底稿（新的在前；分页：limit, cursor；筛选：stage, status, indicator_id, mine, "
+        "ready）；仍可用 page, per_page 按索引号顺序分页"
+    ),
     response=WorkpaperList,
     tag="fieldwork",
 )
 @requires("fieldwork.read", load=_load_engagement)
 def list_workpapers(id: int):  # noqa: A002
     engagement = guarded_object()
+    session = db.session()
     args = request.args
-    page = query_int("page", 1)
-    per_page = min(query_int("per_page", 50), 200)
     filters = PaperFilters(
         stage=args.get("stage", ""),
         status=args.get("status", ""),
@@ -158,20 +165,32 @@ def list_workpapers(id: int):  # noqa: A002
         mine=args.get("mine") in ("1", "true"),
         ready=args.get("ready") in ("1", "true"),
     )
-    rows, total = list_papers(
-        db.session(),
-        engagement=engagement,
-        user=current_user,
-        filters=filters,
-        page=page,
-        per_page=per_page,
-    )
+    page = per_page = next_cursor = None
+    if cursor.page_mode():
+        page = query_int("page", 1)
+        per_page = min(query_int("per_page", 50), 200)
+        rows, total = list_papers(
+            session,
+            engagement=engagement,
+            user=current_user,
+            filters=filters,
+            page=page,
+            per_page=per_page,
+        )
+    else:
+        stmt = filtered_query(engagement=engagement, user=current_user, filters=filters)
+        chosen, next_cursor = cursor.page(session, stmt, WorkingPaper.id)
+        rows, total = paper_rows(session, chosen), cursor.count(session, stmt)
     people = {u.id: u for row in rows for u, _s in row.signers.values() if u is not None}
     items = [
         _out(row.paper, row.indicators, {lvl: s for lvl, (_u, s) in row.signers.items()}, people)
         for row in rows
     ]
-    return respond(WorkpaperList(items=items, total=total, page=page, per_page=per_page))
+    return respond(
+        WorkpaperList(
+            items=items, total=total, next_cursor=next_cursor, page=page, per_page=per_page
+        )
+    )
 
 
 @operation(

@@ -13,7 +13,6 @@ exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -45,7 +44,6 @@ from workbench.api.fieldwork_record_schemas import (
 )
 from workbench.api.versions import tagged
 from workbench.core.errors import NotFound
-from workbench.core.inputs import query_int
 from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.timeutil import today_local
 from workbench.engagements import services as engagements
@@ -73,18 +71,6 @@ def _load_request(rid: int, **_) -> RequestScope:
     if found is None:
         raise NotFound("资料清单不存在")
     return RequestScope(engagements.get(session, found.engagement_id), request=found)
-
-
-def _paged(rows: Sequence[Any], id_of: Callable[[Any], int]) -> tuple[list, str | None]:
-    """One page of a whole list, newest id first, after the request's cursor (as cursor.page)."""
-    limit = min(query_int("limit", cursor.DEFAULT_LIMIT), cursor.MAX_LIMIT)
-    after = request.args.get("cursor")
-    ordered = sorted(rows, key=id_of, reverse=True)
-    if after is not None:
-        last = cursor.decode(after)
-        ordered = [row for row in ordered if id_of(row) < last]
-    chosen = ordered[:limit]
-    return chosen, cursor.encode(id_of(chosen[-1])) if len(ordered) > limit else None
 
 
 def _files(item_ids: list[int]) -> dict[int, list[RequestFileOut]]:
@@ -154,7 +140,7 @@ def _item_inputs(body: RequestItemsIn) -> list[service.ItemInput]:
 def list_document_requests(id: int):  # noqa: A002
     session = db.session()
     rows = service.list_requests(session, engagement=guarded_object(), user=current_user)
-    chosen, next_cursor = _paged(rows, lambda r: r.id)
+    chosen, next_cursor = cursor.page_of(rows, lambda r: r.id)
     items = service.items_of(session, [r.id for r in chosen])
     people = engagements.users_by_id(
         session, {r.contact_user_id for r in chosen if r.contact_user_id}
@@ -318,7 +304,7 @@ def upload_request_item_files(rid: int, item_id: int):
     )
 
 
-def _finding(row: FindingRow) -> PaperFindingOut:
+def finding_out(row: FindingRow) -> PaperFindingOut:
     f, indicator = row.finding, row.indicator
     return PaperFindingOut(
         **f.model_dump(include=set(PaperFindingOut.model_fields)),
@@ -345,8 +331,10 @@ def _finding(row: FindingRow) -> PaperFindingOut:
 @requires("fieldwork.read", load=_load_engagement)
 def list_engagement_findings(id: int):  # noqa: A002
     rows = registers.list_findings(db.session(), engagement=guarded_object())
-    chosen, next_cursor = _paged(rows, lambda r: r.finding.id)
-    return respond(PaperFindingPage(items=[_finding(r) for r in chosen], next_cursor=next_cursor))
+    chosen, next_cursor = cursor.page_of(rows, lambda r: r.finding.id)
+    return respond(
+        PaperFindingPage(items=[finding_out(r) for r in chosen], next_cursor=next_cursor)
+    )
 
 
 @operation(
@@ -402,7 +390,7 @@ def record_paper_finding(wid: int):
     )
     status = scope.paper.status
     out = PaperFindingCreated(
-        **_finding(row).model_dump(),
+        **finding_out(row).model_dump(),
         paper_status=status,
         paper_status_name=STATUS_NAMES[Status(status)],
     )

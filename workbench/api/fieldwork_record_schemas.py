@@ -156,3 +156,15 @@ class PaperFindingPage(BaseModel):
 class PaperFindingCreated(PaperFindingOut):
     paper_status: str
     paper_status_name: str
+
+
+class FindingEvidenceOut(BaseModel):
+    id: int
+    name: str
+    sha256: str
+
+
+class PaperFindingDetail(PaperFindingOut):
+    evidence: list[FindingEvidenceOut]
+    paper_status: str
+    paper_status_name: str

@@ -7,8 +7,10 @@ from decimal import Decimal
 from flask import request
 from flask_login import current_user
 from pydantic import BaseModel
+from sqlmodel import select
 
 from workbench import db
+from workbench.api import cursor
 from workbench.api.blueprint import operation, respond
 from workbench.core.inputs import query_int
 from workbench.core.permissions import requires
@@ -53,10 +55,13 @@ class LibraryIndicatorDetail(LibraryIndicatorOut):
 
 
 class LibraryList(BaseModel):
+    """Cursor pages by default; the older `page`/`per_page` pages when the request names them."""
+
     items: list[LibraryIndicatorOut]
     total: int
-    page: int
-    per_page: int
+    next_cursor: str | None = None
+    page: int | None = None
+    per_page: int | None = None
 
 
 def _out(row: LibraryIndicator, version: LibraryIndicatorVersion) -> dict:
@@ -89,32 +94,42 @@ def load(library_id: int, **_) -> LibraryIndicator:
 @operation(
     "/library",
     "GET",
-    summary="检索指标库（q 检索词；tag 可多次；status、sector、type、pack；分页 page, per_page）",
+    summary=(
+        "检索指标库（q 检索词；tag 可多次；status、sector、type、pack；新的在前，分页：limit, "
+        "cursor）；仍可用 page, per_page 按相关度（名称命中在前）分页"
+    ),
     response=LibraryList,
     tag="library",
 )
 @requires("library.read")
 def list_library():
     session = db.session()
-    page = query_int("page", 1)
-    per_page = min(query_int("per_page", 50), 200)
-    rows, total = services.search(
-        session,
+    wanted = dict(
         q=request.args.get("q", "")[:100],
         tags=request.args.getlist("tag")[:5],
         status=request.args.get("status") or None,
-        limit=per_page,
-        offset=(page - 1) * per_page,
         viewer=current_user,
         sector=request.args.get("sector") or None,
         engagement_type=request.args.get("type") or None,
         pack_key=request.args.get("pack") or None,
     )
+    page = per_page = next_cursor = None
+    if cursor.page_mode():
+        page = query_int("page", 1)
+        per_page = min(query_int("per_page", 50), 200)
+        rows, total = services.search(
+            session, limit=per_page, offset=(page - 1) * per_page, **wanted
+        )
+    else:
+        stmt = select(LibraryIndicator).where(*services.search_conditions(session, **wanted))
+        rows, next_cursor = cursor.page(session, stmt, LibraryIndicator.id)
+        total = cursor.count(session, stmt)
     versions = services.current_versions(session, rows)
     return respond(
         LibraryList(
             items=[LibraryIndicatorOut(**_out(row, versions[row.id])) for row in rows],
             total=total,
+            next_cursor=next_cursor,
             page=page,
             per_page=per_page,
         )

@@ -9,6 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel
 
 from workbench import db
+from workbench.api import cursor
 from workbench.api.blueprint import operation, refuse_unstorable, respond
 from workbench.core import storage
 from workbench.core.errors import ValidationFailed
@@ -39,6 +40,7 @@ class VersionOut(BaseModel):
 
 class VersionList(BaseModel):
     items: list[VersionOut]
+    next_cursor: str | None = None
 
 
 def load(id: int, **_):  # noqa: A002 - the path parameter is called id in DESIGN.md
@@ -120,11 +122,11 @@ def _archived_package(engagement):
 @operation(
     "/engagements/{id}/documents",
     "GET",
-    summary="项目已生成的成果文件版本（新的在前）",
+    summary="项目已生成的成果文件版本（新的在前；分页：limit, cursor）",
     response=VersionList,
     tag="reports",
 )
 @requires("engagement.team", load=load)
 def list_documents(id: int):  # noqa: A002
-    rows = services.versions(db.session(), load(id))
-    return respond(VersionList(items=[_out(v) for v in rows]))
+    rows, next_cursor = cursor.page_of(services.versions(db.session(), load(id)), lambda v: v.id)
+    return respond(VersionList(items=[_out(v) for v in rows], next_cursor=next_cursor))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from workbench import db
+from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.api.review_schemas import (
     CommentOut,
@@ -73,16 +74,18 @@ def _out(row: Submission, comments: list[ReviewComment]) -> SubmissionOut:
 @operation(
     "/engagements/{id}/submissions",
     "GET",
-    summary="提交委托方审核的记录（含审核意见）",
+    summary="提交委托方审核的记录（含审核意见；新的在前；分页：limit, cursor）",
     response=SubmissionList,
     tag="review",
 )
 @requires("review.view", load=load)
 def list_submissions(id: int):  # noqa: A002
     session = db.session()
-    rows = submissions.of_engagement(session, load(id))
+    rows, next_cursor = cursor.page_of(submissions.of_engagement(session, load(id)), lambda r: r.id)
     comments = submissions.comments_of(session, [r.id for r in rows])
-    return respond(SubmissionList(items=[_out(r, comments[r.id]) for r in rows]))
+    return respond(
+        SubmissionList(items=[_out(r, comments[r.id]) for r in rows], next_cursor=next_cursor)
+    )
 
 
 @operation(

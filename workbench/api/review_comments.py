@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from flask_login import current_user
 
 from workbench import db
+from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.api.review import load_submission
 from workbench.api.review_record import names_of
@@ -77,7 +78,10 @@ def _comments(rows: Sequence[ReviewComment]) -> list[ReviewCommentOut]:
 @operation(
     "/submissions/{sid}/comments",
     "GET",
-    summary="该提交版本的审核意见，每条附评价机构的回复（reply，未回复为 null）和 version",
+    summary=(
+        "该提交版本的审核意见，每条附评价机构的回复（reply，未回复为 null）和 version"
+        "（新的在前；分页：limit, cursor）"
+    ),
     response=ReviewCommentList,
     tag="review",
 )
@@ -85,7 +89,8 @@ def _comments(rows: Sequence[ReviewComment]) -> list[ReviewCommentOut]:
 def list_review_comments(sid: int):
     scope = guarded_object()
     rows = submissions.comments_of(db.session(), [scope.obj.id])[scope.obj.id]
-    return respond(ReviewCommentList(items=_comments(rows)))
+    chosen, next_cursor = cursor.page_of(rows, lambda c: c.id)
+    return respond(ReviewCommentList(items=_comments(chosen), next_cursor=next_cursor))
 
 
 @operation(

@@ -40,6 +40,7 @@ class ReviewCommentOut(BaseModel):
 
 class ReviewCommentList(BaseModel):
     items: list[ReviewCommentOut]
+    next_cursor: str | None = None
 
 
 class RectificationItemIn(BaseModel):

@@ -70,6 +70,7 @@ class SubmissionOut(BaseModel):
 
 class SubmissionList(BaseModel):
     items: list[SubmissionOut]
+    next_cursor: str | None = None
 
 
 class RatingIn(BaseModel):

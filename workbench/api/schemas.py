@@ -94,10 +94,13 @@ class EngagementDetail(EngagementOut):
 
 
 class EngagementList(BaseModel):
+    """Cursor pages by default; the older `page`/`per_page` pages when the request names them."""
+
     items: list[EngagementOut]
     total: int
-    page: int
-    per_page: int
+    next_cursor: str | None = None
+    page: int | None = None
+    per_page: int | None = None
 
 
 class AdvanceOut(BaseModel):

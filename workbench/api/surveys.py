@@ -10,6 +10,7 @@ from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
 from workbench import db
+from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import guarded_object, requires
@@ -68,6 +69,7 @@ class SurveyOut(BaseModel):
 
 class SurveyList(BaseModel):
     items: list[SurveyOut]
+    next_cursor: str | None = None
 
 
 class SurveyImportOut(BaseModel):
@@ -131,18 +133,18 @@ def _out(survey: Survey, collected: int) -> SurveyOut:
 @operation(
     "/engagements/{id}/surveys",
     "GET",
-    summary="项目的满意度调查问卷列表",
+    summary="项目的满意度调查问卷列表（新的在前；分页：limit, cursor）",
     response=SurveyList,
     tag="surveys",
 )
 @requires("surveys.read", load=load)
 def list_surveys(id: int):  # noqa: A002
     session = db.session()
-    rows = services.list_surveys(session, load(id))
+    rows, next_cursor = cursor.page_of(services.list_surveys(session, load(id)), lambda s: s.id)
     from workbench.surveys.surveys import response_counts
 
     counts = response_counts(session, [s.id for s in rows])
-    return respond(SurveyList(items=[_out(s, counts[s.id]) for s in rows]))
+    return respond(SurveyList(items=[_out(s, counts[s.id]) for s in rows], next_cursor=next_cursor))
 
 
 @operation(

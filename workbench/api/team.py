@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from workbench import db
 from workbench.accounts.models import User
+from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.api.engagements import load
 from workbench.core.errors import NotFound
@@ -65,6 +66,7 @@ class MemberOut(BaseModel):
 
 class TeamOut(BaseModel):
     items: list[MemberOut]
+    next_cursor: str | None = None
 
 
 class DeclarationIn(BaseModel):
@@ -107,13 +109,14 @@ def _members(engagement: Engagement) -> list[MemberOut]:
 @operation(
     "/engagements/{id}/team",
     "GET",
-    summary="工作组成员：角色、分工和各自签署的独立性声明、保密承诺",
+    summary="工作组成员：角色、分工和各自签署的独立性声明、保密承诺（新加入的在前；分页：limit, cursor）",
     response=TeamOut,
     tag="team",
 )
 @requires("engagement.internal", load=load)
 def get_team(id: int):  # noqa: A002
-    return respond(TeamOut(items=_members(guarded_object())))
+    rows, next_cursor = cursor.page_of(_members(guarded_object()), lambda m: m.id)
+    return respond(TeamOut(items=rows, next_cursor=next_cursor))
 
 
 @operation(

@@ -81,8 +81,12 @@ def read(sha256: str) -> bytes:
     return target.read_bytes()
 
 
-def send(sha256: str, *, name: str, mime: str | None = None):
-    """Serve a stored file as an attachment under its original name."""
+def send(sha256: str, *, name: str, mime: str | None = None, content_etag: bool = False):
+    """Serve a stored file as an attachment under its original name, streamed from disk.
+
+    With `content_etag` the ETag is the content's SHA-256 (the same bytes always answer the
+    same tag, whichever record names them), so a client's If-None-Match gets 304.
+    """
     target = path_for(sha256)
     if not target.exists():
         raise NotFound("文件不存在或已丢失")
@@ -92,6 +96,7 @@ def send(sha256: str, *, name: str, mime: str | None = None):
         as_attachment=True,
         download_name=name,
         max_age=0,
+        etag=sha256 if content_etag else True,
     )
 
 

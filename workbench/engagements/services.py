@@ -216,6 +216,17 @@ def visible_query(user: User):
     return stmt.where(member)
 
 
+def list_query(*, user: User, q: str = "", stage: str = ""):
+    """A select of the user's engagements whose title or code contains `q`, in `stage`, unordered."""
+    stmt = visible_query(user)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(col(Engagement.title).ilike(like), col(Engagement.code).ilike(like)))
+    if stage:
+        stmt = stmt.where(Engagement.stage == stage)
+    return stmt
+
+
 def list_for(
     db: Session,
     *,
@@ -227,12 +238,7 @@ def list_for(
 ):
     """A page of the user's engagements with the total count (two queries plus one for members);
     every one at once when `per_page` is None (the Excel list: no count)."""
-    stmt = visible_query(user)
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(col(Engagement.title).ilike(like), col(Engagement.code).ilike(like)))
-    if stage:
-        stmt = stmt.where(Engagement.stage == stage)
+    stmt = list_query(user=user, q=q, stage=stage)
     ordered = stmt.order_by(
         col(Engagement.archived_at).is_not(None),
         col(Engagement.planned_end).is_(None),

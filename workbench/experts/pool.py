@@ -29,6 +29,7 @@ PROFILE_FIELDS = [
     "note",
     "active",
 ]
+MAX_QUERY = 200  # characters of a search (words or a tag) that are matched
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -170,18 +171,12 @@ def update_expert(
     return expert
 
 
-def search(
-    db: Session,
-    *,
-    user: User,
-    q: str = "",
-    tag: str = "",
-    page: int = 1,
-    per_page: int | None = 20,
-) -> tuple[list[Expert], int]:
-    """A page of the agency's experts matching the words (name, title, field, organisation);
-    every match at once when `per_page` is None (the Excel list)."""
-    stmt = select(Expert).where(Expert.agency_id == user.org_id)
+def search_query(*, agency_id: int, q: str = "", tag: str = ""):
+    """A select of the agency's experts matching the words (name, title, field, organisation)
+    and the exact field tag, unordered (the list page and the API order it their own way)."""
+    # No name or tag is longer; a longer pattern is one the database refuses to match.
+    q, tag = q[:MAX_QUERY], tag[:MAX_QUERY]
+    stmt = select(Expert).where(Expert.agency_id == agency_id)
     for word in split_tags(q):
         like = f"%{word}%"
         stmt = stmt.where(
@@ -197,6 +192,21 @@ def search(
         padded = literal(TAG_SEPARATOR) + col(Expert.field_tags) + literal(TAG_SEPARATOR)
         wanted = f"{TAG_SEPARATOR}{tag.strip()}{TAG_SEPARATOR}"
         stmt = stmt.where(padded.contains(wanted, autoescape=True))
+    return stmt
+
+
+def search(
+    db: Session,
+    *,
+    user: User,
+    q: str = "",
+    tag: str = "",
+    page: int = 1,
+    per_page: int | None = 20,
+) -> tuple[list[Expert], int]:
+    """A page of the agency's experts matching the words (name, title, field, organisation);
+    every match at once when `per_page` is None (the Excel list)."""
+    stmt = search_query(agency_id=user.org_id, q=q, tag=tag)
     ordered = stmt.order_by(col(Expert.active).desc(), Expert.name, Expert.id)
     if per_page is None:  # every match is read, so no count is needed
         rows = db.exec(ordered).all()

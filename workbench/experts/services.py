@@ -25,8 +25,10 @@ from workbench.experts.pool import (
     declare_conflict,
     expert_for_user,
     get_expert,
+    profile_input,
     remove_conflict,
     search,
+    search_query,
     update_expert,
 )
 from workbench.experts.team import join_team, leave_team
@@ -53,7 +55,9 @@ __all__ = [
     "history",
     "join_team",
     "leave_team",
+    "profile_input",
     "remove_conflict",
     "search",
+    "search_query",
     "update_expert",
 ]

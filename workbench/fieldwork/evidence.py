@@ -221,6 +221,12 @@ def delete(
     return evidence
 
 
+def evidence_query(*, engagement: Engagement, paper_id: int | None = None):
+    """A select of the engagement's evidence (every file of the 佐证材料 page), or one paper's."""
+    stmt = select(Evidence).where(Evidence.engagement_id == engagement.id)
+    return stmt if paper_id is None else stmt.where(Evidence.paper_id == paper_id)
+
+
 def evidence_of(db: Session, *, engagement: Engagement, paper_id: int | None) -> list[Evidence]:
     """A paper's evidence, or the engagement-level list when paper_id is None."""
     stmt = select(Evidence).where(Evidence.engagement_id == engagement.id)

@@ -127,6 +127,16 @@ def list_papers(
     else:
         total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
         papers = db.exec(ordered.offset((page - 1) * per_page).limit(per_page)).all()
+    return paper_rows(db, list(papers)), total
+
+
+def filtered_query(*, engagement: Engagement, user: User, filters: PaperFilters):
+    """A select of the engagement's papers the filters keep, unordered (the API pages it by id)."""
+    return _filtered(engagement, user, filters)
+
+
+def paper_rows(db: Session, papers: list[WorkingPaper]) -> list[PaperRow]:
+    """The papers with their indicators, signers and counts (a fixed number of queries)."""
     ids = [p.id for p in papers]
     links = indicators_by_paper(db, ids)
     signoffs = active_signoffs(db, ids)
@@ -152,7 +162,7 @@ def list_papers(
         )
         for p in papers
     ]
-    return rows, total
+    return rows
 
 
 TEAM_ROLES = (MemberRole.lead, MemberRole.evaluator, MemberRole.reviewer)

@@ -154,13 +154,19 @@ def unread_count(db: Session, user: User) -> int:
     ).one()
 
 
+def inbox_query(*, user: User, unread_only: bool = False):
+    """A select of the user's own notifications (only the unread ones when asked), unordered."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        stmt = stmt.where(col(Notification.read_at).is_(None))
+    return stmt
+
+
 def list_for(
     db: Session, *, user: User, unread_only: bool = False, page: int = 1, per_page: int = 30
 ) -> tuple[list[Notification], int]:
     """A page of the user's notifications, newest first, with the total."""
-    stmt = select(Notification).where(Notification.user_id == user.id)
-    if unread_only:
-        stmt = stmt.where(col(Notification.read_at).is_(None))
+    stmt = inbox_query(user=user, unread_only=unread_only)
     total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = db.exec(
         stmt.order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
