@@ -34,3 +34,17 @@ def test_two_models_of_one_name_are_refused():
     openapi._schema(spec, model("a"))  # the same schema again is fine
     with pytest.raises(ValueError, match="two different API models are named Twin"):
         openapi._schema(spec, model("b"))
+
+
+def test_uploads_are_described_under_the_field_each_route_reads(client):
+    """The evidence and rectification uploads read `files` (several); the sheet imports `file`
+    (the document said `file` for all, so a client following it sent nothing the route read)."""
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+
+    def form(path: str, method: str) -> dict:
+        return paths[path][method]["requestBody"]["content"]["multipart/form-data"]["schema"]
+
+    evidence = form("/workpapers/{wid}/evidence", "post")
+    assert evidence["required"] == ["files"] and evidence["properties"]["files"]["type"] == "array"
+    assert form("/surveys/{survey_id}/imports", "post")["required"] == ["file"]
+    assert form("/engagements/{id}/indicators", "put")["required"] == ["file"]

@@ -275,7 +275,7 @@ def test_hostile_api_requests_never_answer_500(
                 continue
             if op.multipart:
                 upload = (io.BytesIO(b"\x00" * 64), fuzz.HOSTILE["controls"] + ".xlsx")
-                files = {"file": upload}
+                files = {op.multipart: upload}  # the field the route reads: "file" or "files"
                 tally.call(f"{method} {target} file", partial(call, target, data=files))
             sample = SAMPLES.get(op.body.__name__) if op.body else {"label": "初稿"}
             for label, text in _texts(sample):

@@ -28,7 +28,8 @@ class Operation:
     body: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
-    multipart: bool = False
+    # The form field of an upload: "file" (one file) or "files" (several); "" for none.
+    multipart: str = ""
     binary: str | None = None
     errors: tuple[int, ...] = (401, 403, 404, 422)
     tags: list[str] = field(default_factory=list)
@@ -47,7 +48,7 @@ def operation(
     body: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
-    multipart: bool = False,
+    multipart: str = "",
     binary: str | None = None,
     tag: str = "engagements",
     versioned: bool = False,

@@ -276,7 +276,7 @@ class EvidenceUploadOut(BaseModel):
     ),
     response=EvidenceUploadOut,
     status=201,
-    multipart=True,
+    multipart="files",
     tag="fieldwork",
 )
 @requires("fieldwork.write", load=loaders.paper_by_wid)

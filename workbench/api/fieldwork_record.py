@@ -279,7 +279,7 @@ def set_request_item_status(rid: int, item_id: int):
     ),
     response=RequestUploadOut,
     status=201,
-    multipart=True,
+    multipart="files",
     tag="fieldwork",
 )
 @requires("fieldwork.request_upload", load=_load_request)

@@ -98,7 +98,7 @@ class ScoresOut(BaseModel):
         "否则 409 并说明将被清除的确认和签字"
     ),
     body=TreeIn,
-    multipart=True,
+    multipart="file",
     response=ImportOut,
 )
 @requires("indicators.edit", load=load)

@@ -102,11 +102,16 @@ def _operation(spec: APISpec, op: Operation) -> dict:
     if op.body is not None:
         content["application/json"] = {"schema": _schema(spec, op.body)}
     if op.multipart:
+        binary = {"type": "string", "format": "binary"}
         content["multipart/form-data"] = {
             "schema": {
                 "type": "object",
-                "properties": {"file": {"type": "string", "format": "binary"}},
-                "required": ["file"],
+                "properties": {
+                    op.multipart: binary
+                    if op.multipart == "file"
+                    else {"type": "array", "items": binary, "minItems": 1}
+                },
+                "required": [op.multipart],
             }
         }
     if content:

@@ -301,7 +301,7 @@ def _unit_report_input() -> tuple[str, str, list[tuple[str, bytes]]]:
     body=RectificationReportIn,
     response=UnitRectificationItemOut,
     status=201,
-    multipart=True,
+    multipart="files",
     tag="review",
     versioned=True,
 )

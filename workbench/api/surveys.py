@@ -180,7 +180,7 @@ def create_survey(id: int):  # noqa: A002
         " → {imported, skipped_duplicates}；有误或列对应不完整时 422 {errors: [{row, column, message}]}"
     ),
     response=SurveyImportOut,
-    multipart=True,
+    multipart="file",
     tag="surveys",
 )
 @requires("surveys.write", load=loaders.survey_by_id)
