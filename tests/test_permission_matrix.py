@@ -39,6 +39,7 @@ from tests.permissions_roles import (
 EXPECTED: dict[str, set[str]] = {
     "static": PUBLIC,
     "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     "accounts.login": PUBLIC,
     "accounts.set_language": PUBLIC,
     "accounts.logout": AUTH,
