@@ -195,6 +195,7 @@ def db(app, engine, base_engine) -> Iterator:
     app.extensions[BIND_KEY] = connection
     app.extensions[ENGINE_KEY] = engine
     session = Session(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    jobs.configure(app)  # the queue is process-wide: an app made since (a live server) moved it
     jobs.queue.flush()  # no test sees another's queued jobs
     writes_in_reads: list[str] = []
     event.listen(connection, "before_cursor_execute", _reading_request_writes(writes_in_reads))
