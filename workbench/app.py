@@ -8,7 +8,16 @@ from flask import Flask
 
 from workbench import config as settings
 from workbench import db
-from workbench.core import audit, errors, inputs, jobs, proxy, security, text_guard
+from workbench.core import (
+    audit,
+    errors,
+    inputs,
+    jobs,
+    proxy,
+    request_log,
+    security,
+    text_guard,
+)
 from workbench.extensions import babel, csrf, limiter, login_manager
 
 
@@ -20,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     conf["STORAGE_DIR"].mkdir(parents=True, exist_ok=True)
 
     proxy.init_app(app)  # the real client, for everything that reads request.remote_addr
+    request_log.init_app(app)  # a request id on every answer and log line
     inputs.init_app(app)  # before any route: the `int` converter is bound when a route is added
     db.init_app(app)
     jobs.configure(app)

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     # Where background jobs wait (workbench/core/jobs.py): None: <instance>/queue.sqlite3;
     # redis://… or postgresql://… when several nodes share the work.
     "QUEUE_URL": None,
+    "LOG_FORMAT": "text",  # "json": one JSON object per line, with the request id
     # Webhooks may call public addresses only, plus these networks (e.g. "10.0.0.0/8").
     "WEBHOOK_ALLOWED_NETWORKS": "",
     "WEBHOOK_TIMEOUT": 10,  # seconds per attempt
