@@ -1,8 +1,9 @@
 """One engagement driven through the API alone (issue 21), stage by stage, with a bearer token
-per role. It goes as far as the API reaches today: from creation through the commission stage
-into the plan, whose plan is written, generated, submitted and approved by the bureau — and
-stops at the plan gate's one condition the API has no route for yet, the experts' review of the
-plan (experts/plan_reviews.py, which another engineer's experts API is adding)."""
+per role: created, commissioned, its plan written, approved by the bureau and reviewed by an
+expert; its indicators confirmed, judged by an approved paper and by a 问卷星 survey; scored and
+signed; its report written, signed at three levels, sent to the unit for opinions and answered;
+the formal report approved by the bureau, which rates its quality — and the engagement moves on
+to the archive. Each gate's blockers are read before and after the step that clears them."""
 
 from __future__ import annotations
 
@@ -86,6 +87,17 @@ def _approved_paper(client, t, eid: int, template: str, fields: dict, *,
     return wid
 
 
+def _write_sections(client, t, eid: int, deliverable: str) -> None:
+    sections = client.get(f"/api/v1/engagements/{eid}/{deliverable}/sections", headers=t["lead"])
+    for item in sections.json["items"]:
+        saved = client.put(
+            f"/api/v1/engagements/{eid}/sections/{item['id']}",
+            headers={**t["evaluator"], "If-Match": f'W/"{item["version"]}"'},
+            json={"content": f"<p>{item['heading']}：按委托要求编写。</p>"},
+        )
+        assert saved.status_code == 200 and saved.json["state"] == "written", saved.json
+
+
 def _stage(client, t, eid: int) -> tuple[str, list[str]]:
     detail = client.get(f"/api/v1/engagements/{eid}", headers=t["lead"]).json
     current = next(step for step in detail["flow"] if step["status"] == "current")
@@ -135,14 +147,7 @@ def test_one_engagement_from_creation_to_the_bureaus_approval_through_the_api(
     assert moved.status_code == 200 and moved.json["stage"] == "plan"
 
     # 评价方案: every plan section written, the plan generated, submitted and approved.
-    sections = client.get(f"/api/v1/engagements/{eid}/plan/sections", headers=t["lead"]).json
-    for item in sections["items"]:
-        saved = client.put(
-            f"/api/v1/engagements/{eid}/sections/{item['id']}",
-            headers={**t["evaluator"], "If-Match": f'W/"{item["version"]}"'},
-            json={"content": f"<p>{item['heading']}：按委托要求编写。</p>"},
-        )
-        assert saved.status_code == 200 and saved.json["state"] == "written", saved.json
+    _write_sections(client, t, eid, "plan")
     _approved_paper(client, t, eid, "preliminary_research", RESEARCH)
     plan = client.post(f"/api/v1/engagements/{eid}/documents/plan", headers=t["lead"],
                        json={"label": "送审稿"})  # fmt: skip
@@ -254,5 +259,90 @@ def test_one_engagement_from_creation_to_the_bureaus_approval_through_the_api(
     assert _stage(client, t, eid) == ("scoring", [])
     moved = client.post(f"/api/v1/engagements/{eid}/advance", headers=t["lead"])
     assert moved.status_code == 200 and moved.json["stage"] == "report", moved.json
-    print("REPORT", _stage(client, t, eid))
-    print(client.get(f"/api/v1/engagements/{eid}/report/sections", headers=t["lead"]).json)
+
+    # 报告撰写: every outline section written, then 编制 → 复核 → 批准 by three people.
+    stage, blockers = _stage(client, t, eid)
+    assert (stage, len(blockers)) == ("report", 18)
+    assert blockers[0] == "报告章节尚未撰写：一、基本情况 （一）项目概况"
+    assert blockers[-3:] == ["评价报告尚未编制签字（编制人）", "评价报告尚未复核签字（复核人）",
+                             "评价报告尚未批准签字（项目负责人）"]  # fmt: skip
+    _write_sections(client, t, eid, "report")
+    for role, level in (("evaluator", "prepare"), ("reviewer", "review"), ("lead", "approve")):
+        signed = client.post(f"/api/v1/engagements/{eid}/report/signoffs", headers=t[role],
+                             json={"level": level})  # fmt: skip
+        assert signed.status_code == 201, (level, signed.json)
+        assert signed.json["holds"] is True
+    assert _stage(client, t, eid) == ("report", [])
+    moved = client.post(f"/api/v1/engagements/{eid}/advance", headers=t["lead"])
+    assert moved.status_code == 200 and moved.json["stage"] == "consultation", moved.json
+
+    # 征求意见: the draft sent to the unit, one opinion, completed by the unit, answered.
+    assert _stage(client, t, eid) == ("consultation", ["尚未向被评价单位发送征求意见稿"])
+    draft = client.post(f"/api/v1/engagements/{eid}/documents/report", headers=t["lead"],
+                        json={"label": "征求意见稿"})  # fmt: skip
+    draft.close()
+    assert draft.status_code == 200 and draft.headers["X-Deliverable-Version"] == "1"
+    sent = client.post(f"/api/v1/engagements/{eid}/consultation", headers=t["lead"], json={
+        "version_id": int(draft.headers["X-Deliverable-Id"]),
+        "recipient_id": demo.users["demo-unit"].id, "due_date": "2026-06-30",
+    })  # fmt: skip
+    assert sent.status_code == 201, sent.json
+    opinion = client.post(f"/api/v1/engagements/{eid}/feedback/opinions", headers=t["unit"],
+                          json={"reference": "第四部分", "content": "建议补充覆盖学校名单。"})  # fmt: skip
+    assert opinion.status_code == 201 and opinion.json["number"] == 1
+    done = client.post(f"/api/v1/engagements/{eid}/feedback/complete", headers=t["unit"])
+    assert done.status_code == 200 and done.json["closed"] is True
+    assert _stage(client, t, eid) == ("consultation", ["第1条意见尚未答复"])
+    url = f"/api/v1/engagements/{eid}/opinions/{opinion.json['id']}"
+    tag = client.get(url, headers=t["evaluator"]).headers["ETag"]
+    answered = client.put(f"{url}/answer", headers={**t["evaluator"], "If-Match": tag},
+                          json={"adoption": "采纳", "reason": "已在附件补充学校名单。"})  # fmt: skip
+    assert answered.status_code == 200 and answered.json["adoption"] == "采纳", answered.json
+    assert _stage(client, t, eid) == ("consultation", [])
+    moved = client.post(f"/api/v1/engagements/{eid}/advance", headers=t["lead"])
+    assert moved.status_code == 200 and moved.json["stage"] == "bureau_review", moved.json
+
+    # 提交与审核: the formal report submitted, approved by the bureau, which then rates quality.
+    assert _stage(client, t, eid) == ("bureau_review", [
+        "正式评价报告尚未提交委托方审核", "委托方尚未完成质量考核",
+    ])  # fmt: skip
+    # The report check warns that the survey's scale is unreliable (the 问卷星 sample's α is
+    # negative); the lead reads the warning and acknowledges it before the formal draft.
+    check = client.get(f"/api/v1/engagements/{eid}/report-check", headers=t["lead"]).json
+    assert (check["errors"], check["warnings"], check["acknowledged"]) == (0, 1, False)
+    assert check["findings"][0]["message"].startswith("Cronbach's α为-0.11（负值）")
+    acknowledged = client.post(f"/api/v1/engagements/{eid}/report-check/acknowledgement",
+                               headers=t["lead"], json={"fingerprint": check["fingerprint"]})  # fmt: skip
+    assert acknowledged.status_code == 201, acknowledged.json
+    assert acknowledged.json["warnings"] == 1
+    final = client.post(f"/api/v1/engagements/{eid}/documents/report", headers=t["lead"],
+                        json={"label": "正式稿"})  # fmt: skip
+    assert final.status_code == 200, final.json
+    final.close()
+    assert final.headers["X-Deliverable-Version"] == "2"
+    submitted = client.post(f"/api/v1/engagements/{eid}/submissions", headers=t["lead"],
+                            json={"kind": "final_report"})  # fmt: skip
+    assert submitted.status_code == 201, submitted.json
+    assert (submitted.json["status"], submitted.json["version_number"]) == ("submitted", 2)
+    assert _stage(client, t, eid) == ("bureau_review", [
+        "正式评价报告正在委托方审核中", "委托方尚未完成质量考核",
+    ])  # fmt: skip
+    decided = client.post(f"/api/v1/submissions/{submitted.json['id']}/decision",
+                          headers=t["bureau"], json={"decision": "approve"})  # fmt: skip
+    assert decided.status_code == 200 and decided.json["status"] == "approved", decided.json
+    assert _stage(client, t, eid) == ("bureau_review", ["委托方尚未完成质量考核"])
+    rated = client.put(f"/api/v1/engagements/{eid}/quality-rating", headers=t["bureau"],
+                       json={"rubric": "builtin:deduction", "deductions": {}})  # fmt: skip
+    assert rated.status_code == 200, rated.json
+    assert (rated.json["total"], rated.json["deposit_computed"]) == ("100.00", True)
+    deposit = client.get(f"/api/v1/engagements/{eid}/deposit", headers=t["lead"]).json
+    assert (deposit["deposit"], deposit["quality_score"], deposit["release_fraction"]) == (
+        "48000.00", "100.00", "1.00")  # fmt: skip
+    assert deposit["status"] == "due"
+    assert _stage(client, t, eid) == ("bureau_review", [])
+    moved = client.post(f"/api/v1/engagements/{eid}/advance", headers=t["lead"])
+    assert moved.status_code == 200, moved.json
+    assert moved.json == {"stage": "archive", "archived": False}
+    detail = client.get(f"/api/v1/engagements/{eid}", headers=t["lead"]).json
+    assert detail["stage_name"] == "归档"
+    assert [step["status"] for step in detail["flow"]] == ["done"] * 9 + ["current"]

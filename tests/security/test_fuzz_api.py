@@ -178,6 +178,7 @@ SAMPLES: dict[str, object] = {
     "SamplePlanIn": {"population": 1000, "confidence": "0.95", "margin": "0.05"},
     "SampleWaiverIn": {"reason": "回收期内家长外出务工较多"},
     "SurveyLinkIn": {"indicator_path": ["效益", "满意度", "家长满意度"], "metric": "rate"},
+    "CheckAcknowledgementIn": {"fingerprint": "0" * 64},
     "PlanReviewSignIn": {"conclusion": "passed", "opinion": "方案可行，同意实施。"},
 }
 
