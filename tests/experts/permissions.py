@@ -49,6 +49,7 @@ EXPECTED = {
     "api.add_expert_fee_post": MANAGE,
     "api.delete_expert_fee_delete": MANAGE,
     "api.get_plan_reviews_get": INTERNAL,
+    "api.sign_plan_review_post": {"expert"},  # as the page's 签署: the assigned expert only
 }
 
 

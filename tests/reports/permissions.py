@@ -54,6 +54,7 @@ EXPECTED = {
     "reports.complete": UNIT,
     "api.generate_document_post": TEAM,
     "api.list_documents_get": TEAM,
+    "api.acknowledge_report_check_post": MANAGE,  # as reports.acknowledge_checkup
     # workbench/api/report_sections.py: the drafting pages' predicates
     "api.list_plan_sections_get": INTERNAL,  # as reports.plan
     "api.list_report_sections_get": INTERNAL,  # as reports.report

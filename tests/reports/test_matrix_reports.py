@@ -17,7 +17,11 @@ from tests.test_permission_matrix import (
     other_agency,  # noqa: F401 - fixture (demo-admin2, -staff2)
 )
 
-API_MODULES = {"workbench.api.report_sections", "workbench.api.consultation"}
+API_MODULES = {
+    "workbench.api.report_sections",
+    "workbench.api.consultation",
+    "workbench.api.report_check",
+}
 
 
 def _mine(rule) -> bool:
@@ -27,7 +31,7 @@ def _mine(rule) -> bool:
 def test_every_reports_route_is_expected(app):
     found = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("reports.")}
     found |= {r.endpoint for r in app.url_map.iter_rules() if "/documents" in r.rule}
-    found |= {  # the API of the sections, the report's sign-offs and the consultation
+    found |= {  # the API of the sections, sign-offs, report check and consultation
         r.endpoint
         for r in app.url_map.iter_rules()
         if app.view_functions[r.endpoint].__module__ in API_MODULES

@@ -174,6 +174,12 @@ SAMPLES: dict[str, object] = {
     "AssignmentEndIn": {"reason": "项目调整"},
     "NoticePreferencesIn": {"enabled": ["paper.returned", "review.returned"]},
     "ExpertFeeIn": {"item": "评审费", "amount": "800.00", "fee_date": "2026-03-05", "note": ""},
+    "SurveyStateIn": {"action": "close", "reason": ""},
+    "SamplePlanIn": {"population": 1000, "confidence": "0.95", "margin": "0.05"},
+    "SampleWaiverIn": {"reason": "回收期内家长外出务工较多"},
+    "SurveyLinkIn": {"indicator_path": ["效益", "满意度", "家长满意度"], "metric": "rate"},
+    "CheckAcknowledgementIn": {"fingerprint": "0" * 64},
+    "PlanReviewSignIn": {"conclusion": "passed", "opinion": "方案可行，同意实施。"},
 }
 
 

@@ -50,6 +50,12 @@ EXPECTED = {
     "api.create_survey_post": TEAM,
     "api.import_survey_post": TEAM,
     "api.survey_stats_get": INTERNAL,
+    # A survey's record through the API: the page's predicates (read, write; the waiver the lead's).
+    "api.get_survey_record_get": INTERNAL,
+    "api.set_survey_state_post": TEAM,
+    "api.put_sample_plan_put": TEAM,
+    "api.waive_survey_sample_post": MANAGE,
+    "api.link_survey_indicator_post": TEAM,
 }
 
 
