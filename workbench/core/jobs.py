@@ -10,7 +10,9 @@ Where the queue lives is `QUEUE_URL`:
 A job is a function decorated with `@job(...)`; it runs inside an application context, with
 its own unit of work. Jobs are enqueued when the transaction that asked for them commits
 (`enqueue_after_commit`), so a worker never looks for a row that is not there yet and a rolled-back
-action queues nothing. Jobs must be idempotent: a worker killed mid-job runs it again.
+action queues nothing. A worker killed mid-job loses it (Huey takes a job off the queue when it
+starts it): each kind of job keeps its state in a row and a periodic sweep queues again what was
+lost, so jobs must be idempotent.
 """
 
 from __future__ import annotations
@@ -25,12 +27,11 @@ from urllib.parse import urlsplit
 from flask import Flask, has_app_context
 from huey import Huey, MemoryHuey
 from huey.consumer import Consumer
-from huey.exceptions import RetryTask
 from huey.storage import MemoryStorage, PostgresStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-__all__ = ["RetryTask", "configure", "enqueue_after_commit", "job", "queue", "run_pending"]
+__all__ = ["configure", "enqueue_after_commit", "job", "periodic", "queue", "run_pending"]
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,6 @@ def configure(app: Flask) -> None:
         queue.storage = storage_class(queue.name, **kwargs)
         queue.storage._url = url  # what this storage was made for (a reconfigure compares)
     _app = app
-    app.extensions["jobs"] = queue
 
 
 def job(**options: Any) -> Callable[[Callable[..., Any]], Any]:
@@ -108,6 +108,10 @@ def periodic(schedule: Callable[..., bool], **options: Any) -> Callable[[Callabl
     return decorate
 
 
+_PENDING = "jobs_after_commit"
+_LISTENING = "jobs_listening"
+
+
 def enqueue_after_commit(db: Session, task: Any, *args: Any) -> None:
     """Queue `task(*args)` when `db`'s transaction commits; nothing if it rolls back.
 
@@ -119,10 +123,6 @@ def enqueue_after_commit(db: Session, task: Any, *args: Any) -> None:
         event.listen(db, "after_rollback", _drop_pending)
         db.info[_LISTENING] = True
     db.info.setdefault(_PENDING, []).append((task, args))
-
-
-_PENDING = "jobs_after_commit"
-_LISTENING = "jobs_listening"
 
 
 def _queue_pending(db: Session) -> None:
