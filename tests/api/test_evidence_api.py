@@ -153,3 +153,45 @@ def test_who_may_not_download_on_the_page_may_not_here(client, db, demo, as_, se
     wrong = f"/api/v1/engagements/{other.id}/evidence/{item.id}/file"
     assert client.get(wrong, headers=as_("lead")).status_code == 404
     assert client.get(url).status_code == 401
+
+
+def test_a_large_upload_is_never_copied_onto_the_heap(
+    app, client, db, demo, as_, setting, tmp_path
+):
+    """A 40 MB scan streams from the request into storage: werkzeug spools it to disk, the checks,
+    the hash and the store read it through a memory map; the heap never holds it (before, the
+    route read it whole: a 40 MB peak, twice over with the copy kept for the store)."""
+    import tracemalloc
+
+    size = 40 * 1024 * 1024
+    boundary = "----workbench-stream-test"
+    body = tmp_path / "body"
+    with body.open("wb") as out:
+        out.write(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+            f'filename="scan.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
+        )
+        out.write(PDF)
+        chunk = b"0" * (1024 * 1024)
+        for _ in range(size // len(chunk)):
+            out.write(chunk)
+        out.write(f"\r\n--{boundary}--\r\n".encode())
+    tracemalloc.start()
+    try:
+        with body.open("rb") as stream:
+            answer = client.post(
+                f"/api/v1/workpapers/{setting.paper.id}/evidence",
+                headers=as_("evaluator"),
+                input_stream=stream,
+                content_length=body.stat().st_size,
+                content_type=f"multipart/form-data; boundary={boundary}",
+            )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert answer.status_code == 201, answer.json
+    [item] = answer.json["items"]
+    assert item["size"] == len(PDF) + size
+    with app.app_context():
+        assert storage.path_for(item["sha256"]).stat().st_size == item["size"]
+    assert peak < 8 * 1024 * 1024, f"peak {peak / 1048576:.1f} MB"

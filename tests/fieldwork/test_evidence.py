@@ -222,3 +222,29 @@ def test_a_refused_file_type_on_a_working_paper_is_said_once(db, demo, login):
     text = r.get_data(as_text=True)
     assert text.count("“程序.exe”的文件类型不在允许范围内") == 1
     assert "未保存任何文件" in text and count(db) == before
+
+
+def test_a_file_spooled_to_disk_is_checked_and_read_through_a_memory_map(tmp_path):
+    """Over 500 KB werkzeug keeps an upload in a file: it is mapped, not read; the type sniffing,
+    the OOXML check, the digest and the photo's EXIF time read the map as they read bytes."""
+    import hashlib
+    import mmap
+
+    from werkzeug.datastructures import FileStorage
+
+    from workbench.core import uploads
+
+    photo = jpeg("2024:12:31 23:59:59") + b"\0" * 600_000  # trailing bytes after the image
+    for name, content in [("照片.jpg", photo), ("表.xlsx", xlsx())]:
+        (tmp_path / name).write_bytes(content)
+        with (tmp_path / name).open("rb") as spooled:
+            data = uploads.received(FileStorage(stream=spooled, filename=name))
+            assert isinstance(data, mmap.mmap) and len(data) == len(content)
+            checked = uploads.check(name, data)
+            assert checked.data is data
+            assert hashlib.sha256(data).hexdigest() == uploads.digest(content)
+            if name.endswith(".jpg"):
+                assert capture_time(data) == datetime(2024, 12, 31, 15, 59, 59, tzinfo=UTC)
+            data.close()
+    small = FileStorage(stream=BytesIO(PDF), filename="小.pdf")
+    assert uploads.received(small) == PDF  # in memory already: plain bytes

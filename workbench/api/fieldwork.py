@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 from workbench import db
 from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
+from workbench.core import uploads
 from workbench.core.errors import ValidationFailed
 from workbench.core.inputs import query_id, query_int
 from workbench.core.permissions import guarded_object, requires
@@ -294,7 +295,11 @@ def upload_workpaper_evidence(wid: int):
         actor=current_user,
         engagement=scope.engagement,
         paper=scope.paper,
-        files=[(f.filename or "", f.read()) for f in request.files.getlist("files") if f.filename],
+        files=[
+            (f.filename or "", uploads.received(f))
+            for f in request.files.getlist("files")
+            if f.filename
+        ],
         max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
         source=request.form.get("source", ""),
         note=request.form.get("note", ""),

@@ -43,6 +43,7 @@ from workbench.api.fieldwork_record_schemas import (
     RequestUploadOut,
 )
 from workbench.api.versions import tagged
+from workbench.core import uploads
 from workbench.core.errors import NotFound
 from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.timeutil import today_local
@@ -292,7 +293,11 @@ def upload_request_item_files(rid: int, item_id: int):
         engagement=scope.engagement,
         request=scope.request,
         item_id=item_id,
-        files=[(f.filename or "", f.read()) for f in request.files.getlist("files") if f.filename],
+        files=[
+            (f.filename or "", uploads.received(f))
+            for f in request.files.getlist("files")
+            if f.filename
+        ],
         max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
     )
     rows = service.items_of(session, [scope.request.id])[scope.request.id]

@@ -1,15 +1,22 @@
-"""Upload validation: size, safe names, and a type sniffed from the content, not the name."""
+"""Upload validation: size, safe names, and a type sniffed from the content, not the name.
+
+An uploaded file is handled as the bytes-like `Content`: small files as bytes, a file werkzeug
+spooled to disk while receiving it (over 500 KB) as a read-only memory map of that file
+(`received`), so checking, hashing and storing a 50 MB scan never copies it onto the heap.
+"""
 
 from __future__ import annotations
 
+import mmap
 import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from io import BytesIO
+from io import BytesIO, UnsupportedOperation
 
 import puremagic
+from werkzeug.datastructures import FileStorage
 
 from workbench.core.errors import ValidationFailed
 from workbench.core.storage import digest
@@ -88,12 +95,36 @@ _DANGEROUS = {
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]|^\.|\.\.")
 
 
+Content = bytes | mmap.mmap
+
+
+def received(upload: FileStorage) -> Content:
+    """The file's content without reading it onto the heap when it was spooled to disk."""
+    stream = upload.stream
+    try:
+        fileno = stream.fileno()
+    except (AttributeError, OSError, UnsupportedOperation):
+        return upload.read()  # held in memory already (a small file)
+    try:
+        return mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
+    except ValueError:  # an empty file cannot be mapped
+        return b""
+
+
+def reader(data: Content):
+    """A seekable reader over the content (the map itself, or the bytes wrapped)."""
+    if isinstance(data, mmap.mmap):
+        data.seek(0)
+        return data
+    return BytesIO(data)
+
+
 @dataclass(frozen=True)
 class CheckedUpload:
     name: str
     extension: str
     mime: str
-    data: bytes
+    data: Content
 
 
 def _refuse(message: str, field: str = "file") -> ValidationFailed:
@@ -110,11 +141,12 @@ def safe_name(name: str) -> str:
     return name
 
 
-def _family(data: bytes) -> set[str]:
-    found = {family for magic, family in _SIGNATURES.items() if data.startswith(magic)}
+def _family(data: Content) -> set[str]:
+    head = bytes(data[:4096])
+    found = {family for magic, family in _SIGNATURES.items() if head.startswith(magic)}
     if "zip" in found:
         try:
-            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
+            names = set(zipfile.ZipFile(reader(data)).namelist())
         except zipfile.BadZipFile:
             return {"broken"}
         if "[Content_Types].xml" in names:
@@ -135,7 +167,11 @@ def _family(data: bytes) -> set[str]:
 
 
 def check(
-    name: str, data: bytes, *, allowed: frozenset[str] | set[str] = EVIDENCE_TYPES, max_mb: int = 50
+    name: str,
+    data: Content,
+    *,
+    allowed: frozenset[str] | set[str] = EVIDENCE_TYPES,
+    max_mb: int = 50,
 ) -> CheckedUpload:
     """Validate one upload; raises ValidationFailed with a message a user understands."""
     name = safe_name(name)
@@ -155,18 +191,19 @@ def check(
         shown = "、".join(FAMILY_NAMES.get(f, f) for f in sorted(families)) or "无法识别"
         raise _refuse(f"“{name}”的扩展名是 .{extension}，但内容是{shown}，已拒绝")
     if expected == "text":
+        text = bytes(data)  # a text file is read whole to check its encoding
         try:
-            data.decode("utf-8")
+            text.decode("utf-8")
         except UnicodeDecodeError:
             try:
-                data.decode("gb18030")
+                text.decode("gb18030")
             except UnicodeDecodeError as error:
                 raise _refuse(f"“{name}”不是有效的文本文件") from error
     return CheckedUpload(name=name, extension=extension, mime=mime, data=data)
 
 
 def check_batch(
-    files: Sequence[tuple[str, bytes]],
+    files: Sequence[tuple[str, Content]],
     *,
     max_files: int,
     max_mb: int,

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from io import BytesIO
 from typing import Any
 
 import exifread
 from sqlmodel import Session, col, select
 
-from workbench.core import audit, storage
+from workbench.core import audit, storage, uploads
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.timeutil import CST
 from workbench.core.uploads import CheckedUpload, check_batch
@@ -26,11 +25,11 @@ logging.getLogger("exifread").setLevel(logging.ERROR)
 _EXIF_TAGS = ("EXIF DateTimeOriginal", "EXIF DateTimeDigitized", "Image DateTime")
 
 
-def capture_time(data: bytes) -> datetime | None:
+def capture_time(data: uploads.Content) -> datetime | None:
     """When a photo was taken, from EXIF (camera local time, taken as Beijing time unless an
     offset is recorded); None when absent or unreadable."""
     try:
-        tags = exifread.process_file(BytesIO(data), details=False)
+        tags = exifread.process_file(uploads.reader(data), details=False)
     except Exception:  # noqa: BLE001 - any broken EXIF block means "unknown"
         return None
     for name in _EXIF_TAGS:
@@ -63,7 +62,7 @@ def validate_files(
     db: Session,
     *,
     engagement: Engagement,
-    files: Sequence[tuple[str, bytes]],
+    files: Sequence[tuple[str, uploads.Content]],
     max_mb: int,
     paper: WorkingPaper | None = None,
     item_id: int | None = None,
@@ -131,7 +130,7 @@ def upload(
     *,
     actor: Any,
     engagement: Engagement,
-    files: Sequence[tuple[str, bytes]],
+    files: Sequence[tuple[str, uploads.Content]],
     max_mb: int,
     paper: WorkingPaper | None = None,
     source: str = "",

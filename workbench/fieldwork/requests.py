@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
-from workbench.core import audit
+from workbench.core import audit, uploads
 from workbench.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from workbench.core.timeutil import local, utcnow
 from workbench.engagements.models import Engagement, MemberRole
@@ -366,7 +366,7 @@ def upload_to_item(
     engagement: Engagement,
     request: DocumentRequest,
     item_id: int,
-    files: Sequence[tuple[str, bytes]],
+    files: Sequence[tuple[str, uploads.Content]],
     max_mb: int,
     contact_name: str = "",
 ) -> list[Evidence]:

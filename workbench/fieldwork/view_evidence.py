@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlmodel import col, func, select
 
 from workbench import db
-from workbench.core import storage
+from workbench.core import storage, uploads
 from workbench.core.inputs import query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.fieldwork import evidence, loaders
@@ -18,10 +18,11 @@ from workbench.fieldwork.models import Evidence, WorkingPaper
 PER_PAGE = 50
 
 
-def uploaded_files() -> list[tuple[str, bytes]]:
-    """(original name, bytes) of every file of the multiple file input named `files`."""
+def uploaded_files() -> list[tuple[str, uploads.Content]]:
+    """(original name, content) of every file of the multiple file input named `files` (a large
+    one mapped from the file werkzeug spooled it to, not read onto the heap)."""
     return [
-        (item.filename or "", item.read())
+        (item.filename or "", uploads.received(item))
         for item in request.files.getlist("files")
         if item is not None and (item.filename or item.content_length)
     ]
