@@ -295,11 +295,7 @@ def upload_workpaper_evidence(wid: int):
         actor=current_user,
         engagement=scope.engagement,
         paper=scope.paper,
-        files=[
-            (f.filename or "", uploads.received(f))
-            for f in request.files.getlist("files")
-            if f.filename
-        ],
+        files=uploads.received_files(),
         max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
         source=request.form.get("source", ""),
         note=request.form.get("note", ""),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask_login import current_user
 from sqlmodel import col, select
 
@@ -293,11 +293,7 @@ def upload_request_item_files(rid: int, item_id: int):
         engagement=scope.engagement,
         request=scope.request,
         item_id=item_id,
-        files=[
-            (f.filename or "", uploads.received(f))
-            for f in request.files.getlist("files")
-            if f.filename
-        ],
+        files=uploads.received_files(),
         max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
     )
     rows = service.items_of(session, [scope.request.id])[scope.request.id]

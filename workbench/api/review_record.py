@@ -31,7 +31,7 @@ from workbench.api.review_record_schemas import (
     UnitRectificationItemPage,
 )
 from workbench.api.versions import require_current, tagged
-from workbench.core import storage
+from workbench.core import storage, uploads
 from workbench.core.errors import NotFound
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import today_local
@@ -285,8 +285,7 @@ def _unit_report_input() -> tuple[str, str, list[tuple[str, bytes]]]:
         return body.kind, body.text, []
     kind, text = request.form.get("kind", ""), request.form.get("text", "")
     refuse_unstorable({"kind": kind, "text": text})
-    files = [(f.filename or "", f.read()) for f in request.files.getlist("files") if f.filename]
-    return kind, text, files
+    return kind, text, uploads.received_files()
 
 
 @operation(

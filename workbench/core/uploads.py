@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from io import BytesIO, UnsupportedOperation
 
 import puremagic
+from flask import request
 from werkzeug.datastructures import FileStorage
 
 from workbench.core.errors import ValidationFailed
@@ -109,6 +110,15 @@ def received(upload: FileStorage) -> Content:
         return mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
     except ValueError:  # an empty file cannot be mapped
         return b""
+
+
+def received_files(field: str = "files") -> list[tuple[str, Content]]:
+    """(original name, content) of every file the request sent under `field` (pages and API)."""
+    return [
+        (item.filename or "", received(item))
+        for item in request.files.getlist(field)
+        if item is not None and (item.filename or item.content_length)
+    ]
 
 
 def reader(data: Content):

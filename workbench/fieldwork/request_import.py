@@ -28,7 +28,7 @@ from workbench.core.staging import refuse_rows, row_problem
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import guard_write
 from workbench.fieldwork.request_models import DocumentRequest, RequestItem
-from workbench.fieldwork.requests import ItemInput, add_items, items_of
+from workbench.fieldwork.requests import ItemInput, add_items, items_of, same_name
 
 KIND = "request_items"
 SHEET = "资料清单"
@@ -55,11 +55,6 @@ class RowDone:
     row: int
     values: dict[str, Any]
     action: str  # a key of ACTIONS
-
-
-def _key(name: str) -> str:
-    """Names compare ignoring letter case and repeated or surrounding spaces."""
-    return " ".join(name.split()).casefold()
 
 
 def _differs(item: RequestItem, values: dict[str, Any], row: int) -> TableProblem | None:
@@ -93,12 +88,12 @@ def import_items(
     authorize(actor, "fieldwork.manage", engagement, message="只有项目负责人可以导入资料清单")
     guard_write(db, engagement, actor)  # once for the file, not once a row
     problems = list(read.problems)
-    existing = {_key(item.name): item for item in items_of(db, [request.id])[request.id]}
+    existing = {same_name(item.name): item for item in items_of(db, [request.id])[request.id]}
     first_row: dict[str, int] = {}
     done = []
     for row in read.rows:
         name = str(row.values["name"])
-        key = _key(name)
+        key = same_name(name)
         if key in first_row:
             problems.append(
                 TableProblem(f"与第{first_row[key]}行是同一资料“{name}”", row.row, "资料名称")

@@ -124,7 +124,7 @@ def create_request(
     return request
 
 
-def _same_name(name: str) -> str:
+def same_name(name: str) -> str:
     """Names compare ignoring letter case and repeated or surrounding spaces (as the import)."""
     return " ".join(name.split()).casefold()
 
@@ -132,10 +132,10 @@ def _same_name(name: str) -> str:
 def _refuse_twice(listed: Sequence[str], items: Sequence[ItemInput]) -> None:
     """One material per line of the list: the unit would answer one of two and leave the other
     open for ever."""
-    seen = {_same_name(name) for name in listed}
+    seen = {same_name(name) for name in listed}
     twice: list[str] = []
     for item in items:
-        key = _same_name(item.name)
+        key = same_name(item.name)
         if key in seen and item.name.strip() not in twice:
             twice.append(item.name.strip())
         seen.add(key)

@@ -18,16 +18,6 @@ from workbench.fieldwork.models import Evidence, WorkingPaper
 PER_PAGE = 50
 
 
-def uploaded_files() -> list[tuple[str, uploads.Content]]:
-    """(original name, content) of every file of the multiple file input named `files` (a large
-    one mapped from the file werkzeug spooled it to, not read onto the heap)."""
-    return [
-        (item.filename or "", uploads.received(item))
-        for item in request.files.getlist("files")
-        if item is not None and (item.filename or item.content_length)
-    ]
-
-
 def max_mb() -> int:
     return int(current_app.config.get("MAX_UPLOAD_MB", 50))
 
@@ -46,7 +36,7 @@ def evidence_upload(engagement_id: int, paper_id: int):
         actor=current_user,
         engagement=scope.engagement,
         paper=scope.paper,
-        files=uploaded_files(),
+        files=uploads.received_files(),
         max_mb=max_mb(),
         source=form.source.data or "",
         note=form.note.data or "",
@@ -99,7 +89,7 @@ def evidence_upload_loose(engagement_id: int):
             db.session(),
             actor=current_user,
             engagement=engagement,
-            files=uploaded_files(),
+            files=uploads.received_files(),
             max_mb=max_mb(),
             source=form.source.data or "",
             note=form.note.data or "",

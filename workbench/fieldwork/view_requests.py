@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlmodel import col, select
 
 from workbench import db
+from workbench.core import uploads
 from workbench.core.downloads import send_xlsx
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.forms import attach_errors, choices
@@ -29,7 +30,7 @@ from workbench.fieldwork.models import Evidence, WorkingPaper
 from workbench.fieldwork.permissions import can_write
 from workbench.fieldwork.registers import list_request_items
 from workbench.fieldwork.requests_export import workbook as items_workbook
-from workbench.fieldwork.view_evidence import max_mb, uploaded_files
+from workbench.fieldwork.view_evidence import max_mb
 
 
 def _detail(engagement_id: int, request_id: int, anchor: str = ""):
@@ -294,7 +295,7 @@ def item_upload(engagement_id: int, request_id: int, request_item_id: int):
             engagement=scope.engagement,
             request=scope.request,
             item_id=request_item_id,
-            files=uploaded_files(),
+            files=uploads.received_files(),
             max_mb=max_mb(),
         )
         flash(f"已上传 {len(created)} 个文件", "success")
@@ -352,7 +353,7 @@ def link_upload(request_token: str, request_item_id: int):
             engagement=engagement,
             request=req,
             item_id=request_item_id,
-            files=uploaded_files(),
+            files=uploads.received_files(),
             max_mb=max_mb(),
             contact_name=contact.display_name if contact else "",
         )

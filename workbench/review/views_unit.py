@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from workbench import db
-from workbench.core import storage
+from workbench.core import storage, uploads
 from workbench.core.downloads import send_xlsx
 from workbench.core.forms import choices, flash_errors
 from workbench.core.hygiene import parse_int
@@ -62,11 +62,7 @@ def unit_report(engagement_id: int, item_id: int):
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(back)
-    files = [
-        (f.filename or "", f.read())
-        for f in request.files.getlist("files")
-        if f is not None and (f.filename or f.content_length)
-    ]
+    files = uploads.received_files()
     row = unit_followup.report(
         db.session(),
         actor=current_user,
