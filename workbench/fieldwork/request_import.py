@@ -27,8 +27,9 @@ from workbench.core.spreadsheet import Field, TableProblem, TableRead
 from workbench.core.staging import refuse_rows, row_problem
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import guard_write
+from workbench.fieldwork.request_items import ItemInput, same_name
 from workbench.fieldwork.request_models import DocumentRequest, RequestItem
-from workbench.fieldwork.requests import ItemInput, add_items, items_of, same_name
+from workbench.fieldwork.requests import add_items, items_of
 
 KIND = "request_items"
 SHEET = "资料清单"

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -20,57 +18,21 @@ from workbench.engagements.services import guard_write
 from workbench.fieldwork import evidence as evidence_service
 from workbench.fieldwork.common import STALE_REQUEST, flush, link_actor
 from workbench.fieldwork.models import Evidence, WorkingPaper
+from workbench.fieldwork.request_items import (
+    ItemInput,
+    parse_item_lines,  # noqa: F401 - the pages and the API read it as requests.parse_item_lines
+    refuse_twice,
+)
 from workbench.fieldwork.request_models import DocumentRequest, ItemStatus, RequestItem
 from workbench.fieldwork.review import content_changed
-from workbench.fieldwork.values import parse_date
 
 MAX_LINK_DAYS = 90
-_SEPARATORS = re.compile(r"[|｜]")
 
 
 class LinkExpired(DomainError):
     """The upload link is past its expiry (410 Gone)."""
 
     status = 410
-
-
-@dataclass
-class ItemInput:
-    name: str
-    description: str = ""
-    due_date: date | None = None
-
-
-def parse_item_lines(text: str, *, default_due: date | None) -> list[ItemInput]:
-    """One material a line: `名称 | 截止日期 | 说明` (date and note optional); 422 naming lines."""
-    items, errors = [], []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in _SEPARATORS.split(line)]
-        name = parts[0]
-        due = default_due
-        if len(parts) > 1 and parts[1]:
-            try:
-                due = parse_date(parts[1])
-            except ValueError as error:
-                errors.append(
-                    {"field": "items", "row": number, "message": f"第{number}行：{error}"}
-                )
-                continue
-        if not name or len(name) > 200:
-            errors.append(
-                {
-                    "field": "items",
-                    "row": number,
-                    "message": f"第{number}行：资料名称为空或超过 200 字",
-                }
-            )
-            continue
-        items.append(ItemInput(name=name, description="｜".join(parts[2:])[:1000], due_date=due))
-    if errors:
-        raise ValidationFailed("资料明细有误，未保存", details=errors)
-    return items
 
 
 def _check_papers(db: Session, engagement: Engagement, *ids: int | None) -> None:
@@ -99,7 +61,7 @@ def create_request(
         raise ValidationFailed.of_field("title", "清单名称不能为空且不超过 200 字")
     if not items:
         raise ValidationFailed.of_field("items", "请至少列出一项需要提供的资料")
-    _refuse_twice([], items)
+    refuse_twice([], items)
     _check_papers(db, engagement, paper_id, receipt_paper_id)
     request = DocumentRequest(
         engagement_id=engagement.id,
@@ -124,30 +86,9 @@ def create_request(
     return request
 
 
-def same_name(name: str) -> str:
-    """Names compare ignoring letter case and repeated or surrounding spaces (as the import)."""
-    return " ".join(name.split()).casefold()
-
-
-def _refuse_twice(listed: Sequence[str], items: Sequence[ItemInput]) -> None:
-    """One material per line of the list: the unit would answer one of two and leave the other
-    open for ever."""
-    seen = {same_name(name) for name in listed}
-    twice: list[str] = []
-    for item in items:
-        key = same_name(item.name)
-        if key in seen and item.name.strip() not in twice:
-            twice.append(item.name.strip())
-        seen.add(key)
-    if twice:
-        raise ValidationFailed.of_field(
-            "items", f"清单中已有同名资料：{'、'.join(twice)}（每项资料只列一次）"
-        )
-
-
 def _add(db: Session, request: DocumentRequest, items: Sequence[ItemInput], actor: User) -> list:
     listed = items_of(db, [request.id])[request.id]
-    _refuse_twice([item.name for item in listed], items)
+    refuse_twice([item.name for item in listed], items)
     start = len(listed)
     rows = [
         RequestItem(
