@@ -10,6 +10,7 @@ from workbench import config as settings
 from workbench import db
 from workbench.core import (
     audit,
+    deployment,
     errors,
     inputs,
     jobs,
@@ -40,6 +41,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     audit.init_app(app)  # after db: its hook runs before the request's unit of work ends
     _register_cli(app)
+    for problem in deployment.problems(
+        app.config, local_secret=deployment.local_secret(conf["INSTANCE_PATH"])
+    ):
+        app.logger.warning("多节点部署设置：%s", problem)
     return app
 
 
