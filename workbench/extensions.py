@@ -69,4 +69,6 @@ def _session_identifier() -> str:
 login_manager = WorkbenchLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# A shared counter (Redis) that cannot be reached: count in memory meanwhile, with the same limits,
+# rather than answer every login with an error page.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], in_memory_fallback_enabled=True)

@@ -4,6 +4,7 @@ come back. Behind one trusted proxy the client is the one named in X-Forwarded-F
 
 import pytest
 
+from tests import live_server
 from tests.conftest import PASSWORD
 
 
@@ -103,3 +104,30 @@ def test_survey_rate_limit_answers_with_retry_after(app_with, db, demo):
     r = client.post(f"/s/{survey.token}", data={})
     assert_retry_after(r)
     assert "提交过于频繁" in r.get_data(as_text=True)
+
+
+def test_logins_go_on_and_stay_throttled_while_the_shared_counter_is_down(tmp_path):
+    """Redis (the nodes' shared counter) unreachable: each process counts in memory meanwhile,
+    with the same limits; nobody is locked out by an error page. A real server: the limiter's
+    storage is the process's."""
+    instance = live_server.prepare(tmp_path)
+    port = live_server.free_port()
+    server = live_server.start(
+        instance,
+        port,
+        settings={"LOGIN_LIMIT": "5 per minute", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0"},
+    )
+    try:
+        client = live_server.Client(f"http://127.0.0.1:{port}")
+        client.login("demo-lead")  # 302: the page answers although the counter is down
+        guesser = live_server.Client(f"http://127.0.0.1:{port}")
+        form = live_server.form_fields(guesser.get("/login").text)
+        fields = [(k, v) for k, v in form if k not in {"username", "password"}]
+        attempt = fields + [("username", "demo-evaluator"), ("password", "wrong")]
+        codes = [guesser.post("/login", attempt).status for _ in range(4)]
+        assert codes == [200] * 4  # with the lead's login, five tries from this address
+        refused = guesser.post("/login", attempt)
+        assert refused.status == 429
+        assert "登录尝试过于频繁" in refused.text
+    finally:
+        live_server.stop(server)
