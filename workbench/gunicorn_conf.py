@@ -28,6 +28,9 @@ graceful_timeout = 30
 # a person's pause between clicks, so a browser (or the reverse proxy) would often reuse a
 # connection at the very moment the server closes it: the request then fails as a reset.
 keepalive = 30
+# gunicorn's control socket (gunicornc) is one path per user, ~/.gunicorn/gunicorn.ctl: two nodes on
+# one host (or a node beside the load test's) would take it from each other. Nothing here uses it.
+control_socket_disable = True
 # Recycle a worker now and then so that a slow leak in a library cannot grow without bound.
 max_requests = 5000
 max_requests_jitter = 500
