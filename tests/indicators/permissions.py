@@ -20,6 +20,8 @@ EXPECTED = {
     "indicators.library": TEAM,
     "indicators.add_from_library": TEAM,
     "indicators.propose": TEAM,
+    # Cite a library benchmark value on a leaf: whoever may edit it (`require_editor`).
+    "indicators.cite_benchmark": TEAM,
     # 导入绩效目标申报表（目标值）: whoever may edit a leaf (the service's `require_editor`).
     "indicators.targets_import": TEAM,
     "indicators.targets_import_confirm": TEAM,
@@ -85,6 +87,7 @@ def endpoint_params(db, demo) -> dict:
     empty = for_roles(TEAM, lambda role: fresh_engagement(db, demo, f"{role}共性框架").id)
     return {
         "indicators.edit": {"engagement_id": unconfirmed.id, "indicator_id": edited.id},
+        "indicators.cite_benchmark": {"engagement_id": unconfirmed.id, "indicator_id": edited.id},
         "indicators.propose": {"engagement_id": unconfirmed.id, "indicator_id": proposed},
         "indicators.delete": {"engagement_id": unconfirmed.id, "indicator_id": deleted},
         "indicators.confirm": {"engagement_id": to_confirm},

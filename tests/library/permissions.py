@@ -28,6 +28,10 @@ EXPECTED = {
     "library.deprecate": ANY_ADMIN,
     "library.restore": ANY_ADMIN,
     "library.add_benchmark": ANY_AGENCY,
+    "library.benchmark_list": SHARED_READ,
+    "library.benchmark_template": SHARED_READ,
+    "library.benchmark_import": ANY_AGENCY,
+    "library.benchmark_import_confirm": ANY_AGENCY,
     "api.list_library_get": SHARED_READ,
     "api.get_library_indicator_get": SHARED_READ,
 }

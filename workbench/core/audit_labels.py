@@ -69,6 +69,8 @@ ACTIONS: dict[str, str] = {
     "library.deprecate": "停用库指标",
     "library.restore": "恢复库指标",
     "library.benchmark": "登记标杆值",
+    "library.benchmark_import": "导入基准值",
+    "indicators.benchmark": "引用基准值",
     # scoring
     "scoring.input": "录入评分数据",
     "scoring.sign": "评分签字",
@@ -210,6 +212,7 @@ OBJECTS: dict[str, str] = {
     "indicator_system": "指标体系",
     "library_indicator": "库指标",
     "library_pack": "指标包",
+    "library_benchmark_import": "基准值导入",
     "working_paper": "工作底稿",
     "paper_template": "底稿模板",
     "paper_finding": "核查发现",
@@ -293,6 +296,11 @@ FIELDS: dict[str, str] = {
     "version": "版本",
     "self_score": "自评得分",
     "self_gap_note": "自评差异说明",
+    "filename": "文件名",
+    "rows": "行数",
+    "added": "新增",
+    "revised": "修订",
+    "benchmark": "基准值",
 }
 
 

@@ -92,3 +92,10 @@ class LibraryAddForm(BaseForm):
     library_indicator_id = HiddenIntegerField(validators=[DataRequired()])
     level1 = StringField("放入一级指标", validators=[Optional(), Length(max=60)])
     level2 = StringField("放入二级指标", validators=[Optional(), Length(max=60)])
+
+
+class BenchmarkCiteForm(BaseForm):
+    """Cite a value of the linked library indicator's benchmark series (blank: cite none)."""
+
+    value_id = HiddenIntegerField()
+    version = VersionField()

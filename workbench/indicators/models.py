@@ -79,6 +79,9 @@ class Indicator(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
     library_indicator_id: int | None = Field(default=None, index=True)
     library_version: int | None = None
+    # The library benchmark value (library_benchmark_value.id) this leaf cites as its 行业/历史标准;
+    # values are immutable, so a newer import shows as "已有更新" instead of changing the citation.
+    benchmark_value_id: int | None = Field(default=None, index=True)
     survey_link: dict | None = Field(
         default=None, sa_column=Column(JSON)
     )  # {survey_id, metric, item, group}

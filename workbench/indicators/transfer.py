@@ -35,6 +35,7 @@ from workbench.indicators.system import (
     require_clear_confirmed,
     require_editor,
 )
+from workbench.library import linking
 from workbench.scoring.calculator import Leaf, resolve_rule
 from workbench.scoring.params import ParamError
 from workbench.scoring.values import CENT
@@ -44,6 +45,7 @@ EXTRA_COLUMNS = {"评价要点": "points", "标准类型": "standard_type", "数
 _EXTRA_ALIASES = {"佐证材料": "evidence_sources", "数据来源/佐证材料": "evidence_sources"}
 # 自评复核: the unit's self-score per indicator, optional; read when present, never exported.
 SELF_SCORE_HEADER = "自评得分"
+LIBRARY_KEY_HEADERS = ("指标代码", "指标库代码")  # optional: the library indicator's key
 SHEET_TYPES = frozenset({"xlsx"})
 
 
@@ -57,6 +59,7 @@ class LeafSpec:
     justification: str = ""
     row: int | None = None
     self_score: Decimal | None = None  # from an optional 自评得分 column
+    library_key: str = ""  # from an optional 指标代码 column: the library indicator it is
 
     @property
     def path(self) -> tuple[str, str, str]:
@@ -73,6 +76,7 @@ class ImportOutcome:
     deleted: int
     grades_set: bool
     warnings: list[str] = field(default_factory=list)
+    linked: int = 0  # leaves linked to the library indicator they match (library/linking.py)
 
 
 def refuse(message: str, errors: list[dict]) -> ValidationFailed:
@@ -134,6 +138,8 @@ def _extra_values(parsed: ParsedSheet) -> tuple[list[dict[str, str]], list[dict]
         key = EXTRA_COLUMNS.get(text) or _EXTRA_ALIASES.get(text)
         if text == SELF_SCORE_HEADER:
             key = "self_score"
+        if text in LIBRARY_KEY_HEADERS:
+            key = "library_key"
         if key:
             columns.setdefault(key, index)
     if not columns:
@@ -234,6 +240,7 @@ def import_sheet(
                 justification=extra.note if manual and leaf.score is not None else "",
                 row=row,
                 self_score=_self_score(more.get("self_score")),
+                library_key=more.get("library_key", ""),
             )
         )
     errors += new_places(errors, spec_errors(specs))
@@ -280,6 +287,7 @@ def replace_tree(
     delete_rows(db, [item.id for item in removed])
     created = updated = 0
     now = utcnow()
+    written: list[Indicator] = []
     for index, spec in enumerate(specs):
         item = by_path.get(spec.path)
         if item is None:
@@ -299,6 +307,8 @@ def replace_tree(
         item.updated_at = now
         item.updated_by_id = actor.id
         db.add(item)
+        written.append(item)
+    linked = _link_to_library(db, engagement, written, specs)
     if grades is not None:
         system.grades = [[name, str(bound)] for name, bound in grades]
         system.updated_at = now
@@ -312,7 +322,7 @@ def replace_tree(
         obj=system,
         engagement_id=engagement.id,
         before=before,
-        after={**after, "grades": grades, "source": source},
+        after={**after, "grades": grades, "source": source, "linked": linked},
         summary=f"导入指标体系（{source}）：{len(specs)}项三级指标",
     )
     note_system_change(
@@ -325,7 +335,25 @@ def replace_tree(
         deleted=len(removed),
         grades_set=grades is not None,
         warnings=list(warnings),
+        linked=linked,
     )
+
+
+def _link_to_library(
+    db: Session, engagement: Engagement, items: Sequence[Indicator], specs: Sequence[LeafSpec]
+) -> int:
+    """Link the leaves not linked yet to the library indicator they match; how many were."""
+    unlinked = [item for item in items if item.library_indicator_id is None]
+    links = linking.links_for(
+        db,
+        engagement_type=engagement.type,
+        paths=[item.path for item in unlinked],
+        keys={spec.path: spec.library_key for spec in specs if spec.library_key},
+    )
+    for item in unlinked:
+        if item.path in links:
+            item.library_indicator_id, item.library_version = links[item.path]
+    return sum(1 for item in unlinked if item.path in links)
 
 
 def export_sheet(db: Session, engagement: Engagement) -> bytes:

@@ -121,6 +121,7 @@ class TreeLeaf(NamedTuple):
     version: int
     actual: str
     score: Decimal | None
+    benchmark_value_id: int | None  # the library benchmark value cited (the page's notice)
 
     @property
     def path(self) -> tuple[str, str, str]:

@@ -63,9 +63,10 @@ def render_tree(engagement, *, import_errors: ValidationFailed | None = None, st
     grades_form.grades.data = _grades_text(system)
     can_manage = engagement.can_manage(current_user)
     can_edit = not confirmed or can_manage
+    rows = list_tree_rows(session, engagement)
     view = tree_rows.tree_view(
         engagement_id=engagement.id,
-        rows=list_tree_rows(session, engagement),
+        rows=rows,
         editable=can_edit and not engagement.is_archived,
         archived=engagement.is_archived,
         rules=RULES,
@@ -88,6 +89,7 @@ def render_tree(engagement, *, import_errors: ValidationFailed | None = None, st
         import_errors=import_errors,
         clears=signatures_a_change_clears(session, engagement, confirmation=True, **known),
         score_clears=signatures_a_change_clears(session, engagement, **known),
+        **views_benchmarks.tree_context(rows),
     )
     return page, status
 
@@ -108,6 +110,7 @@ def _form_page(engagement, form, indicator=None):
         level2_names=sorted({i.level2 for i in services.list_indicators(db.session(), engagement)}),
         standard_types=STANDARD_TYPES,
         clears=signatures_a_change_clears(db.session(), engagement, confirmation=True),
+        **views_benchmarks.edit_page_context(indicator),
     )
 
 
@@ -301,4 +304,8 @@ def grades(engagement_id: int):
 
 # Library links and the targets import live in their own modules; importing them registers the
 # routes on `bp`.
-from workbench.indicators import views_library, views_targets  # noqa: E402, F401
+from workbench.indicators import (  # noqa: E402, F401
+    views_benchmarks,
+    views_library,
+    views_targets,
+)

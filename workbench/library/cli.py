@@ -1,4 +1,5 @@
-"""`workbench library import [PATH]` and `workbench library export OUT [--pack KEY]`."""
+"""`workbench library import [PATH]`, `workbench library export OUT [--pack KEY]` and
+`workbench library benchmarks FILE --user NAME [--check]`."""
 
 from __future__ import annotations
 
@@ -110,6 +111,68 @@ def export_command(out: Path, pack_key: str | None) -> None:
             click.echo(f"注意：{pack.key}：{problem}", err=True)
     for target in written:
         click.echo(f"已导出 {target}")
+
+
+@library.command("benchmarks")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "username", required=True, help="导入人的用户名（评价机构人员）")
+@click.option("--check", is_flag=True, help="只检查并列出每行将如何导入，不写入")
+def benchmarks_command(file: Path, username: str, check: bool) -> None:
+    """按模板导入基准值序列（.xlsx/.xls/.csv，格式见 indicator_library/BENCHMARKS.md）。"""
+    import hashlib
+
+    from sqlmodel import select
+
+    from workbench import db as database
+    from workbench.accounts.models import User
+    from workbench.core.spreadsheet import read_table
+    from workbench.core.spreadsheet.table_read import TABLE_LIMITS
+    from workbench.core.staging import RowsRefused
+    from workbench.core.timeutil import today_local
+    from workbench.library import benchmark_rules, benchmarks
+
+    with file.open("rb") as handle:
+        data = handle.read(TABLE_LIMITS.max_file_bytes + 1)
+    read = read_table(
+        data, filename=file.name, fields=benchmark_rules.FIELDS, sheet=benchmark_rules.SHEET
+    )
+    app = _app()
+    with app.app_context():
+        try:
+            with database.session_scope() as session:
+                actor = session.exec(select(User).where(User.username == username)).first()
+                if actor is None:
+                    raise click.BadParameter(f"没有用户名为“{username}”的账号", param_hint="--user")
+                done = benchmarks.import_series(
+                    session,
+                    actor=actor,
+                    read=read,
+                    filename=file.name,
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    today=today_local(),
+                    stale_years=int(app.config.get("BENCHMARK_STALE_YEARS", 3)),
+                )
+                if check:
+                    session.rollback()
+        except RowsRefused as refused:
+            click.echo(f"失败：{file.name} 有误，未导入任何内容", err=True)
+            for problem in refused.problems:
+                click.echo(f"  - {problem.text}", err=True)
+            sys.exit(2)
+        except DomainError as error:
+            _fail(error)
+    for row in done.rows:
+        words = benchmarks.ACTIONS[row.action][0]
+        stale = "（已陈旧）" if row.stale else ""
+        click.echo(f"第{row.row}行 {row.indicator} {row.values['region']} {row.values['year']}年 "
+                   f"{row.shown}：{words}{stale}")  # fmt: skip
+    if check:
+        click.echo("只检查，未写入")
+    elif done.record is None:
+        click.echo("与指标库中已有的数值相同，没有导入新内容")
+    else:
+        record = done.record
+        click.echo(f"已导入基准值第{record.number}版：新增{record.added}条，修订{record.revised}条")
 
 
 commands = [library]

@@ -1,6 +1,6 @@
 """The shared indicator library: packs, library indicators, their immutable versions and tags."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -228,6 +228,49 @@ class LibraryTag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="library_indicator.id", index=True)
     tag: str = Field(max_length=60, index=True)
+
+
+class BenchmarkImport(SQLModel, table=True):
+    """One import of benchmark series (a version of the series): who, when, which file, what rows."""
+
+    __tablename__ = "library_benchmark_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)  # 1, 2, … in the order imported
+    filename: str = Field(max_length=200)
+    sha256: str = Field(max_length=64)
+    rows: int = 0  # data rows in the file
+    added: int = 0  # values for a region and year not known before
+    revised: int = 0  # values replacing an earlier import's value for the same region and year
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class BenchmarkValue(SQLModel, table=True):
+    """One published figure of a library indicator for a region and year, from one import.
+
+    Values are never changed: a later import's value for the same indicator, region and year
+    revises it, and one for a later year is newer; either supersedes it (benchmark_rules.py).
+    """
+
+    __tablename__ = "library_benchmark_value"
+    __table_args__ = (Index("ix_library_benchmark_series", "indicator_id", "region", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="library_benchmark_import.id", index=True)
+    indicator_id: int = Field(foreign_key="library_indicator.id")
+    region: str = Field(max_length=60)
+    year: int
+    value: Decimal = Field(sa_type=DecimalType(4, 20))
+    unit: str = Field(default="", max_length=20)
+    source: str = Field(max_length=300)  # the document the figure is published in
+    source_date: date  # when that document was published
+
+
+@event.listens_for(BenchmarkValue, "before_update")
+def _values_are_immutable(_mapper, _connection, target) -> None:
+    # Engagements cite a value; a newer figure is a new row that supersedes it.
+    raise RuntimeError(f"benchmark value {target.id} is immutable: import a newer one")
 
 
 @after_upgrade

@@ -14,6 +14,7 @@ from workbench.core.timeutil import today_local
 from workbench.engagements.models import TYPE_NAMES, Engagement, EngagementType
 from workbench.engagements.services import users_by_id
 from workbench.library import (
+    benchmarks,
     packs,
     permissions,  # noqa: F401  (registers the library predicates)
     services,
@@ -158,13 +159,23 @@ def detail(library_id: int):
         if indicator.pack_key
         else None
     )
+    series = benchmarks.series_of(
+        session,
+        indicator_ids=[indicator.id],
+        current_year=today_local().year,
+        stale_years=stale_years,
+    )
+    current = [{"year": item.value.year} for item in series if item.newer is None]
     return render_template(
         "library/detail.html",
+        series=series,
         indicator=indicator,
         shown=shown,
         history=history,
         age=stats.benchmark_age(
-            shown.benchmarks or [], current_year=today_local().year, stale_years=stale_years
+            [*(shown.benchmarks or []), *current],
+            current_year=today_local().year,
+            stale_years=stale_years,
         ),
         stale_years=stale_years,
         use=usage.usage(session, indicator_id=indicator.id),
@@ -220,4 +231,8 @@ def review():
     )
 
 
-from workbench.library import views_packs, views_workflow  # noqa: E402, F401  (routes on bp)
+from workbench.library import (  # noqa: E402, F401  (routes on bp)
+    views_benchmarks,
+    views_packs,
+    views_workflow,
+)
