@@ -122,8 +122,8 @@ class GenerationJob(SQLModel, table=True):
     @property
     def running(self) -> bool:
         """Pending and alive (a job silent for long is taken as lost: the page stops polling)."""
-        last = max(t for t in (self.requested_at, self.started_at, self.next_attempt_at) if t)
-        last = last if last.tzinfo else last.replace(tzinfo=UTC)
+        times = (self.requested_at, self.started_at, self.next_attempt_at)
+        last = max(t if t.tzinfo else t.replace(tzinfo=UTC) for t in times if t)
         return self.status == "pending" and utcnow() - last < JOB_STALE
 
 
