@@ -1,7 +1,8 @@
 """The pages' jobs through real processes: a page server without a worker (as a gunicorn node)
 queues them in the instance's queue file, and a separate `workbench worker` runs them.
 
-kill -9 of the page server right after a generation was asked for: the worker still makes the
+On the instance's SQLite queue file and on Redis (a cluster's queue: progress then lives in
+Redis). kill -9 of the page server right after a generation was asked for: the worker still makes the
 version. kill -9 of the worker in the middle of a generation: the next worker's sweep queues the
 job again once its attempt is past the time limit, and the version is made once, with its file.
 A survey import's progress is seen from the page server while the worker writes.
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -24,6 +27,36 @@ from tests.surveys.helpers import sample
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("WORKBENCH_TEST_DATABASE_URL")), reason="the SQLite instance's own queue"
 )
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queue_settings(request):
+    """The queue's settings: the instance's own SQLite file, or a Redis server (as a cluster's)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    port = live_server.free_port()
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield {"QUEUE_URL": f"redis://127.0.0.1:{port}/0"}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def _rows(folder: Path, sql: str, *args) -> list[tuple]:
@@ -70,17 +103,17 @@ def _one_version_with_its_file(folder: Path) -> None:
     assert _rows(folder, "SELECT count(*) FROM blob WHERE sha256 = ?", sha) == [(1,)]
 
 
-def test_a_generation_asked_of_a_killed_page_server_is_made_by_the_worker(tmp_path):
+def test_a_generation_asked_of_a_killed_page_server_is_made_by_the_worker(tmp_path, queue_settings):
     instance = live_server.prepare(tmp_path)
     port = live_server.free_port()
-    server = live_server.start(instance, port, worker=False)
+    server = live_server.start(instance, port, worker=False, settings=queue_settings)
     worker = None
     try:
         _ask_for_score_sheet(instance, port)
-        os.kill(server.pid, signal.SIGKILL)  # the job waits in the queue file, not in the server
+        os.kill(server.pid, signal.SIGKILL)  # the job waits in the queue, not in the server
         server.wait(timeout=10)
         assert _job(tmp_path)[0] == "pending"
-        worker = live_server.start_worker(instance)
+        worker = live_server.start_worker(instance, settings=queue_settings)
         status = _wait_for(lambda: _job(tmp_path)[0] != "pending" and _job(tmp_path), "the job")
         assert status[:2] == ("done", 1), status
     finally:
@@ -117,10 +150,10 @@ def test_a_worker_killed_mid_generation_is_replaced_and_the_version_made_once(tm
     _one_version_with_its_file(tmp_path)
 
 
-def test_a_survey_imports_progress_is_seen_from_the_page_server(tmp_path):
+def test_a_survey_imports_progress_is_seen_from_the_page_server(tmp_path, queue_settings):
     instance = live_server.prepare(tmp_path)
     port = live_server.free_port()
-    settings = {"SURVEY_IMPORT_BACKGROUND_ROWS": "1"}
+    settings = {"SURVEY_IMPORT_BACKGROUND_ROWS": "1", **queue_settings}
     server = live_server.start(instance, port, worker=False, settings=settings)
     worker = live_server.start_worker(
         instance, settings=settings, WORKBENCH_FAULT_TESTS="import:8"
