@@ -1,8 +1,8 @@
 """The pages' jobs through real processes: a page server without a worker (as a gunicorn node)
-queues them in the instance's queue file, and a separate `workbench worker` runs them.
+queues them, and a separate `workbench worker` runs them; on the instance's SQLite queue file and
+on Redis (a cluster's queue: an import's progress then lives in Redis).
 
-On the instance's SQLite queue file and on Redis (a cluster's queue: progress then lives in
-Redis). kill -9 of the page server right after a generation was asked for: the worker still makes the
+kill -9 of the page server right after a generation was asked for: the worker still makes the
 version. kill -9 of the worker in the middle of a generation: the next worker's sweep queues the
 job again once its attempt is past the time limit, and the version is made once, with its file.
 A survey import's progress is seen from the page server while the worker writes.
