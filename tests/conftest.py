@@ -211,6 +211,21 @@ def db(app, engine, base_engine) -> Iterator:
 
 
 @pytest.fixture()
+def run_jobs(app, db, monkeypatch):
+    """run_jobs() → run the jobs queued so far, as the worker would (retries due now too), and
+    let the test's session see what they wrote. Pages queue their jobs as in production."""
+
+    monkeypatch.setitem(app.config, "JOB_RETRY_SECONDS", 0)  # a retry is due at once
+
+    def _run(*, retries: bool = False) -> int:
+        ran = jobs.run_scheduled() if retries else jobs.run_pending()
+        db.expire_all()
+        return ran
+
+    return _run
+
+
+@pytest.fixture()
 def ctx(app, db):
     """A request context, for services that read request-scoped state."""
     with app.test_request_context():

@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -89,11 +90,7 @@ def prepare(folder: Path, *, database_url: str | None = None) -> Instance:
     return instance
 
 
-def start(
-    instance: Instance, port: int, *, threads: int = 8, settings: dict[str, str] | None = None
-) -> subprocess.Popen:
-    """`workbench serve` on 127.0.0.1:port; returns once /healthz answers. `settings` are
-    WORKBENCH_* values for this server."""
+def _env(instance: Instance, settings: dict[str, str] | None) -> dict[str, str]:
     env = {
         **os.environ,
         "WORKBENCH_INSTANCE_PATH": str(instance.folder),
@@ -106,11 +103,26 @@ def start(
     env.pop("WORKBENCH_DATABASE_URL", None)
     if not instance.database_url.startswith("sqlite"):
         env["WORKBENCH_DATABASE_URL"] = instance.database_url
+    return env
+
+
+def start(
+    instance: Instance,
+    port: int,
+    *,
+    threads: int = 8,
+    settings: dict[str, str] | None = None,
+    worker: bool = True,
+) -> subprocess.Popen:
+    """`workbench serve` on 127.0.0.1:port; returns once /healthz answers. `settings` are
+    WORKBENCH_* values for this server; `worker=False` serves pages only (`--no-worker`), as a
+    gunicorn node does."""
     with open(instance.folder / "server.log", "ab") as log:
         server = subprocess.Popen(
             [sys.executable, "-c", "from workbench.cli import main; main()", "serve"]
-            + ["--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)],
-            env=env,
+            + ["--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)]
+            + ([] if worker else ["--no-worker"]),
+            env=_env(instance, settings),
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
@@ -128,6 +140,29 @@ def start(
     raise AssertionError("server did not start")
 
 
+def start_worker(
+    instance: Instance, *, workers: int = 1, settings: dict[str, str] | None = None, **env: str
+) -> subprocess.Popen:
+    """`workbench worker` on the instance's queue; returns once it says it has started. `env`
+    adds plain environment variables (WORKBENCH_FAULT_TESTS)."""
+    log = open(instance.folder / "worker.log", "ab")  # noqa: SIM115 - the process writes it
+    worker = subprocess.Popen(
+        [sys.executable, "-u", "-c", "from workbench.cli import main; main()", "worker"]
+        + ["--workers", str(workers)],
+        env={**_env(instance, settings), **env},
+        stdout=subprocess.PIPE,
+        stderr=log,
+    )
+    log.close()
+    line = worker.stdout.readline().decode()  # "后台任务进程已启动…", or nothing if it died
+    if "已启动" not in line:
+        worker.kill()
+        raise AssertionError(
+            f"worker did not start: {(instance.folder / 'worker.log').read_text()}"
+        )
+    return worker
+
+
 def stop(server: subprocess.Popen) -> None:
     server.terminate()
     try:
@@ -135,6 +170,8 @@ def stop(server: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait(timeout=10)
+    if server.stdout is not None:  # a worker's, read for its start line
+        server.stdout.close()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -165,6 +202,28 @@ class Client:
         """Post the form as the browser does from the page at `path` (its Referer)."""
         body = urllib.parse.urlencode(fields).encode()
         headers = {"Referer": self.base + path}
+        return self._send(
+            urllib.request.Request(self.base + path, data=body, method="POST", headers=headers)
+        )
+
+    def post_file(
+        self, path: str, fields: list[tuple[str, str]], name: str, filename: str, data: bytes
+    ) -> Answer:
+        """Post a form with one file (multipart), as the browser does from the page at `path`."""
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+            for key, value in fields
+        ]
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        )
+        body = b"".join(parts) + head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        headers = {
+            "Referer": self.base + path,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        }
         return self._send(
             urllib.request.Request(self.base + path, data=body, method="POST", headers=headers)
         )

@@ -63,8 +63,8 @@ def serve(host: str, port: int, demo: bool, threads: int, worker: bool) -> None:
     click.echo(f"工作台已启动： http://{host}:{port}/  （{threads} 个线程，Ctrl+C 停止）")
     from waitress import serve as waitress_serve
 
-    # Queued jobs (webhook deliveries) run in a worker thread of this process; report and
-    # import jobs still run in threads the pages start.
+    # Queued jobs (reports, PDFs, large survey imports, webhook deliveries) run in a worker of
+    # this process; with --no-worker, `workbench worker` processes run them.
     consumer = jobs.start_in_process() if worker else None
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="workbench")
@@ -76,7 +76,7 @@ def serve(host: str, port: int, demo: bool, threads: int, worker: bool) -> None:
 @main.command()
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32))
 def worker(workers: int) -> None:
-    """运行后台任务进程（Webhook 推送等；多节点部署时与 QUEUE_URL 共用队列）。Ctrl+C 等当前任务完成后退出。"""
+    """运行后台任务进程（生成报告、转换 PDF、导入大型问卷、Webhook 推送；多节点部署时与 QUEUE_URL 共用队列）。Ctrl+C 等当前任务完成后退出。"""
     with _app_scope():
         click.echo(f"后台任务进程已启动（{workers} 个线程，队列：{jobs.describe()}）")
         jobs.run_worker(workers)

@@ -41,6 +41,12 @@ DEFAULTS: dict[str, Any] = {
     # Where background jobs wait (workbench/core/jobs.py): None: <instance>/queue.sqlite3;
     # redis://… or postgresql://… when several nodes share the work.
     "QUEUE_URL": None,
+    # Jobs with a state row (reports, PDFs, survey imports; workbench/core/job_rows.py): an attempt
+    # running longer than JOB_TIME_LIMIT seconds is taken as lost and queued again by the sweep; a
+    # transient fault is retried after JOB_RETRY_SECONDS, then twice that…, JOB_MAX_ATTEMPTS in all.
+    "JOB_TIME_LIMIT": 900,
+    "JOB_RETRY_SECONDS": 30,
+    "JOB_MAX_ATTEMPTS": 3,
     "LOG_FORMAT": "text",  # "json": one JSON object per line, with the request id
     # Webhooks may call public addresses only, plus these networks (e.g. "10.0.0.0/8").
     "WEBHOOK_ALLOWED_NETWORKS": "",
@@ -63,6 +69,9 @@ _INT_KEYS = {
     "WEBHOOK_TIMEOUT",
     "WEBHOOK_RETRY_SECONDS",
     "WEBHOOK_MAX_ATTEMPTS",
+    "JOB_TIME_LIMIT",
+    "JOB_RETRY_SECONDS",
+    "JOB_MAX_ATTEMPTS",
 }
 _BOOL_KEYS = {"SESSION_COOKIE_SECURE"}
 

@@ -39,9 +39,10 @@ max_requests_jitter = 500
 def post_worker_init(worker):
     """Hand the GIL over every millisecond instead of every five; warm up; freeze what lives on.
 
-    Threads in a worker share one interpreter (gthread's, and the threads that generate reports in
-    the background): while one renders a Word report, a page thread that waits on each of its
-    queries must win the GIL back after every one, up to 5 ms a time by default.
+    Threads in a worker share one interpreter (gthread's): while one renders a Word report (the
+    API generates synchronously; the pages' jobs run in `workbench worker`), a page thread that
+    waits on each of its queries must win the GIL back after every one, up to 5 ms a time by
+    default.
     """
     sys.setswitchinterval(0.001)
     from workbench.core.warmup import warm_up

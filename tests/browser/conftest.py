@@ -16,6 +16,7 @@ from waitress.server import create_server
 from tests.conftest import PASSWORD
 from workbench import create_app, migrate
 from workbench import db as database
+from workbench.core import jobs
 
 CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -45,7 +46,8 @@ def live_server(tmp_path_factory):
 
     The journeys always run on their own SQLite file, whatever database the suite is given, so the
     PostgreSQL pass (WORKBENCH_TEST_DATABASE_URL) would only repeat the SQLite pass's run of them:
-    they are skipped there. The acceptance journey (test_acceptance.py) starts `workbench serve` on
+    they are skipped there. Jobs run in a worker of this process, as under `workbench serve`. The
+    acceptance journey (test_acceptance.py) starts `workbench serve` on
     the suite's database and runs in both passes.
     """
     if os.environ.get("WORKBENCH_TEST_DATABASE_URL"):
@@ -71,7 +73,11 @@ def live_server(tmp_path_factory):
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    # The queue's worker, as `workbench serve` runs it: the pages' jobs (reports, PDFs, large
+    # imports) wait in the instance's queue file and run here, as in production.
+    consumer = jobs.start_in_process()
     yield f"http://127.0.0.1:{server.effective_port}"
+    consumer.stop(graceful=True)
     server.close()
     thread.join(timeout=5)
 

@@ -136,11 +136,13 @@ def test_signing_twice_over_http_is_refused(db, demo, login):
     assert count == 1
 
 
-def test_generate_download_and_compare_pages(ctx, db, demo, login):
+def test_generate_download_and_compare_pages(ctx, db, demo, login, run_jobs):
     client = login("demo-lead")
     response = client.post(_url(demo, "/documents/report"), data={"label": "初稿"})
     assert response.status_code == 302 and response.location.endswith("/report#versions")
     client.post(_url(demo, "/documents/report"), data={"label": "征求意见稿"})
+    assert services.versions(db, demo.engagement, ["report"]) == []  # queued, not yet run
+    assert run_jobs() == 2
     versions = services.versions(db, demo.engagement, ["report"])
     assert [v.label for v in versions] == ["征求意见稿", "初稿"]
     page = client.get(_url(demo, "/report")).get_data(as_text=True)
@@ -232,7 +234,7 @@ def test_unit_downloads_only_the_draft_and_answers_point_by_point(ctx, db, demo,
     assert re.search(r"部分采纳</span> 已补充说明口径。", final)
 
 
-def test_pdf_conversion_states_and_the_polled_cell(ctx, db, demo, login, monkeypatch):
+def test_pdf_conversion_states_and_the_polled_cell(ctx, db, demo, login, monkeypatch, run_jobs):
     from workbench.reports.render import ReportRenderError
 
     def broken(_data):
@@ -245,9 +247,11 @@ def test_pdf_conversion_states_and_the_polled_cell(ctx, db, demo, login, monkeyp
     db.flush()
     client = login("demo-lead")
     url = _url(demo, f"/documents/{version.id}")
-    client.post(f"{url}/pdf")  # tests convert inline; the server uses a background thread
+    client.post(f"{url}/pdf")
+    assert run_jobs() == 3  # LibreOffice failed: retried (at once here), given up after 3 tries
     db.refresh(version)
     assert (version.pdf_status, version.pdf_sha256) == ("failed", None)
+    assert "LibreOffice 未生成文件" in version.pdf_error
     cell = client.get(f"{url}/pdf-status").get_data(as_text=True)
     assert "PDF 转换失败" in cell and "重新转换" in cell and "hx-get" not in cell
 
@@ -264,6 +268,7 @@ def test_pdf_conversion_states_and_the_polled_cell(ctx, db, demo, login, monkeyp
     db.flush()
     monkeypatch.setattr(services, "docx_to_pdf", lambda _data: b"%PDF-1.4 demo")
     client.post(f"{url}/pdf")
+    run_jobs()
     db.refresh(version)
     assert version.pdf_status == "" and version.pdf_sha256
     assert 'class="pdf-link"' in client.get(f"{url}/pdf-status").get_data(as_text=True)
@@ -274,7 +279,7 @@ def test_pdf_conversion_states_and_the_polled_cell(ctx, db, demo, login, monkeyp
     assert "该版本已有 PDF" in again
 
 
-def test_generation_jobs_run_and_report_their_state(ctx, db, demo, login):
+def test_generation_jobs_run_and_report_their_state(ctx, db, demo, login, run_jobs):
     from workbench.reports import services_jobs as jobs
     from workbench.reports.models import GenerationJob
 
@@ -301,7 +306,10 @@ def test_generation_jobs_run_and_report_their_state(ctx, db, demo, login):
     page = client.get(_url(demo, "/consultation")).get_data(as_text=True)
     assert "生成失败：尚未发送征求意见稿" in page
     shown = client.post(_url(demo, "/documents/opinion_table"), follow_redirects=True)
-    assert "尚未发送征求意见稿，无法生成意见采纳情况表" in shown.get_data(as_text=True)
+    assert "正在生成文件，完成后页面会自动刷新" in shown.get_data(as_text=True)
+    assert run_jobs() == 1  # a refusal fails the job at once, with its message
+    page = client.get(_url(demo, "/consultation")).get_data(as_text=True)
+    assert "生成失败：尚未发送征求意见稿，无法生成意见采纳情况表" in page
     statuses = db.exec(select(GenerationJob.status).order_by(GenerationJob.id)).all()
     assert statuses == ["done", "failed", "failed"]
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,11 +31,36 @@ from huey import Huey, MemoryHuey
 from huey.consumer import Consumer
 from huey.storage import MemoryStorage, PostgresStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session
 
-__all__ = ["configure", "enqueue_after_commit", "job", "periodic", "queue", "run_pending"]
+__all__ = [
+    "TRANSIENT",
+    "Transient",
+    "configure",
+    "enqueue_after_commit",
+    "job",
+    "periodic",
+    "queue",
+    "run_pending",
+]
 
 log = logging.getLogger(__name__)
+
+
+class Transient(Exception):
+    """A fault worth another attempt later (LibreOffice crashed or timed out…)."""
+
+
+# What a job retries with backoff; anything else (a refusal, a bug) ends the job at once.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    OperationalError,  # the database locked, restarting, unreachable
+    DisconnectionError,
+    ConnectionError,
+    TimeoutError,
+    Transient,
+)
+_AT_START: list[Any] = []  # sweeps also queued when a worker starts
 
 # Until `configure` runs (a bare import, a script), jobs wait in memory.
 queue: Huey = MemoryHuey("workbench", results=False, utc=True)
@@ -90,8 +117,11 @@ def job(**options: Any) -> Callable[[Callable[..., Any]], Any]:
     return decorate
 
 
-def periodic(schedule: Callable[..., bool], **options: Any) -> Callable[[Callable], Any]:
-    """Register `fn` to run on a crontab schedule in the worker (`huey.crontab(...)`)."""
+def periodic(
+    schedule: Callable[..., bool], *, at_start: bool = False, **options: Any
+) -> Callable[[Callable], Any]:
+    """Register `fn` to run on a crontab schedule in the worker (`huey.crontab(...)`); with
+    `at_start`, also once as each worker starts (a sweep finds at once what a crash left)."""
 
     def decorate(fn: Callable[..., Any]) -> Any:
         @functools.wraps(fn)
@@ -103,9 +133,21 @@ def periodic(schedule: Callable[..., bool], **options: Any) -> Callable[[Callabl
             with _app.app_context():
                 return fn()
 
-        return queue.periodic_task(schedule, **options)(in_app)
+        task = queue.periodic_task(schedule, **options)(in_app)
+        if at_start:
+            _AT_START.append(task)
+        return task
 
     return decorate
+
+
+def fault_pause(point: str) -> None:
+    """Fault tests only: sleep at `point` when WORKBENCH_FAULT_TESTS says so ("generation:5"),
+    so that a test can kill a worker in the middle of a job. Never set in production."""
+    for item in (os.environ.get("WORKBENCH_FAULT_TESTS") or "").split(","):
+        name, _, seconds = item.partition(":")
+        if name.strip() == point and seconds:
+            time.sleep(float(seconds))
 
 
 _PENDING = "jobs_after_commit"
@@ -142,20 +184,22 @@ def _drop_pending(db: Session) -> None:
 
 
 def run_pending(limit: int = 100) -> int:
-    """Tests: run the jobs waiting in the queue now (not those scheduled for later)."""
+    """Tests: run the jobs waiting in the queue now; those due later go to the schedule, as the
+    worker would put them (`run_scheduled` runs them). The number of jobs run."""
     ran = 0
-    while ran < limit:
+    for _ in range(limit):
         message = queue.dequeue()
         if message is None:
             break
+        ran += queue.ready_to_run(message)
         queue.execute(message)
-        ran += 1
     return ran
 
 
 def run_scheduled(limit: int = 100) -> int:
     """Tests: move the jobs scheduled for later to now and run them (retries, delays)."""
     for task in queue.scheduled():
+        task.eta = None  # due now
         queue.storage.enqueue(queue.serialize_task(task), task.priority)
     queue.storage.flush_schedule()
     return run_pending(limit)
@@ -172,12 +216,22 @@ def start_in_process(workers: int = 1) -> Consumer:
     """`workbench serve`: one worker (threads) beside the request threads of this process."""
     consumer = _QuietConsumer(queue, workers=workers, worker_type="thread", max_delay=2.0)
     consumer.start()
+    _queue_sweeps()
     return consumer
 
 
 def run_worker(workers: int = 2) -> None:
     """`workbench worker`: run until SIGINT (finish current jobs) or SIGTERM."""
+    _queue_sweeps()
     Consumer(queue, workers=workers, worker_type="thread", max_delay=2.0).run()
+
+
+def _queue_sweeps() -> None:
+    for task in _AT_START:
+        try:
+            task()
+        except Exception:  # the queue is unreachable: the schedule runs them later
+            log.exception("could not queue %s", task.name)
 
 
 def describe() -> str:

@@ -27,6 +27,8 @@ class DeliverableKind(StrEnum):
 
 
 PDF_STALE = timedelta(minutes=10)  # a conversion pending longer than this is taken as lost
+JOB_STALE = timedelta(minutes=30)  # a page stops polling a job silent for this long
+PDF_JOB = "pdf"  # the GenerationJob kind of a conversion to PDF
 
 KIND_NAMES = {
     DeliverableKind.plan: "评价工作方案",
@@ -91,32 +93,38 @@ class DeliverableVersion(SQLModel, table=True):
 
 
 class GenerationJob(SQLModel, table=True):
-    """A page's request to generate a document: runs in the background, the page polls it."""
+    """A page's request for background work on a document — generate one (`kind` is what is
+    generated) or convert a version to PDF (`kind` "pdf", `version_id` the .docx) — run by the
+    queue's worker; the page polls it. Claimed, retried and swept as workbench/core/job_rows.py says.
+    """
 
     __tablename__ = "report_job"
 
     id: int | None = Field(default=None, primary_key=True)
     engagement_id: int = Field(foreign_key="engagement.id", index=True)
-    kind: str = Field(max_length=30)  # as requested: plan, report, score_sheet, opinion_table
+    kind: str = Field(max_length=30)  # plan, report, score_sheet, opinion_table; or pdf
     label: str = Field(default="", max_length=60)
     status: str = Field(default="pending", max_length=10)  # pending | done | failed
     error: str = Field(default="", max_length=1000)
     version_id: int | None = Field(default=None, foreign_key="deliverable_version.id")
     requested_by_id: int = Field(foreign_key="user.id")
     requested_at: datetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    started_at: datetime | None = None  # the running attempt's start
+    next_attempt_at: datetime | None = Field(default_factory=utcnow)  # due, while it waits
     finished_at: datetime | None = None
 
     @property
     def kind_name(self) -> str:
         """What is being generated, as the page names it (评价报告, 意见采纳情况表…)."""
-        return KIND_NAMES.get(DeliverableKind(self.kind), self.kind)
+        return KIND_NAMES.get(self.kind, "PDF" if self.kind == PDF_JOB else self.kind)
 
     @property
     def running(self) -> bool:
-        """Pending and recent (a job pending for long is taken as lost with its worker)."""
-        requested = self.requested_at
-        requested = requested if requested.tzinfo else requested.replace(tzinfo=UTC)
-        return self.status == "pending" and utcnow() - requested < PDF_STALE
+        """Pending and alive (a job silent for long is taken as lost: the page stops polling)."""
+        times = (self.requested_at, self.started_at, self.next_attempt_at)
+        last = max(t if t.tzinfo else t.replace(tzinfo=UTC) for t in times if t)
+        return self.status == "pending" and utcnow() - last < JOB_STALE
 
 
 # --- narrative sections (drafting in the app) ------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from workbench.accounts.models import User
-from workbench.core import audit, storage
+from workbench.core import audit, jobs, storage
 from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
@@ -291,20 +291,24 @@ def request_pdf(
 
 
 def run_pdf(db: Session, *, version_id: int, actor_id: int | None) -> DeliverableVersion | None:
-    """Convert a pending version with LibreOffice and keep the PDF beside the .docx."""
+    """Convert a pending version with LibreOffice and keep the PDF beside the .docx.
+
+    LibreOffice crashing or timing out raises jobs.Transient (the job tries again later); no
+    LibreOffice, or the .docx gone, fails the conversion at once.
+    """
     version = db.get(DeliverableVersion, version_id)
     if version is None or version.pdf_status != "pending":
         return version
     try:
         pdf = docx_to_pdf(storage.read(version.sha256))
-        if pdf is None:
-            raise ReportRenderError("服务器未安装 LibreOffice（soffice），无法转换 PDF")
-    except (ReportRenderError, NotFound, OSError) as error:
-        message = getattr(error, "message", None) or str(error)
-        version.pdf_status, version.pdf_error = "failed", message[:500]
-        db.add(version)
-        db.flush()
-        return version
+    except ReportRenderError as error:
+        raise jobs.Transient(str(error)) from error
+    except NotFound as error:
+        return fail_pdf(db, version_id=version_id, message=error.message)
+    if pdf is None:
+        return fail_pdf(
+            db, version_id=version_id, message="服务器未安装 LibreOffice（soffice），无法转换 PDF"
+        )
     blob = storage.store(db, pdf, mime=PDF)
     version.pdf_sha256, version.pdf_status, version.pdf_error = blob.sha256, "", ""
     db.add(version)
@@ -321,12 +325,25 @@ def run_pdf(db: Session, *, version_id: int, actor_id: int | None) -> Deliverabl
     return version
 
 
+def fail_pdf(db: Session, *, version_id: int, message: str) -> DeliverableVersion | None:
+    """The conversion failed: the row says why and offers to convert again."""
+    version = db.get(DeliverableVersion, version_id)
+    if version is not None and version.pdf_status == "pending":
+        version.pdf_status, version.pdf_error = "failed", message[:500]
+        db.add(version)
+        db.flush()
+    return version
+
+
 def convert_pdf(
     db: Session, *, actor: User, engagement: Engagement, version: DeliverableVersion
 ) -> DeliverableVersion:
     """Request and run the conversion in this transaction (API, tests, the CLI)."""
     request_pdf(db, actor=actor, engagement=engagement, version=version)
-    run_pdf(db, version_id=version.id, actor_id=actor.id)
+    try:
+        run_pdf(db, version_id=version.id, actor_id=actor.id)
+    except jobs.Transient as error:
+        fail_pdf(db, version_id=version.id, message=str(error))
     if version.pdf_status == "failed":
         raise Conflict(f"PDF 转换失败：{version.pdf_error}")
     return version

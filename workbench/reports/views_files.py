@@ -1,12 +1,9 @@
-"""Pages of the generated files: generate (in the background), download (.docx, .pdf), convert
-to PDF (in the background), compare versions."""
+"""Pages of the generated files: generate (a queued job), download (.docx, .pdf), convert
+to PDF (a queued job), compare versions."""
 
 from __future__ import annotations
 
-import threading
-
 from flask import (
-    current_app,
     flash,
     make_response,
     redirect,
@@ -30,62 +27,18 @@ from workbench.reports.views import _back, _int, bp, load_engagement, load_versi
 PAGES = {"plan": "reports.plan", "opinion_table": "reports.consultation_page"}
 
 
-def _inline() -> bool:
-    """Tests (one connection, rolled back) and REPORTS_INLINE_JOBS run jobs in the request."""
-    return current_app.testing or bool(current_app.config.get("REPORTS_INLINE_JOBS"))
-
-
-def _in_background(work, *args, on_error=None) -> None:
-    """Commit the request's work now, then run `work(session, *args)` in a background thread.
-
-    The thread is started here rather than from the response's close hook: CI showed the hook not
-    firing now and then under load, which left a job pending for ever. Committing first makes the
-    job row visible to the thread's own connection. A failure is logged with its traceback and, with
-    `on_error(session, *args)`, recorded where the polling page will show it.
-    """
-    app = current_app._get_current_object()
-    db.session().commit()
-
-    def run() -> None:
-        try:
-            with app.app_context(), db.session_scope() as session:
-                work(session, *args)
-        except Exception:  # a background thread has no caller to raise to
-            app.logger.exception("background work failed %r", args)
-            if on_error is not None:
-                with app.app_context(), db.session_scope() as session:
-                    on_error(session, *args)
-
-    threading.Thread(target=run, daemon=True).start()
-
-
 @bp.route("/engagements/<int:engagement_id>/documents/<kind>", methods=["POST"])
 @requires("engagement.team", load=load_engagement)
 def generate(engagement_id: int, kind: str):
-    session = db.session()
-    job = jobs.request_generation(
-        session,
+    jobs.request_generation(
+        db.session(),
         actor=current_user,
         engagement=load_engagement(engagement_id),
         kind=kind,
         label=request.form.get("label", ""),
     )
-    target = _back(PAGES.get(kind, "reports.report"), engagement_id, "#versions")
-    if not _inline():
-        _in_background(
-            lambda s, job_id: jobs.run_generation(s, job_id=job_id),
-            job.id,
-            on_error=lambda s, job_id: jobs.fail(s, job_id=job_id),
-        )
-        flash("正在生成文件，完成后页面会自动刷新", "info")
-        return target
-    jobs.run_generation(session, job_id=job.id)
-    if job.status == "failed":
-        flash(job.error, "danger")
-    else:
-        version = services.get_version(session, load_engagement(engagement_id), job.version_id)
-        flash(f"已生成{version.kind_name}第{version.number}版{version.label}", "success")
-    return target
+    flash("正在生成文件，完成后页面会自动刷新", "info")
+    return _back(PAGES.get(kind, "reports.report"), engagement_id, "#versions")
 
 
 @bp.route("/engagements/<int:engagement_id>/jobs/<int:job_id>")
@@ -112,22 +65,10 @@ def convert_pdf(engagement_id: int, version_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
     version = services.get_version(session, engagement, version_id)
-    services.request_pdf(session, actor=current_user, engagement=engagement, version=version)
-    target = redirect(request.referrer or url_for("reports.report", engagement_id=engagement_id))
-    if _inline():
-        services.run_pdf(session, version_id=version.id, actor_id=current_user.id)
-        flash(f"{version.kind_name}第{version.number}版已转换为 PDF", "success")
-        return target
     # LibreOffice takes seconds: the page polls pdf_status until the link appears.
-    _in_background(
-        lambda s, version_id, actor_id: services.run_pdf(
-            s, version_id=version_id, actor_id=actor_id
-        ),
-        version.id,
-        current_user.id,
-    )
+    jobs.request_pdf(session, actor=current_user, engagement=engagement, version=version)
     flash("正在转换为 PDF（约需数秒），完成后版本列表中将出现 PDF 下载链接", "info")
-    return target
+    return redirect(request.referrer or url_for("reports.report", engagement_id=engagement_id))
 
 
 @bp.route("/engagements/<int:engagement_id>/documents/<int:version_id>/pdf-status")

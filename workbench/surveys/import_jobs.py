@@ -1,52 +1,60 @@
-"""Large imports run in a background thread so the page can show progress while they run.
+"""Large imports are a queued job, so the page shows their progress while they run.
 
-The thread reads the file chunk by chunk (20,000 rows), parsing each and writing its new rows in
-ONE transaction (a savepoint rolled back if any row has a problem, so nothing is written then).
-Progress (rows read) lives in this process (`PROGRESS`) and, on PostgreSQL, also in the
-import row through a separate short transaction per chunk; SQLite allows one writer at a time,
-so there the row only changes when the import starts and ends. An import whose thread died
-(the process was restarted) is detected as stale and can simply be confirmed again: its single
-transaction was rolled back, so nothing half-written remains.
+The job reads the file chunk by chunk (20,000 rows), parsing each and writing its new rows in ONE
+transaction (a savepoint rolled back if any row has a problem, so nothing is written then).
+Progress (rows read of the total) is published in the queue's key-value storage
+(core/job_rows.put_progress): the queue's own SQLite file in the embedded mode, so it never waits
+for the database's single writer that the import holds, and Redis on a cluster, so the page shows
+it whichever process or node serves it. The import row records the outcome.
+
+A worker killed mid-import rolls its transaction back: nothing half-written remains. The sweep
+queues the import again once its attempt is past the time limit (JOB_TIME_LIMIT); a database that
+is briefly away is retried with backoff; a problem in the file fails the import at once, with the
+rows at fault. An import silent for long (no worker at all) shows as interrupted and can be
+confirmed again.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import update
+from huey import crontab
+from sqlmodel import Session
 
 from workbench import db
 from workbench.accounts.models import User
+from workbench.core import job_rows, jobs
 from workbench.core.errors import DomainError, ValidationFailed
 from workbench.core.timeutil import utcnow
-from workbench.db import BIND_KEY
 from workbench.engagements.models import Engagement
 from workbench.surveys.models import ImportStatus, Survey, SurveyImport
 
 log = logging.getLogger(__name__)
-PROGRESS: dict[int, dict[str, Any]] = {}
-_lock = threading.Lock()
+OPEN = (ImportStatus.running.value,)
+SILENT = timedelta(minutes=30)  # no sign of life for this long: the import was interrupted
+INTERNAL = "导入时发生内部错误，未写入任何答卷，请重试或联系管理员"
 
 
-def is_active(job_id: int | None) -> bool:
-    with _lock:
-        return job_id in PROGRESS
+def _name(job_id: int) -> str:
+    return f"survey-import:{job_id}"
 
 
 def progress_of(job_id: int) -> dict[str, Any] | None:
-    """{stage, done, total} of an import running in this process."""
-    with _lock:
-        found = PROGRESS.get(job_id)
-        return dict(found) if found else None
+    """{stage, done, total} of a running import, as its worker last said, from any process."""
+    return job_rows.progress(_name(job_id))
 
 
-def _set(job_id: int, **values: Any) -> None:
-    with _lock:
-        PROGRESS.setdefault(job_id, {"stage": "parse", "done": 0, "total": 0}).update(values)
+def last_sign(job: SurveyImport) -> datetime | None:
+    """When the running import last showed life: queued, an attempt begun, progress reported."""
+    found = progress_of(job.id)
+    said = utcnow() - timedelta(seconds=found["age"]) if found else None
+    times = [t if t.tzinfo else t.replace(tzinfo=UTC)
+             for t in (job.started_at, job.next_attempt_at, said) if t]  # fmt: skip
+    return max(times) if times else None
 
 
 def background_threshold(app: Flask) -> int:
@@ -54,94 +62,114 @@ def background_threshold(app: Flask) -> int:
     return int(app.config.get("SURVEY_IMPORT_BACKGROUND_ROWS", 5000))
 
 
-def mark_running(job: SurveyImport, values: Mapping[int, str] | None) -> None:
-    """In the confirming request: the import is claimed; the thread starts after the commit."""
+def start(
+    session: Session, *, job: SurveyImport, values: Mapping[int, str] | None, actor: User
+) -> None:
+    """In the confirming request (claimed already): mark the import running and queue it for
+    when the request commits."""
     job.status = ImportStatus.running.value
-    job.started_at = utcnow()
+    job.attempts, job.started_at, job.next_attempt_at = 0, None, utcnow()
     job.finished_at = None
     job.processed = 0
     job.errors = []
+    job.mapping = {**(job.mapping or {}), "confirmed_by": actor.id}
     if values is not None:
-        job.mapping = {**(job.mapping or {}), "edited": {str(k): v for k, v in values.items()}}
-    _set(job.id, stage="queued", total=job.row_count)
-
-
-def start(app: Flask, job_id: int, actor_id: int) -> threading.Thread:
-    """Run the import of `job_id` in a daemon thread (call once the claim is committed)."""
-    thread = threading.Thread(
-        target=run, args=(app, job_id, actor_id), name=f"survey-import-{job_id}", daemon=True
-    )
-    thread.start()
-    return thread
-
-
-def _report(app: Flask, job_id: int, done: int) -> None:
-    _set(job_id, stage="write", done=done)
-    engine = db.engine()
-    if engine.dialect.name == "sqlite" or app.extensions.get(BIND_KEY) is not None:
-        return  # one writer at a time: the row is updated when the import ends
-    with engine.begin() as connection:
-        connection.execute(
-            update(SurveyImport.__table__).where(SurveyImport.id == job_id).values(processed=done)
-        )
+        job.mapping["edited"] = {str(k): v for k, v in values.items()}
+    session.add(job)
+    session.flush()
+    job_rows.put_progress(_name(job.id), stage="queued", done=0, total=job.row_count)
+    jobs.enqueue_after_commit(session, import_survey, job.id)
 
 
 def _fail(job_id: int, errors: list[dict]) -> None:
     with db.session_scope() as session:
         job = session.get(SurveyImport, job_id)
-        if job is not None:
-            job.status = ImportStatus.failed.value
-            job.errors = errors[:200]
-            job.finished_at = utcnow()
-            session.add(job)
+        if job is not None and job.status in OPEN:
+            job_rows.finish(
+                session, SurveyImport, job_id, None, status=ImportStatus.failed.value,
+                errors=errors[:200],
+            )  # fmt: skip
 
 
-def run(app: Flask, job_id: int, actor_id: int) -> None:
-    """Parse and write chunk by chunk in one transaction; the outcome (or the errors) lands on
-    the import row."""
+def _message(text: str) -> list[dict]:
+    return [{"row": None, "column": None, "message": text}]
+
+
+def run(job_id: int, attempt: int | None = None) -> None:
+    """Parse and write chunk by chunk in one transaction; the outcome lands on the import row."""
     from workbench.surveys.imports_service import edited_mapping, import_rows, job_stream
     from workbench.surveys.questionnaire import questions_of
 
-    with app.app_context():
-        try:
-            with db.session_scope() as session:
-                job = session.get(SurveyImport, job_id)
-                survey = session.get(Survey, job.survey_id)
-                edited = (job.mapping or {}).get("edited")
-                values = {int(k): v for k, v in edited.items()} if edited else None
-                _set(job_id, stage="parse", total=job.row_count)
-                stream = job_stream(job)
-                mapping = edited_mapping(job, questions_of(survey), stream.head, values)
-                if mapping.errors:
-                    raise ValidationFailed("文件有误", details=[dict(e) for e in mapping.errors])
-                job.mapping = mapping.to_dict()
-                import_rows(
-                    session,
-                    actor=session.get(User, actor_id),
-                    engagement=session.get(Engagement, survey.engagement_id),
-                    survey=survey,
-                    job=job,
-                    stream=stream,
-                    mapping=mapping,
-                    progress=lambda done: _report(app, job_id, done),
-                )
-        except ValidationFailed as error:
-            details = [dict(d) for d in error.details or []]
-            _fail(job_id, details or [{"row": None, "column": None, "message": error.message}])
-        except DomainError as error:
-            _fail(job_id, [{"row": None, "column": None, "message": error.message}])
-        except Exception:  # the page must say the import failed, not spin forever
-            log.exception("survey import %s failed", job_id)
-            _fail(
-                job_id,
-                [
-                    {
-                        "row": None,
-                        "column": None,
-                        "message": "导入时发生内部错误，未写入任何答卷，请重试或联系管理员",
-                    }
-                ],
-            )
-        finally:
-            with _lock:
-                PROGRESS.pop(job_id, None)
+    name = _name(job_id)
+    with db.session_scope() as session:
+        job = session.get(SurveyImport, job_id)
+        if job is None or job.status not in OPEN:
+            return
+        survey = session.get(Survey, job.survey_id)
+        edited = (job.mapping or {}).get("edited")
+        values = {int(k): v for k, v in edited.items()} if edited else None
+        actor_id = (job.mapping or {}).get("confirmed_by") or job.created_by_id
+        job_rows.put_progress(name, stage="parse", done=0, total=job.row_count)
+        stream = job_stream(job)
+        mapping = edited_mapping(job, questions_of(survey), stream.head, values)
+        if mapping.errors:
+            raise ValidationFailed("文件有误", details=[dict(e) for e in mapping.errors])
+        job.mapping = mapping.to_dict()
+
+        def report(done: int) -> None:
+            job_rows.put_progress(name, stage="write", done=done, total=job.row_count)
+            jobs.fault_pause("import")
+
+        import_rows(
+            session,
+            actor=session.get(User, actor_id),
+            engagement=session.get(Engagement, survey.engagement_id),
+            survey=survey,
+            job=job,
+            stream=stream,
+            mapping=mapping,
+            progress=report,
+        )
+        job_rows.finish(session, SurveyImport, job_id, attempt)
+
+
+@jobs.job()
+def import_survey(job_id: int) -> None:
+    """The queued job: claim an attempt, import; retry a transient fault later."""
+    attempt = job_rows.claim(SurveyImport, job_id, open_statuses=OPEN)
+    if attempt is None:
+        return
+    if attempt > job_rows.max_attempts():
+        _fail(job_id, _message("导入多次中断（超时或进程退出），未写入任何答卷，请重试"))
+        return
+    keep_progress = False  # a retry, or a newer attempt, still reports it
+    try:
+        run(job_id, attempt)
+    except job_rows.Superseded:
+        keep_progress = True
+        log.warning("survey import %s: attempt %s ran past the time limit", job_id, attempt)
+    except ValidationFailed as error:
+        _fail(job_id, [dict(d) for d in error.details or []] or _message(error.message))
+    except DomainError as error:
+        _fail(job_id, _message(error.message))
+    except jobs.TRANSIENT as error:
+        wait = job_rows.retry_later(SurveyImport, job_id, attempt)
+        if wait is None:
+            _fail(job_id, _message("数据库暂时不可用，多次尝试未能导入，未写入任何答卷，请重试"))
+        else:
+            log.warning("survey import %s: %r, retry in %ss", job_id, error, wait)
+            keep_progress = True
+            import_survey.schedule((job_id,), delay=wait)
+    except Exception:  # the page must say the import failed, not spin forever
+        log.exception("survey import %s failed", job_id)
+        _fail(job_id, _message(INTERNAL))
+    finally:
+        if not keep_progress:
+            job_rows.drop_progress(_name(job_id))
+
+
+@jobs.periodic(crontab(minute="*"), at_start=True)
+def sweep() -> None:
+    """Every minute in the worker, and as it starts: queue again what a killed worker lost."""
+    for job_id in job_rows.lost_ids(SurveyImport, open_statuses=OPEN):
+        import_survey(job_id)

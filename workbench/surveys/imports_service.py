@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -193,15 +193,12 @@ def claim(
 
 def stale(job: SurveyImport, now: datetime | None = None) -> bool:
     """A running import with no sign of life for 30 minutes was interrupted (nothing was written)."""
-    from workbench.surveys.import_jobs import is_active
+    from workbench.surveys.import_jobs import SILENT, last_sign
 
-    if job.status != ImportStatus.running or is_active(job.id):
+    if job.status != ImportStatus.running:
         return False
-    started = job.started_at
-    if started is None:
-        return True
-    started = started if started.tzinfo else started.replace(tzinfo=UTC)
-    return ((now or utcnow()) - started).total_seconds() > 1800
+    sign = last_sign(job)
+    return sign is None or (now or utcnow()) - sign > SILENT
 
 
 def confirm_import(

@@ -181,7 +181,11 @@ class SurveyImport(SQLModel, table=True):
     warnings: list = Field(default_factory=list, sa_column=Column(JSON))
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    # A running import is a queued job (workbench/surveys/import_jobs.py): its attempts so far,
+    # when the running one began, and when it is due while it waits (core/job_rows.py).
+    attempts: int = 0
     started_at: datetime | None = None
+    next_attempt_at: datetime | None = None
     finished_at: datetime | None = None
 
     @property

@@ -146,15 +146,9 @@ def import_confirm(engagement_id: int, survey_id: int, import_id: int):
         session, actor=current_user, engagement=scope.engagement, survey=scope.survey, job=job
     )
     if job.row_count >= import_jobs.background_threshold(current_app):
-        import_jobs.mark_running(job, values)
-        session.add(job)
-        session.flush()
-        app, actor_id = current_app._get_current_object(), current_user.id
-        response = redirect(_job_url(scope, job.id))
-        # The thread must see the committed claim: start it once the response is done.
-        response.call_on_close(lambda: import_jobs.start(app, job.id, actor_id))
+        import_jobs.start(session, job=job, values=values, actor=current_user)
         flash(f"正在后台导入 {job.row_count} 行答卷，本页会显示进度", "info")
-        return response
+        return redirect(_job_url(scope, job.id))
     try:
         outcome = service.confirm_import(
             session,
