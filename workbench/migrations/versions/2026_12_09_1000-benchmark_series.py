@@ -1,7 +1,7 @@
 """benchmark series imported into the library, and the value an engagement indicator cites
 
 Revision ID: 202612091000_benchmark_series
-Revises: 202612080900_webhooks
+Revises: 202612090900_job_attempts
 Create Date: 2026-12-09 10:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import workbench.core.money
 
 revision: str = "202612091000_benchmark_series"
-down_revision: str | None = "202612080900_webhooks"
+down_revision: str | None = "202612090900_job_attempts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
