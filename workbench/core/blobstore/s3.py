@@ -22,16 +22,22 @@ from botocore.exceptions import BotoCoreError, ClientError
 from workbench.core.blobstore import CHUNK, relative_key, valid_name
 
 PART = 8 * 1024 * 1024
+SINGLE_PUT_LIMIT = 128 * 1024 * 1024
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
 def transfer_config() -> TransferConfig:
-    """Multipart above 8 MB, 4 parts in flight and at most 4 read into memory (uploads from a
-    stream are cut into in-memory parts by s3transfer: this bounds the heap at ~32 MB)."""
+    """Up to 128 MB one streamed PUT (s3transfer sends a seekable stream as it reads it: nothing
+    is copied onto the heap; every evidence upload is this). Larger: multipart, 8 MB parts, two
+    in flight and two read into memory (s3transfer cuts a stream into in-memory parts), so the
+    heap stays near 30 MB whatever the size."""
     config = TransferConfig(
-        multipart_threshold=PART, multipart_chunksize=PART, max_concurrency=4, io_chunksize=CHUNK
+        multipart_threshold=SINGLE_PUT_LIMIT,
+        multipart_chunksize=PART,
+        max_concurrency=2,
+        io_chunksize=CHUNK,
     )
-    config.max_in_memory_upload_chunks = 4
+    config.max_in_memory_upload_chunks = 2
     return config
 
 
@@ -41,6 +47,7 @@ def make_client(endpoint_url: str | None = None):
         endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
     )
     config = Config(
+        signature_version="s3v4",  # presigned URLs too (MinIO and the gateways want SigV4)
         s3={"addressing_style": "path"} if custom else {},
         retries={"max_attempts": 3, "mode": "standard"},
         connect_timeout=5,
@@ -108,6 +115,34 @@ class ObjectReader(io.RawIOBase):
         super().close()
 
 
+class Borrowed:
+    """The caller's stream, read and sought but left open: s3transfer closes what it uploads,
+    and the caller (an upload's memory map, an archive package) still owns it."""
+
+    def __init__(self, source) -> None:
+        self._source = source
+
+    def read(self, size: int = -1) -> bytes:
+        return self._source.read(size)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._source.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._source.tell()
+
+    def seekable(self) -> bool:
+        if isinstance(self._source, mmap.mmap):
+            return True  # seeks, though it has no seekable() before Python 3.13
+        return bool(getattr(self._source, "seekable", lambda: False)())
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
+
+
 class S3Store:
     def __init__(self, bucket: str, prefix: str = "", *, client=None) -> None:
         self.bucket, self.prefix = bucket, prefix
@@ -135,13 +170,12 @@ class S3Store:
         """Upload through the managed transfer (multipart, streamed); OSError when the store refuses."""
         if isinstance(source, mmap.mmap):
             source.seek(0)  # a memory map reads like a file: no copy of the content
-            fileobj = source
         elif isinstance(source, bytes | bytearray | memoryview):
-            fileobj = io.BytesIO(source)
-        else:
-            fileobj = source
+            source = io.BytesIO(source)
         try:
-            self.client.upload_fileobj(fileobj, self.bucket, self.key(sha256), Config=self.transfer)
+            self.client.upload_fileobj(
+                Borrowed(source), self.bucket, self.key(sha256), Config=self.transfer
+            )
         except (BotoCoreError, ClientError, S3UploadFailedError) as error:
             raise OSError(f"对象存储写入失败：{error}") from error
 
