@@ -261,7 +261,7 @@ def register(app: Flask) -> None:
 
 def _add_domain_commands() -> None:
     """Each domain's cli.py lists its commands in `commands`; core adds `storage`."""
-    from workbench.core.storage_cli import storage_group
+    from workbench.cli_storage import storage_group
     from workbench.domains import modules
 
     main.add_command(storage_group)

@@ -8,13 +8,40 @@ import io
 from urllib.parse import unquote
 
 import httpx
+import pytest
 
-from tests.api.test_evidence_api import as_, setting  # noqa: F401 - the same fixtures
 from tests.fieldwork.helpers import PDF
+from tests.permissions_roles import fresh_engagement
 from workbench.core import storage
+from workbench.fieldwork import papers
 
 NAME = "现场核查 记录(终稿).pdf"
 CONTENT = PDF + "第 3 页：拨付凭证".encode()
+
+
+@pytest.fixture()
+def as_(demo, token_for):
+    return lambda who: token_for(demo.users[f"demo-{who}"])
+
+
+@pytest.fixture()
+def setting(app, db, demo):
+    """A fresh engagement with one working paper to upload to."""
+    with app.app_context():
+        engagement = fresh_engagement(db, demo, "对象存储佐证材料")
+        paper = papers.create_paper(
+            db, actor=demo.users["demo-evaluator"], engagement=engagement,
+            template_key="site_visit", title="现场核查",
+        )  # fmt: skip
+        db.flush()
+    return type("Setting", (), {"engagement": engagement, "paper": paper})
+
+
+@pytest.fixture()
+def presigned(on_s3, app, monkeypatch):
+    """Downloads answer a redirect to a presigned URL valid for 60 seconds."""
+    monkeypatch.setitem(app.config, "STORAGE_PRESIGNED_DOWNLOADS", True)
+    monkeypatch.setitem(app.config, "STORAGE_PRESIGNED_SECONDS", 60)
 
 
 def _upload(client, headers, paper_id, name=NAME, content=CONTENT) -> dict:
@@ -28,13 +55,7 @@ def _upload(client, headers, paper_id, name=NAME, content=CONTENT) -> dict:
     return answer.json["items"][0]
 
 
-def test_an_upload_lands_in_the_bucket_and_downloads_streamed(
-    on_s3,
-    app,
-    client,
-    as_,
-    setting,  # noqa: F811
-):
+def test_an_upload_lands_in_the_bucket_and_downloads_streamed(on_s3, app, client, as_, setting):
     item = _upload(client, as_("evaluator"), setting.paper.id)
     with app.app_context():
         bucket = storage.backend()
@@ -67,16 +88,7 @@ def test_an_upload_lands_in_the_bucket_and_downloads_streamed(
     assert tail.status_code == 206 and tail.data == "拨付凭证".encode()
 
 
-def test_a_presigned_redirect_answers_the_bytes_under_the_chinese_name(
-    on_s3,
-    app,
-    client,
-    as_,
-    setting,
-    monkeypatch,  # noqa: F811
-):
-    monkeypatch.setitem(app.config, "STORAGE_PRESIGNED_DOWNLOADS", True)
-    monkeypatch.setitem(app.config, "STORAGE_PRESIGNED_SECONDS", 60)
+def test_a_presigned_redirect_answers_bytes_and_chinese_name(presigned, app, client, as_, setting):
     item = _upload(client, as_("evaluator"), setting.paper.id)
     url = f"/api/v1/engagements/{setting.engagement.id}/evidence/{item['id']}/file"
     answer = client.get(url, headers=as_("evaluator"))
@@ -93,15 +105,8 @@ def test_a_presigned_redirect_answers_the_bytes_under_the_chinese_name(
     assert client.get(url, headers=as_("bureau")).status_code == 403
 
 
-def test_a_large_upload_to_the_bucket_is_never_copied_onto_the_heap(
-    s3_process_endpoint,
-    s3_credentials,
-    app,
-    client,
-    as_,
-    setting,
-    monkeypatch,
-    tmp_path,  # noqa: F811
+def test_a_large_upload_to_the_bucket_stays_off_the_heap(
+    s3_process_endpoint, s3_credentials, app, client, as_, setting, monkeypatch, tmp_path
 ):
     """40 MB through the API into S3: spooled by werkzeug, hashed through a memory map, sent to
     the bucket as one streamed PUT."""
