@@ -134,6 +134,13 @@ def test_readyz_names_the_store_when_the_bucket_does_not_answer(app, client, on_
     assert r.json["checks"]["database"] == "ok"
 
 
+def test_storing_while_the_store_is_down_answers_507(app, db, on_s3, monkeypatch):
+    monkeypatch.setitem(app.config, "S3_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    with app.app_context(), pytest.raises(storage.StorageFull, match="对象存储无法访问"):
+        storage.store(db, CONTENT)
+    assert db.get(storage.Blob, SHA) is None
+
+
 def test_readyz_on_a_missing_bucket(app, client, on_s3, monkeypatch):
     monkeypatch.setitem(app.config, "STORAGE_URL", "s3://no-such-bucket-here/x")
     assert client.get("/readyz").status_code == 503

@@ -162,6 +162,8 @@ class S3Store:
             if _missing(error):
                 return None
             raise
+        except BotoCoreError as error:  # no answer: the store is down or unreachable
+            raise OSError(f"对象存储无法访问：{error}") from error
 
     def exists(self, sha256: str) -> bool:
         return self.size(sha256) is not None
