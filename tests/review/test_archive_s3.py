@@ -15,7 +15,6 @@ from sqlmodel import select
 from tests.fieldwork.helpers import PDF
 from tests.review.test_archive import complete, evidence  # noqa: F401 - the fixtures
 from workbench.core import storage
-from workbench.core.blobstore.local import LocalStore
 from workbench.engagements.archive_hooks import archive
 from workbench.fieldwork import evidence as fieldwork_evidence
 from workbench.fieldwork.binder import write_binder
@@ -38,8 +37,8 @@ def _members(path) -> dict[str, bytes]:
 
 
 def test_the_export_streams_every_file_from_the_bucket(on_bucket, app, complete, evidence, db):  # noqa: F811
-    assert not LocalStore(app.config["STORAGE_DIR"]).exists(evidence.sha256)
-    assert storage.exists(evidence.sha256)
+    bucket = storage.backend()
+    assert bucket.url.startswith(on_bucket) and bucket.exists(evidence.sha256)
     path = export_zip(db, complete)
     try:
         members = _members(path)
