@@ -31,6 +31,7 @@ from workbench.core import jobs  # noqa: E402
 from workbench.db import BIND_KEY, ENGINE_KEY, make_engine  # noqa: E402
 
 PASSWORD = "demo12345"
+pytest_plugins = ["tests.s3_server"]  # s3_endpoint, s3_bucket, s3_store, on_s3
 
 
 def _database_url(tmp_root, suffix: str = "") -> str:

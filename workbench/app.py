@@ -27,7 +27,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     conf = settings.load(config)
     app = Flask(__name__, instance_path=str(conf["INSTANCE_PATH"]), instance_relative_config=False)
     app.config.update(conf)
-    conf["STORAGE_DIR"].mkdir(parents=True, exist_ok=True)
+    if not str(conf["STORAGE_URL"] or "").startswith("s3:"):
+        conf["STORAGE_DIR"].mkdir(parents=True, exist_ok=True)
 
     proxy.init_app(app)  # the real client, for everything that reads request.remote_addr
     request_log.init_app(app)  # a request id on every answer and log line

@@ -12,7 +12,7 @@ from flask import Flask
 
 from workbench import create_app, migrate
 from workbench import db as database
-from workbench.core import jobs
+from workbench.core import jobs, storage
 
 
 def _app() -> Flask:
@@ -226,9 +226,9 @@ def backup_command(target: Path) -> None:
     """备份数据库和上传文件到一个 zip 文件。"""
     from workbench.core.backup import BackupError, backup
 
-    with _app_scope() as app:
+    with _app_scope():
         try:
-            manifest = backup(database.engine(), Path(app.config["STORAGE_DIR"]), target)
+            manifest = backup(database.engine(), storage.backend(), target)
         except BackupError as error:
             click.echo(f"备份失败：{error}", err=True)
             sys.exit(1)
@@ -243,10 +243,10 @@ def restore_command(source: Path) -> None:
     """把备份恢复到一个空实例（先校验全部文件哈希）。"""
     from workbench.core.backup import BackupError, restore
 
-    with _app_scope() as app:
+    with _app_scope():
         try:
             migrate.upgrade(database.engine())
-            manifest = restore(database.engine(), Path(app.config["STORAGE_DIR"]), source)
+            manifest = restore(database.engine(), storage.backend(), source)
         except BackupError as error:
             click.echo(f"恢复失败：{error}", err=True)
             sys.exit(1)
@@ -260,8 +260,11 @@ def register(app: Flask) -> None:
 
 
 def _add_domain_commands() -> None:
-    """Each domain's cli.py lists its commands in `commands`."""
+    """Each domain's cli.py lists its commands in `commands`; core adds `storage`."""
+    from workbench.cli_storage import storage_group
     from workbench.domains import modules
+
+    main.add_command(storage_group)
 
     for module in modules("cli"):
         for command in module.commands:

@@ -7,11 +7,20 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from workbench.core.blobstore import parse_url
+
 ENV_PREFIX = "WORKBENCH_"
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
     "STORAGE_DIR": None,  # None: <instance>/storage
+    # Where stored files live: None (the STORAGE_DIR folder), file:///abs/path or
+    # s3://bucket/prefix (S3-compatible; credentials and region the usual boto3 way).
+    "STORAGE_URL": None,
+    "S3_ENDPOINT_URL": None,  # MinIO, Ceph RGW, OSS/COS/OBS…; None: boto3's (AWS_ENDPOINT_URL_S3)
+    # S3 only: downloads answer a redirect to a presigned URL (clients must reach the store).
+    "STORAGE_PRESIGNED_DOWNLOADS": False,
+    "STORAGE_PRESIGNED_SECONDS": 300,
     "MAX_UPLOAD_MB": 50,
     "MAX_JSON_KB": 5120,  # JSON bodies (uploads are multipart and capped by MAX_UPLOAD_MB)
     "DEMO_PASSWORD": "demo12345",
@@ -72,8 +81,9 @@ _INT_KEYS = {
     "JOB_TIME_LIMIT",
     "JOB_RETRY_SECONDS",
     "JOB_MAX_ATTEMPTS",
+    "STORAGE_PRESIGNED_SECONDS",
 }
-_BOOL_KEYS = {"SESSION_COOKIE_SECURE"}
+_BOOL_KEYS = {"SESSION_COOKIE_SECURE", "STORAGE_PRESIGNED_DOWNLOADS"}
 
 
 def instance_path() -> Path:
@@ -116,6 +126,10 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{folder / 'workbench.db'}"
     settings["STORAGE_DIR"] = Path(settings["STORAGE_DIR"] or folder / "storage")
+    if settings["STORAGE_URL"]:
+        location = parse_url(settings["STORAGE_URL"])  # a bad address stops the start, in Chinese
+        if location.path is not None:
+            settings["STORAGE_DIR"] = location.path
     settings.setdefault(
         "SECRET_KEY", os.environ.get(ENV_PREFIX + "SECRET_KEY") or secret_key(folder)
     )

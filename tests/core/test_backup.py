@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -13,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from workbench import cli
 from workbench.core.backup import BackupError, backup, read_manifest, restore, row_counts
+from workbench.core.blobstore.local import LocalStore
 from workbench.db import make_engine
 
 
@@ -24,10 +26,13 @@ def _instance(monkeypatch, folder, url=None):
         monkeypatch.delenv("WORKBENCH_DATABASE_URL", raising=False)
 
 
+CONTENT = "佐证材料".encode()
+SHA = hashlib.sha256(CONTENT).hexdigest()
+REL = f"{SHA[:2]}/{SHA[2:4]}/{SHA}"
+
+
 def _seed_file(folder):
-    storage = folder / "storage" / "ab" / "cd"
-    storage.mkdir(parents=True, exist_ok=True)
-    (storage / "abcd").write_bytes("佐证材料".encode())
+    LocalStore(folder / "storage").put(SHA, CONTENT)
 
 
 def test_sqlite_round_trip_through_the_cli(tmp_path, monkeypatch):
@@ -42,7 +47,7 @@ def test_sqlite_round_trip_through_the_cli(tmp_path, monkeypatch):
     assert (
         manifest.dialect == "sqlite"
         and manifest.tables["user"] == 12  # the 8 demo logins and 4 scoring experts
-        and "ab/cd/abcd" in manifest.files
+        and manifest.files[REL] == SHA
     )
 
     _instance(monkeypatch, target)
@@ -51,7 +56,7 @@ def test_sqlite_round_trip_through_the_cli(tmp_path, monkeypatch):
     engine = make_engine(f"sqlite:///{target / 'workbench.db'}")
     assert row_counts(engine) == manifest.tables
     engine.dispose()
-    assert (target / "storage" / "ab" / "cd" / "abcd").read_bytes() == "佐证材料".encode()
+    assert (target / "storage" / REL).read_bytes() == CONTENT
 
     again = CliRunner().invoke(cli.main, ["restore", str(archive)])
     assert again.exit_code == 1 and "不是空的" in again.output
@@ -72,7 +77,7 @@ def test_tampered_backup_is_refused_before_writing(tmp_path, monkeypatch):
     _instance(monkeypatch, tmp_path / "b")
     result = CliRunner().invoke(cli.main, ["restore", str(tampered)])
     assert result.exit_code == 1 and "校验失败" in result.output
-    assert not (tmp_path / "b" / "storage" / "ab").exists()
+    assert not (tmp_path / "b" / "storage" / SHA[:2]).exists()
 
 
 def test_not_a_backup(tmp_path):
@@ -118,11 +123,11 @@ def test_backup_functions_directly_refuse_dialect_mismatch(tmp_path):
 
     migrate.upgrade(engine)
     archive = tmp_path / "b.zip"
-    backup(engine, tmp_path / "storage", archive)
+    backup(engine, LocalStore(tmp_path / "storage"), archive)
     data = zipfile.ZipFile(archive).read("manifest.json")
     doctored = tmp_path / "d.zip"
     with zipfile.ZipFile(doctored, "w") as z:
         z.writestr("manifest.json", data.replace(b'"sqlite"', b'"postgresql"'))
     with pytest.raises(BackupError, match="不能恢复到 sqlite"):
-        restore(engine, tmp_path / "storage", doctored)
+        restore(engine, LocalStore(tmp_path / "storage"), doctored)
     engine.dispose()

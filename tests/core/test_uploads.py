@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import func, select
 
 from workbench.core import storage, uploads
-from workbench.core.errors import ValidationFailed
+from workbench.core.errors import NotFound, ValidationFailed
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -68,15 +68,19 @@ def test_store_is_content_addressed_and_deduplicated(app, db):
         first = storage.store(db, PDF, mime="application/pdf")
         second = storage.store(db, PDF, mime="application/pdf")
         assert first.sha256 == second.sha256 == storage.digest(PDF)
-        path = storage.path_for(first.sha256)
+        path = storage.local_path(first.sha256)
         assert path.read_bytes() == PDF and "static" not in str(path)
         assert storage.verify(first.sha256)
         assert storage.read(first.sha256) == PDF
 
 
-def test_path_for_refuses_non_hashes(app):
-    with app.app_context(), pytest.raises(Exception, match="文件不存在"):
-        storage.path_for("../../secret_key")
+def test_names_that_are_not_hashes_are_refused(app):
+    with app.app_context():
+        with pytest.raises(NotFound, match="文件不存在"):
+            storage.local_path("../../secret_key")
+        with pytest.raises(NotFound, match="文件不存在"):
+            storage.open("../../secret_key")
+        assert not storage.exists("../../secret_key") and storage.size("../x") is None
 
 
 def test_store_survives_a_concurrent_store_of_the_same_bytes(app, db, monkeypatch):

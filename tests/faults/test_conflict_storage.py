@@ -9,6 +9,7 @@ import re
 import pytest
 
 from workbench.core import storage
+from workbench.core.blobstore import local
 from workbench.core.storage import Blob, StorageFull
 from workbench.engagements.models import Engagement
 
@@ -78,18 +79,18 @@ def test_stale_service_update_is_a_conflict(db, demo):
 
 def test_full_disk_gives_507_and_keeps_what_is_stored(ctx, db, monkeypatch):
     kept = storage.store(db, "已保存的底稿内容".encode(), mime="text/plain")
-    before = sorted(p for p in storage.root().rglob("*") if p.is_file())
+    before = sorted(p for p in storage.backend().root.rglob("*") if p.is_file())
 
     def _replace(_src, _dst):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(storage.os, "replace", _replace)
+    monkeypatch.setattr(local.os, "replace", _replace)
     data = "新的材料，磁盘已满".encode()
     with pytest.raises(StorageFull) as caught:
         storage.store(db, data, mime="text/plain")
     assert caught.value.status == 507
     assert "存储空间不足" in caught.value.message
-    after = sorted(p for p in storage.root().rglob("*") if p.is_file())
+    after = sorted(p for p in storage.backend().root.rglob("*") if p.is_file())
     assert after == before  # no temporary file left behind, nothing removed
     assert db.get(Blob, storage.digest(data)) is None  # no row without its file
     assert storage.verify(kept.sha256)
@@ -100,13 +101,12 @@ def test_full_disk_on_open(ctx, db, monkeypatch):
     def _mkstemp(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(storage.tempfile, "mkstemp", _mkstemp)
+    monkeypatch.setattr(local.tempfile, "mkstemp", _mkstemp)
     data = "另一份材料".encode()
-    with pytest.raises(OSError) as caught:
+    with pytest.raises(StorageFull, match="存储空间不足"):
         storage.store(db, data)
     assert db.get(Blob, storage.digest(data)) is None
-    assert not storage.path_for(storage.digest(data)).exists()
-    assert isinstance(caught.value, StorageFull) or caught.value.errno == errno.ENOSPC
+    assert not storage.exists(storage.digest(data))
 
 
 def test_storage_full_answers_507_with_its_message(app):

@@ -40,6 +40,11 @@ def _members(path) -> dict[str, bytes]:
         return {name: zf.read(name) for name in zf.namelist()}
 
 
+def _sealed_members(sha256: str) -> dict[str, bytes]:
+    with storage.open(sha256) as packed:
+        return _members(packed)
+
+
 def _after_archive_work(db, engagement, people) -> None:
     finance.add_entry(
         db, actor=people.admin, engagement=engagement, kind="invoiced",
@@ -55,7 +60,7 @@ def _after_archive_work(db, engagement, people) -> None:
 def test_the_package_is_sealed_at_the_archive(archived, db):
     sealed = seal_of(db, archived)
     assert sealed is not None and storage.verify(sealed.sha256)
-    original = _members(storage.path_for(sealed.sha256))
+    original = _sealed_members(sealed.sha256)
     assert hashlib.sha256(original[MANIFEST]).hexdigest() == sealed.manifest_sha256
     manifest = json.loads(original[MANIFEST])
     assert manifest["engagement"]["archived_at"]  # sealed once locked
@@ -64,7 +69,7 @@ def test_the_package_is_sealed_at_the_archive(archived, db):
 
 def test_a_re_export_keeps_the_original_and_adds_the_addendum(archived, db, people, tmp_path):
     sealed = seal_of(db, archived)
-    original = _members(storage.path_for(sealed.sha256))
+    original = _sealed_members(sealed.sha256)
     _after_archive_work(db, archived, people)
     path, addendum = export_package(db, archived)
     try:

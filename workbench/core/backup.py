@@ -1,8 +1,9 @@
-"""Backup and restore: the database (SQLite online backup or pg_dump) plus the storage folder.
+"""Backup and restore: the database (SQLite online backup or pg_dump) plus the stored files.
 
 A backup is a zip: manifest.json (time, dialect, Alembic revision, row count per table, SHA-256 of every
-stored file), database.sqlite3 or database.pgdump, and storage/… . Restore goes onto an EMPTY instance
-(no tables with rows) and checks every hash before it writes anything.
+stored file), database.sqlite3 or database.pgdump, and storage/ab/cd/<sha256> (the local folder's
+layout, whichever backend the files came from). Restore goes onto an EMPTY instance (no tables with
+rows) and checks every hash before it writes anything; the files go to the configured backend.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 
 from workbench import migrate
+from workbench.core.blobstore import CHUNK, BlobStore, relative_key, valid_name
 
 MANIFEST = "manifest.json"
 
@@ -86,8 +88,8 @@ def _run(cmd: list[str], env: dict) -> None:
         raise BackupError(f"{cmd[0]} 失败：{done.stderr.strip()[:500]}")
 
 
-def backup(engine: Engine, storage_dir: Path, target: Path) -> Manifest:
-    """Write a consistent backup zip of the database and the storage folder."""
+def backup(engine: Engine, store: BlobStore, target: Path) -> Manifest:
+    """Write a consistent backup zip of the database and the stored files (streamed in)."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         if engine.dialect.name == "sqlite":
@@ -114,26 +116,34 @@ def backup(engine: Engine, storage_dir: Path, target: Path) -> Manifest:
                 ],
                 env,
             )
-        files = {}
-        if storage_dir.exists():
-            for path in sorted(
-                p for p in storage_dir.rglob("*") if p.is_file() and not p.name.startswith(".")
-            ):
-                files[str(path.relative_to(storage_dir))] = _sha256(path)
-        manifest = Manifest(
-            created_at=datetime.now(UTC).isoformat(),
-            dialect=engine.dialect.name,
-            revision=migrate.current(engine),
-            tables=row_counts(engine),
-            files=files,
-        )
         target.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr(MANIFEST, manifest.to_json())
             zf.write(db_file, db_file.name)
-            for rel in files:
-                zf.write(storage_dir / rel, f"storage/{rel}")
+            files = {relative_key(sha): _copy_in(zf, store, sha) for sha in store.shas()}
+            manifest = Manifest(
+                created_at=datetime.now(UTC).isoformat(),
+                dialect=engine.dialect.name,
+                revision=migrate.current(engine),
+                tables=row_counts(engine),
+                files=files,
+            )
+            zf.writestr(MANIFEST, manifest.to_json())
     return manifest
+
+
+def _copy_in(zf: zipfile.ZipFile, store: BlobStore, sha: str) -> str:
+    """Stream one stored file into the backup; the SHA-256 of what was written."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with (
+        store.open(sha) as src,
+        zf.open(f"storage/{relative_key(sha)}", "w", force_zip64=True) as dst,
+    ):
+        for chunk in iter(lambda: src.read(CHUNK), b""):
+            digest.update(chunk)
+            dst.write(chunk)
+    return digest.hexdigest()
 
 
 def read_manifest(source: Path) -> Manifest:
@@ -153,7 +163,7 @@ def _ensure_empty(engine: Engine) -> None:
         )
 
 
-def restore(engine: Engine, storage_dir: Path, source: Path) -> Manifest:
+def restore(engine: Engine, store: BlobStore, source: Path) -> Manifest:
     """Restore a backup onto an empty instance, checking every file hash first."""
     manifest = read_manifest(source)
     if manifest.dialect != engine.dialect.name:
@@ -193,9 +203,10 @@ def restore(engine: Engine, storage_dir: Path, source: Path) -> Manifest:
                 env,
             )
         for rel in manifest.files:
-            target = storage_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(tmp_path / "storage" / rel, target)
+            sha = rel.rsplit("/", 1)[-1]
+            if valid_name(sha) and not store.exists(sha):
+                with (tmp_path / "storage" / rel).open("rb") as fh:
+                    store.put(sha, fh)
     restored = row_counts(engine)
     if restored != manifest.tables:
         raise BackupError("恢复后的行数与备份清单不一致")

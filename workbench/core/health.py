@@ -1,15 +1,15 @@
 """GET /healthz: the trivial endpoint (load balancers; page benchmarks print their ratio to it, but
 judge pages against the layout floor, GET /about in workbench/core/about.py).
 
-GET /readyz: whether this node can serve: the database answers, the file store takes a write and
-the job queue answers; 503 naming what does not (a load balancer takes the node out).
+GET /readyz: whether this node can serve: the database answers, the file store takes a write (an S3
+bucket answers) and the job queue answers; 503 naming what does not (a load balancer takes the
+node out).
 
 GET /favicon.ico: the icon at the address browsers and feed readers ask for without a page.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, jsonify, send_from_directory
@@ -34,8 +34,7 @@ def _database() -> None:
 
 
 def _storage() -> None:
-    with tempfile.NamedTemporaryFile(dir=storage.root(), prefix=".ready-"):
-        pass
+    storage.check()  # the folder takes a write; an S3 bucket answers HEAD
 
 
 def _queue() -> None:

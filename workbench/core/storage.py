@@ -1,19 +1,36 @@
-"""Content-addressed file storage outside static: blobs named by their SHA-256, written atomically."""
+"""Content-addressed file storage outside static: blobs named by their SHA-256, kept in the local
+folder (STORAGE_DIR, the default) or an S3-compatible bucket (STORAGE_URL=s3://bucket/prefix).
+
+The backends are in core/blobstore; this façade is what the domains call: `store` (bytes, a memory
+map or a binary file, streamed), `open` (a seekable binary reader), `read` (small files only),
+`send` (a download response), `local_path` (a real file, for readers that want a path), `verify`.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import tempfile
+import time
+import unicodedata
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote
 
-from flask import current_app, send_file
+from flask import current_app, redirect, request, send_file
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
+from werkzeug.http import dump_options_header
 
+from workbench.core.blobstore import BlobStore, HashingReader, hash_stream, parse_url, stored_hash
+from workbench.core.blobstore.local import LocalStore
 from workbench.core.errors import DomainError, NotFound
 from workbench.core.timeutil import utcnow
+
+Content = bytes | bytearray | memoryview | mmap.mmap | BinaryIO
+CACHE_HOURS = 24  # downloaded copies of S3 blobs (local_path) not used for a day are removed
 
 
 class StorageFull(DomainError):
@@ -31,76 +48,231 @@ class Blob(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-def root() -> Path:
-    return Path(current_app.config["STORAGE_DIR"])
+_stores: dict[tuple[str, str], BlobStore] = {}
 
 
-def path_for(sha256: str) -> Path:
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        raise NotFound("文件不存在")
-    return root() / sha256[:2] / sha256[2:4] / sha256
+def make_store(url: str, *, endpoint_url: str | None = None) -> BlobStore:
+    """The backend for a storage URL (`file:///abs/path` or `s3://bucket/prefix`)."""
+    location = parse_url(url)
+    if location.scheme == "file":
+        return LocalStore(location.path)
+    from workbench.core.blobstore.s3 import S3Store, make_client
+
+    key = (url, endpoint_url or "")
+    if key not in _stores:  # one client per bucket and endpoint (boto3 clients are thread-safe)
+        client = make_client(endpoint_url)
+        _stores[key] = S3Store(location.bucket, location.prefix, client=client)
+    return _stores[key]
 
 
-def digest(data: bytes) -> str:
+def backend() -> BlobStore:
+    """The configured backend: STORAGE_URL, or the STORAGE_DIR folder when it is unset."""
+    config = current_app.config
+    url = config.get("STORAGE_URL")
+    if url and parse_url(url).scheme == "s3":
+        return make_store(url, endpoint_url=config.get("S3_ENDPOINT_URL"))
+    return LocalStore(Path(config["STORAGE_DIR"]))
+
+
+def digest(data: bytes | bytearray | memoryview | mmap.mmap) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def store(db: Session, data: bytes, *, mime: str = "application/octet-stream") -> Blob:
-    """Keep the bytes (once) and return their blob row; the file is on disk before the row commits."""
-    sha = digest(data)
-    target = path_for(sha)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(temp, target)
-        except OSError as error:
-            Path(temp).unlink(missing_ok=True)
-            raise StorageFull(
-                f"文件保存失败（存储空间不足或不可写）：{error.strerror or error}"
-            ) from error
+def _hashed(data: Content) -> tuple[str, int, Content]:
+    """(SHA-256, size, what to upload): a stream is hashed first and rewound (spooled to a
+    temporary file when it cannot be rewound), so only new content is ever uploaded."""
+    if not hasattr(data, "read") or isinstance(data, mmap.mmap):
+        return digest(data), len(data), data
+    if data.seekable():
+        start = data.tell()
+        sha, size = hash_stream(data)
+        data.seek(start)
+        return sha, size, data
+    spooled = tempfile.TemporaryFile()  # noqa: SIM115 - closed by store() once uploaded
+    hashing = HashingReader(data)
+    size = 0
+    for chunk in iter(lambda: hashing.read(1 << 20), b""):
+        spooled.write(chunk)
+        size += len(chunk)
+    spooled.seek(0)
+    return hashing.digest.hexdigest(), size, spooled
+
+
+def store(db: Session, data: Content, *, mime: str = "application/octet-stream") -> Blob:
+    """Keep the content (once) and return its blob row; it is stored before the row commits."""
+    sha, size, source = _hashed(data)
+    target = backend()
+    try:
+        if not target.exists(sha):
+            target.put(sha, source)
+    except OSError as error:
+        raise StorageFull(
+            f"文件保存失败（存储空间不足或不可写）：{error.strerror or error}"
+        ) from error
+    finally:
+        if source is not data:
+            source.close()
     blob = db.get(Blob, sha)
     if blob is None:
         try:
             with db.begin_nested():  # two requests storing the same bytes at once: one row wins
-                blob = Blob(sha256=sha, size=len(data), mime=mime)
+                blob = Blob(sha256=sha, size=size, mime=mime)
                 db.add(blob)
         except IntegrityError:
             blob = db.exec(select(Blob).where(Blob.sha256 == sha)).one()
     return blob
 
 
+def open(sha256: str) -> BinaryIO:  # noqa: A001 - storage.open, as the callers read it
+    """A seekable binary reader of the stored bytes (streamed, never read whole)."""
+    try:
+        return backend().open(sha256)
+    except FileNotFoundError:
+        raise NotFound("文件不存在或已丢失") from None
+
+
 def read(sha256: str) -> bytes:
-    target = path_for(sha256)
-    if not target.exists():
-        raise NotFound("文件不存在或已丢失")
-    return target.read_bytes()
+    """The whole content (small files: a report to convert, an import to parse)."""
+    with open(sha256) as source:
+        return source.read()
 
 
-def send(sha256: str, *, name: str, mime: str | None = None, content_etag: bool = False):
-    """Serve a stored file as an attachment under its original name, streamed from disk.
+def exists(sha256: str) -> bool:
+    try:
+        return backend().exists(sha256)
+    except FileNotFoundError:  # not a blob name
+        return False
 
-    With `content_etag` the ETag is the content's SHA-256 (the same bytes always answer the
-    same tag, whichever record names them), so a client's If-None-Match gets 304.
-    """
-    target = path_for(sha256)
-    if not target.exists():
-        raise NotFound("文件不存在或已丢失")
-    return send_file(
-        target,
-        mimetype=mime or "application/octet-stream",
-        as_attachment=True,
-        download_name=name,
-        max_age=0,
-        etag=sha256 if content_etag else True,
-    )
+
+def size(sha256: str) -> int | None:
+    """The stored size in bytes, None when the blob is missing."""
+    try:
+        return backend().size(sha256)
+    except FileNotFoundError:
+        return None
 
 
 def verify(sha256: str) -> bool:
     """Whether the stored bytes still hash to their name."""
-    target = path_for(sha256)
-    return target.exists() and digest(target.read_bytes()) == sha256
+    try:
+        return stored_hash(backend(), sha256) == sha256
+    except FileNotFoundError:
+        return False
+
+
+def check() -> None:
+    """The store answers and takes writes (the local folder) or its bucket answers (S3)."""
+    backend().check()
+
+
+def attachment(name: str) -> str:
+    """Content-Disposition for a download under its original name (RFC 5987 for Chinese)."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        quoted = quote(name, safe="!#$&+-.^_`|~")
+        return dump_options_header(
+            "attachment", {"filename": simple, "filename*": f"UTF-8''{quoted}"}
+        )
+    return dump_options_header("attachment", {"filename": name})
+
+
+def send(sha256: str, *, name: str, mime: str | None = None, content_etag: bool = False):
+    """Serve a stored file as an attachment under its original name, streamed.
+
+    With `content_etag` the ETag is the content's SHA-256 (the same bytes always answer the
+    same tag, whichever record names them), so a client's If-None-Match gets 304. From S3 the
+    tag is always the content hash; with STORAGE_PRESIGNED_DOWNLOADS the answer is a redirect to
+    a short-lived presigned URL instead (the bytes then do not pass through this server).
+    """
+    source, mime = backend(), mime or "application/octet-stream"
+    if isinstance(source, LocalStore):
+        target = _local_file(source, sha256)
+        return send_file(
+            target,
+            mimetype=mime,
+            as_attachment=True,
+            download_name=name,
+            max_age=0,
+            etag=sha256 if content_etag else True,
+        )
+    config = current_app.config
+    if config.get("STORAGE_PRESIGNED_DOWNLOADS"):
+        if not source.exists(sha256):
+            raise NotFound("文件不存在或已丢失")
+        url = source.presigned_url(
+            sha256,
+            disposition=attachment(name),
+            mime=mime,
+            expires=int(config.get("STORAGE_PRESIGNED_SECONDS") or 300),
+        )
+        response = redirect(url, 302)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    reader = open(sha256)
+    response = send_file(
+        reader,
+        mimetype=mime,
+        as_attachment=True,
+        download_name=name,
+        max_age=0,
+        etag=sha256,
+        conditional=False,
+    )
+    total = reader.raw.size
+    response.content_length = total
+    try:
+        return response.make_conditional(request.environ, accept_ranges=True, complete_length=total)
+    except Exception:
+        reader.close()
+        raise
+
+
+def _local_file(source: LocalStore, sha256: str) -> Path:
+    try:
+        target = source.path(sha256)
+    except FileNotFoundError:
+        raise NotFound("文件不存在") from None
+    if not target.is_file():
+        raise NotFound("文件不存在或已丢失")
+    return target
+
+
+def local_path(sha256: str) -> Path:
+    """A real file holding the blob's bytes, for readers that want a path (spreadsheets read
+    chunk by chunk): the stored file itself in the local folder; from S3 a downloaded copy in
+    the instance's cache (content-addressed, so never stale; unused copies go after a day)."""
+    source = backend()
+    if isinstance(source, LocalStore):
+        return _local_file(source, sha256)
+    cache = Path(current_app.config["INSTANCE_PATH"]) / "storage-cache"
+    target = cache / sha256
+    if target.is_file():
+        os.utime(target)
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    _prune(cache)
+    fd, temp = tempfile.mkstemp(dir=cache, prefix=".download-")
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            source.download(sha256, fh)
+            fh.seek(0)
+            if hash_stream(fh)[0] != sha256:
+                raise NotFound("对象存储中的文件已损坏（SHA-256 不符）")
+        os.replace(temp, target)
+    except FileNotFoundError:
+        raise NotFound("文件不存在或已丢失") from None
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    return target
+
+
+def _prune(cache: Path) -> None:
+    cutoff = time.time() - CACHE_HOURS * 3600
+    for path in cache.iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:
+            pass

@@ -6,6 +6,8 @@ evidence files are copied from storage one by one.
 
 from __future__ import annotations
 
+import shutil
+import time
 import zipfile
 from collections.abc import Callable
 from typing import BinaryIO
@@ -63,6 +65,15 @@ def _unique(name: str, taken: set[str]) -> str:
         candidate = f"{stem}（{n}）.{ext}" if ext else f"{name}（{n}）"
     taken.add(candidate)
     return candidate
+
+
+def _copy_in(zf: zipfile.ZipFile, sha256: str, arcname: str, kind: int) -> None:
+    """Stream one stored file into the binder (from the folder or the bucket alike)."""
+    info = zipfile.ZipInfo(arcname, date_time=time.localtime()[:6])
+    info.compress_type = kind
+    info.external_attr = 0o644 << 16  # rw-r--r-- when unpacked, as zf.write gave a plain file
+    with storage.open(sha256) as src, zf.open(info, "w", force_zip64=True) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
 
 
 def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list], widths: list[int]):
@@ -141,10 +152,9 @@ def write_binder(
             arcname = _unique(f"{root}/佐证材料/{folder}/{_UNSAFE.sub('_', item.name)}", taken)
             state = "已打包"
             try:
-                path = storage.path_for(item.sha256)
-                if path.exists():
+                if storage.exists(item.sha256):
                     kind = zipfile.ZIP_STORED if item.extension in _STORED else zipfile.ZIP_DEFLATED
-                    zf.write(path, arcname, compress_type=kind)
+                    _copy_in(zf, item.sha256, arcname, kind)
                 else:
                     state = "文件缺失"
             except Exception:  # noqa: BLE001 - one unreadable file must not lose the binder

@@ -27,6 +27,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from workbench.accounts.models import Organisation, User
 from workbench.core import storage
+from workbench.core.errors import NotFound
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, Member
 from workbench.review.manifest import CHUNK, FORMAT, MANIFEST
@@ -218,11 +219,12 @@ def collect(db: Session, engagement: Engagement) -> tuple[dict, list[dict]]:
 
 
 def _copy_blob(zf: zipfile.ZipFile, sha: str, arcname: str) -> tuple[str, int] | None:
-    source = storage.path_for(sha)
-    if not source.exists():
+    try:
+        source = storage.open(sha)
+    except NotFound:
         return None
     digest, size = hashlib.sha256(), 0
-    with source.open("rb") as src, zf.open(arcname, "w", force_zip64=True) as dst:
+    with source as src, zf.open(arcname, "w", force_zip64=True) as dst:
         for chunk in iter(lambda: src.read(CHUNK), b""):
             digest.update(chunk)
             size += len(chunk)

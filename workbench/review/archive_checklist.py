@@ -184,8 +184,7 @@ def _files(db: Session, engagement: Engagement) -> Item:
     }
     broken = []
     for sha in sorted(shas):
-        path = storage.path_for(sha)
-        if not path.exists() or path.stat().st_size != sizes.get(sha):
+        if storage.size(sha) != sizes.get(sha):
             broken.append(sha[:12])
     detail = (
         f"{len(shas)} 个文件完好"

@@ -14,7 +14,6 @@ import json
 import os
 import tempfile
 import zipfile
-from io import BytesIO
 from pathlib import Path
 
 from sqlalchemy import select as table_select
@@ -58,12 +57,13 @@ def seal(db: Session, *, actor: User, engagement: Engagement) -> ArchiveSeal:
         return existing
     path = export_zip(db, engagement)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as package:
+            with zipfile.ZipFile(package) as zf:
+                manifest_sha = hashlib.sha256(zf.read(MANIFEST)).hexdigest()
+            package.seek(0)
+            blob = storage.store(db, package, mime=ZIP)  # streamed, never read whole
     finally:
         path.unlink(missing_ok=True)
-    with zipfile.ZipFile(BytesIO(data)) as zf:
-        manifest_sha = hashlib.sha256(zf.read(MANIFEST)).hexdigest()
-    blob = storage.store(db, data, mime=ZIP)
     row = ArchiveSeal(engagement_id=engagement.id, sha256=blob.sha256, manifest_sha256=manifest_sha)
     db.add(row)
     db.flush()
@@ -73,7 +73,7 @@ def seal(db: Session, *, actor: User, engagement: Engagement) -> ArchiveSeal:
         action="archive.seal",
         obj=row,
         engagement_id=engagement.id,
-        after={"sha256": blob.sha256, "manifest_sha256": manifest_sha, "size": len(data)},
+        after={"sha256": blob.sha256, "manifest_sha256": manifest_sha, "size": blob.size},
         summary=f"封存归档档案包（清单 SHA-256 {manifest_sha[:12]}…）",
     )
     return row
@@ -156,8 +156,8 @@ def export_package(db: Session, engagement: Engagement) -> tuple[Path, bool]:
     sealed = seal_of(db, engagement) if engagement.is_archived else None
     if sealed is None:
         return export_zip(db, engagement), False
-    if not storage.path_for(sealed.sha256).exists():
-        raise NotFound("归档时封存的档案包文件已丢失，请从备份恢复存储目录")
+    if not storage.exists(sealed.sha256):
+        raise NotFound("归档时封存的档案包文件已丢失，请从备份恢复存储")
     fd, temp_name = tempfile.mkstemp(
         prefix=f"archive-{safe_name(engagement.code, 'engagement')}-", suffix=".zip"
     )
@@ -165,7 +165,8 @@ def export_package(db: Session, engagement: Engagement) -> tuple[Path, bool]:
     target = Path(temp_name)
     try:
         with (
-            zipfile.ZipFile(storage.path_for(sealed.sha256)) as original,
+            storage.open(sealed.sha256) as packed,
+            zipfile.ZipFile(packed) as original,
             zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf,
         ):
             for info in original.infolist():

@@ -153,11 +153,8 @@ def upload_import(
 def job_stream(job: SurveyImport) -> TableStream:
     """The stored file of an import, opened again (its first rows read; a large one is
     streamed from disk)."""
-    path = storage.path_for(job.sha256)
     try:
-        if not path.exists():
-            return read_stream(storage.read(job.sha256), filename=job.filename)  # says it is gone
-        return read_stream(path, filename=job.filename)
+        return read_stream(storage.local_path(job.sha256), filename=job.filename)
     except ImportRefused as refused:
         raise refusal(refused.errors) from None
 
