@@ -98,6 +98,12 @@ class Node:
         """Lines "METHOD PATH STATUS MICROSECONDS" (bench/load/summary.py reads them)."""
         return self.folder / "access.log"
 
+    def stop(self) -> None:
+        """SIGTERM: gunicorn finishes its requests (and writes out its logs), then exits."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            _stop(self.process)
+
     def kill(self) -> None:
         """kill -9 of the master and its workers (the whole process group)."""
         os.killpg(self.process.pid, signal.SIGKILL)
@@ -116,15 +122,17 @@ class Cluster:
 
     def start_postgres(self) -> str:
         pgbin = _pgbin()
-        data = self.work / "pg"
+        # A folder of its own under /tmp: the postgres user cannot reach into a test's 0700 folder.
+        home = Path(tempfile.mkdtemp(prefix="workbench-cluster-pg."))
+        home.chmod(0o755)
+        data, log = home / "data", home / "server.log"
         data.mkdir()
+        log.touch()
         if os.geteuid() == 0:
             shutil.chown(data, "postgres", "postgres")
-        port = free_port()
-        log = self.work / "pg.log"
-        if os.geteuid() == 0:
-            log.touch()
             shutil.chown(log, "postgres", "postgres")
+        (self.work / "pg.log").symlink_to(log)
+        port = free_port()
         subprocess.run(
             _as_postgres([f"{pgbin}/initdb", "-D", str(data), "-A", "trust", "-U", "postgres"])
             + ["-E", "UTF8", "--locale=C.UTF-8"],
@@ -231,9 +239,7 @@ class Cluster:
 
     def stop(self) -> None:
         for node in self.nodes.values():
-            if node.process.poll() is None:
-                os.killpg(node.process.pid, signal.SIGTERM)
-                _stop(node.process)
+            node.stop()
         if self.worker is not None and self.worker.poll() is None:
             _stop(self.worker)
         for stop in reversed(self._services):
@@ -267,7 +273,6 @@ def up(
     and one worker; `settings` are more environment values for every process."""
     if work is None:
         work = Path(tempfile.mkdtemp(prefix="workbench-cluster."))
-    work.chmod(0o755)  # the postgres user reaches its data folder
     cluster = Cluster(work=work, env={})
     try:
         database = cluster.start_postgres()
