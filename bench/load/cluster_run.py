@@ -111,6 +111,8 @@ def main(users: int, seconds: int) -> int:
                  "--only-summary", "--loglevel", "WARNING"],
                 env=env, stdout=subprocess.DEVNULL, stderr=log,
             )  # fmt: skip
+        for node in nodes:  # gunicorn writes its access log out as it exits
+            node.stop()
         merged = cluster.work / "access.log"
         merged.write_text("".join(node.access_log.read_text() for node in nodes))
         status = summary.main(str(prefix), str(merged))

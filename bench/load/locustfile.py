@@ -6,11 +6,14 @@ through the scoring form, and, with an API token, imports a small 问卷星 file
 score sheet when those domains exist. /about ("page floor (about)": the full layout for the signed-in
 user, nothing of its own) is the floor the pages are judged against; /healthz (renders nothing) is
 requested alongside as the trivial endpoint, for comparison with earlier runs.
-Environment: LOAD_ENGAGEMENT, LOAD_INDICATOR, LOAD_SURVEY (optional), LOAD_TOKEN, LOAD_PASSWORD.
+Environment: LOAD_ENGAGEMENT, LOAD_INDICATOR, LOAD_SURVEY (optional), LOAD_TOKEN, LOAD_PASSWORD,
+LOAD_HOSTS (optional: app nodes, comma-separated; the simulated people alternate between them, each
+staying on its node, as a load balancer with sticky connections would place them).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 from html.parser import HTMLParser
@@ -21,6 +24,7 @@ from locust.clients import HttpSession
 
 SAMPLES = Path(__file__).resolve().parents[2] / "workbench" / "demo" / "samples"
 USERS = ["demo-lead", "demo-evaluator"]
+HOSTS = itertools.cycle([h for h in os.environ.get("LOAD_HOSTS", "").split(",") if h] or [None])
 
 
 class FormFields(HTMLParser):
@@ -86,6 +90,9 @@ class Evaluator(HttpUser):
     wait_time = between(0.5, 2.0)
 
     def on_start(self) -> None:
+        node = next(HOSTS)
+        if node:
+            self.host = self.client.base_url = node
         self.engagement = int(os.environ["LOAD_ENGAGEMENT"])
         self.indicator = int(os.environ["LOAD_INDICATOR"])
         self.survey = int(os.environ.get("LOAD_SURVEY") or 0)
