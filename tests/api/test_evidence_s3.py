@@ -149,3 +149,19 @@ def test_a_large_upload_to_the_bucket_stays_off_the_heap(
     with app.app_context():
         assert storage.size(item["sha256"]) == len(PDF) + size and storage.verify(item["sha256"])
     assert peak < 8 * 1024 * 1024, f"peak {peak / 1048576:.1f} MB"
+
+
+@pytest.mark.parametrize("presigned_downloads", [False, True])
+def test_a_download_while_the_store_is_down_says_so(
+    on_s3, app, client, as_, setting, monkeypatch, presigned_downloads
+):
+    """The object store stops answering: 503 with a message, not an internal error."""
+    from tests.s3_server import free_port
+
+    item = _upload(client, as_("evaluator"), setting.paper.id)
+    monkeypatch.setitem(app.config, "STORAGE_PRESIGNED_DOWNLOADS", presigned_downloads)
+    monkeypatch.setitem(app.config, "S3_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    url = f"/api/v1/engagements/{setting.engagement.id}/evidence/{item['id']}/file"
+    answer = client.get(url, headers=as_("evaluator"))
+    assert answer.status_code == 503
+    assert answer.json["error"] == storage.UNAVAILABLE

@@ -37,6 +37,15 @@ class StorageFull(DomainError):
     status = 507
 
 
+class StorageUnavailable(DomainError):
+    """The store did not answer (the object store is down or unreachable); nothing was lost."""
+
+    status = 503
+
+
+UNAVAILABLE = "文件存储暂时无法访问，请稍后再试（已保存的文件不受影响）"
+
+
 class Blob(SQLModel, table=True):
     """One stored file content; every upload of the same bytes shares it (deduplicated)."""
 
@@ -129,6 +138,8 @@ def open(sha256: str) -> BinaryIO:  # noqa: A001 - storage.open, as the callers 
         return backend().open(sha256)
     except FileNotFoundError:
         raise NotFound("文件不存在或已丢失") from None
+    except OSError as error:  # the store did not answer
+        raise StorageUnavailable(UNAVAILABLE) from error
 
 
 def read(sha256: str) -> bytes:
@@ -199,7 +210,11 @@ def send(sha256: str, *, name: str, mime: str | None = None, content_etag: bool 
         )
     config = current_app.config
     if config.get("STORAGE_PRESIGNED_DOWNLOADS"):
-        if not source.exists(sha256):
+        try:
+            found = source.exists(sha256)
+        except OSError as error:
+            raise StorageUnavailable(UNAVAILABLE) from error
+        if not found:
             raise NotFound("文件不存在或已丢失")
         url = source.presigned_url(
             sha256,
