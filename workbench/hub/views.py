@@ -338,4 +338,4 @@ def _decide(update_id: int, *, accept: bool):
     return redirect(url_for("hub.updates"))
 
 
-from workbench.hub import views_hub  # noqa: E402, F401  (the hub's own pages on bp)
+from workbench.hub import tasks, views_hub  # noqa: E402, F401  (the hub's pages on bp; the hourly sync)
