@@ -217,3 +217,29 @@ def test_shared_statistics_respect_the_minimum_group(db, firms, app_with, demo):
     assert got.ok and got.stats_groups
     cached = db.exec(select(HubStatCache).where(HubStatCache.connection_id == conn_a.id)).all()
     assert {row.indicator_key for row in cached} == {row.key for row in observations}
+
+
+def test_publishing_while_the_hub_is_away_says_so_and_changes_nothing(app, db, firms, login):
+    from workbench.hub.models import HubLink
+
+    admin_a, conn_a, _key = firms["甲评价机构"]
+    mine = shared_indicator(db, admin_a, name="发布时枢纽不在")
+    conn_a.url = "https://hub.example.org"
+    db.add(conn_a)
+    db.flush()
+
+    def refuse(request):
+        raise httpx.ConnectError("connection refused", request=request)
+
+    app.extensions["hub_transport"] = httpx.MockTransport(refuse)
+    try:
+        page = login("demo-admin").post(
+            "/hub/publish",
+            data={"indicator_ids": str(mine.id), "shown_as": "named"},
+            follow_redirects=True,
+        )
+    finally:
+        app.extensions.pop("hub_transport")
+    assert page.status_code == 200
+    assert "未能发布：无法连接枢纽" in page.get_data(as_text=True)
+    assert db.exec(select(HubLink).where(HubLink.indicator_id == mine.id)).all() == []

@@ -14,7 +14,7 @@ from workbench.core.permissions import requires
 from workbench.core.templating import register_nav
 from workbench.extensions import csrf
 from workbench.hub import rules, services, stats, sync
-from workbench.hub.client import HubClient
+from workbench.hub.client import HubClient, HubError
 from workbench.hub.forms import ConnectionForm, DecisionForm, PackForm, PublishForm
 from workbench.hub.models import HubConnection, HubLink, HubUpdate, LinkKind, UpdateStatus
 from workbench.library import content as leaf_content
@@ -208,15 +208,20 @@ def publish():
                     LibraryIndicator.status == Status.shared,
                 )
             ).all()
-        with client_for(connection) as client:
-            done = sync.publish(
-                session,
-                actor=current_user,
-                connection=connection,
-                client=client,
-                indicator_ids=sorted(set(ids)),
-                anonymous=form.shown_as.data == "anonymous",
-            )
+        try:
+            with client_for(connection) as client:
+                done = sync.publish(
+                    session,
+                    actor=current_user,
+                    connection=connection,
+                    client=client,
+                    indicator_ids=sorted(set(ids)),
+                    anonymous=form.shown_as.data == "anonymous",
+                )
+        except HubError as error:
+            db.mark_rollback()
+            flash(f"未能发布：{error.message}", "danger")
+            return redirect(url_for("hub.publish"))
         flash(f"已发布到枢纽：{len(set(ids))} 项（其中新增或有变化 {done} 项）", "success")
         return redirect(url_for("hub.publish"))
     q = request.args.get("q", "").strip()[:100]
