@@ -67,3 +67,16 @@ def endpoint_params(db, demo) -> dict:
         "hub.keep": {"update_id": each_role(update_for)},
         "hub.revoke_member": {"member_id": each_role(member_for)},
     }
+
+
+def params(db, demo) -> dict:
+    """An update of the demo agency's connection and a hub member, for routes that name them."""
+    from tests.hub.helpers import pending_update
+    from workbench.hub import hub_side
+
+    connection = _connection(db, demo.users["demo-admin"])
+    member, _key = hub_side.create_member(db, actor=None, name="参数成员")
+    return {
+        "update_id": pending_update(db, connection, item_id=999).id,
+        "member_id": member.id,
+    }
