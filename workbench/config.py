@@ -62,6 +62,13 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_TIMEOUT": 10,  # seconds per attempt
     "WEBHOOK_RETRY_SECONDS": 60,  # the first retry's wait; each next one doubles it
     "WEBHOOK_MAX_ATTEMPTS": 8,
+    # The association hub (workbench/hub): HUB_MODE serves /hub/v1 to member instances; a member
+    # connects from its 行业指标库 page (HUB_URL is the address offered there).
+    "HUB_MODE": False,
+    "HUB_URL": "",
+    "HUB_MIN_GROUP": 5,  # engagements behind a shared statistic, below which it is not shown
+    "HUB_TIMEOUT": 20,  # seconds per request to the hub
+    "HUB_ALLOW_LOOPBACK_HTTP": False,  # tests only: http:// to 127.0.0.1 / localhost
 }
 
 # Values whose type the environment cannot tell us.
@@ -82,8 +89,15 @@ _INT_KEYS = {
     "JOB_RETRY_SECONDS",
     "JOB_MAX_ATTEMPTS",
     "STORAGE_PRESIGNED_SECONDS",
+    "HUB_MIN_GROUP",
+    "HUB_TIMEOUT",
 }
-_BOOL_KEYS = {"SESSION_COOKIE_SECURE", "STORAGE_PRESIGNED_DOWNLOADS"}
+_BOOL_KEYS = {
+    "SESSION_COOKIE_SECURE",
+    "STORAGE_PRESIGNED_DOWNLOADS",
+    "HUB_MODE",
+    "HUB_ALLOW_LOOPBACK_HTTP",
+}
 
 
 def instance_path() -> Path:

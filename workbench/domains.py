@@ -26,6 +26,7 @@ DOMAINS = [
     "experts",
     "notices",
     "webhooks",
+    "hub",
 ]
 
 

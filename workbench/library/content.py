@@ -31,6 +31,25 @@ MAX_TAGS = 20
 TAG_SEPARATORS = re.compile(r"[、,，;；\n\r]")
 LINES = re.compile(r"[\r\n]+")
 WEIGHT_LIMIT = Decimal(100)
+# The fields of a version as pages name them (diffs list them in this order).
+FIELD_LABELS = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "definition": "指标解释",
+    "points": "评价要点",
+    "evidence": "数据来源/佐证材料",
+    "standard_type": "评价标准类型",
+    "rule": "计分规则",
+    "params": "规则参数",
+    "weight": "建议分值",
+    "target": "目标值",
+    "scoring": "评分标准",
+    "tags": "标签",
+    "benchmarks": "基准值",
+    "notes": "备注",
+}
+
 EARLIEST_YEAR, LATEST_YEAR = 1949, 2100
 
 

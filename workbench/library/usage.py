@@ -59,6 +59,11 @@ def usage(db: Session, *, indicator_id: int) -> Usage:
     )
 
 
+def scores_of(db: Session, rows: list[Indicator]) -> dict[int, Decimal | None]:
+    """The score of each engagement leaf: computed from its engagement, else the stored one."""
+    return _scores(db, rows)
+
+
 def _scores(db: Session, rows: list[Indicator]) -> dict[int, Decimal | None]:
     stored: dict[int, Decimal | None] = {row.id: row.score for row in rows}
     if not rows:

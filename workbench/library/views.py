@@ -21,6 +21,7 @@ from workbench.library import (
     stats,
     usage,
 )
+from workbench.library.content import FIELD_LABELS
 from workbench.library.forms import ActionForm, BenchmarkForm, ReasonForm
 from workbench.library.models import (
     KIND_NAMES,
@@ -38,23 +39,7 @@ register_nav("指标入库审核", "library.review", "admin", admin=True)
 
 PER_PAGE = 20
 TYPE_LABELS = {key.value: name for key, name in TYPE_NAMES.items()}
-DIFF_LABELS = {
-    "level1": "一级指标",
-    "level2": "二级指标",
-    "name": "三级指标",
-    "definition": "指标解释",
-    "points": "评价要点",
-    "evidence": "数据来源/佐证材料",
-    "standard_type": "评价标准类型",
-    "rule": "计分规则",
-    "params": "规则参数",
-    "weight": "建议分值",
-    "target": "目标值",
-    "scoring": "评分标准",
-    "tags": "标签",
-    "benchmarks": "基准值",
-    "notes": "备注",
-}
+DIFF_LABELS = FIELD_LABELS
 
 
 def load_indicator(library_id: int, **_) -> LibraryIndicator:
