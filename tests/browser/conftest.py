@@ -71,13 +71,23 @@ def live_server(tmp_path_factory):
     # drops the request (moving to the next page before a script or the icon has arrived), where
     # the development server left it open and its ResourceWarning errored the next test.
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
+    closing = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:  # the socket closed under the loop's select(): the end of the module
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     # The queue's worker, as `workbench serve` runs it: the pages' jobs (reports, PDFs, large
     # imports) wait in the instance's queue file and run here, as in production.
     consumer = jobs.start_in_process()
     yield f"http://127.0.0.1:{server.effective_port}"
     consumer.stop(graceful=True)
+    closing.set()
     server.close()
     thread.join(timeout=5)
 
