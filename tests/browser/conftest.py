@@ -134,9 +134,11 @@ def open_tab(page, label: str) -> None:
         toggle = link.locator("xpath=ancestor::li[contains(@class,'dropdown')]").locator(
             ".dropdown-toggle"
         )
-        # A click that lands before Bootstrap has bound the dropdown opens nothing: click again.
-        for _attempt in range(3):
-            toggle.click()
+        # A click that lands before Bootstrap has bound the dropdown opens nothing: click again,
+        # but never on a dropdown already open (a late first click would be undone by the second).
+        for _attempt in range(5):
+            if toggle.get_attribute("aria-expanded") != "true":
+                toggle.click()
             try:
                 link.wait_for(state="visible", timeout=3000)
                 break
