@@ -62,11 +62,7 @@ def comparison_html(library_indicator_id, *, org_id=None, rates=None, engagement
         own_rates=list(rates),
         own_engagements=engagements or 0,
     )
-    return Markup(
-        render_template(
-            "hub/_comparison.html", cmp=found, min_group=current_app.config.get("HUB_MIN_GROUP", 5)
-        )
-    )
+    return Markup(render_template("hub/_comparison.html", cmp=found))
 
 
 def _connection() -> HubConnection | None:
