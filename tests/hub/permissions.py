@@ -14,6 +14,7 @@ EXPECTED = {
     "hub.updates": ANY_ADMIN,
     "hub.update_detail": ANY_ADMIN,
     "hub.accept": ANY_ADMIN,
+    "hub.accept_all": ANY_ADMIN,  # the same predicate as accepting one
     "hub.keep": ANY_ADMIN,
     "hub.members": ANY_ADMIN,
     "hub.create_member": ANY_ADMIN,

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from tests.library.library_helpers import content
 from workbench.core.errors import ValidationFailed
-from workbench.hub import hub_side, rules, services, stats, sync
+from workbench.hub import accepting, hub_side, rules, services, stats, sync
 from workbench.hub.client import HubClient
 from workbench.hub.models import HubStatCache, HubUpdate
 from workbench.library import editing
@@ -90,7 +90,7 @@ def test_publish_subscribe_accept_and_a_local_edit_is_kept(db, firms, hub_app):
     [item], total = services.pending(db, connection=conn_b)
     assert total == 1 and item.decision is rules.Decision.new
     assert item.update.publisher == "甲评价机构"
-    theirs = services.accept(
+    theirs = accepting.accept(
         db, actor=admin_b, connection=conn_b, update=item.update, version=item.update.version
     )
     assert theirs.current_version == 1 and theirs.name == "学生资助精准率"
@@ -120,7 +120,7 @@ def test_publish_subscribe_accept_and_a_local_edit_is_kept(db, firms, hub_app):
     assert got.received.changed == 1
     [item], _ = services.pending(db, connection=conn_b)
     assert item.decision is rules.Decision.conflict
-    services.accept(
+    accepting.accept(
         db, actor=admin_b, connection=conn_b, update=item.update, version=item.update.version
     )
     history = library.versions_of(db, theirs.id)
@@ -139,7 +139,7 @@ def test_keeping_the_local_version_leaves_the_library_alone(db, firms, hub_app):
     from tests.hub.helpers import pending_update, wire_item
 
     update = pending_update(db, conn_b, item_id=7)
-    indicator = services.accept(
+    indicator = accepting.accept(
         db, actor=admin_b, connection=conn_b, update=update, version=update.version
     )
     services.receive(
@@ -147,7 +147,7 @@ def test_keeping_the_local_version_leaves_the_library_alone(db, firms, hub_app):
     )
     [item], _ = services.pending(db, connection=conn_b)
     assert item.decision is rules.Decision.update
-    services.keep_local(
+    accepting.keep_local(
         db, actor=admin_b, connection=conn_b, update=item.update, version=item.update.version
     )
     assert indicator.current_version == 1

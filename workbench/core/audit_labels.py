@@ -75,6 +75,7 @@ ACTIONS: dict[str, str] = {
     "hub.sync": "与枢纽同步",
     "hub.publish": "向枢纽发布指标",
     "hub.accept": "接受枢纽更新",
+    "hub.accept_all": "批量接受枢纽更新（无冲突的）",
     "hub.keep_local": "保留本机构版本（不接受枢纽更新）",
     "hub.pack_import": "导入离线指标包",
     "hub.member_create": "新增枢纽成员",

@@ -77,8 +77,14 @@ class Locked(Conflict):
     """The object is under review or archived."""
 
 
+# Paths answered in JSON whatever the client accepts: the API, and the hub protocol members call.
+JSON_PATHS = ("/api/", "/hub/v1/")
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return (
+        request.path.startswith(JSON_PATHS) or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def _domain_error(error: DomainError):

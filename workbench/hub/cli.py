@@ -1,4 +1,4 @@
-"""`workbench hub ...`: sync with the hub, manage members (on the hub), offline pack files."""
+"""`workbench hub ...`: sync with the hub, accept updates, members (on the hub), offline packs."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _connections(session, agency: str | None):
 
 @click.group()
 def hub() -> None:
-    """行业指标库（协会枢纽）：同步、成员、离线指标包。"""
+    """行业指标库（协会枢纽）：同步、接受更新、成员、离线指标包。"""
 
 
 @hub.command("sync")
@@ -72,6 +72,31 @@ def sync_command(agency: str | None) -> None:
                 )
                 failed = failed or not result.ok
     sys.exit(1 if failed else 0)
+
+
+@hub.command("accept")
+@click.option("--all", "everything", is_flag=True, help="接受全部无冲突的待接受更新（必填）")
+@click.option("--agency", help="只处理该评价机构的连接（默认：全部）")
+def accept_command(everything: bool, agency: str | None) -> None:
+    """接受待接受的枢纽更新：新指标、有更新和内容相同的各项；冲突的留待在页面上逐项决定。"""
+    if not everything:
+        click.echo("请加 --all：逐项接受（含冲突）请在“待接受更新”页查看差异后处理", err=True)
+        sys.exit(2)
+    from workbench import create_app
+    from workbench import db as database
+    from workbench.hub import accepting
+
+    with create_app().app_context():
+        with database.session_scope() as session:
+            pairs = _connections(session, agency)
+        for connection, name in pairs:
+            try:
+                with database.session_scope() as session:
+                    connection = session.merge(connection)
+                    done = accepting.accept_all(session, actor=None, connection=connection)
+            except DomainError as error:
+                _fail(error)
+            click.echo(f"{name}：{done.summary()}")
 
 
 @hub.group()

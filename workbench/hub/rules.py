@@ -3,7 +3,8 @@
 Merge: every local change is a version of its own, so nothing is ever overwritten; the rules
 only say what accepting an incoming version would do. Statistics: a member sends per-indicator
 sums by year, sector and region (never an engagement); the hub adds the members' sums and shows
-a group only when at least `min_group` engagements stand behind it.
+a group only when at least `min_group` engagements stand behind it and no shown group minus its
+shown children leaves fewer (complementary suppression, disclosure.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+from workbench.hub import disclosure
 
 CENT = Decimal("0.01")
 ALL = ""  # a group over every sector or region
@@ -136,20 +139,28 @@ def _mean(total: Decimal, count: int) -> Decimal | None:
 
 def combine(rows: Iterable[Contribution], *, min_group: int) -> list[Group]:
     """Members' sums added per group at four levels (year × sector × region, year × sector,
-    year, all years); groups behind fewer than `min_group` engagements are left out."""
+    year, all years); only the groups `disclosure.shown` lets through: at least `min_group`
+    engagements, and no shown group minus its shown children leaving fewer (complementary
+    suppression)."""
     sums: dict[tuple[str, int, str, str], list] = {}
     for row in rows:
-        for year, sector, region in (
-            (row.year, row.sector, row.region),
-            (row.year, row.sector, ALL),
-            (row.year, ALL, ALL),
-            (ALL_YEARS, ALL, ALL),
+        # A row without a region (or sector) is already the coarser group: counted there once.
+        for year, sector, region in dict.fromkeys(
+            (
+                (row.year, row.sector, row.region),
+                (row.year, row.sector, ALL),
+                (row.year, ALL, ALL),
+                (ALL_YEARS, ALL, ALL),
+            )
         ):
             total = sums.setdefault((row.key, year, sector, region), [0, Decimal(0), 0, Decimal(0)])
             total[0] += row.engagements
             total[1] += row.rate_sum
             total[2] += row.rate_count
             total[3] += row.weight_sum
+    visible = disclosure.shown(
+        sums, parent=parent_group, size=lambda node: sums[node][0], min_group=min_group
+    )
     return [
         Group(
             key=key,
@@ -163,8 +174,23 @@ def combine(rows: Iterable[Contribution], *, min_group: int) -> list[Group]:
         for (key, year, sector, region), (engagements, rate_sum, rate_count, weight_sum) in sorted(
             sums.items()
         )
-        if engagements >= max(min_group, 1)
+        if (key, year, sector, region) in visible
     ]
+
+
+GroupKey = tuple[str, int, str, str]
+
+
+def parent_group(node: GroupKey) -> GroupKey | None:
+    """The next coarser group of (key, year, sector, region); None for all years."""
+    key, year, sector, region = node
+    if region != ALL:
+        return key, year, sector, ALL
+    if sector != ALL:
+        return key, year, ALL, ALL
+    if year != ALL_YEARS:
+        return key, ALL_YEARS, ALL, ALL
+    return None
 
 
 def best_group(groups: Iterable[Group], *, sector: str | None = None) -> Group | None:

@@ -1,33 +1,29 @@
 """A member's side of the hub: its connection, incoming updates and accepting them.
 
-Incoming versions wait as updates (待接受); accepting one adds a version to the local library
-indicator (or creates it), so a local edit made since the last accepted version stays in the
-history as a version of its own and is never overwritten. Sync, publishing and offline packs
-live in sync.py; statistics in stats.py.
+Incoming versions wait as updates (待接受), each with what accepting it would do (rules.decide).
+Accepting and keeping the local version live in accepting.py; sync, publishing and offline packs
+in sync.py; statistics in stats.py.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import secrets
 from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotFound, ValidationFailed
-from workbench.core.locking import require_version
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.hub import rules, signing
 from workbench.hub.client import check_url
 from workbench.hub.models import HubConnection, HubLink, HubUpdate, LinkKind, UpdateStatus
-from workbench.library import content as leaf_content
-from workbench.library.editing import add_version, current_versions, engagement_types_text
-from workbench.library.models import Kind, LibraryIndicator, Status
+from workbench.library.editing import current_versions
+from workbench.library.models import LibraryIndicator
 
 LOCAL_PREFIX = "hub"
 CONNECTION_FIELDS = ["url", "public_key", "region", "share_stats"]
@@ -210,22 +206,29 @@ class Pending:
     update: HubUpdate
     decision: rules.Decision
     indicator: LibraryIndicator | None
+    link: HubLink | None = None
 
 
 def pending(
     db: Session, *, connection: HubConnection, limit: int = 200
 ) -> tuple[list[Pending], int]:
     """Pending updates (oldest first) with their decisions, and how many are pending in all."""
-    query = select(HubUpdate).where(
+    query = pending_query(connection)
+    rows = list(db.exec(query.order_by(HubUpdate.received_at, HubUpdate.id).limit(limit)).all())
+    total = db.exec(query.with_only_columns(func.count())).one()
+    return with_decisions(db, connection, rows), total
+
+
+def pending_query(connection: HubConnection):
+    return select(HubUpdate).where(
         HubUpdate.connection_id == connection.id, HubUpdate.status == UpdateStatus.pending
     )
-    rows = list(db.exec(query.order_by(HubUpdate.received_at, HubUpdate.id).limit(limit)).all())
-    total = len(db.exec(query.with_only_columns(col(HubUpdate.id))).all())
-    return [
-        _pending(db, connection, row, cache)
-        for cache in [_links(db, connection, rows)]
-        for row in rows
-    ], total
+
+
+def with_decisions(db: Session, connection: HubConnection, rows: list[HubUpdate]) -> list[Pending]:
+    """The updates with what accepting each would do (three queries, however many rows)."""
+    cache = _links(db, connection, rows)
+    return [_pending(db, connection, row, cache) for row in rows]
 
 
 def _links(db: Session, connection: HubConnection, rows: list[HubUpdate]):
@@ -257,7 +260,7 @@ def _pending(db, connection, row: HubUpdate, cache) -> Pending:
     decision = rules.decide(
         incoming=row.digest, base=link.base_digest if link else None, local=local
     )
-    return Pending(row, decision, indicator)
+    return Pending(row, decision, indicator, link)
 
 
 def get_update(db: Session, *, connection: HubConnection, update_id: int) -> Pending:
@@ -265,120 +268,3 @@ def get_update(db: Session, *, connection: HubConnection, update_id: int) -> Pen
     if row is None or row.connection_id != connection.id:
         raise NotFound("没有该更新")
     return _pending(db, connection, row, _links(db, connection, [row]))
-
-
-def incoming_content(update: HubUpdate) -> leaf_content.LeafContent:
-    return leaf_content.from_columns(update.content)
-
-
-def accept(
-    db: Session, *, actor: User, connection: HubConnection, update: HubUpdate, version: int | None
-) -> LibraryIndicator:
-    """Take the incoming version into the library: a new indicator, or a new version of it."""
-    authorize(actor, "admin", message="只有机构管理员可以接受枢纽更新")
-    require_version(version, update.version, stale="该更新已被他人处理，请刷新后重试")
-    if update.status != UpdateStatus.pending:
-        raise Conflict("该更新已处理")
-    item = get_update(db, connection=connection, update_id=update.id)
-    data = incoming_content(update)
-    errors = leaf_content.validate(data)
-    if errors:
-        raise ValidationFailed("枢纽指标内容有误，不能接受", details=errors)
-    source = f"第{update.hub_version}版（{update.publisher or '匿名机构'}）"
-    if item.indicator is None:
-        indicator = LibraryIndicator(
-            key=f"{LOCAL_PREFIX}.{update.hub_item_id}.{secrets.token_hex(3)}",
-            kind=Kind.sector,
-            sector=update.sector,
-            engagement_types=engagement_types_text(update.engagement_types or ["project"]),
-            status=Status.shared,
-            created_by_id=actor.id,
-            reviewed_by_id=actor.id,
-            reviewed_at=utcnow(),
-        )
-        add_version(
-            db, indicator=indicator, data=data, actor=actor, change_note=f"接受枢纽指标{source}"
-        )
-        db.add(
-            HubLink(
-                connection_id=connection.id,
-                hub_item_id=update.hub_item_id,
-                indicator_id=indicator.id,
-                kind=LinkKind.subscribed,
-                hub_version=update.hub_version,
-                base_digest=update.digest,
-            )
-        )
-    else:
-        indicator = item.indicator
-        if item.decision != rules.Decision.same:
-            add_version(
-                db,
-                indicator=indicator,
-                data=data,
-                actor=actor,
-                change_note=f"接受枢纽更新{source}"
-                + (
-                    "；本机构此前的修改保留为上一版本"
-                    if item.decision == rules.Decision.conflict
-                    else ""
-                ),
-            )
-        _move_link(db, connection, update)
-    _decide(db, actor, update, UpdateStatus.accepted)
-    audit.record(
-        db,
-        actor=actor,
-        action="hub.accept",
-        obj=indicator,
-        after={
-            "hub_item": update.hub_item_id,
-            "hub_version": update.hub_version,
-            "decision": item.decision.value,
-            "version": indicator.current_version,
-        },
-        summary=f"接受枢纽指标「{update.name}」{source}",
-    )
-    return indicator
-
-
-def keep_local(
-    db: Session, *, actor: User, connection: HubConnection, update: HubUpdate, version: int | None
-) -> None:
-    """Set the incoming version aside: the local one stays current (a new item is just ignored)."""
-    authorize(actor, "admin", message="只有机构管理员可以处理枢纽更新")
-    require_version(version, update.version, stale="该更新已被他人处理，请刷新后重试")
-    if update.status != UpdateStatus.pending:
-        raise Conflict("该更新已处理")
-    item = get_update(db, connection=connection, update_id=update.id)
-    if item.indicator is not None:
-        _move_link(db, connection, update)
-    _decide(db, actor, update, UpdateStatus.kept)
-    audit.record(
-        db,
-        actor=actor,
-        action="hub.keep_local",
-        obj=update,
-        after={"hub_item": update.hub_item_id, "hub_version": update.hub_version},
-        summary=f"枢纽指标「{update.name}」第{update.hub_version}版：保留本机构版本（不接受）",
-    )
-
-
-def _move_link(db: Session, connection: HubConnection, update: HubUpdate) -> None:
-    link = db.exec(
-        select(HubLink).where(
-            HubLink.connection_id == connection.id, HubLink.hub_item_id == update.hub_item_id
-        )
-    ).one()
-    link.hub_version, link.base_digest, link.updated_at = (
-        update.hub_version,
-        update.digest,
-        utcnow(),
-    )
-    db.add(link)
-
-
-def _decide(db: Session, actor: User, update: HubUpdate, status: UpdateStatus) -> None:
-    update.status, update.decided_at, update.decided_by_id = status, utcnow(), actor.id
-    db.add(update)
-    db.flush()

@@ -13,15 +13,13 @@ from workbench.core.forms import attach_errors, flash_errors
 from workbench.core.permissions import requires
 from workbench.core.templating import register_nav
 from workbench.extensions import csrf
-from workbench.hub import rules, services, stats, sync
+from workbench.hub import services, stats, sync
 from workbench.hub.client import HubClient, HubError
 from workbench.hub.forms import ConnectionForm, DecisionForm, PackForm, PublishForm
-from workbench.hub.models import HubConnection, HubLink, HubUpdate, LinkKind, UpdateStatus
-from workbench.library import content as leaf_content
+from workbench.hub.models import HubConnection, HubLink, LinkKind
 from workbench.library import services as library
 from workbench.library import usage
 from workbench.library.models import LibraryIndicator, LibraryPack, Status
-from workbench.library.stats import diff_fields
 
 bp = Blueprint("hub", __name__, template_folder="templates")
 register_nav("行业指标库（枢纽）", "hub.index", "admin", admin=True)
@@ -64,11 +62,7 @@ def comparison_html(library_indicator_id, *, org_id=None, rates=None, engagement
         own_rates=list(rates),
         own_engagements=engagements or 0,
     )
-    return Markup(
-        render_template(
-            "hub/_comparison.html", cmp=found, min_group=current_app.config.get("HUB_MIN_GROUP", 5)
-        )
-    )
+    return Markup(render_template("hub/_comparison.html", cmp=found))
 
 
 def _connection() -> HubConnection | None:
@@ -256,91 +250,4 @@ def publish():
     )
 
 
-@bp.route("/hub/updates")
-@requires("admin")
-def updates():
-    session = db.session()
-    connection = _connection()
-    if connection is None:
-        return _no_connection()
-    rows, total = services.pending(session, connection=connection)
-    return render_template(
-        "hub/updates.html",
-        connection=connection,
-        rows=rows,
-        total=total,
-        names=rules.DECISION_NAMES,
-        badges=rules.DECISION_BADGES,
-        form=DecisionForm(),
-    )
-
-
-def _update(update_id: int) -> tuple[HubConnection, services.Pending]:
-    session = db.session()
-    connection = services.require_connection(session, current_user.org_id)
-    return connection, services.get_update(session, connection=connection, update_id=update_id)
-
-
-@bp.route("/hub/updates/<int:update_id>")
-@requires("admin")
-def update_detail(update_id: int):
-    connection, item = _update(update_id)
-    new = leaf_content.from_columns(item.update.content).columns()
-    old = (
-        library.current_version(db.session(), item.indicator.id).model_dump()
-        if item.indicator is not None
-        else {}
-    )
-    return render_template(
-        "hub/update.html",
-        item=item,
-        fields=[f for f in diff_fields(old, new, leaf_content.FIELD_LABELS)],
-        names=rules.DECISION_NAMES,
-        badges=rules.DECISION_BADGES,
-        form=DecisionForm(data={"version": item.update.version}),
-        pending=item.update.status == UpdateStatus.pending,
-    )
-
-
-@bp.route("/hub/updates/<int:update_id>/accept", methods=["POST"])
-@requires("admin")
-def accept(update_id: int):
-    return _decide(update_id, accept=True)
-
-
-@bp.route("/hub/updates/<int:update_id>/keep", methods=["POST"])
-@requires("admin")
-def keep(update_id: int):
-    return _decide(update_id, accept=False)
-
-
-def _decide(update_id: int, *, accept: bool):
-    form = DecisionForm()
-    connection, item = _update(update_id)
-    if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(url_for("hub.update_detail", update_id=update_id))
-    session = db.session()
-    update: HubUpdate = item.update
-    if accept:
-        indicator = services.accept(
-            session,
-            actor=current_user,
-            connection=connection,
-            update=update,
-            version=form.version.data,
-        )
-        flash(f"已接受「{update.name}」，指标库中为第{indicator.current_version}版", "success")
-    else:
-        services.keep_local(
-            session,
-            actor=current_user,
-            connection=connection,
-            update=update,
-            version=form.version.data,
-        )
-        flash(f"已保留本机构版本，未接受「{update.name}」第{update.hub_version}版", "info")
-    return redirect(url_for("hub.updates"))
-
-
-from workbench.hub import tasks, views_hub  # noqa: E402, F401  (the hub's pages on bp; the hourly sync)
+from workbench.hub import tasks, views_hub, views_updates  # noqa: E402, F401  (pages on bp; hourly sync)
