@@ -198,11 +198,9 @@ class TestGrades:
         assert check_grades([]) == ["等级表为空，至少需要一个下限为0的等级"]
 
 
-def test_calculator_exposes_the_validation():
-    from workbench.scoring.calculator import validate_system
-
+def test_a_weight_total_off_100_blocks_without_warnings():
     leaves = system()
     leaves[1].weight = D(25)
-    check = validate_system(leaves)
+    check = check_system(leaves)
     assert check.blockers == ["三级指标分值合计为105，应为100"]
     assert check.warnings == []

@@ -9,7 +9,7 @@ from tests.surveys.helpers import FILES, count_responses, make_survey, sample
 from tests.surveys.test_imports_http import base, job_of, upload
 from workbench.core import job_rows
 from workbench.core.timeutil import utcnow
-from workbench.surveys import import_jobs, imports_service
+from workbench.surveys import import_jobs, import_progress, imports_service
 from workbench.surveys.models import SurveyImport
 
 
@@ -27,7 +27,7 @@ def test_a_transient_fault_is_retried_and_the_import_done_once(
     app, login, db, demo, monkeypatch, run_jobs
 ):
     survey, job = _confirmed(app, login, db, demo, monkeypatch)
-    assert import_jobs.progress_of(job.id)["stage"] == "queued"
+    assert import_progress.progress_of(job.id)["stage"] == "queued"
     real, calls = imports_service.import_rows, []
 
     def flaky(*args, **kwargs):
@@ -40,7 +40,7 @@ def test_a_transient_fault_is_retried_and_the_import_done_once(
     assert run_jobs() == 2  # the retry is due at once in tests
     done = db.get(SurveyImport, job.id)
     assert (done.status, done.attempts, done.imported) == ("done", 2, 240)
-    assert count_responses(db, survey) == 240 and import_jobs.progress_of(job.id) is None
+    assert count_responses(db, survey) == 240 and import_progress.progress_of(job.id) is None
 
 
 def test_a_lost_import_is_queued_again_by_the_sweep(
@@ -62,5 +62,5 @@ def test_a_lost_import_is_queued_again_by_the_sweep(
 def test_an_import_no_worker_takes_shows_as_interrupted(app, ctx, login, db, demo, monkeypatch):
     _survey, job = _confirmed(app, login, db, demo, monkeypatch)
     assert job.status == "running" and not imports_service.stale(job)
-    later = utcnow() + import_jobs.SILENT + timedelta(minutes=1)
+    later = utcnow() + import_progress.SILENT + timedelta(minutes=1)
     assert imports_service.stale(job, now=later)

@@ -17,7 +17,7 @@ from tests.surveys.helpers import (
 )
 from workbench.core.audit import AuditEntry
 from workbench.core.timeutil import utcnow
-from workbench.surveys import import_jobs, verdicts
+from workbench.surveys import import_jobs, import_progress, verdicts
 from workbench.surveys.models import ImportStatus, SurveyImport
 
 
@@ -212,14 +212,14 @@ def test_large_file_runs_in_the_background_with_progress(
     seen = []  # what the page shows while the worker writes (the worker reports each chunk)
     monkeypatch.setattr(
         import_jobs.jobs, "fault_pause",
-        lambda point: seen.append(import_jobs.progress_of(job.id)) if point == "import" else None,
+        lambda point: seen.append(import_progress.progress_of(job.id)) if point == "import" else None,
     )  # fmt: skip
     assert run_jobs() == 1
     assert [(p["stage"], p["done"], p["total"]) for p in seen] == [("write", 240, 240)]
     done = db.get(SurveyImport, job.id)
     assert (done.status, done.imported, done.skipped, done.processed) == ("done", 240, 0, 240)
     assert (done.attempts, done.next_attempt_at) == (1, None)
-    assert count_responses(db, survey) == 240 and import_jobs.progress_of(job.id) is None
+    assert count_responses(db, survey) == 240 and import_progress.progress_of(job.id) is None
     progress = c.get(f"{base(demo, survey)}/imports/{job.id}/progress").get_data(as_text=True)
     assert "hx-trigger" not in progress and "新增 240 份答卷" in progress
 

@@ -21,7 +21,9 @@ from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared, visible_query
 from workbench.engagements.stages import Blocker
 from workbench.reports import collect, context
+from workbench.reports import models as kinds
 from workbench.reports.models import Adoption, Consultation, DeliverableVersion, Opinion
+from workbench.reports.services_signoffs import approved
 
 ADOPTIONS = tuple(a.value for a in Adoption)
 
@@ -59,15 +61,13 @@ def opinions(db: Session, consultation: Consultation | None) -> list[Opinion]:
 
 def drafts(db: Session, engagement: Engagement) -> list[DeliverableVersion]:
     """Report versions labelled 征求意见稿, newest first (what may be sent)."""
-    from workbench.reports.services import CONSULTATION_LABEL, report_kind
-
     return list(
         db.exec(
             select(DeliverableVersion)
             .where(
                 DeliverableVersion.engagement_id == engagement.id,
-                DeliverableVersion.kind == report_kind(engagement),
-                DeliverableVersion.label == CONSULTATION_LABEL,
+                DeliverableVersion.kind == kinds.report_kind(engagement),
+                DeliverableVersion.label == kinds.CONSULTATION_LABEL,
             )
             .order_by(col(DeliverableVersion.id).desc())
         ).all()
@@ -89,8 +89,6 @@ def send(
     due_date: date | None = None,
 ) -> Consultation:
     """The lead sends a 征求意见稿 of the approved report to the unit's contact."""
-    from workbench.reports.services_signoffs import approved
-
     ensure_writable(engagement)
     authorize(actor, "engagement.manage", engagement, message="只有项目负责人可以发送征求意见稿")
     require_cleared(db, engagement, actor)

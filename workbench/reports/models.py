@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from workbench.core.models import version_column
 from workbench.core.money import DecimalType
 from workbench.core.timeutil import utcnow
+from workbench.engagements.models import Engagement
 from workbench.engagements.stages import STAGE_NAMES
 
 
@@ -39,6 +40,14 @@ KIND_NAMES = {
     DeliverableKind.archive: "档案包",
     DeliverableKind.public_report: "评价报告（公开版）",
 }
+CONSULTATION_LABEL = "征求意见稿"  # the label of the report versions sent for consultation
+
+
+def report_kind(engagement: Engagement) -> DeliverableKind:
+    """The DeliverableVersion kind of the engagement's report."""
+    return (
+        DeliverableKind.ex_ante_report if engagement.type == "ex_ante" else DeliverableKind.report
+    )
 
 
 class DeliverableVersion(SQLModel, table=True):

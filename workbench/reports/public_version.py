@@ -32,6 +32,7 @@ from workbench.reports import services_outline as outlined
 from workbench.reports.models import KIND_NAMES, DeliverableKind, DeliverableVersion
 from workbench.reports.models_public import InternalSection
 from workbench.reports.render import ReportRenderError, render_docx
+from workbench.reports.section_outline import outline
 from workbench.surveys import services as surveys
 
 PUBLIC_LABEL = "公开版"
@@ -41,8 +42,6 @@ _WITHHELD_HTML = f"<p>{WITHHELD_TEXT}</p>"
 
 def markable(db: Session, engagement: Engagement) -> list[text.OutlineSection]:
     """The report's narrative sections, in outline order: what the lead may mark internal."""
-    from workbench.reports.services_sections import outline
-
     return outline(db, engagement, "report")
 
 

@@ -29,15 +29,21 @@ from workbench.reports import charts, collect, context, context_plan, context_re
 from workbench.reports import sections as text
 from workbench.reports import services_checkup as checkups
 from workbench.reports import services_outline as outlined
-from workbench.reports.models import KIND_NAMES, DeliverableKind, DeliverableVersion
+from workbench.reports.consultation import opinion_table_context
+from workbench.reports.models import (
+    KIND_NAMES,
+    DeliverableKind,
+    DeliverableVersion,
+    report_kind,
+)
 from workbench.reports.render import ReportRenderError, docx_to_pdf, render_docx
+from workbench.reports.section_outline import outline
 from workbench.review.archive import export_zip
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
 PDF = "application/pdf"
 LABELS = ("初稿", "征求意见稿", "送审稿", "正式稿")
-CONSULTATION_LABEL = "征求意见稿"
 # What the API and the pages may ask for; `report` means the ex-ante report for ex_ante work.
 REQUESTABLE = ("plan", "report", "score_sheet", "opinion_table", "archive")
 _CHART_CACHE: OrderedDict[str, bytes] = OrderedDict()
@@ -56,13 +62,6 @@ class Built:
     extension: str
     sections: dict | None = None
     figures: dict | None = None
-
-
-def report_kind(engagement: Engagement) -> str:
-    """The DeliverableVersion kind of the engagement's report."""
-    return (
-        DeliverableKind.ex_ante_report if engagement.type == "ex_ante" else DeliverableKind.report
-    )
 
 
 def version_kind(engagement: Engagement, kind: str) -> str:
@@ -110,8 +109,6 @@ def report_charts(inputs: context.Inputs) -> list[dict]:
 
 def snapshot(db: Session, engagement: Engagement, deliverable: str, html: dict[str, str]) -> dict:
     """{key: {title, html, text}} in outline order: what a version's text was."""
-    from workbench.reports.services_sections import outline
-
     found = {}
     for entry in outline(db, engagement, deliverable):
         value = html.get(entry.key, "")
@@ -131,8 +128,6 @@ def build(db: Session, engagement: Engagement, *, kind: str, label: str = "") ->
     if kind == DeliverableKind.archive:
         return Built(_archive(db, engagement), ZIP, "zip")
     if kind == DeliverableKind.opinion_table:
-        from workbench.reports.consultation import opinion_table_context
-
         return Built(_render("opinion_table", opinion_table_context(db, engagement)), DOCX, "docx")
     deliverable = "plan" if kind == DeliverableKind.plan else "report"
     inputs = collect.inputs(db, engagement, deliverable=deliverable, label=label)

@@ -19,7 +19,7 @@ from workbench.facts import services as facts
 from workbench.reports import checkup, collect, sections
 from workbench.reports.checkup import CheckInputs, CheckResult
 from workbench.reports.checkup_models import ReportCheck
-from workbench.reports.services_sections import outline
+from workbench.reports.section_outline import outline
 from workbench.scoring.params import ParamError, parse_params
 from workbench.scoring.services import compute
 

@@ -22,16 +22,16 @@ from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared, users_by_id
-from workbench.indicators.models import Indicator
-from workbench.reports import locks, outline_profiles, outlines
+from workbench.reports import locks
 from workbench.reports import sections as text
 from workbench.reports.models import (
     ReportSection,
     SectionComment,
     SectionVersion,
 )
+from workbench.reports.section_outline import entry_of, outline
+from workbench.reports.services_signoffs import active, approved, clear_after_edit
 
-DELIVERABLES = ("plan", "report")
 ASSIGNABLE_ROLES = {MemberRole.lead, MemberRole.evaluator, MemberRole.reviewer, MemberRole.expert}
 AUTOSAVE_WINDOW = timedelta(minutes=10)  # autosaves by one writer within it share a version
 STALE = "该章节已被他人修改，请刷新后重试"
@@ -44,25 +44,6 @@ class SectionView:
     entry: text.OutlineSection
     row: ReportSection
     open_comments: int = 0
-
-
-def level1_names(db: Session, engagement: Engagement) -> list[str]:
-    rows = db.exec(
-        select(Indicator.level1, func.min(Indicator.position), func.min(Indicator.id))
-        .where(Indicator.engagement_id == engagement.id)
-        .group_by(Indicator.level1)
-    ).all()
-    return [name for name, _pos, _id in sorted(rows, key=lambda r: (r[1], r[2]))]
-
-
-def outline(db: Session, engagement: Engagement, deliverable: str) -> list[text.OutlineSection]:
-    if deliverable not in DELIVERABLES:
-        raise NotFound("没有这个成果的提纲")
-    if deliverable == "plan":
-        return text.outline_for("plan", ex_ante=engagement.type == "ex_ante", level1_names=[])
-    # The report's sections follow the engagement's outline profile (shipped or the agency's own).
-    profile = outline_profiles.profile_for(db, engagement)
-    return outlines.drafting_sections(profile, level1_names(db, engagement))
 
 
 def lock_kind(engagement: Engagement, deliverable: str) -> str:
@@ -119,15 +100,6 @@ def get_section(db: Session, engagement: Engagement, section_id: int) -> ReportS
     return section
 
 
-def entry_of(db: Session, engagement: Engagement, section: ReportSection) -> text.OutlineSection:
-    """The outline entry of a section (a 一级 no longer in the tree keeps its key as heading)."""
-    for entry in outline(db, engagement, section.deliverable):
-        if entry.key == section.key:
-            return entry
-    heading = section.key.removeprefix(text.LEVEL1_PREFIX)
-    return text.OutlineSection(section.key, "（已不在提纲中）", heading, "", required=False)
-
-
 def is_writer(engagement: Engagement, user: User, section: ReportSection) -> bool:
     """The team writes every section; an expert member writes the sections assigned to them."""
     if engagement.works_on(user):
@@ -142,11 +114,8 @@ def edit_refusal(db: Session, engagement: Engagement, deliverable: str) -> str |
     reason = locks.locked_reason(db, engagement, lock_kind(engagement, deliverable))
     if reason:
         return reason
-    if deliverable == "report":
-        from workbench.reports.services_signoffs import approved
-
-        if approved(db, engagement):
-            return "报告已通过三级复核（已批准），如需修改请先由项目负责人撤销批准"
+    if deliverable == "report" and approved(db, engagement):
+        return "报告已通过三级复核（已批准），如需修改请先由项目负责人撤销批准"
     return None
 
 
@@ -238,8 +207,6 @@ def save_section(
         summary=f"{entry_of(db, engagement, section).heading}（第{section.number}稿）",
     )
     if section.deliverable == "report":
-        from workbench.reports.services_signoffs import clear_after_edit
-
         clear_after_edit(
             db,
             actor=actor,
@@ -255,8 +222,6 @@ def signatures_an_edit_clears(
     """「王五（复核人）」…: the report's review and approval an edit of this section would clear."""
     if section.deliverable != "report":
         return []
-    from workbench.reports.services_signoffs import active
-
     signed = active(db, engagement)
     later = [(level, signed[level]) for level in ("review", "approve") if level in signed]
     if not later:

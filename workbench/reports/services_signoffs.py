@@ -22,6 +22,7 @@ from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.engagements.stages import Blocker
 from workbench.reports import locks
 from workbench.reports.models import ReportSection, ReportSignoff
+from workbench.reports.section_outline import outline
 
 LEVELS = ("prepare", "review", "approve")
 LEVEL_NAMES = {"prepare": "编制", "review": "复核", "approve": "批准"}
@@ -66,8 +67,6 @@ def sections_hash(db: Session, engagement: Engagement) -> str:
 
 def missing_sections(db: Session, engagement: Engagement) -> list[str]:
     """Headings of required outline sections that have no text yet."""
-    from workbench.reports.services_sections import outline
-
     texts = dict(
         db.exec(
             select(ReportSection.key, ReportSection.text).where(

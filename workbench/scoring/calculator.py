@@ -381,11 +381,3 @@ def rescale_note(result: ScoreResult) -> str:
             f" = {result.total:.2f}"
         )
     return f"合计 {result.total:.2f}"
-
-
-def validate_system(leaves: list[Leaf], **options):
-    """Blockers and warnings of an indicator system; see validation.check_system for options."""
-    # validation builds on this module, so it is imported where it is used.
-    from workbench.scoring.validation import check_system
-
-    return check_system(leaves, **options)

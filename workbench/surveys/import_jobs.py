@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from flask import Flask
 from huey import crontab
@@ -31,30 +29,14 @@ from workbench.core import job_rows, jobs
 from workbench.core.errors import DomainError, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
+from workbench.surveys import imports_service as service
+from workbench.surveys.import_progress import progress_name
 from workbench.surveys.models import ImportStatus, Survey, SurveyImport
+from workbench.surveys.questionnaire import questions_of
 
 log = logging.getLogger(__name__)
 OPEN = (ImportStatus.running.value,)
-SILENT = timedelta(minutes=30)  # no sign of life for this long: the import was interrupted
 INTERNAL = "导入时发生内部错误，未写入任何答卷，请重试或联系管理员"
-
-
-def _name(job_id: int) -> str:
-    return f"survey-import:{job_id}"
-
-
-def progress_of(job_id: int) -> dict[str, Any] | None:
-    """{stage, done, total} of a running import, as its worker last said, from any process."""
-    return job_rows.progress(_name(job_id))
-
-
-def last_sign(job: SurveyImport) -> datetime | None:
-    """When the running import last showed life: queued, an attempt begun, progress reported."""
-    found = progress_of(job.id)
-    said = utcnow() - timedelta(seconds=found["age"]) if found else None
-    times = [t if t.tzinfo else t.replace(tzinfo=UTC)
-             for t in (job.started_at, job.next_attempt_at, said) if t]  # fmt: skip
-    return max(times) if times else None
 
 
 def background_threshold(app: Flask) -> int:
@@ -77,7 +59,7 @@ def start(
         job.mapping["edited"] = {str(k): v for k, v in values.items()}
     session.add(job)
     session.flush()
-    job_rows.put_progress(_name(job.id), stage="queued", done=0, total=job.row_count)
+    job_rows.put_progress(progress_name(job.id), stage="queued", done=0, total=job.row_count)
     jobs.enqueue_after_commit(session, import_survey, job.id)
 
 
@@ -97,10 +79,8 @@ def _message(text: str) -> list[dict]:
 
 def run(job_id: int, attempt: int | None = None) -> None:
     """Parse and write chunk by chunk in one transaction; the outcome lands on the import row."""
-    from workbench.surveys.imports_service import edited_mapping, import_rows, job_stream
-    from workbench.surveys.questionnaire import questions_of
 
-    name = _name(job_id)
+    name = progress_name(job_id)
     with db.session_scope() as session:
         job = session.get(SurveyImport, job_id)
         if job is None or job.status not in OPEN:
@@ -110,8 +90,8 @@ def run(job_id: int, attempt: int | None = None) -> None:
         values = {int(k): v for k, v in edited.items()} if edited else None
         actor_id = (job.mapping or {}).get("confirmed_by") or job.created_by_id
         job_rows.put_progress(name, stage="parse", done=0, total=job.row_count)
-        stream = job_stream(job)
-        mapping = edited_mapping(job, questions_of(survey), stream.head, values)
+        stream = service.job_stream(job)
+        mapping = service.edited_mapping(job, questions_of(survey), stream.head, values)
         if mapping.errors:
             raise ValidationFailed("文件有误", details=[dict(e) for e in mapping.errors])
         job.mapping = mapping.to_dict()
@@ -120,7 +100,7 @@ def run(job_id: int, attempt: int | None = None) -> None:
             job_rows.put_progress(name, stage="write", done=done, total=job.row_count)
             jobs.fault_pause("import")
 
-        import_rows(
+        service.import_rows(
             session,
             actor=session.get(User, actor_id),
             engagement=session.get(Engagement, survey.engagement_id),
@@ -165,7 +145,7 @@ def import_survey(job_id: int) -> None:
         _fail(job_id, _message(INTERNAL))
     finally:
         if not keep_progress:
-            job_rows.drop_progress(_name(job_id))
+            job_rows.drop_progress(progress_name(job_id))
 
 
 @jobs.periodic(crontab(minute="*"), at_start=True)

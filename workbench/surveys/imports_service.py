@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -22,6 +21,7 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import guard_write
 from workbench.surveys import automap, verdicts
+from workbench.surveys.import_progress import stale
 from workbench.surveys.imports import (
     ChunkParser,
     ImportMapping,
@@ -186,16 +186,6 @@ def claim(
         raise Conflict("该导入已取消，请重新上传文件")
     if job.status == ImportStatus.running and not stale(job):
         raise Conflict("该文件正在导入中，请稍候")
-
-
-def stale(job: SurveyImport, now: datetime | None = None) -> bool:
-    """A running import with no sign of life for 30 minutes was interrupted (nothing was written)."""
-    from workbench.surveys.import_jobs import SILENT, last_sign
-
-    if job.status != ImportStatus.running:
-        return False
-    sign = last_sign(job)
-    return sign is None or (now or utcnow()) - sign > SILENT
 
 
 def confirm_import(

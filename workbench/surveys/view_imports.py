@@ -13,6 +13,7 @@ from workbench.surveys import automap, import_jobs, loaders
 from workbench.surveys import imports_service as service
 from workbench.surveys.blueprint import bp
 from workbench.surveys.forms import CsrfForm, UploadForm
+from workbench.surveys.import_progress import progress_of
 from workbench.surveys.imports import ImportMapping
 from workbench.surveys.models import SurveyImport
 from workbench.surveys.questionnaire import questions_of
@@ -96,7 +97,7 @@ def _show(scope, *, mapping: ImportMapping | None = None, errors=None, status=20
     job = scope.job
     mapping = mapping or ImportMapping.from_dict(job.mapping or {})
     rows, targets = _mapping_rows(scope, job, mapping)
-    running = import_jobs.progress_of(job.id)
+    running = progress_of(job.id)
     return (
         render_template(
             "surveys/import.html",
@@ -184,7 +185,7 @@ def import_progress(engagement_id: int, survey_id: int, import_id: int):
         engagement=scope.engagement,
         survey=scope.survey,
         job=scope.job,
-        running=import_jobs.progress_of(scope.job.id),
+        running=progress_of(scope.job.id),
         stale=service.stale(scope.job),
     )
 
