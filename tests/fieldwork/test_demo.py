@@ -50,8 +50,8 @@ def test_demo_shows_a_realistic_fieldwork_stage(db, demo):
     if "资金使用合规性" in leaves:  # the indicators demo ran first
         out = paper_findings(db, demo.engagement)
         target = leaves["资金使用合规性"]
-        assert out[target.id]["deductions"] == [Decimal("0.50"), Decimal("0.50"), Decimal("1.00")]
-        assert all(f["paper_index"] == "D-08-01" for f in out[target.id]["findings"])
+        assert out[target.id].deductions == (Decimal("0.50"), Decimal("0.50"), Decimal("1.00"))
+        assert all(f["paper_index"] == "D-08-01" for f in out[target.id].findings)
         for name, score in (
             ("资金使用合规性", "3.00"),
             ("预算编制科学性", "3.00"),

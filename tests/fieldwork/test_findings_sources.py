@@ -88,12 +88,12 @@ def test_deductions_flow_from_counted_papers_only(db, demo, app):
     assert paper_findings(db, demo.engagement) == {}  # a draft does not move a score
     sign(db, demo, created, "prepare")
     out = paper_findings(db, demo.engagement)[target.id]
-    assert out["deductions"] == [Decimal("0.50"), Decimal("1.00")]
-    assert [(f["text"], f["paper_index"], f["paper_id"], f["amount"]) for f in out["findings"]] == [
+    assert out.deductions == (Decimal("0.50"), Decimal("1.00"))
+    assert [(f["text"], f["paper_index"], f["paper_id"], f["amount"]) for f in out.findings] == [
         ("账目未分开核算", created.index_no, created.id, Decimal("0.50")),
         ("列支劳务费", created.index_no, created.id, Decimal("1.00")),
     ]
-    assert out["findings"][1]["money"] == Decimal("32000.00")
+    assert out.findings[1]["money"] == Decimal("32000.00")
     result = score_leaf(to_leaf(target, collect(db, demo.engagement).get(target.id)))
     assert result.score == Decimal("3.50") and "5 − 0.5 − 1" in result.explanation
     review.return_paper(
@@ -129,15 +129,15 @@ def test_judged_elements_replace_met_and_keep_shares(db, demo):
     sign(db, demo, created, "prepare")
     out = paper_findings(db, demo.engagement)[target.id]
     quarter = Decimal(1) / 4
-    shares = [s for s, _ in out["elements"]]
+    shares = [s for s, _ in out.elements]
     assert all(abs(s - quarter) < Decimal("1e-9") for s in shares)
-    assert [m for _, m in out["elements"]] == [
+    assert [m for _, m in out.elements] == [
         Decimal(1),
         Decimal("0.5"),
         Decimal(1),
         Decimal("0.5"),
     ]
-    assert [f["amount"] for f in out["findings"]] == [Decimal("0.38"), Decimal("0.15")]
+    assert [f["amount"] for f in out.findings] == [Decimal("0.38"), Decimal("0.15")]
     result = score_leaf(to_leaf(target, out))
     assert result.score == Decimal("2.25")
 

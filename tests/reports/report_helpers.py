@@ -75,14 +75,12 @@ def finding_provider(monkeypatch, db, engagement) -> None:
         if found_engagement.id != engagement.id:
             return {}
         return {
-            target.id: {
-                "findings": [
-                    {"text": "2所学校以现金支付食材款。", "paper_index": "D-04-03",
-                     "paper_id": 1, "amount": Decimal("0.50")},
-                    {"text": "食堂采购发票与入库单不符{{ x }}。", "paper_index": "D-04-05",
-                     "paper_id": 2, "amount": Decimal("1.00")},
-                ]
-            }
+            target.id: sources.LeafInputs(findings=(
+                {"text": "2所学校以现金支付食材款。", "paper_index": "D-04-03",
+                 "paper_id": 1, "amount": Decimal("0.50")},
+                {"text": "食堂采购发票与入库单不符{{ x }}。", "paper_index": "D-04-05",
+                 "paper_id": 2, "amount": Decimal("1.00")},
+            ))
         }  # fmt: skip
 
     monkeypatch.setattr(sources, "PROVIDERS", [*sources.PROVIDERS, provide])

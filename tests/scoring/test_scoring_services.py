@@ -18,6 +18,7 @@ from workbench.indicators import services as indicators
 from workbench.indicators.system import get_system
 from workbench.scoring import services, sources
 from workbench.scoring.gates import scoring_gate
+from workbench.scoring.sources import NO_INPUTS, LeafInputs
 
 
 @pytest.fixture()
@@ -84,7 +85,10 @@ def test_one_leaf_provider_variants_give_what_their_whole_providers_give(db, dem
     for whole, one in sources.LEAF_PROVIDERS.items():
         found = whole(db, demo.engagement)
         for leaf in leaves:
-            assert one(db, demo.engagement, leaf) == found.get(leaf.id, {}), (whole, leaf.name)
+            assert one(db, demo.engagement, leaf) == found.get(leaf.id, NO_INPUTS), (
+                whole,
+                leaf.name,
+            )
 
 
 def test_provider_overrides_and_free_keys_reach_the_leaves(db, scored, monkeypatch):
@@ -94,10 +98,10 @@ def test_provider_overrides_and_free_keys_reach_the_leaves(db, scored, monkeypat
     def fieldwork(db_, engagement):
         if engagement.id != scored.id:
             return {}
-        findings = [{"text": "列支招待费", "paper_index": "CW-03", "paper_id": 7}]
+        findings = ({"text": "列支招待费", "paper_index": "CW-03", "paper_id": 7},)
         return {
-            compliance.id: {"deductions": ["0.5", Decimal(1)], "findings": findings},
-            satisfaction.id: {"actual_value": Decimal("0.91"), "survey": "学生问卷"},
+            compliance.id: LeafInputs(deductions=(Decimal("0.5"), Decimal(1)), findings=findings),
+            satisfaction.id: LeafInputs(actual_value=Decimal("0.91"), survey={"title": "学生问卷"}),
         }
 
     monkeypatch.setattr(sources, "PROVIDERS", [*sources.PROVIDERS, fieldwork])
@@ -107,7 +111,7 @@ def test_provider_overrides_and_free_keys_reach_the_leaves(db, scored, monkeypat
     assert row["资金使用合规性"].notes["findings"][0]["paper_index"] == "CW-03"
     assert row["资金使用合规性"].overridden == ["扣分来自工作底稿"]
     assert row["学生满意度"].result.score == Decimal("5.00")
-    assert row["学生满意度"].notes == {"survey": "学生问卷"}
+    assert row["学生满意度"].notes == {"survey": {"title": "学生问卷"}}
 
 
 def test_actual_value_input_is_validated_audited_and_rescored(db, demo, scored):

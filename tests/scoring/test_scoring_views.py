@@ -235,6 +235,7 @@ def test_leaf_page_query_count_does_not_grow_with_the_tree(
 def test_findings_from_providers_are_shown_beside_the_score(login, db, demo, monkeypatch):
     from tests.indicators.helpers import import_sample
     from workbench.scoring import sources
+    from workbench.scoring.sources import LeafInputs
     from workbench.surveys.sources import summary
 
     e = new_engagement(db, demo, title="底稿项目")
@@ -250,15 +251,15 @@ def test_findings_from_providers_are_shown_beside_the_score(login, db, demo, mon
         survey = {"title": "学生问卷", "metric": "满意率", "n": 240, "value": "91.50"}
         survey["summary"] = summary(title="学生问卷", metric="满意率", value=Decimal("91.5"), n=240)
         return {
-            leaf.id: {"deductions": [Decimal("0.5")], "findings": found, "来源": "底稿"},
-            satisfaction.id: {"actual_value": Decimal("91.5"), "survey": survey},
+            leaf.id: LeafInputs(deductions=(Decimal("0.5"),), findings=tuple(found)),
+            satisfaction.id: LeafInputs(actual_value=Decimal("91.5"), survey=survey),
         }
 
     monkeypatch.setattr(sources, "PROVIDERS", [*sources.PROVIDERS, findings])
     text = login("demo-lead").get(f"/engagements/{e.id}/scoring").get_data(as_text=True)
     row = _row(text, leaf.id)
     assert "列支招待费1,200元" in row and "CW-03" in row and "（扣 0.50）" in row
-    assert "扣分来自工作底稿" in row and "来源：底稿" in row
+    assert "扣分来自工作底稿" in row
     assert "<strong>4.50</strong>" in row and "5 − 0.5 = 4.5 → 4.50" in row
     linked = _row(text, satisfaction.id)
     assert "满意度调查：《学生问卷》满意率为 91.50%（有效样本 240 份）" in linked

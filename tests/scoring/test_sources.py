@@ -3,18 +3,22 @@
 from decimal import Decimal
 
 from workbench.scoring import sources
+from workbench.scoring.sources import NO_INPUTS, LeafInputs
 
 
 def _findings(db, engagement):
-    return {1: {"deductions": [Decimal("0.5")], "findings": ["a"]}, 2: {"findings": ["b"]}}
+    return {
+        1: LeafInputs(deductions=(Decimal("0.5"),), findings=({"text": "a"},)),
+        2: LeafInputs(findings=({"text": "b"},)),
+    }
 
 
 def _more_findings(db, engagement):
-    return {1: {"deductions": [Decimal(1)], "来源": "底稿"}}
+    return {1: LeafInputs(deductions=(Decimal(1),), actual_value=Decimal("0.9"))}
 
 
 def _more_findings_of(db, engagement, indicator):
-    return _more_findings(db, engagement).get(indicator.id, {})
+    return _more_findings(db, engagement).get(indicator.id, NO_INPUTS)
 
 
 def test_collect_one_merges_like_collect_with_and_without_leaf_variants(monkeypatch):
@@ -25,5 +29,18 @@ def test_collect_one_merges_like_collect_with_and_without_leaf_variants(monkeypa
     whole = sources.collect(None, None)
     for leaf_id in (1, 2, 3):
         leaf = type("Leaf", (), {"id": leaf_id})()
-        assert sources.collect_one(None, None, leaf) == whole.get(leaf_id, {})
-    assert whole[1]["deductions"] == [Decimal("0.5"), Decimal(1)]  # lists are concatenated
+        assert sources.collect_one(None, None, leaf) == whole.get(leaf_id, NO_INPUTS)
+    assert whole[1].deductions == (Decimal("0.5"), Decimal(1))  # sequences are concatenated
+    assert whole[1].findings == ({"text": "a"},) and whole[1].actual_value == Decimal("0.9")
+    assert whole[1].overridden() == ["deductions", "actual_value"]
+    assert whole[2].notes() == {"findings": [{"text": "b"}]} and not NO_INPUTS
+
+
+def test_a_later_single_value_replaces_an_earlier_one():
+    first = LeafInputs(actual_value=Decimal("0.8"), survey={"title": "甲"})
+    later = LeafInputs(actual_value=Decimal("0.9"), qualitative=("达成", None))
+    merged = first.merged(later)
+    assert merged == LeafInputs(
+        actual_value=Decimal("0.9"), qualitative=("达成", None), survey={"title": "甲"}
+    )
+    assert first.merged(NO_INPUTS) is first

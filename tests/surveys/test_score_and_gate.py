@@ -36,7 +36,7 @@ def test_demo_total_uses_the_survey_rate(db, demo):
     row = score_of(db, demo, "家长满意度")
     assert row.leaf.actual_value == Decimal("80.44")
     assert row.result.score == Decimal("3.79")
-    assert row.inputs["survey"] == {
+    assert row.inputs.survey == {
         "title": "学生家长满意度调查",
         "metric": "满意率",
         "n": 229,
@@ -77,7 +77,7 @@ def test_score_follows_answers_filters_and_metric(db, demo):
         indicator_id=target.id, metric="rate", group="q1:1",
     )  # fmt: skip
     row = score_of(db, demo, "家长满意度")
-    assert row.inputs["survey"]["n"] < 240 and row.leaf.actual_value is not None
+    assert row.inputs.survey["n"] < 240 and row.leaf.actual_value is not None
 
 
 def test_a_linked_survey_without_answers_gives_no_value(db, demo):
@@ -88,7 +88,7 @@ def test_a_linked_survey_without_answers_gives_no_value(db, demo):
         indicator_id=target.id, metric="rate",
     )  # fmt: skip
     found = sources.survey_metrics(db, demo.engagement)[target.id]
-    assert "actual_value" not in found and found["survey"]["n"] == 0
+    assert found.actual_value is None and found.survey["n"] == 0
 
 
 def test_tiny_percentages_are_passed_as_fractions():

@@ -1,12 +1,12 @@
 """Working-paper findings as scoring inputs: deductions and judged 评价要点 per indicator.
 
 Only papers at least 已编制 (prepared, reviewed, approved) count; drafts and returned papers do not
-move a score. Per indicator the provider returns
-    {"deductions": [Decimal, ...],          # when any deduction finding exists
-     "elements": [(share, met), ...],       # when any 要点 is judged: shares from the 参数,
-                                            # met replaced for judged 要点 (the lowest if several)
-     "findings": [{text, paper_index, paper_id, paper_title, paper_status, amount, kind,
-                   deduction, element, met, money, finding_id, evidence: [{id, name, sha256}]}]}
+move a score. Per indicator the provider returns a `LeafInputs` with
+    deductions: (Decimal, ...)          when any deduction finding exists
+    elements: ((share, met), ...)       when any 要点 is judged: shares from the 参数,
+                                        met replaced for judged 要点 (the lowest if several)
+    findings: ({text, paper_index, paper_id, paper_title, paper_status, amount, kind,
+                deduction, element, met, money, finding_id, evidence: [{id, name, sha256}]}, ...)
 where `amount` is the points lost through that finding (deduction points, or weight × share ×
 (1 − met) for a judged 要点; None for an observation).
 """
@@ -23,7 +23,7 @@ from workbench.fieldwork.models import Evidence, Finding, FindingEvidence, Worki
 from workbench.fieldwork.review_rules import COUNTED
 from workbench.indicators.models import Indicator
 from workbench.scoring.params import ElementsParams, ParamError, parse_params
-from workbench.scoring.sources import leaf_provider, provider
+from workbench.scoring.sources import NO_INPUTS, LeafInputs, leaf_provider, provider
 
 CENT = Decimal("0.01")
 
@@ -55,20 +55,20 @@ def _evidence(db: Session, finding_ids: list[int]) -> dict[int, list[dict]]:
 
 
 @provider
-def paper_findings(db: Session, engagement: Engagement) -> dict[int, dict[str, Any]]:
+def paper_findings(db: Session, engagement: Engagement) -> dict[int, LeafInputs]:
     """Findings of counted papers, per indicator id, in the scoring override shape (3 queries)."""
     return _paper_findings(db, engagement)
 
 
 @leaf_provider(paper_findings)
-def paper_findings_of(db: Session, engagement: Engagement, indicator: Indicator) -> dict[str, Any]:
+def paper_findings_of(db: Session, engagement: Engagement, indicator: Indicator) -> LeafInputs:
     """One leaf's entry of `paper_findings` (the leaf page; 1 query when it has no findings)."""
-    return _paper_findings(db, engagement, leaf=indicator).get(indicator.id, {})
+    return _paper_findings(db, engagement, leaf=indicator).get(indicator.id, NO_INPUTS)
 
 
 def _paper_findings(
     db: Session, engagement: Engagement, *, leaf: Indicator | None = None
-) -> dict[int, dict[str, Any]]:
+) -> dict[int, LeafInputs]:
     stmt = (
         select(Finding, WorkingPaper)
         .join(WorkingPaper, col(WorkingPaper.id) == Finding.paper_id)
@@ -138,4 +138,13 @@ def _paper_findings(
         out[indicator_id]["elements"] = [
             (share, per.get(number, met)) for number, (share, met) in enumerate(shares, start=1)
         ]
-    return out
+    return {indicator_id: _inputs(entry) for indicator_id, entry in out.items()}
+
+
+def _inputs(entry: dict[str, Any]) -> LeafInputs:
+    deductions, elements = entry.get("deductions"), entry.get("elements")
+    return LeafInputs(
+        deductions=None if deductions is None else tuple(deductions),
+        elements=None if elements is None else tuple(elements),
+        findings=tuple(entry["findings"]),
+    )

@@ -30,7 +30,6 @@ from workbench.indicators.system import (
 )
 from workbench.indicators.tree import (
     LABELS,
-    OVERRIDE_KEYS,
     SYSTEM_FIELDS,
     TEXT_LIMITS,
     IndicatorInput,
@@ -347,7 +346,6 @@ def unconfirm(
 
 __all__ = [
     "LABELS",
-    "OVERRIDE_KEYS",
     "SYSTEM_FIELDS",
     "TEXT_LIMITS",
     "IndicatorInput",

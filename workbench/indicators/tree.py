@@ -18,6 +18,7 @@ from workbench.engagements.models import Engagement
 from workbench.indicators.models import STANDARD_TYPES, Indicator
 from workbench.scoring.calculator import FIELD_LABELS, Leaf
 from workbench.scoring.params import RULES
+from workbench.scoring.sources import NO_INPUTS, LeafInputs
 from workbench.scoring.validation import SystemCheck, check_leaf, check_system
 from workbench.scoring.values import CENT
 
@@ -66,8 +67,6 @@ LABELS = {
     "na_reason": "不适用理由",
     "justification": "评分理由",
 }
-# Leaf fields that score inputs from other domains may override (scoring/sources.py).
-OVERRIDE_KEYS = ("deductions", "elements", "expert_scores", "actual_value", "qualitative")
 
 
 @dataclass
@@ -244,26 +243,26 @@ def get_indicator(db: Session, engagement: Engagement, indicator_id: int) -> Ind
     return indicator
 
 
-def _overrides(values: dict) -> dict:
+def _overrides(values: LeafInputs) -> dict:
     """The Leaf override fields among a provider's values, as the types Leaf expects."""
     found: dict = {}
-    if values.get("deductions") is not None:
-        found["deductions"] = [Decimal(str(v)) for v in values["deductions"]]
-    if values.get("elements") is not None:
+    if values.deductions is not None:
+        found["deductions"] = [Decimal(str(v)) for v in values.deductions]
+    if values.elements is not None:
         found["elements"] = [
-            (Decimal(str(s)), None if m is None else Decimal(str(m))) for s, m in values["elements"]
+            (Decimal(str(s)), None if m is None else Decimal(str(m))) for s, m in values.elements
         ]
-    if values.get("expert_scores") is not None:
-        found["expert_scores"] = [Decimal(str(v)) for v in values["expert_scores"]]
-    if values.get("actual_value") is not None:
-        found["actual_value"] = Decimal(str(values["actual_value"]))
-    if values.get("qualitative") is not None:
-        level, fraction = values["qualitative"]
+    if values.expert_scores is not None:
+        found["expert_scores"] = [Decimal(str(v)) for v in values.expert_scores]
+    if values.actual_value is not None:
+        found["actual_value"] = Decimal(str(values.actual_value))
+    if values.qualitative is not None:
+        level, fraction = values.qualitative
         found["qualitative"] = (level, None if fraction is None else Decimal(str(fraction)))
     return found
 
 
-def to_leaf(indicator: Indicator | TreeLeaf, inputs: dict | None = None) -> Leaf:
+def to_leaf(indicator: Indicator | TreeLeaf, inputs: LeafInputs | None = None) -> Leaf:
     """The calculator's Leaf for a stored indicator, with other domains' overrides applied."""
     return Leaf(
         path=indicator.path,
@@ -275,7 +274,7 @@ def to_leaf(indicator: Indicator | TreeLeaf, inputs: dict | None = None) -> Leaf
         score=indicator.score,
         not_applicable=indicator.not_applicable,
         na_reason=indicator.na_reason or "",
-        **_overrides(inputs or {}),
+        **_overrides(inputs or NO_INPUTS),
     )
 
 

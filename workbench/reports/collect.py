@@ -98,7 +98,7 @@ def scores(
                 paper_index=str(f.get("paper_index") or ""),
                 amount=_decimal(f.get("amount")),
             )
-            for f in row.inputs.get("findings", []) or []
+            for f in row.inputs.findings
             if f.get("text")
         ]
         leaves.append(

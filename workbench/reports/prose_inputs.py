@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from workbench.reports.prose import FindingFact, ScoreFacts, SurveyFact
+from workbench.scoring.sources import LeafInputs
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -36,7 +37,7 @@ def _survey(data: Any) -> SurveyFact | None:
     )
 
 
-def score_facts(indicator: Any, leaf: Any, result: Any, inputs: dict) -> ScoreFacts:
+def score_facts(indicator: Any, leaf: Any, result: Any, inputs: LeafInputs) -> ScoreFacts:
     """The scoring page's row (`scoring.services.ScoreRow` parts) as plain facts for a sentence."""
     points = [line.strip() for line in (indicator.points or "").splitlines() if line.strip()]
     return ScoreFacts(
@@ -50,10 +51,10 @@ def score_facts(indicator: Any, leaf: Any, result: Any, inputs: dict) -> ScoreFa
         elements=tuple(leaf.elements or ()),
         element_names=tuple(points),
         deductions=leaf.deductions,
-        findings=tuple(_finding(f) for f in inputs.get("findings") or [] if isinstance(f, dict)),
+        findings=tuple(_finding(f) for f in inputs.findings if isinstance(f, dict)),
         expert_scores=tuple(leaf.expert_scores or ()),
         qualitative=leaf.qualitative,
-        survey=_survey(inputs.get("survey")),
+        survey=_survey(inputs.survey),
         justification=indicator.justification or "",
         error=result.error or "",
         error_field=result.error_field or "",

@@ -42,6 +42,7 @@ from workbench.scoring.signoffs import (  # noqa: F401 - SignedScore, signed_sco
     signoff,
     stale_message,
 )
+from workbench.scoring.sources import NO_INPUTS, LeafInputs
 from workbench.scoring.values import CENT, format_number
 
 # Which input the scoring form asks for, per rule (expert scores come from the experts' page).
@@ -75,17 +76,17 @@ class ScoreRow:
     indicator: Indicator
     leaf: Leaf
     result: LeafResult
-    inputs: dict = field(default_factory=dict)
+    inputs: LeafInputs = NO_INPUTS
 
     @property
     def notes(self) -> dict:
-        """Free keys from other domains (e.g. findings) shown beside the score."""
-        return {k: v for k, v in self.inputs.items() if k not in indicators.OVERRIDE_KEYS}
+        """What other domains show beside the score (findings, the survey's figure)."""
+        return self.inputs.notes()
 
     @property
     def overridden(self) -> list[str]:
         """Sentences naming the Leaf fields that came from other domains."""
-        return [OVERRIDE_NAMES[k] for k in indicators.OVERRIDE_KEYS if k in self.inputs]
+        return [OVERRIDE_NAMES[name] for name in self.inputs.overridden()]
 
 
 # The calculator's words fit the indicator sheet (参数/实际值 cells); on the page the level is a
@@ -105,7 +106,7 @@ def compute(
     engagement: Engagement,
     *,
     system: IndicatorSystem | None = None,
-    inputs: dict[int, dict] | None = None,
+    inputs: dict[int, LeafInputs] | None = None,
 ) -> tuple[ScoreResult, list[ScoreRow]]:
     """Score the engagement's tree with every provider's inputs and its grade table.
 
@@ -120,7 +121,7 @@ def compute(
         system = get_system(db, engagement)
     result = calculate(leaves, grades=grade_table(system))
     rows = [
-        ScoreRow(item, leaf, for_page(outcome), inputs.get(item.id, {}))
+        ScoreRow(item, leaf, for_page(outcome), inputs.get(item.id, NO_INPUTS))
         for item, leaf, outcome in zip(items, leaves, result.leaves, strict=True)
     ]
     return result, rows

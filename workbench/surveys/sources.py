@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
-from workbench.scoring.sources import leaf_provider, provider
+from workbench.scoring.sources import NO_INPUTS, LeafInputs, leaf_provider, provider
 from workbench.surveys.models import Survey
 from workbench.surveys.result_cache import cached_compute
 from workbench.surveys.stats_service import METRICS, SurveyResult, metric
@@ -43,7 +43,7 @@ def _is_link(link: Any) -> bool:
 
 def _entry(
     db: Session, engagement: Engagement, link: dict, results: dict[int, SurveyResult | None]
-) -> dict[str, Any] | None:
+) -> LeafInputs | None:
     """One linked leaf's input; `results` caches each survey's figures across leaves."""
     survey_id = int(link["survey_id"])
     if survey_id not in results:
@@ -56,23 +56,20 @@ def _entry(
     name = link.get("metric") or "rate"
     value, n = metric(result, metric=name, item=link.get("item"), group=link.get("group"))
     label = METRICS.get(name, name)
-    entry: dict[str, Any] = {
-        "survey": {
-            "title": result.survey.title,
-            "metric": label,
-            "n": n,
-            "value": None if value is None else f"{value:.2f}",
-            "summary": summary(title=result.survey.title, metric=label, value=value, n=n),
-        }
+    figure = {
+        "title": result.survey.title,
+        "metric": label,
+        "n": n,
+        "value": None if value is None else f"{value:.2f}",
+        "summary": summary(title=result.survey.title, metric=label, value=value, n=n),
     }
-    if value is not None:
-        entry["actual_value"] = as_actual_value(value)
-    return entry
+    actual = None if value is None else as_actual_value(value)
+    return LeafInputs(actual_value=actual, survey=figure)
 
 
 @provider
-def survey_metrics(db: Session, engagement: Engagement) -> dict[int, dict[str, Any]]:
-    """Linked leaves → {"actual_value": Decimal, "survey": {title, metric, n}}."""
+def survey_metrics(db: Session, engagement: Engagement) -> dict[int, LeafInputs]:
+    """Linked leaves → LeafInputs(actual_value=Decimal, survey={title, metric, n, value, summary})."""
     # Two columns, not whole rows: only the links matter here.
     rows = db.exec(
         select(Indicator.id, Indicator.survey_link).where(
@@ -83,7 +80,7 @@ def survey_metrics(db: Session, engagement: Engagement) -> dict[int, dict[str, A
     ).all()
     linked = [(indicator_id, link) for indicator_id, link in rows if _is_link(link)]
     results: dict[int, SurveyResult | None] = {}
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[int, LeafInputs] = {}
     for indicator_id, link in linked:
         entry = _entry(db, engagement, link, results)
         if entry is not None:
@@ -92,7 +89,7 @@ def survey_metrics(db: Session, engagement: Engagement) -> dict[int, dict[str, A
 
 
 @leaf_provider(survey_metrics)
-def survey_metric_of(db: Session, engagement: Engagement, indicator: Indicator) -> dict[str, Any]:
+def survey_metric_of(db: Session, engagement: Engagement, indicator: Indicator) -> LeafInputs:
     """The leaf page's one leaf: no query at all when it is not linked to a survey."""
     link = indicator.survey_link
-    return (_entry(db, engagement, link, {}) or {}) if _is_link(link) else {}
+    return (_entry(db, engagement, link, {}) or NO_INPUTS) if _is_link(link) else NO_INPUTS
