@@ -225,14 +225,9 @@ def experts(db: Session, engagement: Engagement) -> list[Person]:
     ]
 
 
-def _survey_data(db: Session, engagement: Engagement) -> dict | None:
-    """The surveys domain's summary of the engagement's surveys (None without a survey)."""
-    return report_summary(db, engagement)
-
-
 def survey(db: Session, engagement: Engagement) -> SurveySummary | None:
     """The primary survey's section (the report's charts and older callers)."""
-    return survey_from_summary(_survey_data(db, engagement))
+    return survey_from_summary(report_summary(db, engagement).primary)
 
 
 def setting(db: Session, engagement: Engagement) -> ReportSetting | None:
@@ -288,8 +283,8 @@ def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str 
     computed = compute(db, engagement)  # the numbers, and whether the lead's sign-off holds
     leaves, totals, indicators = scores(db, engagement, computed=computed)
     row = setting(db, engagement)
-    survey_data = _survey_data(db, engagement) if deliverable != "plan" else None
-    summary = survey_from_summary(survey_data)
+    surveys = report_summary(db, engagement) if deliverable != "plan" else None
+    summary = survey_from_summary(surveys.primary if surveys else None)
     has_survey, planned = survey_sample(db, engagement)
     uses_survey = has_survey or any(i.rule == "satisfaction" or i.survey_link for i in indicators)
     # The plan's own settings win; until saved, the survey's sample plan (if any) is used.
@@ -312,7 +307,7 @@ def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str 
         ex_ante_bands=ex_ante_bands(),
         scores_signed=scores_signer(db, engagement, computed=computed) is not None,
         report_signers=report_signers(db, engagement) if deliverable == "report" else {},
-        survey_appendix=appendix_surveys(survey_data, indicators),
+        survey_appendix=appendix_surveys(surveys.surveys if surveys else (), indicators),
         planned_sample=planned_sample(row),
     )
 

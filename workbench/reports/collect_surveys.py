@@ -3,113 +3,97 @@ appendix every survey of the engagement, the indicators linked to each, and the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from workbench.reports.context import SurveyRow, SurveySummary
 from workbench.reports.models import ReportSetting
 from workbench.reports.survey_appendix import AppendixSurvey, PlannedSample, SurveyItem
 from workbench.surveys.sampling import sample_size, z_for
+from workbench.surveys.services import SummaryItem
+from workbench.surveys.services import SurveySummary as SurveyFigures
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _item(data: dict, name: str = "") -> SurveyItem:
-    return SurveyItem(
-        name=str(data.get("question") or data.get("name") or name),
-        n=int(data.get("n") or 0),
-        rate=_decimal(data.get("rate")),
-        score_index=_decimal(data.get("score_index")),
-        ci_low=_decimal(data.get("ci_low")),
-        ci_high=_decimal(data.get("ci_high")),
-    )
-
-
-def _row(data: dict, name: str = "") -> SurveyRow:
+def _row(item: SummaryItem, name: str = "") -> SurveyRow:
     return SurveyRow(
-        name=str(data.get("name") or data.get("question") or name),
-        n=int(data.get("n") or 0),
-        rate=_decimal(data.get("rate")),
-        score_index=_decimal(data.get("score_index")),
-        ci_low=_decimal(data.get("ci_low")),
-        ci_high=_decimal(data.get("ci_high")),
+        name=name or item.name,
+        n=item.n,
+        rate=item.rate,
+        score_index=item.score_index,
+        ci_low=item.ci_low,
+        ci_high=item.ci_high,
     )
 
 
-def survey_from_summary(data: dict | None) -> SurveySummary | None:
-    """The surveys domain's `report_summary` dict → SurveySummary (None when nothing collected).
+def _item(item: SummaryItem, name: str = "") -> SurveyItem:
+    return SurveyItem(
+        name=name or item.name,
+        n=item.n,
+        rate=item.rate,
+        score_index=item.score_index,
+        ci_low=item.ci_low,
+        ci_high=item.ci_high,
+    )
 
-    Expected keys (extra keys ignored): collected, valid, validity_rate, cronbach_alpha (or
-    alpha), items: [{question|name, n, rate, score_index, ci_low, ci_high, distribution:
-    [{option, count}]}], overall: {n, rate, score_index, ci_low, ci_high}, and optionally
-    population, method, sample_target, notes.
-    """
-    if not data or not int(data.get("collected") or 0):
+
+def survey_from_summary(primary: SurveyFigures | None) -> SurveySummary | None:
+    """The primary survey of the surveys domain's summary → the report's survey section (None
+    when nothing was collected)."""
+    if primary is None or not primary.collected:
         return None
-    items = [i for i in data.get("items") or [] if isinstance(i, dict)]
     levels: list[str] = []
     counts: list[list[int]] = []
-    for item in items:
-        dist = item.get("distribution") or []
-        names = [str(d.get("option")) for d in dist]
+    for item in primary.items:
+        names = [option for option, _count in item.distribution]
         if names and (not levels or names == levels):
             levels = names
-            counts.append([int(d.get("count") or 0) for d in dist])
-    if len(counts) != len(items):
+            counts.append([count for _option, count in item.distribution])
+    if len(counts) != len(primary.items):
         levels, counts = [], []
-    overall = data.get("overall") or {}
     return SurveySummary(
-        collected=int(data.get("collected") or 0),
-        valid=int(data.get("valid") or 0),
-        rows=[_row(i) for i in items],
-        overall=_row(overall, "总体满意度") if isinstance(overall, dict) else _row({}, "总体"),
-        validity_rate=_decimal(data.get("validity_rate")),
-        alpha=_decimal(data.get("cronbach_alpha", data.get("alpha"))),
-        population=str(data.get("population") or "服务对象"),
-        method=str(data.get("method") or "问卷调查"),
-        sample_target=int(data["sample_target"]) if data.get("sample_target") else None,
-        notes=[str(n) for n in data.get("notes") or []],
+        collected=primary.collected,
+        valid=primary.valid,
+        rows=[_row(i) for i in primary.items],
+        overall=_row(primary.overall, "总体满意度"),
+        validity_rate=primary.validity_rate,
+        alpha=primary.cronbach_alpha,
+        population=primary.respondents or "服务对象",
+        method=primary.method or "问卷调查",
+        sample_target=primary.required_sample or None,
+        notes=list(primary.notes),
         levels=levels,
         counts=counts,
     )
 
 
-def appendix_surveys(data: dict | None, indicators: list) -> list[AppendixSurvey]:
-    """`surveys.services.report_summary(...)["surveys"]` → one AppendixSurvey per survey."""
+def appendix_surveys(surveys: Sequence[SurveyFigures], indicators: list) -> list[AppendixSurvey]:
+    """Every survey of the engagement → one AppendixSurvey each, with the leaves linked to it."""
     linked: dict[int, list[str]] = {}
     for indicator in indicators:
         link = indicator.survey_link or {}
         if isinstance(link, dict) and link.get("survey_id"):
             linked.setdefault(int(link["survey_id"]), []).append(indicator.name)
-    out = []
-    for s in (data or {}).get("surveys") or []:
-        alpha_n = s.get("alpha_n")
-        spread = s.get("distribution") or {}
-        out.append(
-            AppendixSurvey(
-                title=str(s.get("title") or ""),
-                collected=int(s.get("collected") or 0),
-                valid=int(s.get("valid") or 0),
-                population=str(s.get("respondents") or ""),
-                method=str(s.get("method") or "问卷调查"),
-                validity_rate=_decimal(s.get("validity_rate")),
-                required=int(s["required_sample"]) if s.get("required_sample") else None,
-                alpha=_decimal(s.get("cronbach_alpha")),
-                alpha_n=int(alpha_n) if alpha_n is not None else None,
-                indicators=linked.get(int(s.get("id") or 0), []),
-                items=[_item(i) for i in s.get("items") or [] if isinstance(i, dict)],
-                overall=_item(s.get("overall") or {}, "总体"),
-                notes=[str(n) for n in s.get("notes") or []],
-                chart_items=[str(i) for i in spread.get("items") or []],
-                levels=[str(level) for level in spread.get("levels") or []],
-                counts=[[int(c) for c in row] for row in spread.get("counts") or []],
-            )
+    return [
+        AppendixSurvey(
+            title=s.title,
+            collected=s.collected,
+            valid=s.valid,
+            population=s.respondents or "",
+            method=s.method or "问卷调查",
+            validity_rate=s.validity_rate,
+            required=s.required_sample or None,
+            alpha=s.cronbach_alpha,
+            alpha_n=s.alpha_n,
+            indicators=linked.get(s.id, []),
+            items=[_item(i) for i in s.items],
+            overall=_item(s.overall, "总体"),
+            notes=list(s.notes),
+            chart_items=list(s.chart_items),
+            levels=list(s.levels),
+            counts=[list(row) for row in s.counts],
         )
-    return out
+        for s in surveys
+    ]
 
 
 def planned_sample(row: ReportSetting | None) -> PlannedSample | None:

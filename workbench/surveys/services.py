@@ -1,6 +1,7 @@
 """The surveys domain's services in one place (each lives in its own module).
 
-Other domains call these: `report_summary(db, engagement)` for the report, `compute(db, survey)`
+Other domains call these: `report_summary(db, engagement)` for the report (an `EngagementSurveys`
+of typed `SurveySummary` read models), `compute(db, survey)`
 for the figures of one survey; the score reads survey figures through sources.py.
 """
 
@@ -29,7 +30,13 @@ from workbench.surveys.questionnaire import (
 )
 from workbench.surveys.responses import enter_paper, set_override, set_rules, submit_online
 from workbench.surveys.stats_service import SurveyResult, compute, metric
-from workbench.surveys.summary import report_summary, stats_body
+from workbench.surveys.summary import (
+    EngagementSurveys,
+    SummaryItem,
+    SurveySummary,
+    report_summary,
+    stats_body,
+)
 from workbench.surveys.surveys import (
     close_survey,
     copy_survey,
@@ -46,7 +53,10 @@ from workbench.surveys.surveys import (
 )
 
 __all__ = [
+    "EngagementSurveys",
     "ImportOutcome",
+    "SummaryItem",
+    "SurveySummary",
     "SurveyResult",
     "cancel_import",
     "close_survey",

@@ -1,8 +1,10 @@
-"""Survey figures as plain dicts: the stats API body and the report engineer's summary."""
+"""Survey figures: the stats API body (a dict, as the API writes it) and the report's typed
+summary of an engagement's surveys (`report_summary` → `EngagementSurveys`)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +27,56 @@ def s2(value: Decimal | None) -> str | None:
 
 def s4(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.4f}"
+
+
+def q2(value: Decimal | None) -> Decimal | None:
+    """A figure as the report prints it: rounded to 2 places, as the API writes it."""
+    return None if value is None else Decimal(f"{value:.2f}")
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One question's figures (or the overall ones, unnamed), with its answers per option."""
+
+    name: str
+    n: int
+    rate: Decimal | None
+    score_index: Decimal | None
+    ci_low: Decimal | None = None
+    ci_high: Decimal | None = None
+    distribution: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class SurveySummary:
+    """One survey's figures as the report reads them."""
+
+    id: int
+    title: str
+    purpose: str
+    respondents: str
+    collected: int
+    valid: int
+    validity_rate: Decimal | None
+    required_sample: int | None
+    cronbach_alpha: Decimal | None
+    alpha_n: int | None
+    method: str
+    notes: tuple[str, ...]
+    items: tuple[SummaryItem, ...]  # the satisfaction items (every scored item when none is)
+    overall: SummaryItem
+    # The chart: the items sharing the most common option list, their counts per option.
+    chart_items: tuple[str, ...]
+    levels: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class EngagementSurveys:
+    """The report's view of an engagement's surveys: all of them, and the primary one."""
+
+    surveys: tuple[SurveySummary, ...]
+    primary: SurveySummary | None
 
 
 def stats_body(result: SurveyResult) -> dict[str, Any]:
@@ -86,41 +138,44 @@ def distribution(items: list[ItemStats]) -> dict[str, list]:
     }
 
 
-def survey_summary(result: SurveyResult) -> dict[str, Any]:
-    """One survey as the report reads it; Decimals as strings (2 places, α 4)."""
+def survey_summary(result: SurveyResult) -> SurveySummary:
+    """One survey as the report reads it: figures to 2 places, α to 4."""
     stats, survey = result.stats, result.survey
     items = report_items(result)
-    return {
-        "id": survey.id,
-        "title": survey.title,
-        "purpose": survey.purpose,
-        "respondents": survey.respondents,
-        "collected": stats.collected,
-        "valid": stats.valid,
-        "validity_rate": s2(stats.validity_rate),
-        "required_sample": required_sample(survey),
-        "items": [
-            {
-                "question": i.question,
-                "n": i.n,
-                "rate": s2(i.rate),
-                "score_index": s2(i.score_index),
-                "ci_low": s2(i.ci_low),
-                "ci_high": s2(i.ci_high),
-            }
+    chart = distribution(items)
+    overall = stats.overall
+    return SurveySummary(
+        id=survey.id,
+        title=survey.title,
+        purpose=survey.purpose,
+        respondents=survey.respondents,
+        collected=stats.collected,
+        valid=stats.valid,
+        validity_rate=q2(stats.validity_rate),
+        required_sample=required_sample(survey),
+        cronbach_alpha=None if stats.cronbach_alpha is None else Decimal(s4(stats.cronbach_alpha)),
+        alpha_n=stats.alpha_n,
+        method=_method(result),
+        notes=tuple(_notes(result)),
+        items=tuple(
+            SummaryItem(
+                name=i.question,
+                n=i.n,
+                rate=q2(i.rate),
+                score_index=q2(i.score_index),
+                ci_low=q2(i.ci_low),
+                ci_high=q2(i.ci_high),
+                distribution=tuple((o.option, o.count) for o in i.distribution),
+            )
             for i in items
-        ],
-        "overall": {
-            "n": stats.overall.n,
-            "rate": s2(stats.overall.rate),
-            "score_index": s2(stats.overall.score_index),
-        },
-        "cronbach_alpha": s4(stats.cronbach_alpha),
-        "alpha_n": stats.alpha_n,
-        "method": _method(result),
-        "notes": _notes(result),
-        "distribution": distribution(items),
-    }
+        ),
+        overall=SummaryItem(
+            name="", n=overall.n, rate=q2(overall.rate), score_index=q2(overall.score_index)
+        ),
+        chart_items=tuple(chart["items"]),
+        levels=tuple(chart["levels"]),
+        counts=tuple(tuple(row) for row in chart["counts"]),
+    )
 
 
 def _method(result: SurveyResult) -> str:
@@ -140,42 +195,14 @@ def _notes(result: SurveyResult) -> list[str]:
     return notes
 
 
-def _flat(result: SurveyResult, summary: dict[str, Any]) -> dict[str, Any]:
-    """The primary survey's figures at the top level (the report's single survey section)."""
-    items = report_items(result)
-    return {
-        "collected": summary["collected"],
-        "valid": summary["valid"],
-        "validity_rate": summary["validity_rate"],
-        "cronbach_alpha": summary["cronbach_alpha"],
-        "items": [
-            {
-                **row,
-                "distribution": [{"option": o.option, "count": o.count} for o in item.distribution],
-            }
-            for row, item in zip(summary["items"], items, strict=True)
-        ],
-        "overall": summary["overall"],
-        "population": result.survey.respondents or "服务对象",
-        "method": _method(result),
-        "sample_target": summary["required_sample"],
-        "notes": _notes(result),
-    }
-
-
-def report_summary(db: Session, engagement: Engagement) -> dict[str, Any]:
-    """{"surveys": [one dict per survey]} plus the primary survey's figures at the top level.
-
-    The primary survey is the first one linked to an indicator, else the one with most valid
-    answers; the top-level keys are what `reports.collect.survey_from_summary` reads.
-    """
+def report_summary(db: Session, engagement: Engagement) -> EngagementSurveys:
+    """Every survey of the engagement, and the primary one: the first linked to an indicator,
+    else the one with most valid answers (None while no survey has an answer)."""
     results = [cached_compute(db, s) for s in list_surveys(db, engagement)]
-    summaries = [survey_summary(r) for r in results]
-    data: dict[str, Any] = {"surveys": summaries}
+    summaries = tuple(survey_summary(r) for r in results)
     answered = [(r, s) for r, s in zip(results, summaries, strict=True) if r.stats.collected]
     if not answered:
-        return data
+        return EngagementSurveys(surveys=summaries, primary=None)
     linked = [(r, s) for r, s in answered if linked_indicators(db, engagement, r.survey)]
     primary = (linked or sorted(answered, key=lambda pair: -pair[0].stats.valid))[0]
-    data.update(_flat(*primary))
-    return data
+    return EngagementSurveys(surveys=summaries, primary=primary[1])
