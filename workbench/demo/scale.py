@@ -12,11 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, func, insert, inspect, select
+from sqlalchemy import Table, func, insert, select
 from sqlmodel import Session, SQLModel
 
 from workbench.demo.loader import DEMO_TITLE
-from workbench.domains import optional
 
 CODE_PREFIX = "SCALE-"
 # Engagement-scoped rows copied verbatim (with the new engagement id) for every copy.
@@ -60,14 +59,6 @@ class _Sources:
     evidence: list[dict]
 
 
-def _table(session: Session, name: str) -> Table | None:
-    """The table if its model is known and the database has it (migrations applied)."""
-    table = SQLModel.metadata.tables.get(name)
-    if table is None or not inspect(session.connection()).has_table(name):
-        return None
-    return table
-
-
 def _rows(session: Session, table: Table, **where: Any) -> list[dict]:
     query = select(table).order_by(*table.primary_key.columns)
     for column, value in where.items():
@@ -92,28 +83,17 @@ def _sources(session: Session, echo: Callable[[str], None]) -> _Sources:
     }
     indicators = _rows(session, tables["indicator"], engagement_id=demo["id"])
     survey, responses = None, []
-    survey_table = _table(session, "survey")
-    if optional("surveys", "models") is None or survey_table is None:
-        echo("提示：问卷模块尚未可用，跳过问卷答卷")
-    else:
-        surveys = _rows(session, survey_table, engagement_id=demo["id"])
-        if surveys:
-            survey = surveys[0]
-            responses = _rows(session, _table(session, "survey_response"), survey_id=survey["id"])
-        if not responses:
-            echo("提示：演示项目没有问卷答卷可复制，跳过问卷答卷")
-            survey = None
-    papers, evidence = [], []
-    paper_table = _table(session, "working_paper")
-    if optional("fieldwork", "models") is None or paper_table is None:
-        echo("提示：底稿模块尚未可用，跳过工作底稿")
-    else:
-        papers = _rows(session, paper_table, engagement_id=demo["id"])
-        evidence_table = _table(session, "evidence")
-        if evidence_table is not None:
-            evidence = _rows(session, evidence_table, engagement_id=demo["id"])
-        if not papers:
-            echo("提示：演示项目没有工作底稿可复制，跳过工作底稿")
+    surveys = _rows(session, tables["survey"], engagement_id=demo["id"])
+    if surveys:
+        survey = surveys[0]
+        responses = _rows(session, tables["survey_response"], survey_id=survey["id"])
+    if not responses:
+        echo("提示：演示项目没有问卷答卷可复制，跳过问卷答卷")
+        survey = None
+    papers = _rows(session, tables["working_paper"], engagement_id=demo["id"])
+    evidence = _rows(session, tables["evidence"], engagement_id=demo["id"])
+    if not papers:
+        echo("提示：演示项目没有工作底稿可复制，跳过工作底稿")
     return _Sources(demo, children, indicators, survey, responses, papers, evidence)
 
 
