@@ -50,10 +50,12 @@ def _conf(monkeypatch, **env):
 def test_production_settings_default_to_sync_workers_per_cpu(monkeypatch):
     import multiprocessing
 
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: 4)
     conf = _conf(monkeypatch)
     assert conf.worker_class == "sync" and conf.threads == 1
-    assert conf.workers == 2 * multiprocessing.cpu_count() + 1
+    assert conf.workers == 9  # two per CPU, and one
     assert conf.timeout == 120 and conf.max_requests == 5000
     conf = _conf(monkeypatch, WORKBENCH_WORKER_CLASS="gthread", WORKBENCH_WORKERS="3")
     assert (conf.worker_class, conf.workers, conf.threads) == ("gthread", 3, 4)
+    monkeypatch.undo()  # the real CPU count again
     _conf(monkeypatch)  # leave the module as the defaults make it
