@@ -43,6 +43,7 @@ from workbench.reports.context import (
 )
 from workbench.reports.models import ReportSection, ReportSetting
 from workbench.reports.prose_inputs import score_facts
+from workbench.scoring.services import compute
 from workbench.surveys.models import Survey
 from workbench.surveys.services import report_summary
 
@@ -86,8 +87,6 @@ def scores(
 ) -> tuple[list[LeafRow], Totals, list]:
     """Leaf rows and totals from the scoring engine (the scoring page's numbers); `computed` is
     `scoring.services.compute`'s answer when the caller already has it."""
-    from workbench.scoring.services import compute
-
     result, rows = computed or compute(db, engagement)
     leaves = []
     for row in rows:
@@ -278,8 +277,6 @@ def section_html(db: Session, engagement: Engagement, deliverable: str) -> dict[
 
 def inputs(db: Session, engagement: Engagement, *, deliverable: str, label: str = "") -> Inputs:
     """Everything a document of the engagement is built from."""
-    from workbench.scoring.services import compute
-
     computed = compute(db, engagement)  # the numbers, and whether the lead's sign-off holds
     leaves, totals, indicators = scores(db, engagement, computed=computed)
     row = setting(db, engagement)

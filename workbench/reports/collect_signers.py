@@ -7,12 +7,13 @@ from sqlmodel import Session
 from workbench.accounts.models import User
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import users_by_id
+from workbench.indicators.system import get_system
+from workbench.reports.services_signoffs import active
+from workbench.scoring.services import signoff_state
 
 
 def report_signers(db: Session, engagement: Engagement) -> dict[str, str]:
     """Level (prepare/review/approve) → name of who signed the report in the app (active only)."""
-    from workbench.reports.services_signoffs import active
-
     signed = active(db, engagement)
     names = user_names(db, {row.user_id for row in signed.values()})
     return {level: names.get(row.user_id, "") for level, row in signed.items()}
@@ -27,9 +28,6 @@ def scores_signer(db: Session, engagement: Engagement, *, computed=None) -> User
     """The lead who signed the scores in the app, or None while they are unsigned or the scores
     have moved since (a document names no one under figures they did not sign). `computed` is
     `scoring.services.compute`'s answer when the caller already has it."""
-    from workbench.indicators.system import get_system
-    from workbench.scoring.services import signoff_state
-
     system = get_system(db, engagement)
     if system is None or system.scores_signed_at is None or not system.scores_signed_by_id:
         return None
@@ -45,8 +43,6 @@ def score_signers(db: Session, engagement: Engagement, *, signed: bool) -> dict[
     the scores they were built from), so the tree is not scored again here. The app records one
     sign-off of the scores, the lead's; who scored and who reviewed the score sheet sign on paper.
     """
-    from workbench.indicators.system import get_system
-
     system = get_system(db, engagement) if signed else None
     signer = db.get(User, system.scores_signed_by_id) if system is not None else None
     return {
