@@ -61,6 +61,11 @@ def serve(host: str, port: int, demo: bool, threads: int, worker: bool) -> None:
         if demo:
             _load_demo(app)
     click.echo(f"工作台已启动： http://{host}:{port}/  （{threads} 个线程，Ctrl+C 停止）")
+    run_server(app, host=host, port=port, threads=threads, worker=worker)
+
+
+def run_server(app: Flask, *, host: str, port: int, threads: int, worker: bool = True) -> None:
+    """Serve the app on waitress until Ctrl+C (`workbench serve`, `workbench offline open`)."""
     from waitress import serve as waitress_serve
 
     # Queued jobs (reports, PDFs, large survey imports, webhook deliveries) run in a worker of

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -69,6 +70,13 @@ DEFAULTS: dict[str, Any] = {
     "HUB_MIN_GROUP": 5,  # engagements behind a shared statistic, below which it is not shown
     "HUB_TIMEOUT": 20,  # seconds per request to the hub
     "HUB_ALLOW_LOOPBACK_HTTP": False,  # tests only: http:// to 127.0.0.1 / localhost
+    # An offline instance (a laptop in the field, workbench/offline): the address phones on the
+    # laptop's hotspot reach it at, for survey links and QR codes; "" means the address
+    # `workbench offline open` chose.
+    "OFFLINE_PUBLIC_URL": "",
+    # The server's 导入回传包 form: the largest return package it takes (a laptop's photos and
+    # scans of a whole fieldwork stage), far above MAX_UPLOAD_MB; only a carrier's upload gets it.
+    "OFFLINE_UPLOAD_MB": 4096,
 }
 
 # Values whose type the environment cannot tell us.
@@ -91,6 +99,7 @@ _INT_KEYS = {
     "STORAGE_PRESIGNED_SECONDS",
     "HUB_MIN_GROUP",
     "HUB_TIMEOUT",
+    "OFFLINE_UPLOAD_MB",
 }
 _BOOL_KEYS = {
     "SESSION_COOKIE_SECURE",
@@ -120,6 +129,17 @@ def _from_env() -> dict[str, Any]:
     return found
 
 
+OFFLINE_FILE = "offline.json"  # written by `workbench offline open` when it unpacks a package
+
+
+def offline_settings(folder: Path) -> dict[str, Any] | None:
+    """What an offline instance folder says about its checkout, None for any other instance."""
+    path = folder / OFFLINE_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def secret_key(folder: Path) -> str:
     """Read the instance's secret key, generating and keeping one on first start."""
     path = folder / "secret_key"
@@ -137,6 +157,8 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     folder = Path((overrides or {}).get("INSTANCE_PATH") or instance_path())
     settings: dict[str, Any] = {**DEFAULTS, **_from_env(), **(overrides or {})}
     settings["INSTANCE_PATH"] = folder
+    # A laptop's instance (one engagement carried offline): its checkout, or None on a server.
+    settings.setdefault("OFFLINE", offline_settings(folder))
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{folder / 'workbench.db'}"
     settings["STORAGE_DIR"] = Path(settings["STORAGE_DIR"] or folder / "storage")

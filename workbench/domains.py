@@ -27,6 +27,7 @@ DOMAINS = [
     "notices",
     "webhooks",
     "hub",
+    "offline",
 ]
 
 

@@ -273,7 +273,8 @@ def test_flowchart_query_count_is_bounded(login, demo, count_queries):
     with count_queries() as counter:
         page = c.get(f"/engagements/{demo.engagement.id}")
     assert page.status_code == 200 and 'id="flow"' in page.get_data(as_text=True)
-    assert counter.count <= 10, counter.statements
+    # 10, and one for the notices of other domains (the offline check-outs out on laptops).
+    assert counter.count <= 11, counter.statements
     # Names are read for the bureau and the unit the page shows, not for the whole team.
     assert sum('FROM "user"' in s for s in counter.statements) <= 2, counter.statements
 

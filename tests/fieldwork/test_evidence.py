@@ -248,3 +248,39 @@ def test_a_file_spooled_to_disk_is_checked_and_read_through_a_memory_map(tmp_pat
             data.close()
     small = FileStorage(stream=BytesIO(PDF), filename="小.pdf")
     assert uploads.received(small) == PDF  # in memory already: plain bytes
+
+
+def _gps_jpeg(lat_ref="N", lat=(31.0, 13.0, 47.04), lon_ref="E", lon=(121.0, 28.0, 25.32)) -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", (16, 16), (10, 120, 200))
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = "2026:12:01 10:24:05"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = lat_ref, lat, lon_ref, lon
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_exif_gps_becomes_decimal_degrees():
+    from decimal import Decimal
+
+    from workbench.fieldwork.evidence import capture_place
+
+    assert capture_place(_gps_jpeg()) == (Decimal("31.229733"), Decimal("121.473700"))
+    south_west = capture_place(_gps_jpeg("S", (33.0, 52.0, 4.0), "W", (151.0, 12.0, 36.0)))
+    assert south_west == (Decimal("-33.867778"), Decimal("-151.210000"))
+    assert capture_place(jpeg()) is None  # a time but no place
+    assert capture_place(b"not an image") is None
+    assert capture_place(_gps_jpeg(lat=(95.0, 0.0, 0.0))) is None  # out of range
+
+
+def test_an_uploaded_photo_keeps_its_place(db, demo, ctx):
+    from decimal import Decimal
+
+    (row,) = upload(db, demo, paper(db, demo), [("现场.jpg", _gps_jpeg())])
+    db.flush()
+    db.refresh(row)
+    assert (row.latitude, row.longitude) == (Decimal("31.229733"), Decimal("121.473700"))
+    assert row.captured_at is not None

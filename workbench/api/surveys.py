@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from flask import request, url_for
+from flask import request
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +14,7 @@ from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import guarded_object, requires
+from workbench.core.public_links import external_url
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
 from workbench.surveys import loaders, services
@@ -123,7 +124,7 @@ def _out(survey: Survey, collected: int) -> SurveyOut:
         status=survey.status,
         purpose=survey.purpose,
         respondents=survey.respondents,
-        public_url=url_for("surveys.public_form", token=survey.token, _external=True),
+        public_url=external_url("surveys.public_form", token=survey.token),
         collected=collected,
         required_sample=services.required_sample(survey),
         questions=list(survey.questions or []),

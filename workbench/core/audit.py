@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Session, SQLModel, func, select
 
@@ -35,6 +36,8 @@ class AuditEntry(SQLModel, table=True):
     summary: str = Field(default="", max_length=500)
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
+    # The laptop an entry was made on, offline (workbench/offline); empty on the server.
+    device: str = Field(default="", max_length=60)
 
 
 def _plain(value: Any) -> Any:
@@ -51,6 +54,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+def _device() -> str:
+    """The offline instance's device name ("" on a server, or outside an app)."""
+    if not has_app_context():
+        return ""
+    offline = current_app.config.get("OFFLINE") or {}
+    return str(offline.get("device") or "")[:60]
 
 
 def snapshot(obj: Any, fields: list[str] | None = None) -> dict:
@@ -101,6 +112,7 @@ def record(
         summary=summary[:500],
         before=_plain(before) if before is not None else None,
         after=_plain(after) if after is not None else None,
+        device=_device(),
     )
     db.add(entry)
     db.flush()
@@ -134,6 +146,7 @@ def record_after(
         "engagement_id": engagement_id,
         "summary": summary[:500],
         "after": _plain(after) if after is not None else None,
+        "device": _device(),
     }
     database.write_after_request(lambda session: session.add(AuditEntry(**fields)))
 

@@ -209,6 +209,12 @@ ACTIONS: dict[str, str] = {
     "expert.conflict_override": "豁免利害关系",
     "expert.fee.add": "登记专家费",
     "expert.fee.delete": "删除专家费",
+    # offline fieldwork: on the server, and on the laptop
+    "offline.checkout": "检出到笔记本",
+    "offline.checkin": "导入离线回传包",
+    "offline.revoke": "作废离线检出",
+    "offline.resolve": "处理离线冲突",
+    "offline.export": "导出离线回传包",
 }
 
 OBJECTS: dict[str, str] = {
@@ -276,6 +282,9 @@ OBJECTS: dict[str, str] = {
     "report_check": "报告体检",
     "plan_review": "方案评审意见",
     "archive_seal": "档案封存",
+    "offline_checkout": "离线检出",
+    "offline_checkin": "回传包导入",
+    "offline_conflict": "离线冲突",
 }
 
 FIELDS: dict[str, str] = {
@@ -316,6 +325,23 @@ FIELDS: dict[str, str] = {
     "added": "新增",
     "revised": "修订",
     "benchmark": "基准值",
+    "device": "设备",
+    "records": "记录数",
+    "files": "文件数",
+    "size": "大小（字节）",
+    "choice": "处理方式",
+    "checkout": "检出编号",
+    "export": "回传包编号",
+    "updated": "更新",
+    "deleted": "删除",
+    "unchanged": "未变化",
+    "duplicates": "重复",
+    "conflicts": "冲突",
+    "renumbered": "重新编号",
+    "resign": "需重新签字",
+    "audit": "审计记录",
+    "table": "记录类别",
+    "key": "记录编号",
 }
 
 

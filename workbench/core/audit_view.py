@@ -129,6 +129,7 @@ def choices() -> dict[str, list[tuple[str, str]]]:
 
 HEADERS = ["时间（北京时间）", "操作人", "操作", "操作代码", "对象", "对象编号", "项目编号",
            "摘要", "变更前", "变更后"]  # fmt: skip
+DEVICE_HEADER = "离线设备"  # a column of its own, only when an exported entry was made offline
 
 
 def export(db: Session, *, scope: Any, wanted: AuditFilter) -> tuple[bytes, int, bool]:
@@ -142,7 +143,12 @@ def export(db: Session, *, scope: Any, wanted: AuditFilter) -> tuple[bytes, int,
     book = new_workbook()
     sheet = book.create_sheet("审计日志")
     sheet.freeze_panes = "A2"
-    append_row(sheet, HEADERS, style=CellStyle(font=Font(bold=True)))
+    offline = any(row.device for row in rows)  # entries made on a laptop, brought back
+    append_row(
+        sheet,
+        [*HEADERS, *([DEVICE_HEADER] if offline else [])],
+        style=CellStyle(font=Font(bold=True)),
+    )
     for row in rows:
         pairs = changes(row.before, row.after)
         append_row(
@@ -158,12 +164,15 @@ def export(db: Session, *, scope: Any, wanted: AuditFilter) -> tuple[bytes, int,
                 row.summary,
                 "\n".join(f"{label}：{old}" for label, old, _new in pairs if old != ""),
                 "\n".join(f"{label}：{new}" for label, _old, new in pairs if new != ""),
+                *([row.device] if offline else []),
             ],
         )
     if truncated:
         append_row(sheet, [f"仅导出最近 {EXPORT_LIMIT} 条，请缩小筛选范围后分批导出"])
     for letter, width in zip("ABCDEFGHIJ", (20, 12, 18, 26, 12, 9, 9, 40, 40, 40), strict=True):
         sheet.column_dimensions[letter].width = width
+    if offline:
+        sheet.column_dimensions["K"].width = 16
     return xlsx_bytes(book), len(rows), truncated
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -147,6 +148,7 @@ def fault_pause(point: str) -> None:
     for item in (os.environ.get("WORKBENCH_FAULT_TESTS") or "").split(","):
         name, _, seconds = item.partition(":")
         if name.strip() == point and seconds:
+            print(f"fault pause: {point}", file=sys.stderr, flush=True)  # the test's cue
             time.sleep(float(seconds))
 
 

@@ -3,7 +3,8 @@ folder (STORAGE_DIR, the default) or an S3-compatible bucket (STORAGE_URL=s3://b
 
 The backends are in core/blobstore; this façade is what the domains call: `store` (bytes, a memory
 map or a binary file, streamed), `open` (a seekable binary reader), `read` (small files only),
-`send` (a download response), `local_path` (a real file, for readers that want a path), `verify`.
+`send` (a download response), `local_path` (a real file, for readers that want a path), `verify`;
+`store_known` for a batch of files whose hashes are known (an offline package's).
 """
 
 from __future__ import annotations
@@ -14,19 +15,21 @@ import os
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
 from flask import current_app, redirect, request, send_file
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 from werkzeug.http import dump_options_header
 
 from workbench.core.blobstore import BlobStore, HashingReader, hash_stream, parse_url, stored_hash
 from workbench.core.blobstore.local import LocalStore
-from workbench.core.errors import DomainError, NotFound
+from workbench.core.errors import DomainError, NotFound, ValidationFailed
 from workbench.core.timeutil import utcnow
 
 Content = bytes | bytearray | memoryview | mmap.mmap | BinaryIO
@@ -130,6 +133,55 @@ def store(db: Session, data: Content, *, mime: str = "application/octet-stream")
         except IntegrityError:
             blob = db.exec(select(Blob).where(Blob.sha256 == sha)).one()
     return blob
+
+
+def store_known(
+    db: Session, files: Iterable[tuple[str, str]], opener: Callable[[str], BinaryIO]
+) -> int:
+    """Store many files whose SHA-256 is known in advance (a package's `files/<sha256>`).
+
+    `files` is (sha256, mime) pairs; `opener(sha)` gives each one's stream. One query finds the
+    ones already here; each new one is read once, hashed as it is written and refused when it is
+    not what its name says (ValidationFailed: nothing of it kept); on the local folder the flush
+    to disk is one sync for the batch; the blob rows go in one statement. Returns files stored.
+    """
+    wanted = dict(files)
+    if not wanted:
+        return 0
+    have: set[str] = set()
+    names = sorted(wanted)
+    for start in range(0, len(names), 500):
+        have.update(
+            db.exec(select(Blob.sha256).where(col(Blob.sha256).in_(names[start : start + 500])))
+        )
+    target = backend()
+    rows = []
+    for sha in names:
+        if sha in have and target.exists(sha):  # (a row without its file is written again)
+            continue
+        with opener(sha) as source:
+            try:
+                if isinstance(target, LocalStore):
+                    size = target.put_checked(sha, source, durable=False)
+                else:
+                    blob = store(db, source, mime=wanted[sha])
+                    if blob.sha256 != sha:
+                        raise ValueError(sha)
+                    have.add(sha)
+                    continue
+            except ValueError:
+                raise ValidationFailed(f"文件 {sha[:12]}… 的内容与其校验值不符，未导入") from None
+            except OSError as error:
+                raise StorageFull(
+                    f"文件保存失败（存储空间不足或不可写）：{error.strerror or error}"
+                ) from error
+        if sha not in have:
+            rows.append({"sha256": sha, "size": size, "mime": wanted[sha], "created_at": utcnow()})
+    if isinstance(target, LocalStore):
+        target.sync()
+    if rows:
+        db.connection().execute(insert(Blob.__table__), rows)
+    return len(rows)
 
 
 def open(sha256: str) -> BinaryIO:  # noqa: A001 - storage.open, as the callers read it

@@ -32,6 +32,7 @@ GROUPS: list[tuple[str, list[str]]] = [
             "fieldwork.evidence_list",
             "fieldwork.requests_list",
             "surveys.index",
+            "offline.page",
         ],
     ),
     (

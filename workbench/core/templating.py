@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 from flask_babel import get_locale
 
 from workbench.core import permissions
@@ -49,11 +49,21 @@ def register_nav(
         NAV.append(NavItem(label, endpoint, permission, admin))
 
 
+# app.extensions[LINK_FILTER]: endpoint → whether the instance links to it at all (a laptop in
+# the field, workbench/offline, hides the pages it refuses). Absent: every page is linked.
+LINK_FILTER = "workbench.link_filter"
+
+
+def _linked(endpoint: str) -> bool:
+    shown = current_app.extensions.get(LINK_FILTER)
+    return shown is None or shown(endpoint)
+
+
 def _items(admin: bool) -> list[dict]:
     return [
         {"label": item.label, "url": url_for(item.endpoint)}
         for item in NAV
-        if item.admin == admin and permissions.allowed(item.permission)
+        if item.admin == admin and permissions.allowed(item.permission) and _linked(item.endpoint)
     ]
 
 
@@ -69,6 +79,7 @@ class Tab:
 
 TABS: list[Tab] = []
 PANELS: list[str] = []
+NOTICES: list[str] = []
 
 
 def register_tab(label: str | Callable[[Any], str], endpoint: str, permission: str) -> None:
@@ -83,9 +94,15 @@ def register_panel(template: str) -> None:
         PANELS.append(template)
 
 
+def register_notice(template: str) -> None:
+    """A domain adds a notice (a template given `engagement`) above an engagement's flowchart."""
+    if template not in NOTICES:
+        NOTICES.append(template)
+
+
 def _grouped_tabs(engagement, fixed: list[dict]) -> list:
     """The fixed tabs of the header and every domain's, in flowchart groups (core/tab_groups)."""
-    return group_tabs(fixed + _tabs(engagement))
+    return group_tabs([tab for tab in fixed if _linked(tab["endpoint"])] + _tabs(engagement))
 
 
 def _tabs(engagement) -> list[dict]:
@@ -96,7 +113,7 @@ def _tabs(engagement) -> list[dict]:
             "url": url_for(tab.endpoint, engagement_id=engagement.id),
         }
         for tab in TABS
-        if permissions.allowed(tab.permission, engagement)
+        if permissions.allowed(tab.permission, engagement) and _linked(tab.endpoint)
     ]
 
 
@@ -123,6 +140,7 @@ def init_templating(app: Flask) -> None:
         engagement_tabs=_tabs,
         engagement_tab_groups=_grouped_tabs,
         dashboard_panels=lambda: list(PANELS),
+        engagement_notices=lambda: list(NOTICES),
         row_url=row_url,
     )
     app.jinja_env.trim_blocks = True

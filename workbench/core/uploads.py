@@ -8,12 +8,17 @@ spooled to disk while receiving it (over 500 KB) as a read-only memory map of th
 from __future__ import annotations
 
 import mmap
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO, UnsupportedOperation
+from pathlib import Path
 
 import puremagic
 from flask import request
@@ -119,6 +124,20 @@ def received_files(field: str = "files") -> list[tuple[str, Content]]:
         for item in request.files.getlist(field)
         if item is not None and (item.filename or item.content_length)
     ]
+
+
+@contextmanager
+def as_file(upload: FileStorage, *, suffix: str = "") -> Iterator[Path]:
+    """The upload copied to a temporary file of its own, in steps of 1 MB (never whole in memory),
+    for readers that need a path (an offline return package of a gigabyte); removed afterwards."""
+    fd, name = tempfile.mkstemp(prefix="upload-", suffix=suffix)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            shutil.copyfileobj(upload.stream, out, 1 << 20)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def reader(data: Content):

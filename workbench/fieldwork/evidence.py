@@ -1,10 +1,11 @@
-"""Evidence (佐证材料): validated, content-addressed uploads; photo capture time from EXIF."""
+"""Evidence (佐证材料): validated, content-addressed uploads; photo time and place from EXIF."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import exifread
@@ -25,13 +26,17 @@ logging.getLogger("exifread").setLevel(logging.ERROR)
 _EXIF_TAGS = ("EXIF DateTimeOriginal", "EXIF DateTimeDigitized", "Image DateTime")
 
 
-def capture_time(data: uploads.Content) -> datetime | None:
+def _tags(data: uploads.Content) -> dict:
+    try:
+        return exifread.process_file(uploads.reader(data), details=False)
+    except Exception:  # noqa: BLE001 - any broken EXIF block means "unknown"
+        return {}
+
+
+def capture_time(data: uploads.Content, tags: dict | None = None) -> datetime | None:
     """When a photo was taken, from EXIF (camera local time, taken as Beijing time unless an
     offset is recorded); None when absent or unreadable."""
-    try:
-        tags = exifread.process_file(uploads.reader(data), details=False)
-    except Exception:  # noqa: BLE001 - any broken EXIF block means "unknown"
-        return None
+    tags = _tags(data) if tags is None else tags
     for name in _EXIF_TAGS:
         raw = str(tags.get(name, "")).strip()
         try:
@@ -45,6 +50,33 @@ def capture_time(data: uploads.Content) -> datetime | None:
             zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
         return taken.replace(tzinfo=zone).astimezone(UTC)
     return None
+
+
+def _degrees(tag: Any, ref: Any, negative: str) -> Decimal | None:
+    try:
+        d, m, sec = (Decimal(v.num) / Decimal(v.den) for v in tag.values[:3])
+    except (AttributeError, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
+    value = d + m / 60 + sec / 3600
+    if str(ref).strip().upper() == negative:
+        value = -value
+    return value.quantize(Decimal("0.000001"))
+
+
+def capture_place(
+    data: uploads.Content, tags: dict | None = None
+) -> tuple[Decimal, Decimal] | None:
+    """Where a photo was taken (decimal latitude, longitude, WGS-84 as phones record it) from its
+    EXIF GPS block; None when absent, unreadable or out of range."""
+    tags = _tags(data) if tags is None else tags
+    lat_tag, lon_tag = tags.get("GPS GPSLatitude"), tags.get("GPS GPSLongitude")
+    if lat_tag is None or lon_tag is None:
+        return None
+    lat = _degrees(lat_tag, tags.get("GPS GPSLatitudeRef", "N"), "S")
+    lon = _degrees(lon_tag, tags.get("GPS GPSLongitudeRef", "E"), "W")
+    if lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
+        return None
+    return lat, lon
 
 
 def _target_filter(engagement: Engagement, paper: WorkingPaper | None, item_id: int | None):
@@ -104,6 +136,9 @@ def store_files(
     created = []
     for upload, _sha in checked:
         blob = storage.store(db, upload.data, mime=upload.mime)
+        photo = upload.extension in ("jpg", "jpeg")
+        tags = _tags(upload.data) if photo else {}
+        place = capture_place(upload.data, tags) if photo else None
         row = Evidence(
             engagement_id=engagement.id,
             paper_id=paper.id if paper else None,
@@ -113,7 +148,9 @@ def store_files(
             extension=upload.extension,
             mime=upload.mime,
             size=len(upload.data),
-            captured_at=capture_time(upload.data) if upload.extension in ("jpg", "jpeg") else None,
+            captured_at=capture_time(upload.data, tags) if photo else None,
+            latitude=place[0] if place else None,
+            longitude=place[1] if place else None,
             source=source.strip()[:200],
             note=note.strip()[:500],
             uploaded_by_id=getattr(actor, "id", None),

@@ -1,11 +1,13 @@
 """Evidence files and document requests (资料清单) to the evaluated unit."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from workbench.core.models import version_column
+from workbench.core.money import DecimalType
 from workbench.core.timeutil import utcnow
 
 
@@ -40,6 +42,9 @@ class Evidence(SQLModel, table=True):
     mime: str = Field(max_length=120)
     size: int
     captured_at: datetime | None = None  # photo capture time from EXIF
+    # Where the photo was taken (EXIF GPS, decimal degrees): evidence of a site visit's place.
+    latitude: Decimal | None = Field(default=None, sa_type=DecimalType(6))
+    longitude: Decimal | None = Field(default=None, sa_type=DecimalType(6))
     source: str = Field(default="", max_length=200)  # 来源, e.g. 被评价单位提供
     note: str = Field(default="", max_length=500)  # 备注/页码
     uploaded_by_id: int | None = Field(default=None, foreign_key="user.id")

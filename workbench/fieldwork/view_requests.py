@@ -13,6 +13,7 @@ from workbench.core.downloads import send_xlsx
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.permissions import allowed, guarded_object, public, requires
+from workbench.core.public_links import external_url
 from workbench.core.timeutil import today_local
 from workbench.engagements.services import users_by_id
 from workbench.fieldwork import loaders
@@ -238,7 +239,7 @@ def request_link(engagement_id: int, request_id: int):
         request=scope.request,
         days=form.days.data,
     )
-    link = url_for("fieldwork.link_page", request_token=token, _external=True)
+    link = external_url("fieldwork.link_page", request_token=token)
     flash(f"上传链接（仅显示这一次，请复制后发给单位联系人）：{link}", "success")
     return _detail(engagement_id, request_id, "link")
 

@@ -121,14 +121,19 @@ def export_name(result: SurveyResult) -> str:
     return f"问卷统计表-{safe}-{stamp}.xlsx"
 
 
+# 调查方式 of a survey collected through one channel alone; any other mix is 多种方式.
+SINGLE_CHANNEL_METHODS = {
+    "wjx": "线上（问卷星）",
+    "paper": "现场纸质",
+    "offline": "现场扫码（离线采集）",
+}
+
+
 def paper_values(result: SurveyResult) -> dict[str, Any]:
     """The fields of the fieldwork template `survey_stats` (问卷统计表)."""
     channels = set(result.channels)
-    method = (
-        "线上（问卷星）"
-        if channels == {"wjx"}
-        else ("现场纸质" if channels == {"paper"} else "多种方式")
-    )
+    only = channels.pop() if len(channels) == 1 else None
+    method = SINGLE_CHANNEL_METHODS.get(only, "多种方式")
     notes = "；".join(rules_summary(result.survey))
     stats = result.stats
     return {

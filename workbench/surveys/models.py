@@ -34,6 +34,7 @@ class Channel(StrEnum):
     paper = "paper"  # a paper questionnaire typed in by an evaluator
     wjx = "wjx"  # a 问卷星 export
     generic = "generic"  # any CSV/Excel table with a manual column mapping
+    offline = "offline"  # the public form of a laptop in the field (workbench/offline)
 
 
 CHANNEL_NAMES = {
@@ -41,6 +42,7 @@ CHANNEL_NAMES = {
     Channel.paper: "纸质录入",
     Channel.wjx: "问卷星导入",
     Channel.generic: "表格导入",
+    Channel.offline: "离线采集",
 }
 
 

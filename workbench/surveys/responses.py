@@ -57,8 +57,12 @@ def submit_online(
     form: Mapping[str, Sequence[str]],
     ip: str | None,
     started_at: datetime | None,
+    channel: Channel = Channel.online,
 ) -> SurveyResponse:
-    """Store one answer from the public form (anonymous; the form enforces required questions)."""
+    """Store one answer from the public form (anonymous; the form enforces required questions).
+
+    `channel` is `offline` when the form is served by a laptop in the field.
+    """
     problem = accepting_problem(survey)
     if problem or engagement.is_archived:
         raise Conflict(problem or "问卷已结束回收，感谢您的关注")
@@ -72,7 +76,7 @@ def submit_online(
     response = SurveyResponse(
         survey_id=survey.id,
         source_key=f"web:{uuid.uuid4().hex}",
-        channel=Channel.online.value,
+        channel=channel.value,
         submitted_at=now,
         duration_seconds=duration,
         ip=(ip or "")[:64] or None,
@@ -89,7 +93,7 @@ def submit_online(
         obj=response,
         engagement_id=engagement.id,
         after={"survey_id": survey.id, "channel": response.channel},
-        summary=f"{survey.title}：收到在线答卷",
+        summary=f"{survey.title}：收到{'离线采集的' if channel == Channel.offline else '在线'}答卷",
     )
     results_changed(db, actor=actor, engagement=engagement, survey=survey, reason="收到新的答卷")
     return response

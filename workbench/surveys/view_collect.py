@@ -17,6 +17,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.permissions import guarded_object, public, requires
+from workbench.core.public_links import external_url
 from workbench.engagements import services as engagements
 from workbench.extensions import limiter
 from workbench.surveys import device, loaders, qr
@@ -24,6 +25,7 @@ from workbench.surveys import surveys as service
 from workbench.surveys.blueprint import bp
 from workbench.surveys.entry import field_name, row_field_name
 from workbench.surveys.forms import CsrfForm
+from workbench.surveys.models import Channel
 from workbench.surveys.questionnaire import questions_of, response_count
 from workbench.surveys.responses import enter_paper, submit_online
 
@@ -31,6 +33,11 @@ from workbench.surveys.responses import enter_paper, submit_online
 def _submit_limit() -> str:
     # Per IP: a parents' meeting on one school Wi-Fi must not be throttled.
     return current_app.config.get("SURVEY_SUBMIT_LIMIT", "60 per minute;1000 per hour")
+
+
+def _public_channel() -> Channel:
+    """Offline answers are told apart: a laptop in the field collects them on its hotspot."""
+    return Channel.offline if current_app.config.get("OFFLINE") else Channel.online
 
 
 def _closed(message: str, status: int = 200):
@@ -99,6 +106,7 @@ def public_submit(token: str):
             form=values,
             ip=request.remote_addr,
             started_at=device.started_at(survey, request.form.get("started")),
+            channel=_public_channel(),
         )
     except ValidationFailed as error:
         db.mark_rollback()
@@ -122,7 +130,7 @@ def public_thanks(token: str):
 
 
 def _public_url(survey) -> str:
-    return url_for("surveys.public_form", token=survey.token, _external=True)
+    return external_url("surveys.public_form", token=survey.token)
 
 
 @bp.route("/engagements/<int:engagement_id>/surveys/<int:survey_id>/qr.png")

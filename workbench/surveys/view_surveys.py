@@ -13,6 +13,7 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import allowed, guarded_object, requires
+from workbench.core.public_links import external_url
 from workbench.core.timeutil import CST, local_naive
 from workbench.indicators.system import signatures_a_change_clears
 from workbench.surveys import catalog, links, loaders
@@ -199,7 +200,7 @@ def show(engagement_id: int, survey_id: int):
         collected=collected,
         required=service.required_sample(survey),
         accepting=service.accepting_problem(survey),
-        public_url=url_for("surveys.public_form", token=survey.token, _external=True),
+        public_url=external_url("surveys.public_form", token=survey.token),
         settings_form=_settings_form(survey),
         plan_form=_plan_form(survey),
         state_form=StateForm(),

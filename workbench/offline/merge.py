@@ -1,0 +1,524 @@
+"""Merging a laptop's records into the server, record by record against the package's base.
+
+Per merged table, in `scope.MERGED` order (a parent before its children, so a record created
+offline is given its server id before its children point at it):
+- a record the laptop created (no base) is added — a paper whose index number is taken here gets
+  the next free one, evidence and survey answers already here (same file on the same paper, same
+  answer key) are not added twice;
+- a record changed offline and unchanged here since the base is updated (its version moves, so a
+  form open here on the old version is refused as stale);
+- a record changed on both sides becomes an `OfflineConflict`: nothing is written;
+- a record deleted offline is deleted here when it is of a deletable kind and unchanged here.
+Deletions run after every addition and update, children first. Sign-offs made offline are kept
+active only where the paper, as merged, still has the content they signed; the others are kept as
+history and listed as needing to be signed again. Everything happens in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+from sqlalchemy import Table, and_, delete, insert, update
+from sqlmodel import Session, col, select
+
+from workbench.core import storage
+from workbench.core.audit import AuditEntry
+from workbench.core.errors import ValidationFailed
+from workbench.core.timeutil import utcnow
+from workbench.fieldwork import numbering
+from workbench.fieldwork.models import WorkingPaper
+from workbench.fieldwork.review import active_signoffs, current_hashes
+from workbench.fieldwork.review_rules import LEVEL_NAMES, Level, status_for
+from workbench.offline import diff, scope
+from workbench.offline.models import OfflineBase, OfflineCheckout, OfflineConflict
+from workbench.surveys.models import mark_answers_changed
+
+# A new record the laptop made that repeats one here: the same file on the same paper (and
+# request item), the same survey answer (its key names the form submission or the paper sheet).
+DUPLICATE_BY = {
+    "evidence": ("paper_id", "sha256", "request_item_id"),
+    "survey_response": ("survey_id", "source_key"),
+}
+RESIGN_REASON = "离线签字的底稿内容在回传合并后已不同，需重新签字"
+STALE_REASON = "回传合并后底稿内容已变化"
+
+
+@dataclass
+class Summary:
+    """What a check-in did, by table label; shown on its report page and kept with it."""
+
+    added: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    deleted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unchanged: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    renumbered: list[dict] = field(default_factory=list)
+    resign: list[dict] = field(default_factory=list)
+    files: int = 0
+    audit: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "added": dict(self.added),
+            "updated": dict(self.updated),
+            "deleted": dict(self.deleted),
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
+            "renumbered": self.renumbered,
+            "resign": self.resign,
+            "files": self.files,
+            "audit": self.audit,
+        }
+
+
+class Merger:
+    """One check-in's merge; `run` does it all, `apply_offline` serves conflict resolution too."""
+
+    def __init__(
+        self,
+        db: Session,
+        checkout: OfflineCheckout,
+        *,
+        open_file: Callable[[str], IO[bytes] | None] | None = None,
+    ) -> None:
+        self.db = db
+        self.checkout = checkout
+        self.open_file = open_file
+        self.summary = Summary()
+        self.bases: dict[tuple[str, str], OfflineBase] = {}
+        self.server_keys: dict[tuple[str, str], str] = {}
+        for base in db.exec(select(OfflineBase).where(OfflineBase.checkout_id == checkout.id)):
+            self.bases[(base.table_name, base.key)] = base
+            self.server_keys[(base.table_name, base.key)] = base.server_key
+        self.touched_papers: set[int] = set()
+        self.conflicts: list[OfflineConflict] = []
+        self.pending_signoffs: list[tuple[dict, dict]] = []
+        self.checkin_id: int | None = None
+        self.engagement_id: int = checkout.engagement_id
+        self._indexes: dict[str, dict[tuple, str]] = {}
+        self.scoring_changed = False  # an indicator's inputs were written: the score sign-off goes
+        self.new_bases: list[dict] = []
+        self.surveys: set[int] = set()  # surveys given answers: their verdicts are judged again
+        self._numbers: tuple[set[str], dict[tuple[str, str], int]] | None = None
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def to_server(self, tbl: Table, row: dict) -> dict:
+        """The laptop's row with every key pointing at a merged record given in server keys."""
+        out = dict(row)
+        for fk in tbl.foreign_keys:
+            target = fk.column.table.name
+            name = fk.parent.name
+            if target in scope.MERGED_BY_NAME and out.get(name) is not None:
+                mapped = self.server_keys.get((target, str(out[name])))
+                if mapped is not None:
+                    out[name] = int(mapped)
+        if "id" in tbl.c and (tbl.name, str(row.get("id"))) in self.server_keys:
+            out["id"] = int(self.server_keys[(tbl.name, str(row["id"]))])
+        return out
+
+    # -- the run -------------------------------------------------------------------------------
+
+    def run(
+        self, engagement_id: int, laptop: dict[str, list[dict]], audit_rows: list[dict]
+    ) -> None:
+        server = scope.collect_merged(self.db.connection(), engagement_id)
+        self.engagement_id = engagement_id
+        self._store_files(laptop.get("evidence", []))
+        deletions: list[tuple[scope.Merged, OfflineBase, dict | None]] = []
+        for spec in scope.MERGED:
+            tbl = scope.table(spec.table)
+            here = {
+                scope.key_of(tbl, scope.plain_row(r)): scope.plain_row(r)
+                for r in server[spec.table]
+            }
+            rows = laptop.get(spec.table, [])
+            seen: set[str] = set()
+            new: list[tuple[dict, dict]] = []
+            for row in rows:
+                key = scope.key_of(tbl, row)
+                seen.add(key)
+                base = self.bases.get((spec.table, key))
+                if base is not None:
+                    self._existing(spec, tbl, base, row, here.get(base.server_key))
+                elif (spec.table, key) not in self.server_keys:  # not added by this run already
+                    mapped = self._new(spec, tbl, row, here)
+                    if mapped is not None:
+                        new.append((row, mapped))
+            self._add(spec, tbl, new, here)
+            for (name, key), base in list(self.bases.items()):
+                if name == spec.table and key not in seen:
+                    deletions.append((spec, base, here.get(base.server_key)))
+        for spec, base, current in reversed(deletions):
+            self._deleted_offline(spec, base, current)
+        self.db.flush()
+        self._signoffs_follow_content()
+        self._audit(audit_rows)
+        self._write_new_bases()
+
+    # -- records the laptop created --------------------------------------------------------------
+
+    def _new(self, spec: scope.Merged, tbl: Table, row: dict, here: dict[str, dict]) -> dict | None:
+        """A record the laptop created, in server keys, ready to add; None when it is not added
+        now (it repeats one here, or it is a sign-off, settled once the content is merged)."""
+        mapped = self.to_server(tbl, row)
+        existing = self._duplicate_of(spec, tbl, mapped, here)
+        if existing is not None:
+            self.summary.duplicates += 1
+            self._remember(spec.table, scope.key_of(tbl, row), existing, row, created=True)
+            return None
+        if spec.table == "working_paper":
+            self.free_index(mapped, here)
+        if spec.table == "paper_signoff":
+            self.pending_signoffs.append((row, mapped))
+            return None
+        if spec.table == "survey_response":
+            mapped["excluded"] = None
+            mapped["reasons"] = None
+        return mapped
+
+    def _add(
+        self, spec: scope.Merged, tbl: Table, new: list[tuple[dict, dict]], here: dict[str, dict]
+    ) -> None:
+        """Add the laptop's new records of one table: in one statement per shape of row, or one
+        by one where a record may point at another new one of the same table (a reply to a note)."""
+        if not new:
+            return
+        self_pointing = any(fk.column.table is tbl for fk in tbl.foreign_keys)
+        if self_pointing:
+            keys = []
+            for row, mapped in new:
+                again = self.to_server(tbl, row)  # the parent may have been added just before
+                mapped.update({fk.parent.name: again[fk.parent.name] for fk in tbl.foreign_keys})
+                keys.append(self.insert(tbl, mapped))
+                self._remember(spec.table, scope.key_of(tbl, row), keys[-1], row, created=True)
+        else:
+            keys = self.insert_many(tbl, [mapped for _row, mapped in new])
+        for (row, mapped), new_key in zip(new, keys, strict=True):
+            stored = {**mapped, "id": int(new_key)} if "id" in tbl.c else mapped
+            here[new_key] = stored
+            if spec.table in DUPLICATE_BY and spec.table in self._indexes:
+                match = tuple(mapped.get(n) for n in DUPLICATE_BY[spec.table])
+                self._indexes[spec.table][match] = new_key
+            self._remember(spec.table, scope.key_of(tbl, row), new_key, row, created=True)
+            self.summary.added[spec.label] += 1
+            self.touch(spec.table, stored)
+            if spec.table == "survey_response":
+                self.surveys.add(int(mapped["survey_id"]))
+
+    def _duplicate_of(
+        self, spec: scope.Merged, tbl: Table, mapped: dict, here: dict[str, dict]
+    ) -> str | None:
+        """The server key of a record already here that the laptop's new one repeats."""
+        if "id" not in tbl.c:  # a link: the same pair is the same link
+            key = scope.key_of(tbl, mapped)
+            return key if key in here else None
+        match = DUPLICATE_BY.get(spec.table)
+        if match is None:
+            return None
+        index = self._indexes.get(spec.table)
+        if index is None:
+            index = {tuple(r.get(n) for n in match): k for k, r in here.items()}
+            self._indexes[spec.table] = index
+        return index.get(tuple(mapped.get(n) for n in match))
+
+    def free_index(self, paper: dict, here: dict[str, dict]) -> None:
+        """Give a paper created offline the next free index number when its own is taken here."""
+        if self._numbers is None:
+            self._numbers = (set(), {})
+            for row in here.values():
+                self._number(row)
+        taken, last = self._numbers
+        if paper["index_no"] in taken:
+            area = (paper["stage"], paper["area"])
+            seq = max(paper["seq"], last.get(area, 0)) + 1
+            new_index = numbering.format_index(paper["stage"], paper["area"], seq)
+            self.summary.renumbered.append(
+                {"title": paper["title"], "from": paper["index_no"], "to": new_index}
+            )
+            paper["index_no"], paper["seq"] = new_index, seq
+        self._number(paper)
+
+    def _number(self, row: dict) -> None:
+        taken, last = self._numbers
+        taken.add(row["index_no"])
+        area = (row["stage"], row["area"])
+        try:
+            seq = numbering.parse_index(row["index_no"])[2]
+        except ValueError:
+            seq = row.get("seq") or 0
+        last[area] = max(last.get(area, 0), seq)
+
+    def _store_files(self, evidence: list[dict]) -> None:
+        """The files of the laptop's evidence that this server lacks, from the package."""
+        wanted = {row["sha256"]: row.get("mime") or "application/octet-stream" for row in evidence}
+
+        def opener(sha256: str):
+            source = self.open_file(sha256) if self.open_file else None
+            if source is None:
+                raise ValidationFailed(f"回传包缺少证据文件 {sha256[:12]}…，不能导入")
+            return source
+
+        self.summary.files += storage.store_known(self.db, wanted.items(), opener)
+
+    def insert(self, tbl: Table, values: dict) -> str:
+        return self.insert_many(tbl, [values])[0]
+
+    def insert_many(self, tbl: Table, rows: list[dict]) -> list[str]:
+        """Insert rows (given in server keys, ids dropped); their new keys, in order."""
+        keyed = "id" in tbl.c
+        data = [scope.column_values(tbl, row) for row in rows]
+        for values in data:
+            values.pop("id", None) if keyed else None
+        keys: list[str | None] = [None] * len(data)
+        shapes: dict[tuple, list[int]] = defaultdict(list)
+        for n, values in enumerate(data):
+            shapes[tuple(sorted(values))].append(n)
+        for positions in shapes.values():
+            batch = [data[n] for n in positions]
+            if keyed:
+                result = self.db.connection().execute(
+                    insert(tbl).returning(tbl.c.id, sort_by_parameter_order=True), batch
+                )
+                for n, new_id in zip(positions, result.scalars().all(), strict=True):
+                    keys[n] = str(new_id)
+            else:
+                self.db.connection().execute(insert(tbl), batch)
+                for n in positions:
+                    keys[n] = scope.key_of(tbl, data[n])
+        return keys  # type: ignore[return-value]
+
+    def _remember(self, name: str, key: str, server_key: str, row: dict, *, created: bool) -> None:
+        """The laptop's record as now known here (its base for the next check-in)."""
+        self.server_keys[(name, key)] = server_key
+        base = self.bases.get((name, key))
+        if base is not None:
+            base.data = row
+            self.db.add(base)
+            return
+        self.new_bases.append(
+            {
+                "checkout_id": self.checkout.id,
+                "table_name": name,
+                "key": key,
+                "server_key": server_key,
+                "data": row,
+                "created_offline": created,
+            }
+        )
+
+    def _write_new_bases(self) -> None:
+        if self.new_bases:
+            self.db.connection().execute(insert(OfflineBase.__table__), self.new_bases)
+            self.new_bases = []
+
+    def touch(self, name: str, row: dict) -> None:
+        if name == "working_paper":
+            self.touched_papers.add(int(row["id"]))
+        elif name in {"paper_indicator", "paper_finding", "paper_signoff"} or (
+            name == "evidence" and row.get("paper_id")
+        ):
+            self.touched_papers.add(int(row["paper_id"]))
+
+    # -- records both sides had ----------------------------------------------------------------
+
+    def _existing(
+        self, spec: scope.Merged, tbl: Table, base: OfflineBase, row: dict, current: dict | None
+    ) -> None:
+        theirs = self.to_server(tbl, base.data)
+        ours = self.to_server(tbl, row)
+        if current is None:  # deleted here since
+            if not diff.changed(theirs, ours, spec.ignore):
+                self.summary.unchanged += 1
+                return
+            self._conflict(spec, tbl, base, row, ours, None, deleted="server")
+            return
+        outcome = diff.compare(theirs, current, ours, spec.ignore)
+        if outcome.action == "same":
+            self.summary.unchanged += 1
+        elif outcome.action == "already":
+            self.summary.unchanged += 1
+            self._remember(spec.table, base.key, base.server_key, row, created=base.created_offline)
+        elif outcome.action == "apply":
+            self.write_fields(tbl, current, ours, outcome.fields)
+            self._remember(spec.table, base.key, base.server_key, row, created=base.created_offline)
+            self.summary.updated[spec.label] += 1
+        else:
+            self._conflict(spec, tbl, base, row, ours, current, fields=outcome.fields)
+
+    def write_fields(self, tbl: Table, current: dict, ours: dict, fields) -> None:
+        values = scope.column_values(tbl, {f: ours.get(f) for f in fields})
+        if "updated_at" in tbl.c:
+            values["updated_at"] = utcnow()
+        if "version" in tbl.c:
+            values["version"] = tbl.c.version + 1
+        where = and_(*(tbl.c[c] == current[c] for c in scope.key_columns(tbl)))
+        self.db.connection().execute(update(tbl).where(where).values(**values))
+        self.touch(tbl.name, {**current, **ours})
+        if tbl.name == "indicator":
+            self.scoring_changed = True
+
+    def _conflict(
+        self,
+        spec: scope.Merged,
+        tbl: Table,
+        base: OfflineBase,
+        row: dict,
+        ours: dict,
+        current: dict | None,
+        *,
+        fields=frozenset(),
+        deleted: str = "",
+    ) -> None:
+        theirs = self.to_server(tbl, base.data)
+        if deleted:
+            names = diff.changed(theirs, ours if deleted == "server" else current, spec.ignore)
+        else:
+            names = fields
+        shown = ours if ours is not None else theirs
+        conflict = OfflineConflict(
+            checkin_id=self.checkin_id,
+            checkout_id=self.checkout.id,
+            engagement_id=self.engagement_id,
+            table_name=spec.table,
+            key=base.key,
+            server_key=base.server_key,
+            label=f"{spec.label} {spec.title(current or shown)}"[:300],
+            fields=diff.side_by_side(
+                theirs, current, ours, sorted(names), labels=_field_labels(current or shown)
+            ),
+            offline_row={"laptop": row, "server": ours} if row is not None else {},
+            deleted=deleted,
+        )
+        self.db.add(conflict)
+        self.conflicts.append(conflict)
+        self.summary.conflicts += 1
+
+    # -- deletions -------------------------------------------------------------------------------
+
+    def _deleted_offline(self, spec: scope.Merged, base: OfflineBase, current: dict | None) -> None:
+        tbl = scope.table(spec.table)
+        if current is None:  # gone on both sides
+            self.bases.pop((spec.table, base.key), None)
+            self.db.delete(base)
+            return
+        theirs = self.to_server(tbl, base.data)
+        if spec.deletable and not diff.changed(theirs, current, spec.ignore):
+            self.delete_row(tbl, current)
+            self.bases.pop((spec.table, base.key), None)
+            self.db.delete(base)
+            self.summary.deleted[spec.label] += 1
+            return
+        self._conflict(spec, tbl, base, None, None, current, deleted="offline")
+
+    def delete_row(self, tbl: Table, current: dict) -> None:
+        where = and_(*(tbl.c[c] == current[c] for c in scope.key_columns(tbl)))
+        self.db.connection().execute(delete(tbl).where(where))
+        self.touch(tbl.name, current)
+
+    # -- sign-offs and status ----------------------------------------------------------------------
+
+    def _signoffs_follow_content(self) -> None:
+        """Offline sign-offs stay active only on the content they signed; statuses follow."""
+        pending = self.pending_signoffs
+        signed = {int(m["paper_id"]) for _, m in pending}
+        papers = {p.id: p for p in self.papers(self.touched_papers | signed)}
+        # Only a paper with a sign-off has content to compare: the others need no hash.
+        active = active_signoffs(self.db, list(papers))
+        hashes = current_hashes(self.db, [p for i, p in papers.items() if active[i] or i in signed])
+        tbl = scope.table("paper_signoff")
+        for row, mapped in pending:
+            paper = papers[int(mapped["paper_id"])]
+            if mapped.get("cleared_at") is None and mapped["content_hash"] != hashes[paper.id]:
+                mapped["cleared_at"] = utcnow().isoformat()
+                mapped["cleared_reason"] = RESIGN_REASON
+                self.summary.resign.append(
+                    {
+                        "paper": paper.label,
+                        "level": LEVEL_NAMES[Level(mapped["level"])],
+                        "user_id": mapped["user_id"],
+                    }
+                )
+            new_key = self.insert(tbl, mapped)
+            self._remember("paper_signoff", scope.key_of(tbl, row), new_key, row, created=True)
+            self.summary.added["签字"] += 1
+        self.pending_signoffs = []
+        self.db.flush()
+        self.settle_papers(papers.values(), hashes)
+
+    def papers(self, ids: set[int]) -> list[WorkingPaper]:
+        if not ids:
+            return []
+        found: list[WorkingPaper] = []
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):
+            found.extend(
+                self.db.exec(
+                    select(WorkingPaper)
+                    .where(col(WorkingPaper.id).in_(ordered[start : start + 500]))
+                    .execution_options(populate_existing=True)  # written by statements above
+                ).all()
+            )
+        return found
+
+    def settle_papers(self, papers, hashes: dict[int, str] | None = None) -> None:
+        """Clear sign-offs whose content changed, then set each paper's status from the rest."""
+        papers = list(papers)
+        if not papers:
+            return
+        active = active_signoffs(self.db, [p.id for p in papers])
+        hashes = dict(hashes or {})
+        hashes.update(
+            current_hashes(self.db, [p for p in papers if active[p.id] and p.id not in hashes])
+        )
+        now = utcnow()
+        for paper in papers:
+            levels = set()
+            for level, signoff in active[paper.id].items():
+                if signoff.content_hash != hashes[paper.id]:
+                    signoff.cleared_at, signoff.cleared_reason = now, STALE_REASON
+                    self.db.add(signoff)
+                else:
+                    levels.add(level)
+            status = status_for(levels)
+            if paper.status != status and not (paper.status == "returned" and not levels):
+                paper.status = status
+                self.db.add(paper)
+        self.db.flush()
+
+    # -- the laptop's audit log ----------------------------------------------------------------
+
+    def _audit(self, rows: list[dict]) -> None:
+        """The laptop's audit log joins this one, each entry with its device and time, once."""
+        new = []
+        for row in rows:
+            if ("audit_entry", str(row["id"])) in self.server_keys:
+                continue
+            data = dict(row)
+            object_type = data.get("object_type") or ""
+            if object_type in scope.MERGED_BY_NAME and data.get("object_id") is not None:
+                mapped = self.server_keys.get((object_type, str(data["object_id"])))
+                if mapped and mapped.isdigit():
+                    data["object_id"] = int(mapped)
+            data["device"] = data.get("device") or self.checkout.device
+            new.append((row, data))
+        keys = self.insert_many(AuditEntry.__table__, [data for _row, data in new])
+        for (row, _data), key in zip(new, keys, strict=True):
+            self._remember("audit_entry", str(row["id"]), key, {}, created=True)
+        self.summary.audit += len(new)
+        mark_answers_changed(self.db, self.surveys)
+
+
+def _field_labels(row: dict | None) -> dict[str, str]:
+    """A paper's template field names (values.<key> → 标签) from its spec snapshot."""
+    spec = (row or {}).get("spec") or {}
+    labels: dict[str, str] = {}
+    for item in spec.get("fields", []) if isinstance(spec, dict) else []:
+        if isinstance(item, dict) and item.get("key"):
+            labels[f"values.{item['key']}"] = item.get("label") or item["key"]
+    return labels
