@@ -17,6 +17,7 @@ from sqlmodel import Session, col, or_, select
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import ValidationFailed
+from workbench.core.hooks import after_upgrade
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.library import content as leaf_content
@@ -341,8 +342,12 @@ def load_shipped(
     return import_packs(db, actor=actor, items=items)
 
 
+@after_upgrade
 def load_shipped_after_upgrade(app) -> None:
-    """After `workbench db upgrade`: import the shipped packs and print what changed."""
+    """After `workbench db upgrade`: import the shipped packs (idempotent) and print what changed.
+
+    Registered here, not by the models, so that the models import nothing of the services.
+    """
     import click
 
     from workbench import db as database

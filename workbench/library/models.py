@@ -7,7 +7,6 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-from workbench.core.hooks import after_upgrade
 from workbench.core.models import version_column
 from workbench.core.money import DecimalType
 from workbench.core.timeutil import utcnow
@@ -271,11 +270,3 @@ class BenchmarkValue(SQLModel, table=True):
 def _values_are_immutable(_mapper, _connection, target) -> None:
     # Engagements cite a value; a newer figure is a new row that supersedes it.
     raise RuntimeError(f"benchmark value {target.id} is immutable: import a newer one")
-
-
-@after_upgrade
-def _load_packs_after_upgrade(app) -> None:
-    """`workbench db upgrade` loads the shipped packs (idempotent)."""
-    from workbench.library.loading import load_shipped_after_upgrade
-
-    load_shipped_after_upgrade(app)
