@@ -521,3 +521,88 @@ def test_scores_changed_offline_clear_the_leads_score_signoff(db, demo, tmp_path
         select(AuditEntry).where(AuditEntry.action == "scoring.signoff_cleared")
     ).one()
     assert "笔记本 A" in cleared.summary
+
+
+def _new_evidence(laptop, demo, paper_id: int, sha: str, size: int) -> None:
+    laptop.rows("evidence").append(
+        {
+            "id": laptop.next_id("evidence"),
+            "engagement_id": demo.engagement.id,
+            "paper_id": paper_id,
+            "request_item_id": None,
+            "sha256": sha,
+            "name": "扫描件.pdf",
+            "extension": "pdf",
+            "mime": "application/pdf",
+            "size": size,
+            "captured_at": None,
+            "source": "",
+            "note": "",
+            "uploaded_by_id": demo.users["demo-evaluator"].id,
+            "uploaded_via": "user",
+            "created_at": "2026-12-01T02:05:00+00:00",
+        }
+    )
+
+
+@pytest.mark.parametrize("fault", ["wrong content", "no file"])
+def test_a_file_that_is_not_what_its_name_says_is_refused_with_nothing_written(
+    app, db, demo, tmp_path, fault
+):
+    from pathlib import Path
+
+    from workbench.core.errors import ValidationFailed
+
+    paper = _first_paper(db, demo)
+    _row, laptop = check_out(db, demo, tmp_path)
+    _paper(laptop, id=paper.id)["title"] = "离线改过的标题"
+    claimed = hashlib.sha256(b"the scan the laptop took").hexdigest()
+    _new_evidence(laptop, demo, paper.id, claimed, 24)
+    files = {claimed: b"something else entirely!"} if fault == "wrong content" else {}
+    before = _counts(db)
+    message = "内容与其校验值不符" if fault == "wrong content" else "回传包缺少证据文件"
+    path = laptop.export(tmp_path, files=files)
+    # The page and the command roll their transaction back on a refusal; so does this savepoint.
+    with pytest.raises(ValidationFailed, match=message), db.begin_nested():
+        _checkin(db, demo, path)
+    assert _counts(db) == before
+    stored = Path(app.config["STORAGE_DIR"]) / claimed[:2] / claimed[2:4] / claimed
+    assert not stored.exists()  # never kept under a name that is not its hash
+
+
+def test_a_finding_edited_on_both_sides_can_keep_both(db, demo, tmp_path):
+    finding = db.exec(
+        select(Finding)
+        .join(WorkingPaper, col(WorkingPaper.id) == Finding.paper_id)
+        .where(WorkingPaper.engagement_id == demo.engagement.id)
+    ).first()
+    assert finding is not None, "the demo engagement records findings"
+    _row, laptop = check_out(db, demo, tmp_path)
+    laptop.row("paper_finding", id=finding.id)["text"] = "离线补充：另有两所学校账目未单列"
+    finding.text = "服务器上改写的问题描述"
+    db.add(finding)
+    db.flush()
+
+    result = _checkin(db, demo, laptop.export(tmp_path))
+
+    assert result.summary["conflicts"] == 1
+    conflict = db.exec(select(OfflineConflict)).one()
+    assert conflict.label.startswith("发现的问题")
+    assert [(f["label"], f["server"], f["offline"]) for f in conflict.fields] == [
+        ("内容", "服务器上改写的问题描述", "离线补充：另有两所学校账目未单列")
+    ]
+    assert [value for value, _label in conflicts.choices(conflict)] == ["offline", "server", "both"]
+    conflicts.resolve(
+        db,
+        actor=demo.users["demo-lead"],
+        engagement=demo.engagement,
+        conflict=conflict,
+        choice="both",
+    )
+    db.flush()
+    db.refresh(finding)
+    assert finding.text == "服务器上改写的问题描述"
+    copy = db.exec(select(Finding).where(Finding.text == "离线补充：另有两所学校账目未单列")).one()
+    assert copy.paper_id == finding.paper_id and copy.id != finding.id
+    # The same laptop's next package does not raise it again.
+    assert _checkin(db, demo, laptop.export(tmp_path)).summary["conflicts"] == 0

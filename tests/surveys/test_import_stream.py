@@ -160,3 +160,67 @@ def test_the_writer_skips_answers_the_survey_holds_chunk_by_chunk(db, demo):
         again.write(responses[start : start + 2])
     assert (again.imported, again.skipped) == (len(responses) - 3, 3)
     assert len(stored(db, survey.id)) == len(responses)
+
+
+def test_two_imports_of_one_file_at_once_take_turns_on_postgresql(demo_engine):
+    """Two people importing the same export into one survey at the same moment: the second waits
+    for the first's commit, then finds its answers stored and skips them (both succeed)."""
+    import threading
+    import uuid
+
+    from sqlalchemy import delete
+    from sqlmodel import Session, select
+
+    from workbench.engagements.models import Engagement
+    from workbench.surveys.models import Survey
+
+    if demo_engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite writers take turns already (BEGIN IMMEDIATE)")
+    data = (SAMPLES / "wjx_satisfaction_text.xlsx").read_bytes()
+    questions = questionnaire()
+    table = read_table(data, filename="x.xlsx")
+    responses = parse_responses(table, questions, propose_mapping(table, questions)).responses
+    with Session(demo_engine) as db:
+        engagement = db.exec(select(Engagement)).first()
+        survey = Survey(
+            engagement_id=engagement.id,
+            title="同时导入",
+            questions=[q.to_dict() for q in questions],
+            token=uuid.uuid4().hex,
+        )
+        db.add(survey)
+        db.commit()
+        survey_id = survey.id
+    first_wrote, release = threading.Event(), threading.Event()
+    results: dict[str, tuple[int, int]] = {}
+
+    def run(name: str) -> None:
+        with Session(demo_engine) as db:
+            survey = db.get(Survey, survey_id)
+            writer = ResponseWriter(db, survey=survey, channel=Channel.wjx, import_id=None)
+            writer.write(responses)
+            if name == "first":
+                first_wrote.set()
+                release.wait(10)
+            writer.finish()
+            db.commit()
+            results[name] = (writer.imported, writer.skipped)
+
+    first = threading.Thread(target=run, args=("first",))
+    second = threading.Thread(target=run, args=("second",))
+    try:
+        first.start()
+        assert first_wrote.wait(10)
+        second.start()
+        second.join(1.0)
+        assert second.is_alive(), "the second import waits for the first's commit"
+        release.set()
+        first.join(10)
+        second.join(10)
+        assert results == {"first": (len(responses), 0), "second": (0, len(responses))}
+    finally:
+        release.set()
+        with Session(demo_engine) as db:
+            db.execute(delete(SurveyResponse).where(SurveyResponse.survey_id == survey_id))
+            db.execute(delete(Survey).where(Survey.id == survey_id))
+            db.commit()

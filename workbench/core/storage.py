@@ -135,52 +135,68 @@ def store(db: Session, data: Content, *, mime: str = "application/octet-stream")
     return blob
 
 
-def store_known(
-    db: Session, files: Iterable[tuple[str, str]], opener: Callable[[str], BinaryIO]
-) -> int:
-    """Store many files whose SHA-256 is known in advance (a package's `files/<sha256>`).
-
-    `files` is (sha256, mime) pairs; `opener(sha)` gives each one's stream. One query finds the
-    ones already here; each new one is read once, hashed as it is written and refused when it is
-    not what its name says (ValidationFailed: nothing of it kept); on the local folder the flush
-    to disk is one sync for the batch; the blob rows go in one statement. Returns files stored.
-    """
-    wanted = dict(files)
-    if not wanted:
-        return 0
-    have: set[str] = set()
-    names = sorted(wanted)
+def known(db: Session, shas: Iterable[str]) -> set[str]:
+    """Which of these files have a blob row here (queried 500 at a time)."""
+    names = sorted(set(shas))
+    found: set[str] = set()
     for start in range(0, len(names), 500):
-        have.update(
+        found.update(
             db.exec(select(Blob.sha256).where(col(Blob.sha256).in_(names[start : start + 500])))
         )
+    return found
+
+
+def store_known(
+    db: Session,
+    files: Iterable[tuple[str, str, int]],
+    opener: Callable[[str], BinaryIO],
+) -> int:
+    """Store many files whose SHA-256 and size are known in advance (a package's files).
+
+    `files` is (sha256, mime, size) triples; `opener(sha)` gives each one's stream. One query
+    finds the ones already here; their rows go in one statement, in `db`'s transaction. Each new
+    file is read once, hashed as it is written and kept only when it is what its name says
+    (else ValidationFailed: the caller rolls back; a file is never kept under a wrong name); on
+    the local folder the flush to disk is one sync for the batch. Returns the files added.
+    """
+    wanted = {sha: (mime, size) for sha, mime, size in files}
+    names = sorted(wanted)
+    have = known(db, names)
     target = backend()
-    rows = []
+    if not isinstance(target, LocalStore):  # an object store: each upload checked before its key
+        count = 0
+        for sha in names:
+            if sha in have and target.exists(sha):
+                continue
+            with opener(sha) as source:
+                if store(db, source, mime=wanted[sha][0]).sha256 != sha:
+                    raise ValidationFailed(f"文件 {sha[:12]}… 的内容与其校验值不符，未导入")
+            count += sha not in have
+        return count
+    rows = [
+        {"sha256": sha, "size": wanted[sha][1], "mime": wanted[sha][0], "created_at": utcnow()}
+        for sha in names
+        if sha not in have
+    ]
+    if rows:
+        db.connection().execute(insert(Blob.__table__), rows)
+
     for sha in names:
         if sha in have and target.exists(sha):  # (a row without its file is written again)
             continue
         with opener(sha) as source:
             try:
-                if isinstance(target, LocalStore):
-                    size = target.put_checked(sha, source, durable=False)
-                else:
-                    blob = store(db, source, mime=wanted[sha])
-                    if blob.sha256 != sha:
-                        raise ValueError(sha)
-                    have.add(sha)
-                    continue
+                size = target.put_checked(sha, source, durable=False)
             except ValueError:
                 raise ValidationFailed(f"文件 {sha[:12]}… 的内容与其校验值不符，未导入") from None
             except OSError as error:
                 raise StorageFull(
                     f"文件保存失败（存储空间不足或不可写）：{error.strerror or error}"
                 ) from error
-        if sha not in have:
-            rows.append({"sha256": sha, "size": size, "mime": wanted[sha], "created_at": utcnow()})
-    if isinstance(target, LocalStore):
-        target.sync()
-    if rows:
-        db.connection().execute(insert(Blob.__table__), rows)
+        if size != wanted[sha][1]:  # the content is right; the size given for its row is not
+            raise ValidationFailed(f"文件 {sha[:12]}… 的大小与记录不符，未导入")
+    target.sync()
+
     return len(rows)
 
 

@@ -138,10 +138,13 @@ def _merge(
     db.flush()
 
     def open_file(sha256: str):
-        name = f"files/{sha256}"
-        return zf.open(name) if name in names else None
+        return zf.open(f"files/{sha256}")
 
-    merger = Merger(db, checkout, open_file=open_file)
+    def file_size(sha256: str) -> int | None:
+        name = f"files/{sha256}"
+        return zf.getinfo(name).file_size if name in names else None
+
+    merger = Merger(db, checkout, open_file=open_file, file_size=file_size)
     merger.checkin_id = row.id
     merger.run(engagement.id, laptop, audit_rows)
     if merger.scoring_changed:

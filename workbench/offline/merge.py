@@ -84,11 +84,13 @@ class Merger:
         db: Session,
         checkout: OfflineCheckout,
         *,
-        open_file: Callable[[str], IO[bytes] | None] | None = None,
+        open_file: Callable[[str], IO[bytes]] | None = None,
+        file_size: Callable[[str], int | None] | None = None,
     ) -> None:
         self.db = db
         self.checkout = checkout
-        self.open_file = open_file
+        self.open_file = open_file  # a file of the package, by its SHA-256
+        self.file_size = file_size  # its size, or None when the package does not carry it
         self.summary = Summary()
         self.bases: dict[tuple[str, str], OfflineBase] = {}
         self.server_keys: dict[tuple[str, str], str] = {}
@@ -129,7 +131,12 @@ class Merger:
     ) -> None:
         server = scope.collect_merged(self.db.connection(), engagement_id)
         self.engagement_id = engagement_id
-        self._store_files(laptop.get("evidence", []))
+        self.summary.files += self._store_files(laptop.get("evidence", []))
+        self._merge_records(server, laptop, audit_rows)
+
+    def _merge_records(
+        self, server: dict[str, list[dict]], laptop: dict[str, list[dict]], audit_rows: list[dict]
+    ) -> None:
         deletions: list[tuple[scope.Merged, OfflineBase, dict | None]] = []
         for spec in scope.MERGED:
             tbl = scope.table(spec.table)
@@ -254,17 +261,28 @@ class Merger:
             seq = row.get("seq") or 0
         last[area] = max(last.get(area, 0), seq)
 
-    def _store_files(self, evidence: list[dict]) -> None:
-        """The files of the laptop's evidence that this server lacks, from the package."""
-        wanted = {row["sha256"]: row.get("mime") or "application/octet-stream" for row in evidence}
-
-        def opener(sha256: str):
-            source = self.open_file(sha256) if self.open_file else None
-            if source is None:
-                raise ValidationFailed(f"回传包缺少证据文件 {sha256[:12]}…，不能导入")
-            return source
-
-        self.summary.files += storage.store_known(self.db, wanted.items(), opener)
+    def _store_files(self, evidence: list[dict]) -> int:
+        """The files of the laptop's new evidence this server lacks, from the package (each
+        checked against its name; one that is not refuses the whole check-in)."""
+        wanted: dict[str, tuple[str, int]] = {}
+        elsewhere: set[str] = set()  # new evidence of a file the package does not carry
+        for row in evidence:
+            if ("evidence", str(row["id"])) in self.server_keys:
+                continue  # a record the server gave the laptop: its file is here
+            sha = row["sha256"]
+            size = self.file_size(sha) if self.file_size else None
+            if size is None:
+                elsewhere.add(sha)
+            else:
+                wanted[sha] = (row.get("mime") or "application/octet-stream", size)
+        missing = elsewhere - storage.known(self.db, elsewhere)
+        if missing:
+            raise ValidationFailed(f"回传包缺少证据文件 {min(missing)[:12]}…，不能导入")
+        return storage.store_known(
+            self.db,
+            [(sha, mime, size) for sha, (mime, size) in wanted.items()],
+            self.open_file,
+        )
 
     def insert(self, tbl: Table, values: dict) -> str:
         return self.insert_many(tbl, [values])[0]

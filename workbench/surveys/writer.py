@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from psycopg.errors import UniqueViolation
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -20,6 +20,8 @@ from workbench.surveys.imports import ParsedResponse
 from workbench.surveys.models import Channel, Survey, SurveyResponse, mark_answers_changed
 
 CHUNK = 2000
+# pg_advisory_xact_lock(space, survey id): the key space of survey imports (any fixed number).
+IMPORT_LOCK = {"space": 1807}
 Progress = Callable[[int], None]
 
 
@@ -110,13 +112,21 @@ class ResponseWriter:
         self.imported = self.skipped = 0
         self.now = utcnow()
         self._seen: dict[str, int] = {}
+        dialect = db.get_bind().dialect
+        if dialect.name == "postgresql":
+            # Two imports into one survey take turns (till commit): the second then finds the
+            # first's answers stored and skips them, where both would have written the same keys
+            # and one been refused. Respondents' answers do not wait on this lock.
+            db.execute(
+                text("SELECT pg_advisory_xact_lock(:space, :survey)"),
+                IMPORT_LOCK | {"survey": survey.id},
+            )
         self._holds_answers = (
             db.exec(
                 select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id).limit(1)
             ).first()
             is not None
         )
-        dialect = db.get_bind().dialect
         self.copies = dialect.name == "postgresql" if use_copy is None else use_copy
         self._json = dialect._json_serializer or json.dumps  # what the INSERT path stores
 
