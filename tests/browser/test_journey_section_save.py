@@ -37,7 +37,10 @@ def test_save_right_after_typing_saves_without_a_conflict(page, live_server):
     _open_section(page, live_server, "（一）主要经验及做法")
     for round_ in range(3):  # the button's save raced the autosave its own click started
         _type_at_end(page, f"第{round_}次补充，随即点保存。")
-        page.click("#save-section")
+        # Wait for the reload the save ends in: the previous round's 已保存 is still on the page until
+        # then, and typing into a page that is being left is lost (the next round saved nothing).
+        with page.expect_navigation():
+            page.click("#save-section")
         expect(page.locator(".alert-success")).to_contain_text("已保存")
         expect(page.locator("body")).not_to_contain_text(CONFLICT)
         expect(page.locator("#editor")).to_contain_text(f"第{round_}次补充，随即点保存。")
