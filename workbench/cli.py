@@ -198,6 +198,7 @@ def user_create(
     """创建用户（系统运维人员：可为任一机构创建管理员）。"""
     from workbench.accounts import services
     from workbench.accounts.models import OrgKind, SystemRole
+    from workbench.core.cli_errors import fail_on
     from workbench.core.errors import DomainError
 
     with _app_scope():
@@ -218,10 +219,7 @@ def user_create(
                     managed_by_id=manager.id if manager else None,
                 )
         except DomainError as error:
-            click.echo(f"创建失败：{error.message}", err=True)
-            for item in error.details:
-                click.echo(f"  - {item.get('message', item)}", err=True)
-            sys.exit(2)
+            fail_on(error, prefix="创建失败")
     click.echo(f"用户 {username} 已创建")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from sqlmodel import col, func, select
@@ -66,6 +67,30 @@ def _server_edit(db, demo, paper: WorkingPaper, **values):
     db.flush()
 
 
+def _new_evidence(laptop, demo, paper_id: int, sha: str, size: int, **fields) -> None:
+    """Evidence the laptop added (a scanned PDF unless `fields` say otherwise)."""
+    laptop.rows("evidence").append(
+        {
+            "id": laptop.next_id("evidence"),
+            "engagement_id": demo.engagement.id,
+            "paper_id": paper_id,
+            "request_item_id": None,
+            "sha256": sha,
+            "name": "扫描件.pdf",
+            "extension": "pdf",
+            "mime": "application/pdf",
+            "size": size,
+            "captured_at": None,
+            "source": "",
+            "note": "",
+            "uploaded_by_id": demo.users["demo-evaluator"].id,
+            "uploaded_via": "user",
+            "created_at": "2026-12-01T02:05:00+00:00",
+            **fields,
+        }
+    )
+
+
 def test_round_trip_without_conflicts(db, demo, tmp_path):
     paper = _first_paper(db, demo)
     row, laptop = check_out(db, demo, tmp_path)
@@ -81,24 +106,18 @@ def test_round_trip_without_conflicts(db, demo, tmp_path):
     )
     photo = b"\xff\xd8\xff offline photo bytes"
     sha = hashlib.sha256(photo).hexdigest()
-    laptop.rows("evidence").append(
-        {
-            "id": laptop.next_id("evidence"),
-            "engagement_id": demo.engagement.id,
-            "paper_id": new_id,
-            "request_item_id": None,
-            "sha256": sha,
-            "name": "现场照片.jpg",
-            "extension": "jpg",
-            "mime": "image/jpeg",
-            "size": len(photo),
-            "captured_at": "2026-12-01T02:03:04+00:00",
-            "source": "现场拍摄",
-            "note": "GPS 31.23,121.47",
-            "uploaded_by_id": demo.users["demo-evaluator"].id,
-            "uploaded_via": "user",
-            "created_at": "2026-12-01T02:05:00+00:00",
-        }
+    _new_evidence(
+        laptop,
+        demo,
+        new_id,
+        sha,
+        len(photo),
+        name="现场照片.jpg",
+        extension="jpg",
+        mime="image/jpeg",
+        captured_at="2026-12-01T02:03:04+00:00",
+        source="现场拍摄",
+        note="GPS 31.23,121.47",
     )
     laptop.rows("paper_finding").append(
         {
@@ -176,7 +195,7 @@ def test_the_same_file_twice_changes_nothing(db, demo, tmp_path):
     assert again.summary["conflicts"] == 0
 
 
-def test_a_paper_edited_on_both_sides_is_a_conflict(db, demo, tmp_path):
+def test_a_paper_edited_on_both_sides_is_a_conflict(db, demo, tmp_path, count_queries):
     paper = _first_paper(db, demo)
     key = next(iter(paper.values))
     original = paper.values.get(key)
@@ -193,14 +212,18 @@ def test_a_paper_edited_on_both_sides_is_a_conflict(db, demo, tmp_path):
     line = next(f for f in conflict.fields if f["field"] == f"values.{key}")
     assert (line["server"], line["offline"]) == ("服务器上的写法", "离线的写法")
     assert line["base"] == original
-    conflicts.resolve(
-        db,
-        actor=demo.users["demo-lead"],
-        engagement=demo.engagement,
-        conflict=conflict,
-        choice="offline",
-    )
-    db.flush()
+    with count_queries() as counter:
+        conflicts.resolve(
+            db,
+            actor=demo.users["demo-lead"],
+            engagement=demo.engagement,
+            conflict=conflict,
+            choice="offline",
+        )
+        db.flush()
+    # The one record's base is read, not every base of the check-out (thousands on a real one).
+    bases = [s for s in counter.statements if "FROM offline_base" in s]
+    assert len(bases) == 1 and re.search(r'offline_base\."?key"? =', bases[0])
     db.refresh(paper)
     assert paper.values[key] == "离线的写法"
     with pytest.raises(Conflict, match="已由他人处理"):
@@ -399,6 +422,34 @@ def _edited_return(db, demo, tmp_path):
     return paper, laptop, laptop.export(tmp_path)
 
 
+def _rewrapped_as_return(checkout_path, folder):
+    """The check-out package's own (server-signed) payload, written again as a return."""
+    import zipfile
+
+    from workbench.offline import package
+
+    target = folder / "rewrapped.wbpkg"
+    with (
+        package.open_verified(checkout_path, passphrase=PASSPHRASE) as opened,
+        zipfile.ZipFile(opened.payload) as source,
+    ):
+        members = {name: source.read(name) for name in source.namelist()}
+
+    def fill(zf):
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+    package.write_package(
+        target,
+        kind="return",
+        package_id="rewrapped",
+        created_at="2026-12-01",
+        passphrase=PASSPHRASE,
+        fill=fill,
+    )
+    return target
+
+
 def _flip(path, offset_from_end: int) -> None:
     data = bytearray(path.read_bytes())
     data[len(data) - offset_from_end] ^= 0x01
@@ -413,6 +464,7 @@ def _flip(path, offset_from_end: int) -> None:
         ("passphrase", "口令不正确"),
         ("not_package", "不是工作台的离线包"),
         ("checkout", "这是检出包，不是回传包"),
+        ("rewrapped", "这是检出包，不是回传包"),  # its signed manifest under a return's header
     ],
 )
 def test_a_damaged_package_is_refused_with_nothing_written(db, demo, tmp_path, damage, message):
@@ -428,6 +480,8 @@ def test_a_damaged_package_is_refused_with_nothing_written(db, demo, tmp_path, d
         path.write_bytes(b"PK\x03\x04 not our package")
     elif damage == "checkout":
         path = next(tmp_path.glob("checkout-*.wbpkg"))
+    elif damage == "rewrapped":
+        path = _rewrapped_as_return(next(tmp_path.glob("checkout-*.wbpkg")), tmp_path)
     before = _counts(db)
     with pytest.raises(checkin_service.Refused, match=message):
         _checkin(db, demo, path, passphrase=passphrase)
@@ -521,28 +575,6 @@ def test_scores_changed_offline_clear_the_leads_score_signoff(db, demo, tmp_path
         select(AuditEntry).where(AuditEntry.action == "scoring.signoff_cleared")
     ).one()
     assert "笔记本 A" in cleared.summary
-
-
-def _new_evidence(laptop, demo, paper_id: int, sha: str, size: int) -> None:
-    laptop.rows("evidence").append(
-        {
-            "id": laptop.next_id("evidence"),
-            "engagement_id": demo.engagement.id,
-            "paper_id": paper_id,
-            "request_item_id": None,
-            "sha256": sha,
-            "name": "扫描件.pdf",
-            "extension": "pdf",
-            "mime": "application/pdf",
-            "size": size,
-            "captured_at": None,
-            "source": "",
-            "note": "",
-            "uploaded_by_id": demo.users["demo-evaluator"].id,
-            "uploaded_via": "user",
-            "created_at": "2026-12-01T02:05:00+00:00",
-        }
-    )
 
 
 @pytest.mark.parametrize("fault", ["wrong content", "no file"])

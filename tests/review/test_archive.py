@@ -227,7 +227,7 @@ def test_cli_export(complete, app, db, tmp_path, monkeypatch):
     assert verify_zip(target).ok
     made.unlink()
     missing = CliRunner().invoke(cli.archive, ["export", "999999", "--out", str(target)])
-    assert missing.exit_code == 1 and "项目不存在" in missing.output
+    assert missing.exit_code == 2 and "项目不存在" in missing.output
     assert Decimal("85.00") == rating.get(db, complete).total
 
 

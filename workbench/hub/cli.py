@@ -7,14 +7,8 @@ from pathlib import Path
 
 import click
 
+from workbench.core.cli_errors import fail_on
 from workbench.core.errors import DomainError
-
-
-def _fail(error: DomainError) -> None:
-    click.echo(f"失败：{error.message}", err=True)
-    for item in error.details:
-        click.echo(f"  - {item.get('message', item) if isinstance(item, dict) else item}", err=True)
-    sys.exit(2)
 
 
 def _connections(session, agency: str | None):
@@ -66,7 +60,7 @@ def sync_command(agency: str | None) -> None:
                             session, actor=None, connection=connection, client=client
                         )
                 except DomainError as error:
-                    _fail(error)
+                    fail_on(error)
                 click.echo(
                     f"{name}：{'同步完成' if result.ok else '同步未完成'}：{result.summary()}"
                 )
@@ -95,7 +89,7 @@ def accept_command(everything: bool, agency: str | None) -> None:
                     connection = session.merge(connection)
                     done = accepting.accept_all(session, actor=None, connection=connection)
             except DomainError as error:
-                _fail(error)
+                fail_on(error)
             click.echo(f"{name}：{done.summary()}")
 
 
@@ -117,7 +111,7 @@ def member_add(name: str) -> None:
             with database.session_scope() as session:
                 _member, key = hub_side.create_member(session, actor=None, name=name)
         except DomainError as error:
-            _fail(error)
+            fail_on(error)
     click.echo(f"已新增成员「{name}」，成员密钥（只显示这一次）：")
     click.echo(key)
 
@@ -142,7 +136,7 @@ def member_revoke(name: str) -> None:
                     sys.exit(2)
                 hub_side.revoke_member(session, actor=None, member=row)
         except DomainError as error:
-            _fail(error)
+            fail_on(error)
     click.echo(f"已撤销成员「{name}」的密钥")
 
 
@@ -191,7 +185,7 @@ def import_pack(path: Path, agency: str | None) -> None:
                     session, actor=None, connection=connection, data=path.read_bytes()
                 )
         except DomainError as error:
-            _fail(error)
+            fail_on(error)
     click.echo(f"已导入离线指标包（签名校验通过）：{got.summary()}")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from workbench.core.cli_errors import fail_on
 from workbench.core.errors import DomainError
 
 FOLDERS = {"common": "common", "sector": "sectors"}
@@ -17,13 +18,6 @@ def _app():
     from workbench import create_app
 
     return create_app()
-
-
-def _fail(error: DomainError) -> None:
-    click.echo(f"失败：{error.message}", err=True)
-    for item in error.details:
-        click.echo(f"  - {item.get('message', item) if isinstance(item, dict) else item}", err=True)
-    sys.exit(2)
 
 
 def _read(path: Path):
@@ -61,7 +55,7 @@ def import_command(path: Path | None) -> None:
             with database.session_scope() as session:
                 results = services.import_packs(session, actor=None, items=items)
         except DomainError as error:
-            _fail(error)
+            fail_on(error)
     for result in results:
         click.echo(result.summary())
     changed = sum(1 for result in results if result.changed)
@@ -90,7 +84,7 @@ def export_command(out: Path, pack_key: str | None) -> None:
                 else:
                     items = services.export_all(session)
         except DomainError as error:
-            _fail(error)
+            fail_on(error)
     if pack_key is not None:
         pack = items[0]
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +154,7 @@ def benchmarks_command(file: Path, username: str, check: bool) -> None:
                 click.echo(f"  - {problem.text}", err=True)
             sys.exit(2)
         except DomainError as error:
-            _fail(error)
+            fail_on(error)
     for row in done.rows:
         words = benchmarks.ACTIONS[row.action][0]
         stale = "（已陈旧）" if row.stale else ""

@@ -30,6 +30,7 @@ from workbench.offline.merge import Merger
 from workbench.offline.models import CheckoutStatus, OfflineCheckin, OfflineCheckout
 
 FOREIGN = "此回传包不是本服务器检出的项目产生的（签名不符），不能导入"
+NOT_RETURN = "这是检出包，不是回传包：请在笔记本上“导出回传包”后再导入"
 
 
 class Refused(DomainError):
@@ -62,8 +63,8 @@ def checkin(
         raise ValidationFailed.of_field("passphrase", "请输入检出时设定的口令")
     try:
         with package.open_verified(path, passphrase=passphrase) as opened:
-            if opened.header.get("kind") != "return":
-                raise Refused("这是检出包，不是回传包：请在笔记本上“导出回传包”后再导入")
+            if opened.header.get("kind") != "return":  # told before the payload is read
+                raise Refused(NOT_RETURN)
             try:
                 zf = zipfile.ZipFile(opened.payload)
             except zipfile.BadZipFile:
@@ -82,8 +83,8 @@ def checkin(
 
 
 def _checkout(db: Session, manifest: dict, engagement: Engagement | None) -> OfflineCheckout:
-    if manifest.get("kind") != "return":
-        raise Refused("这是检出包，不是回传包：请在笔记本上“导出回传包”后再导入")
+    if manifest.get("kind") != "return":  # a signed check-out manifest under a return's header
+        raise Refused(NOT_RETURN)
     if not tokens.verify(current_app.config["SECRET_KEY"], manifest, manifest.get("token")):
         raise Refused(FOREIGN)
     checkout = db.exec(

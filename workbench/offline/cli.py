@@ -10,24 +10,17 @@ import contextlib
 import ipaddress
 import os
 import socket
-import sys
 from pathlib import Path
 
 import click
 
 from workbench import config
+from workbench.core.cli_errors import fail, fail_on
 from workbench.core.errors import DomainError
 from workbench.offline.cli_server import PASSPHRASE_ENV, checkin_command, checkout_command
 
 PUBLIC_URL_ENV = "WORKBENCH_OFFLINE_PUBLIC_URL"
 _DIR_HELP = "离线实例文件夹（默认：WORKBENCH_INSTANCE_PATH 或当前目录下的 instance）"
-
-
-def _fail(message: str, details: list | None = None) -> None:
-    click.echo(f"失败：{message}", err=True)
-    for item in details or []:
-        click.echo(f"  - {item.get('message', item) if isinstance(item, dict) else item}", err=True)
-    sys.exit(2)
 
 
 def _folder(directory: Path | None) -> Path:
@@ -99,7 +92,7 @@ def open_command(source: Path, directory: Path | None, host: str, port: int, thr
     try:
         header = package.read_header(source)
     except package.PackageRefused as refused:
-        _fail(refused.message)
+        fail(refused.message)
     opened = laptop.settings(folder)
     if opened is None or opened.get("checkout") != header["package_id"]:
         passphrase = os.environ.get(PASSPHRASE_ENV) or click.prompt("离线包口令", hide_input=True)
@@ -107,9 +100,9 @@ def open_command(source: Path, directory: Path | None, host: str, port: int, thr
         try:
             laptop.unpack(source, passphrase=passphrase, directory=folder)
         except package.PackageRefused as refused:
-            _fail(refused.message)
+            fail(refused.message)
         except DomainError as error:
-            _fail(error.message, error.details)
+            fail_on(error)
     offline_settings = laptop.settings(folder) or {}
     os.environ["WORKBENCH_INSTANCE_PATH"] = str(folder)
     lan = lan_addresses()
@@ -154,7 +147,7 @@ def export_command(directory: Path | None, out: Path, passphrase: str) -> None:
 
     folder = _folder(directory)
     if laptop.settings(folder) is None:
-        _fail(
+        fail(
             f"{folder} 不是离线实例文件夹（没有 offline.json），请用 --dir 指定 workbench offline open 解包的文件夹"
         )
     app = create_app(laptop.app_config(folder))
@@ -169,7 +162,7 @@ def export_command(directory: Path | None, out: Path, passphrase: str) -> None:
                 out=out,
             )
     except DomainError as error:
-        _fail(error.message, error.details)
+        fail_on(error)
     finally:
         app.extensions[database.ENGINE_KEY].dispose()
     found = done.contents

@@ -11,16 +11,10 @@ from pathlib import Path
 
 import click
 
+from workbench.core.cli_errors import fail_on
 from workbench.core.errors import DomainError
 
 PASSPHRASE_ENV = "WORKBENCH_OFFLINE_PASSPHRASE"
-
-
-def _fail(error: DomainError) -> None:
-    click.echo(f"失败：{error.message}", err=True)
-    for item in error.details:
-        click.echo(f"  - {item.get('message', item) if isinstance(item, dict) else item}", err=True)
-    sys.exit(2)
 
 
 def _user(session, username: str):
@@ -74,7 +68,7 @@ def checkout_command(
                 )
         except DomainError as error:
             out.unlink(missing_ok=True)
-            _fail(error)
+            fail_on(error)
 
 
 @click.command("checkin")
@@ -97,7 +91,7 @@ def checkin_command(source: Path, username: str, finish: bool, passphrase: str) 
                 )
                 _report(row.summary)
         except DomainError as error:
-            _fail(error)
+            fail_on(error)
 
 
 def _report(summary: dict) -> None:

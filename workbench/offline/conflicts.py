@@ -19,8 +19,8 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, ensure_writable
 from workbench.indicators.system import invalidate_signoff
 from workbench.offline import scope
-from workbench.offline.merge import Merger
-from workbench.offline.models import CHOICE_NAMES, ConflictChoice, OfflineCheckout, OfflineConflict
+from workbench.offline.models import CHOICE_NAMES, ConflictChoice, OfflineBase, OfflineConflict
+from workbench.offline.writes import RecordWriter
 
 KEEPS_BOTH = frozenset({"working_paper", "paper_finding"})
 
@@ -63,28 +63,33 @@ def resolve(
         raise ValidationFailed.of_field("choice", "请选择一种处理方式")
     if not conflict.open:
         raise Conflict(f"该冲突已由他人处理（{conflict.choice_name}），请刷新页面")
-    checkout = db.get(OfflineCheckout, conflict.checkout_id)
-    merger = Merger(db, checkout)
+    writer = RecordWriter(db, engagement.id)
     tbl = scope.table(conflict.table_name)
-    base = merger.bases.get((conflict.table_name, conflict.key))
+    base = db.exec(
+        select(OfflineBase).where(
+            OfflineBase.checkout_id == conflict.checkout_id,
+            OfflineBase.table_name == conflict.table_name,
+            OfflineBase.key == conflict.key,
+        )
+    ).first()
     current = _current(db, tbl, conflict.server_key)
     laptop = conflict.offline_row.get("laptop")
     ours = conflict.offline_row.get("server")
     if choice == "offline":
         if conflict.deleted == "offline":
             if current is not None:
-                merger.delete_row(tbl, current)
+                writer.delete_row(tbl, current)
             if base is not None:
                 db.delete(base)
         elif conflict.deleted == "server" or current is None:
-            new_key = merger.insert(tbl, dict(ours))
+            new_key = writer.insert(tbl, dict(ours))
             if base is not None:
                 base.server_key, base.data = new_key, laptop
                 db.add(base)
-            merger.touch(tbl.name, {**ours, "id": int(new_key) if new_key.isdigit() else None})
+            writer.touch(tbl.name, {**ours, "id": int(new_key) if new_key.isdigit() else None})
         else:
             fields = {line["field"].split(".", 1)[0] for line in conflict.fields}
-            merger.write_fields(tbl, current, ours, fields)
+            writer.write_fields(tbl, current, ours, fields)
             if base is not None:
                 base.data = laptop
                 db.add(base)
@@ -104,15 +109,15 @@ def resolve(
             here = {str(r.id): scope.plain_row(dict(r._mapping)) for r in papers}
             copy["title"] = (str(copy.get("title", "")) + "（离线版本）")[:200]
             copy["status"] = "draft"
-            merger.free_index(copy, here)
-        new_key = merger.insert(tbl, copy)
-        merger.touch(tbl.name, {**copy, "id": int(new_key)})
+            writer.free_index(copy, here)
+        new_key = writer.insert(tbl, copy)
+        writer.touch(tbl.name, {**copy, "id": int(new_key)})
         if base is not None:
             base.data = laptop
             db.add(base)
     db.flush()
-    merger.settle_papers(merger.papers(merger.touched_papers))
-    if merger.scoring_changed:
+    writer.settle_touched()
+    if writer.scoring_changed:
         invalidate_signoff(db, actor=actor, engagement=engagement, reason="采用离线版本的评分数据")
     conflict.choice = choice
     conflict.resolved_by_id = actor.id

@@ -16,24 +16,18 @@ history and listed as needing to be signed again. Everything happens in the call
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import IO
 
-from sqlalchemy import Table, and_, delete, insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Table, insert
+from sqlmodel import Session, select
 
 from workbench.core import storage
 from workbench.core.audit import AuditEntry
 from workbench.core.errors import ValidationFailed
-from workbench.core.timeutil import utcnow
-from workbench.fieldwork import numbering
-from workbench.fieldwork.models import WorkingPaper
-from workbench.fieldwork.review import active_signoffs, current_hashes
-from workbench.fieldwork.review_rules import LEVEL_NAMES, Level, status_for
 from workbench.offline import diff, scope
 from workbench.offline.models import OfflineBase, OfflineCheckout, OfflineConflict
+from workbench.offline.writes import RecordWriter
 from workbench.surveys.models import mark_answers_changed
 
 # A new record the laptop made that repeats one here: the same file on the same paper (and
@@ -42,42 +36,10 @@ DUPLICATE_BY = {
     "evidence": ("paper_id", "sha256", "request_item_id"),
     "survey_response": ("survey_id", "source_key"),
 }
-RESIGN_REASON = "离线签字的底稿内容在回传合并后已不同，需重新签字"
-STALE_REASON = "回传合并后底稿内容已变化"
 
 
-@dataclass
-class Summary:
-    """What a check-in did, by table label; shown on its report page and kept with it."""
-
-    added: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    deleted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    unchanged: int = 0
-    duplicates: int = 0
-    conflicts: int = 0
-    renumbered: list[dict] = field(default_factory=list)
-    resign: list[dict] = field(default_factory=list)
-    files: int = 0
-    audit: int = 0
-
-    def as_dict(self) -> dict:
-        return {
-            "added": dict(self.added),
-            "updated": dict(self.updated),
-            "deleted": dict(self.deleted),
-            "unchanged": self.unchanged,
-            "duplicates": self.duplicates,
-            "conflicts": self.conflicts,
-            "renumbered": self.renumbered,
-            "resign": self.resign,
-            "files": self.files,
-            "audit": self.audit,
-        }
-
-
-class Merger:
-    """One check-in's merge; `run` does it all, `apply_offline` serves conflict resolution too."""
+class Merger(RecordWriter):
+    """One check-in's merge; `run` does it all."""
 
     def __init__(
         self,
@@ -87,26 +49,21 @@ class Merger:
         open_file: Callable[[str], IO[bytes]] | None = None,
         file_size: Callable[[str], int | None] | None = None,
     ) -> None:
-        self.db = db
+        super().__init__(db, checkout.engagement_id)
         self.checkout = checkout
         self.open_file = open_file  # a file of the package, by its SHA-256
         self.file_size = file_size  # its size, or None when the package does not carry it
-        self.summary = Summary()
         self.bases: dict[tuple[str, str], OfflineBase] = {}
         self.server_keys: dict[tuple[str, str], str] = {}
         for base in db.exec(select(OfflineBase).where(OfflineBase.checkout_id == checkout.id)):
             self.bases[(base.table_name, base.key)] = base
             self.server_keys[(base.table_name, base.key)] = base.server_key
-        self.touched_papers: set[int] = set()
         self.conflicts: list[OfflineConflict] = []
         self.pending_signoffs: list[tuple[dict, dict]] = []
         self.checkin_id: int | None = None
-        self.engagement_id: int = checkout.engagement_id
         self._indexes: dict[str, dict[tuple, str]] = {}
-        self.scoring_changed = False  # an indicator's inputs were written: the score sign-off goes
         self.new_bases: list[dict] = []
         self.surveys: set[int] = set()  # surveys given answers: their verdicts are judged again
-        self._numbers: tuple[set[str], dict[tuple[str, str], int]] | None = None
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -164,7 +121,14 @@ class Merger:
         for spec, base, current in reversed(deletions):
             self._deleted_offline(spec, base, current)
         self.db.flush()
-        self._signoffs_follow_content()
+        tbl = scope.table("paper_signoff")
+        self.add_signoffs(
+            self.pending_signoffs,
+            lambda row, key: self._remember(
+                "paper_signoff", scope.key_of(tbl, row), key, row, created=True
+            ),
+        )
+        self.pending_signoffs = []
         self._audit(audit_rows)
         self._write_new_bases()
 
@@ -234,33 +198,6 @@ class Merger:
             self._indexes[spec.table] = index
         return index.get(tuple(mapped.get(n) for n in match))
 
-    def free_index(self, paper: dict, here: dict[str, dict]) -> None:
-        """Give a paper created offline the next free index number when its own is taken here."""
-        if self._numbers is None:
-            self._numbers = (set(), {})
-            for row in here.values():
-                self._number(row)
-        taken, last = self._numbers
-        if paper["index_no"] in taken:
-            area = (paper["stage"], paper["area"])
-            seq = max(paper["seq"], last.get(area, 0)) + 1
-            new_index = numbering.format_index(paper["stage"], paper["area"], seq)
-            self.summary.renumbered.append(
-                {"title": paper["title"], "from": paper["index_no"], "to": new_index}
-            )
-            paper["index_no"], paper["seq"] = new_index, seq
-        self._number(paper)
-
-    def _number(self, row: dict) -> None:
-        taken, last = self._numbers
-        taken.add(row["index_no"])
-        area = (row["stage"], row["area"])
-        try:
-            seq = numbering.parse_index(row["index_no"])[2]
-        except ValueError:
-            seq = row.get("seq") or 0
-        last[area] = max(last.get(area, 0), seq)
-
     def _store_files(self, evidence: list[dict]) -> int:
         """The files of the laptop's new evidence this server lacks, from the package (each
         checked against its name; one that is not refuses the whole check-in)."""
@@ -283,33 +220,6 @@ class Merger:
             [(sha, mime, size) for sha, (mime, size) in wanted.items()],
             self.open_file,
         )
-
-    def insert(self, tbl: Table, values: dict) -> str:
-        return self.insert_many(tbl, [values])[0]
-
-    def insert_many(self, tbl: Table, rows: list[dict]) -> list[str]:
-        """Insert rows (given in server keys, ids dropped); their new keys, in order."""
-        keyed = "id" in tbl.c
-        data = [scope.column_values(tbl, row) for row in rows]
-        for values in data:
-            values.pop("id", None) if keyed else None
-        keys: list[str | None] = [None] * len(data)
-        shapes: dict[tuple, list[int]] = defaultdict(list)
-        for n, values in enumerate(data):
-            shapes[tuple(sorted(values))].append(n)
-        for positions in shapes.values():
-            batch = [data[n] for n in positions]
-            if keyed:
-                result = self.db.connection().execute(
-                    insert(tbl).returning(tbl.c.id, sort_by_parameter_order=True), batch
-                )
-                for n, new_id in zip(positions, result.scalars().all(), strict=True):
-                    keys[n] = str(new_id)
-            else:
-                self.db.connection().execute(insert(tbl), batch)
-                for n in positions:
-                    keys[n] = scope.key_of(tbl, data[n])
-        return keys  # type: ignore[return-value]
 
     def _remember(self, name: str, key: str, server_key: str, row: dict, *, created: bool) -> None:
         """The laptop's record as now known here (its base for the next check-in)."""
@@ -334,14 +244,6 @@ class Merger:
         if self.new_bases:
             self.db.connection().execute(insert(OfflineBase.__table__), self.new_bases)
             self.new_bases = []
-
-    def touch(self, name: str, row: dict) -> None:
-        if name == "working_paper":
-            self.touched_papers.add(int(row["id"]))
-        elif name in {"paper_indicator", "paper_finding", "paper_signoff"} or (
-            name == "evidence" and row.get("paper_id")
-        ):
-            self.touched_papers.add(int(row["paper_id"]))
 
     # -- records both sides had ----------------------------------------------------------------
 
@@ -368,18 +270,6 @@ class Merger:
             self.summary.updated[spec.label] += 1
         else:
             self._conflict(spec, tbl, base, row, ours, current, fields=outcome.fields)
-
-    def write_fields(self, tbl: Table, current: dict, ours: dict, fields) -> None:
-        values = scope.column_values(tbl, {f: ours.get(f) for f in fields})
-        if "updated_at" in tbl.c:
-            values["updated_at"] = utcnow()
-        if "version" in tbl.c:
-            values["version"] = tbl.c.version + 1
-        where = and_(*(tbl.c[c] == current[c] for c in scope.key_columns(tbl)))
-        self.db.connection().execute(update(tbl).where(where).values(**values))
-        self.touch(tbl.name, {**current, **ours})
-        if tbl.name == "indicator":
-            self.scoring_changed = True
 
     def _conflict(
         self,
@@ -433,81 +323,6 @@ class Merger:
             self.summary.deleted[spec.label] += 1
             return
         self._conflict(spec, tbl, base, None, None, current, deleted="offline")
-
-    def delete_row(self, tbl: Table, current: dict) -> None:
-        where = and_(*(tbl.c[c] == current[c] for c in scope.key_columns(tbl)))
-        self.db.connection().execute(delete(tbl).where(where))
-        self.touch(tbl.name, current)
-
-    # -- sign-offs and status ----------------------------------------------------------------------
-
-    def _signoffs_follow_content(self) -> None:
-        """Offline sign-offs stay active only on the content they signed; statuses follow."""
-        pending = self.pending_signoffs
-        signed = {int(m["paper_id"]) for _, m in pending}
-        papers = {p.id: p for p in self.papers(self.touched_papers | signed)}
-        # Only a paper with a sign-off has content to compare: the others need no hash.
-        active = active_signoffs(self.db, list(papers))
-        hashes = current_hashes(self.db, [p for i, p in papers.items() if active[i] or i in signed])
-        tbl = scope.table("paper_signoff")
-        for row, mapped in pending:
-            paper = papers[int(mapped["paper_id"])]
-            if mapped.get("cleared_at") is None and mapped["content_hash"] != hashes[paper.id]:
-                mapped["cleared_at"] = utcnow().isoformat()
-                mapped["cleared_reason"] = RESIGN_REASON
-                self.summary.resign.append(
-                    {
-                        "paper": paper.label,
-                        "level": LEVEL_NAMES[Level(mapped["level"])],
-                        "user_id": mapped["user_id"],
-                    }
-                )
-            new_key = self.insert(tbl, mapped)
-            self._remember("paper_signoff", scope.key_of(tbl, row), new_key, row, created=True)
-            self.summary.added["签字"] += 1
-        self.pending_signoffs = []
-        self.db.flush()
-        self.settle_papers(papers.values(), hashes)
-
-    def papers(self, ids: set[int]) -> list[WorkingPaper]:
-        if not ids:
-            return []
-        found: list[WorkingPaper] = []
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), 500):
-            found.extend(
-                self.db.exec(
-                    select(WorkingPaper)
-                    .where(col(WorkingPaper.id).in_(ordered[start : start + 500]))
-                    .execution_options(populate_existing=True)  # written by statements above
-                ).all()
-            )
-        return found
-
-    def settle_papers(self, papers, hashes: dict[int, str] | None = None) -> None:
-        """Clear sign-offs whose content changed, then set each paper's status from the rest."""
-        papers = list(papers)
-        if not papers:
-            return
-        active = active_signoffs(self.db, [p.id for p in papers])
-        hashes = dict(hashes or {})
-        hashes.update(
-            current_hashes(self.db, [p for p in papers if active[p.id] and p.id not in hashes])
-        )
-        now = utcnow()
-        for paper in papers:
-            levels = set()
-            for level, signoff in active[paper.id].items():
-                if signoff.content_hash != hashes[paper.id]:
-                    signoff.cleared_at, signoff.cleared_reason = now, STALE_REASON
-                    self.db.add(signoff)
-                else:
-                    levels.add(level)
-            status = status_for(levels)
-            if paper.status != status and not (paper.status == "returned" and not levels):
-                paper.status = status
-                self.db.add(paper)
-        self.db.flush()
 
     # -- the laptop's audit log ----------------------------------------------------------------
 

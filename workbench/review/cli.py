@@ -54,6 +54,7 @@ def export(engagement_id: int, out: Path | None) -> None:
     """导出一个项目的档案包（zip，含 SHA-256 清单）。"""
     from workbench import db as database
     from workbench.cli import _app_scope
+    from workbench.core.cli_errors import fail_on
     from workbench.core.errors import DomainError
     from workbench.engagements.services import get
     from workbench.review.archive import safe_name
@@ -63,8 +64,7 @@ def export(engagement_id: int, out: Path | None) -> None:
         try:
             engagement = get(session, engagement_id)
         except DomainError as error:
-            click.echo(f"导出失败：{error.message}", err=True)
-            sys.exit(1)
+            fail_on(error, prefix="导出失败")
         path, addendum = export_package(session, engagement)
         target = out or Path(f"{safe_name(engagement.code, 'engagement')}-archive.zip")
     shutil.move(str(path), target)
