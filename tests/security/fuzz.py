@@ -115,21 +115,41 @@ class Tally:
         self.check(label, response)
 
 
+WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|COPY)\s+"?(\w+)"?', re.IGNORECASE)
+
+
 @contextmanager
 def rolled_back(app):
-    """Undo whatever the requests inside changed (each endpoint starts from the demo)."""
+    """Undo whatever the requests inside changed (each endpoint starts from the demo).
+
+    Yields the set of tables the requests wrote to (INSERT, UPDATE, COPY), filled as they run:
+    only those can hold a cell the requests stored (`stored_illegal_text(db, written)`).
+    """
+    from sqlalchemy import event
+
     from workbench.db import BIND_KEY
 
-    savepoint = app.extensions[BIND_KEY].begin_nested()
+    written: set[str] = set()
+
+    def _seen(conn, cursor, statement, parameters, context, executemany):
+        match = WRITE.match(statement)
+        if match:
+            written.add(match.group(1))
+
+    bind = app.extensions[BIND_KEY]  # the test's connection, in its outer transaction
+    event.listen(bind, "before_cursor_execute", _seen)
+    savepoint = bind.begin_nested()
     try:
-        yield
+        yield written
     finally:
+        event.remove(bind, "before_cursor_execute", _seen)
         if savepoint.is_active:
             savepoint.rollback()
 
 
-def stored_illegal_text(db) -> list[str]:
-    """Every text cell holding a character no stored text may hold (there should be none)."""
+def stored_illegal_text(db, tables: set[str] | None = None) -> list[str]:
+    """Every text cell holding a character no stored text may hold (there should be none), in
+    `tables` (the names of the tables written), or in every table when None."""
     from sqlalchemy import select
     from sqlmodel import SQLModel
 
@@ -138,11 +158,15 @@ def stored_illegal_text(db) -> list[str]:
 
     found = []
     for table in SQLModel.metadata.sorted_tables:
-        for column in table.columns:
-            if is_text(column.type):
-                for value in db.execute(select(column).where(column.is_not(None))).scalars():
-                    if isinstance(value, str) and has_illegal(value):
-                        found.append(f"{table.name}.{column.name}: {value[:40]!r}")
+        if tables is not None and table.name not in tables:
+            continue
+        columns = [column for column in table.columns if is_text(column.type)]
+        if not columns:
+            continue
+        for row in db.execute(select(*columns)):
+            for column, value in zip(columns, row, strict=True):
+                if isinstance(value, str) and has_illegal(value):
+                    found.append(f"{table.name}.{column.name}: {value[:40]!r}")
     return found
 
 
