@@ -115,6 +115,14 @@ class Tally:
         self.check(label, response)
 
 
+def forget_flashes(client) -> None:
+    """Drop the messages the requests flashed: a browser shows them on the page it is redirected
+    to, these requests never go there, and thousands of them in the session cookie made every
+    later request of the run parse and write it again (most of the run's time)."""
+    with client.session_transaction() as session:
+        session.pop("_flashes", None)
+
+
 WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|COPY)\s+"?(\w+)"?', re.IGNORECASE)
 
 
