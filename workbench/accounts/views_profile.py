@@ -12,7 +12,7 @@ from workbench.accounts.forms import ChangePasswordForm, QualificationsForm, Tok
 from workbench.accounts.models import User
 from workbench.accounts.views import bp, managed_user
 from workbench.core.errors import ValidationFailed
-from workbench.core.forms import BaseForm, attach_errors
+from workbench.core.forms import BaseForm, attach_errors, refused
 from workbench.core.permissions import requires
 from workbench.notices import (
     events,  # noqa: F401 - subscribes the notices to audited actions
@@ -99,7 +99,7 @@ def save_notice_preferences():
             db.session(), actor=current_user, enabled=request.form.getlist("kinds")
         )
     except ValidationFailed as error:
-        flash(error.details[0]["message"] if error.details else error.message, "danger")
+        refused(error, message=error.details[0]["message"] if error.details else None)
         return redirect(back)
     flash(f"通知设置已保存：接收 {len(KINDS) - len(muted)} 类，关闭 {len(muted)} 类", "success")
     return redirect(back)

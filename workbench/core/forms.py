@@ -9,7 +9,7 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from workbench import db
-from workbench.core.errors import ValidationFailed
+from workbench.core.errors import DomainError, ValidationFailed
 from workbench.core.hygiene import find_problems, parse_int
 from workbench.core.money import parse_decimal
 
@@ -105,6 +105,18 @@ def flash_errors(form) -> None:
     for errors in form.errors.values():
         for message in errors:
             flash(message, "danger")
+
+
+def refused(error: DomainError, *, message: str | None = None) -> None:
+    """A view caught a service's refusal: nothing of the request is kept, and the page says why.
+
+    The request rolls back at once (a page drawn after this shows what is stored, and nothing is
+    committed even when the view redirects); the message is flashed, `message` instead when given.
+    Every view that catches a domain error calls this or `attach_errors`, or raises again
+    (tests/test_view_refusals.py reads the views to hold them to it).
+    """
+    db.mark_rollback()
+    flash(message or error.message, "danger")
 
 
 def attach_errors(form, error: ValidationFailed) -> None:

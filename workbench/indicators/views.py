@@ -9,7 +9,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.downloads import send_xlsx
 from workbench.core.errors import Conflict, ValidationFailed
-from workbench.core.forms import attach_errors
+from workbench.core.forms import attach_errors, refused
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
@@ -134,8 +134,7 @@ def create(engagement_id: int):
         except ValidationFailed as error:
             attach_errors(form, error)
         except Conflict as error:  # the confirmation or sign-off would go: typed values stay
-            db.mark_rollback()
-            flash(error.message, "danger")
+            refused(error)
             return _form_page(engagement, form), 409
         else:
             flash(f"已新增指标“{indicator.name}”", "success")
@@ -170,8 +169,7 @@ def edit(engagement_id: int, indicator_id: int):
         except ValidationFailed as error:
             attach_errors(form, error)
         except Conflict as error:
-            db.mark_rollback()
-            flash(error.message, "danger")
+            refused(error)
             return _form_page(engagement, form, indicator), 409
         else:
             flash(f"已保存指标“{indicator.name}”", "success")

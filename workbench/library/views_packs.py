@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 from workbench import db
 from workbench.core.downloads import XLSX
 from workbench.core.errors import ValidationFailed
+from workbench.core.forms import refused
 from workbench.core.permissions import requires
 from workbench.library import packs, services
 from workbench.library.editing import CUSTOM_PREFIX
@@ -72,8 +73,7 @@ def import_file():
         )
         result = services.import_pack(session, actor=current_user, pack=pack)
     except ValidationFailed as error:
-        db.mark_rollback()
-        flash(error.message, "danger")
+        refused(error)
         for item in error.details[:30]:
             flash(item.get("message", str(item)), "warning")
         return redirect(url_for("library.pack_list"))

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.errors import NotFound, ValidationFailed
+from workbench.core.forms import refused
 from workbench.core.hygiene import parse_int
 from workbench.core.permissions import requires
 from workbench.core.templating import register_nav
@@ -48,7 +49,7 @@ def outline_profiles_page():
             )
         except ValidationFailed as error:
             errors = [d.get("message", "") for d in error.details] or [str(error)]
-            flash(str(error), "danger")
+            refused(error)
         else:
             flash("提纲已保存为新版本，该委托单位此类项目的报告按新提纲撰写和生成", "success")
             return redirect(url_for("reports.outline_profiles_page"))

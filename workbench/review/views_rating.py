@@ -9,7 +9,7 @@ from workbench import db
 from workbench.accounts.models import OrgKind
 from workbench.accounts.services import list_orgs
 from workbench.core.errors import NotFound, ValidationFailed
-from workbench.core.forms import attach_errors, choices
+from workbench.core.forms import attach_errors, choices, refused
 from workbench.core.permissions import allowed, requires
 from workbench.engagements.services import users_by_id
 from workbench.review import rating as ratings
@@ -74,8 +74,7 @@ def rate(engagement_id: int):
             comment=form.comment.data or "",
         )
     except ValidationFailed as error:
-        db.mark_rollback()
-        flash(error.message, "danger")
+        refused(error)
         values = {f"score_{k}": v for k, v in scores.items()}
         values |= {f"count_{k}": v for k, v in counts.items()}
         found = {d.get("field", ""): d["message"] for d in error.details}

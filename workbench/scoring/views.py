@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.errors import Conflict, ValidationFailed
-from workbench.core.forms import attach_errors
+from workbench.core.forms import attach_errors, refused
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
@@ -106,8 +106,7 @@ def leaf(engagement_id: int, indicator_id: int):
         except ValidationFailed as error:
             attach_errors(form, error)
         except Conflict as error:  # e.g. the sign-off would go: the typed values stay on the page
-            db.mark_rollback()
-            flash(error.message, "danger")
+            refused(error)
             status = 409
         else:
             flash(f"已保存“{indicator.name}”的评分数据", "success")

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
+from workbench.core.forms import refused
 from workbench.core.hygiene import parse_int
 from workbench.core.permissions import predicate, requires
 from workbench.core.templating import register_tab
@@ -48,7 +49,7 @@ def self_score_page(engagement_id: int):
             )
         except ValidationFailed as error:
             errors = error.details or [{"field": "", "message": str(error)}]
-            flash(str(error), "danger")
+            refused(error)
         else:
             flash(f"已保存{changed}项自评得分", "success")
             return redirect(url_for("scoring.self_score_page", engagement_id=engagement.id))
