@@ -28,7 +28,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from werkzeug.http import dump_options_header
 
 from workbench.core.blobstore import BlobStore, HashingReader, hash_stream, parse_url, stored_hash
-from workbench.core.blobstore.local import LocalStore
+from workbench.core.blobstore.local import BlobMismatch, LocalStore
 from workbench.core.errors import DomainError, NotFound, ValidationFailed
 from workbench.core.timeutil import utcnow
 
@@ -159,20 +159,33 @@ def store_known(
     (else ValidationFailed: the caller rolls back; a file is never kept under a wrong name); on
     the local folder the flush to disk is one sync for the batch. Returns the files added.
     """
-    wanted = {sha: (mime, size) for sha, mime, size in files}
-    names = sorted(wanted)
-    have = known(db, names)
     target = backend()
     if not isinstance(target, LocalStore):  # an object store: each upload checked before its key
+        wanted = {sha: mime for sha, mime, _size in files}
+        have = known(db, wanted)
         count = 0
-        for sha in names:
+        for sha in sorted(wanted):
             if sha in have and target.exists(sha):
                 continue
             with opener(sha) as source:
-                if store(db, source, mime=wanted[sha][0]).sha256 != sha:
+                if store(db, source, mime=wanted[sha]).sha256 != sha:
                     raise ValidationFailed(f"文件 {sha[:12]}… 的内容与其校验值不符，未导入")
             count += sha not in have
         return count
+    added, absent = add_known_rows(db, files, target)
+    write_known(target, absent, opener)
+    return added
+
+
+def add_known_rows(
+    db: Session, files: Iterable[tuple[str, str, int]], target: LocalStore
+) -> tuple[int, list[tuple[str, int]]]:
+    """The blob rows of the (sha256, mime, size) files not here yet, in one statement; returns
+    how many, and the (sha256, size) files the local folder lacks (a row without its file is
+    written again). The caller writes those (`write_known`, or a process of its own)."""
+    wanted = {sha: (mime, size) for sha, mime, size in files}
+    names = sorted(wanted)
+    have = known(db, names)
     rows = [
         {"sha256": sha, "size": wanted[sha][1], "mime": wanted[sha][0], "created_at": utcnow()}
         for sha in names
@@ -180,24 +193,31 @@ def store_known(
     ]
     if rows:
         db.connection().execute(insert(Blob.__table__), rows)
+    absent = [(sha, wanted[sha][1]) for sha in names if not (sha in have and target.exists(sha))]
+    return len(rows), absent
 
-    for sha in names:
-        if sha in have and target.exists(sha):  # (a row without its file is written again)
-            continue
-        with opener(sha) as source:
-            try:
-                size = target.put_checked(sha, source, durable=False)
-            except ValueError:
-                raise ValidationFailed(f"文件 {sha[:12]}… 的内容与其校验值不符，未导入") from None
-            except OSError as error:
-                raise StorageFull(
-                    f"文件保存失败（存储空间不足或不可写）：{error.strerror or error}"
-                ) from error
-        if size != wanted[sha][1]:  # the content is right; the size given for its row is not
-            raise ValidationFailed(f"文件 {sha[:12]}… 的大小与记录不符，未导入")
-    target.sync()
 
-    return len(rows)
+def write_known(
+    target: LocalStore, files: list[tuple[str, int]], opener: Callable[[str], BinaryIO]
+) -> None:
+    """Write (sha256, size) files into the local folder and sync once; a file that is not what
+    its name and size say refuses the batch (ValidationFailed), a full disk is StorageFull."""
+    try:
+        target.put_many_checked(files, opener)
+        target.sync()
+    except BlobMismatch as mismatch:
+        raise known_refusal(mismatch.sha256, mismatch.kind) from None
+    except OSError as error:
+        raise known_refusal("", "disk", error.strerror or str(error)) from error
+
+
+def known_refusal(sha256: str, kind: str, detail: str = "") -> DomainError:
+    """What refuses a batch of known files: a file's content or size, or the disk."""
+    if kind == "content":
+        return ValidationFailed(f"文件 {sha256[:12]}… 的内容与其校验值不符，未导入")
+    if kind == "size":
+        return ValidationFailed(f"文件 {sha256[:12]}… 的大小与记录不符，未导入")
+    return StorageFull(f"文件保存失败（存储空间不足或不可写）：{detail}")
 
 
 def open(sha256: str) -> BinaryIO:  # noqa: A001 - storage.open, as the callers read it

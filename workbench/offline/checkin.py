@@ -77,7 +77,7 @@ def checkin(
                     actor, "offline.carry", target, message="只有项目负责人和评价人员可以导入回传包"
                 )
                 ensure_writable(target)
-                return _merge(db, actor, target, checkout, manifest, zf, finish)
+                return _merge(db, actor, target, checkout, manifest, zf, opened.source, finish)
     except package.PackageRefused as refused:  # raised before the payload is read at all
         raise Refused(refused.message) from None
 
@@ -120,6 +120,7 @@ def _merge(
     checkout: OfflineCheckout,
     manifest: dict,
     zf: zipfile.ZipFile,
+    source: package.PayloadSource,
     finish: bool,
 ) -> OfflineCheckin:
     try:
@@ -145,7 +146,7 @@ def _merge(
         name = f"files/{sha256}"
         return zf.getinfo(name).file_size if name in names else None
 
-    merger = Merger(db, checkout, open_file=open_file, file_size=file_size)
+    merger = Merger(db, checkout, open_file=open_file, file_size=file_size, payload_source=source)
     merger.checkin_id = row.id
     merger.run(engagement.id, laptop, audit_rows)
     if merger.scoring_changed:

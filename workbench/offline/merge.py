@@ -11,22 +11,26 @@ offline is given its server id before its children point at it):
 - a record deleted offline is deleted here when it is of a deletable kind and unchanged here.
 Deletions run after every addition and update, children first. Sign-offs made offline are kept
 active only where the paper, as merged, still has the content they signed; the others are kept as
-history and listed as needing to be signed again. Everything happens in the caller's transaction.
+history and listed as needing to be signed again. Every row is written in the caller's
+transaction; the new files are written meanwhile by processes of their own (`files.py`), waited
+for before the merge ends, and a file that is not what its name says refuses the check-in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO
 
-from sqlalchemy import Table, insert
-from sqlmodel import Session, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlmodel import Session
 
 from workbench.core import storage
 from workbench.core.audit import AuditEntry
 from workbench.core.errors import ValidationFailed
-from workbench.offline import diff, scope
+from workbench.offline import diff, files, scope
 from workbench.offline.models import OfflineBase, OfflineCheckout, OfflineConflict
+from workbench.offline.package import PayloadSource
 from workbench.offline.writes import RecordWriter
 from workbench.surveys.models import mark_answers_changed
 
@@ -36,6 +40,25 @@ DUPLICATE_BY = {
     "evidence": ("paper_id", "sha256", "request_item_id"),
     "survey_response": ("survey_id", "source_key"),
 }
+
+
+@dataclass(slots=True)
+class Base:
+    """A record as the laptop last knew it (an `OfflineBase` row, read without the ORM)."""
+
+    id: int
+    table_name: str
+    key: str
+    server_key: str
+    data: dict
+    created_offline: bool
+
+
+def _bases(db: Session, checkout_id: int) -> list[Base]:
+    tbl = OfflineBase.__table__
+    columns = [tbl.c[name] for name in Base.__slots__]
+    rows = db.connection().execute(select(*columns).where(tbl.c.checkout_id == checkout_id))
+    return [Base(*row) for row in rows]
 
 
 class Merger(RecordWriter):
@@ -48,16 +71,20 @@ class Merger(RecordWriter):
         *,
         open_file: Callable[[str], IO[bytes]] | None = None,
         file_size: Callable[[str], int | None] | None = None,
+        payload_source: PayloadSource | None = None,
     ) -> None:
-        super().__init__(db, checkout.engagement_id)
+        super().__init__(db, checkout.engagement_id, batched=True)
         self.checkout = checkout
         self.open_file = open_file  # a file of the package, by its SHA-256
         self.file_size = file_size  # its size, or None when the package does not carry it
-        self.bases: dict[tuple[str, str], OfflineBase] = {}
+        self.payload_source = payload_source  # the package again, for the process writing files
+        self.bases: dict[tuple[str, str], Base] = {}
         self.server_keys: dict[tuple[str, str], str] = {}
-        for base in db.exec(select(OfflineBase).where(OfflineBase.checkout_id == checkout.id)):
+        for base in _bases(db, checkout.id):
             self.bases[(base.table_name, base.key)] = base
             self.server_keys[(base.table_name, base.key)] = base.server_key
+        self.changed_bases: dict[int, Base] = {}  # written at the end, in one statement
+        self.dropped_bases: set[int] = set()
         self.conflicts: list[OfflineConflict] = []
         self.pending_signoffs: list[tuple[dict, dict]] = []
         self.checkin_id: int | None = None
@@ -86,15 +113,17 @@ class Merger(RecordWriter):
     def run(
         self, engagement_id: int, laptop: dict[str, list[dict]], audit_rows: list[dict]
     ) -> None:
-        server = scope.collect_merged(self.db.connection(), engagement_id)
         self.engagement_id = engagement_id
-        self.summary.files += self._store_files(laptop.get("evidence", []))
-        self._merge_records(server, laptop, audit_rows)
+        # The files are written by other processes while the records are read and merged here.
+        with self._storing_files(laptop.get("evidence", [])) as added:
+            server = scope.collect_merged(self.db.connection(), engagement_id)
+            self._merge_records(server, laptop, audit_rows)
+        self.summary.files += added
 
     def _merge_records(
         self, server: dict[str, list[dict]], laptop: dict[str, list[dict]], audit_rows: list[dict]
     ) -> None:
-        deletions: list[tuple[scope.Merged, OfflineBase, dict | None]] = []
+        deletions: list[tuple[scope.Merged, Base, dict | None]] = []
         for spec in scope.MERGED:
             tbl = scope.table(spec.table)
             here = {
@@ -115,9 +144,10 @@ class Merger(RecordWriter):
                     if mapped is not None:
                         new.append((row, mapped))
             self._add(spec, tbl, new, here)
-            for (name, key), base in list(self.bases.items()):
-                if name == spec.table and key not in seen:
+            for base in list(self.bases.values()):
+                if base.table_name == spec.table and base.key not in seen:
                     deletions.append((spec, base, here.get(base.server_key)))
+        self.write_updates()
         for spec, base, current in reversed(deletions):
             self._deleted_offline(spec, base, current)
         self.db.flush()
@@ -130,7 +160,7 @@ class Merger(RecordWriter):
         )
         self.pending_signoffs = []
         self._audit(audit_rows)
-        self._write_new_bases()
+        self._write_bases()
 
     # -- records the laptop created --------------------------------------------------------------
 
@@ -198,7 +228,7 @@ class Merger(RecordWriter):
             self._indexes[spec.table] = index
         return index.get(tuple(mapped.get(n) for n in match))
 
-    def _store_files(self, evidence: list[dict]) -> int:
+    def _storing_files(self, evidence: list[dict]):
         """The files of the laptop's new evidence this server lacks, from the package (each
         checked against its name; one that is not refuses the whole check-in)."""
         wanted: dict[str, tuple[str, int]] = {}
@@ -215,10 +245,11 @@ class Merger(RecordWriter):
         missing = elsewhere - storage.known(self.db, elsewhere)
         if missing:
             raise ValidationFailed(f"回传包缺少证据文件 {min(missing)[:12]}…，不能导入")
-        return storage.store_known(
+        return files.storing(
             self.db,
             [(sha, mime, size) for sha, (mime, size) in wanted.items()],
-            self.open_file,
+            opener=self.open_file,
+            source=self.payload_source,
         )
 
     def _remember(self, name: str, key: str, server_key: str, row: dict, *, created: bool) -> None:
@@ -227,7 +258,7 @@ class Merger(RecordWriter):
         base = self.bases.get((name, key))
         if base is not None:
             base.data = row
-            self.db.add(base)
+            self.changed_bases[base.id] = base
             return
         self.new_bases.append(
             {
@@ -240,15 +271,32 @@ class Merger(RecordWriter):
             }
         )
 
-    def _write_new_bases(self) -> None:
+    def _write_bases(self) -> None:
+        """The bases as the laptop now knows its records: new, changed, dropped."""
+        tbl, conn = OfflineBase.__table__, self.db.connection()
+        changed = [
+            {"b_id": base.id, "b_data": base.data}
+            for base_id, base in self.changed_bases.items()
+            if base_id not in self.dropped_bases
+        ]
+        if changed:
+            conn.execute(
+                update(tbl)
+                .where(tbl.c.id == bindparam("b_id"))
+                .values(data=bindparam("b_data", type_=tbl.c.data.type)),
+                changed,
+            )
+        dropped = sorted(self.dropped_bases)
+        for start in range(0, len(dropped), 500):
+            conn.execute(delete(tbl).where(tbl.c.id.in_(dropped[start : start + 500])))
         if self.new_bases:
-            self.db.connection().execute(insert(OfflineBase.__table__), self.new_bases)
-            self.new_bases = []
+            conn.execute(insert(tbl), self.new_bases)
+        self.changed_bases, self.dropped_bases, self.new_bases = {}, set(), []
 
     # -- records both sides had ----------------------------------------------------------------
 
     def _existing(
-        self, spec: scope.Merged, tbl: Table, base: OfflineBase, row: dict, current: dict | None
+        self, spec: scope.Merged, tbl: Table, base: Base, row: dict, current: dict | None
     ) -> None:
         theirs = self.to_server(tbl, base.data)
         ours = self.to_server(tbl, row)
@@ -275,7 +323,7 @@ class Merger(RecordWriter):
         self,
         spec: scope.Merged,
         tbl: Table,
-        base: OfflineBase,
+        base: Base,
         row: dict,
         ours: dict,
         current: dict | None,
@@ -309,17 +357,17 @@ class Merger(RecordWriter):
 
     # -- deletions -------------------------------------------------------------------------------
 
-    def _deleted_offline(self, spec: scope.Merged, base: OfflineBase, current: dict | None) -> None:
+    def _deleted_offline(self, spec: scope.Merged, base: Base, current: dict | None) -> None:
         tbl = scope.table(spec.table)
         if current is None:  # gone on both sides
             self.bases.pop((spec.table, base.key), None)
-            self.db.delete(base)
+            self.dropped_bases.add(base.id)
             return
         theirs = self.to_server(tbl, base.data)
         if spec.deletable and not diff.changed(theirs, current, spec.ignore):
             self.delete_row(tbl, current)
             self.bases.pop((spec.table, base.key), None)
-            self.db.delete(base)
+            self.dropped_bases.add(base.id)
             self.summary.deleted[spec.label] += 1
             return
         self._conflict(spec, tbl, base, None, None, current, deleted="offline")

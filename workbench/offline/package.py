@@ -242,16 +242,50 @@ def open_verified(path: str | os.PathLike[str], *, passphrase: str) -> Iterator[
             decryptor.finalize()
         except InvalidTag:
             raise PackageRefused("tampered") from None
-        raw = _CounterReader(f, aes_key, iv, frame.payload_offset, frame.plaintext_length)
-        # A small buffer: zipfile seeks to each member's header, and every seek refills it.
-        with io.BufferedReader(raw, buffer_size=_READ_BUFFER) as payload:
-            yield Verified(header=frame.header, payload=payload)
+        source = PayloadSource(
+            path=str(path),
+            key=aes_key.hex(),
+            iv=iv.hex(),
+            offset=frame.payload_offset,
+            length=frame.plaintext_length,
+        )
+        with _payload(f, source) as payload:
+            yield Verified(header=frame.header, payload=payload, source=source)
+
+
+@dataclass(frozen=True)
+class PayloadSource:
+    """Where a verified package's payload is and how to read it: given to another process that
+    reads it too (a check-in's files are written by one), which opens it with `read_payload`."""
+
+    path: str
+    key: str  # hex: the AES key derived from the passphrase (never written to disk)
+    iv: str  # hex
+    offset: int
+    length: int
+
+
+@contextmanager
+def read_payload(source: PayloadSource) -> Iterator[BinaryIO]:
+    """The payload of a package verified before (`open_verified`), read decrypted (seekable)."""
+    with open(source.path, "rb") as f, _payload(f, source) as payload:
+        yield payload
+
+
+@contextmanager
+def _payload(f: BinaryIO, source: PayloadSource) -> Iterator[BinaryIO]:
+    key, iv = bytes.fromhex(source.key), bytes.fromhex(source.iv)
+    raw = _CounterReader(f, key, iv, source.offset, source.length)
+    # A small buffer: zipfile seeks to each member's header, and every seek refills it.
+    with io.BufferedReader(raw, buffer_size=_READ_BUFFER) as payload:
+        yield payload
 
 
 @dataclass(frozen=True)
 class Verified:
     header: dict[str, Any]
     payload: BinaryIO  # the payload zip, seekable, decrypted as it is read
+    source: PayloadSource  # the same, for another process
 
 
 class _CounterReader(io.RawIOBase):

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table, and_, delete, insert, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, update
 from sqlmodel import Session, col, select
 
 from workbench.core.timeutil import utcnow
@@ -59,8 +59,11 @@ class Summary:
 class RecordWriter:
     """Row writes on one engagement's merged tables, and the papers they touched."""
 
-    def __init__(self, db: Session, engagement_id: int) -> None:
+    def __init__(self, db: Session, engagement_id: int, *, batched: bool = False) -> None:
         self.db = db
+        self.batched = batched
+        # (table, fields) → [(key, values)]: updates waiting for `write_updates` when batched
+        self.updates: dict[tuple[str, tuple[str, ...]], list[tuple[dict, dict]]] = {}
         self.engagement_id = engagement_id
         self.summary = Summary()
         self.touched_papers: set[int] = set()
@@ -97,17 +100,40 @@ class RecordWriter:
         return keys  # type: ignore[return-value]
 
     def write_fields(self, tbl: Table, current: dict, ours: dict, fields: Iterable[str]) -> None:
-        """Write the given fields of `ours` over the record `current`; its version moves."""
+        """Write the given fields of `ours` over the record `current`; its version moves.
+
+        Batched (a check-in's thousands of papers edited offline), the writes wait for
+        `write_updates`: one statement per table and set of fields.
+        """
         values = scope.column_values(tbl, {f: ours.get(f) for f in fields})
-        if "updated_at" in tbl.c:
-            values["updated_at"] = utcnow()
-        if "version" in tbl.c:
-            values["version"] = tbl.c.version + 1
-        where = and_(*(tbl.c[c] == current[c] for c in scope.key_columns(tbl)))
-        self.db.connection().execute(update(tbl).where(where).values(**values))
+        key = {c: current[c] for c in scope.key_columns(tbl)}
+        self.updates.setdefault((tbl.name, tuple(sorted(values))), []).append((key, values))
         self.touch(tbl.name, {**current, **ours})
         if tbl.name == "indicator":
             self.scoring_changed = True
+        if not self.batched:
+            self.write_updates()
+
+    def write_updates(self) -> None:
+        now = utcnow()
+        for (name, fields), items in self.updates.items():
+            tbl = scope.table(name)
+            keys = scope.key_columns(tbl)
+            bound = [f for f in fields if f not in ("updated_at", "version")]  # set here, below
+            values = {f: bindparam(f"v_{f}", type_=tbl.c[f].type) for f in bound}
+            if "updated_at" in tbl.c:
+                values["updated_at"] = now
+            if "version" in tbl.c:
+                values["version"] = tbl.c.version + 1  # a form open here on the old one is stale
+            where = [tbl.c[c] == bindparam(f"k_{c}") for c in keys]
+            self.db.connection().execute(
+                update(tbl).where(*where).values(**values),
+                [
+                    {**{f"k_{c}": key[c] for c in keys}, **{f"v_{f}": row[f] for f in bound}}
+                    for key, row in items
+                ],
+            )
+        self.updates = {}
 
     def delete_row(self, tbl: Table, current: dict) -> None:
         where = and_(*(tbl.c[c] == current[c] for c in scope.key_columns(tbl)))
