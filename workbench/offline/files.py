@@ -1,5 +1,6 @@
-"""A return package's files at check-in: their blob rows at once, the files themselves written by a
-process of their own (`unpack.py`) while the records are merged, waited for and judged at the end.
+"""A return package's files at check-in: their blob rows at once, the files themselves written by
+two processes of their own (`unpack.py`) while the records are merged, waited for and judged at
+the end.
 
 On an object store (or with no package to read again) the files are stored first, one by one,
 as `storage.store_known` does.
