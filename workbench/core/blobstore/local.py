@@ -124,23 +124,12 @@ class LocalStore:
         """
         if not pipelined:
             for sha, size in files:
-                with opener(sha) as source:
-                    try:
-                        got = self.put_checked(sha, source, durable=False)
-                    except ValueError:
-                        raise BlobMismatch(sha, "content") from None
-                if got != size:
-                    raise BlobMismatch(sha, "size")
+                self._stream_one(sha, size, opener)
             return
         pending: deque[tuple[str, int, Future[int]]] = deque()
 
         def settle(sha: str, size: int, written: Future[int]) -> None:
-            try:
-                got = written.result()
-            except ValueError:
-                raise BlobMismatch(sha, "content") from None
-            if got != size:  # the content is right; the size given for its row is not
-                raise BlobMismatch(sha, "size")
+            _check_put(sha, size, written.result)
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="put-many") as writer:
             try:
@@ -148,13 +137,7 @@ class LocalStore:
                     if size > PIPELINED_BYTES:  # streamed here, once the others are written
                         while pending:
                             settle(*pending.popleft())
-                        with opener(sha) as source:
-                            try:
-                                got = self.put_checked(sha, source, durable=False)
-                            except ValueError:
-                                raise BlobMismatch(sha, "content") from None
-                        if got != size:
-                            raise BlobMismatch(sha, "size")
+                        self._stream_one(sha, size, opener)
                         continue
                     with opener(sha) as source:
                         data = source.read(size + 1)
@@ -169,6 +152,10 @@ class LocalStore:
             except BaseException:
                 writer.shutdown(cancel_futures=True)  # nothing more starts; the one running ends
                 raise
+
+    def _stream_one(self, sha: str, size: int, opener: Callable[[str], BinaryIO]) -> None:
+        with opener(sha) as source:
+            _check_put(sha, size, lambda: self.put_checked(sha, source, durable=False))
 
     def sync(self) -> None:
         """Flush every file written with durable=False to disk (the whole system's buffers)."""
@@ -190,3 +177,13 @@ class LocalStore:
         """The folder takes a write (the readiness probe)."""
         with tempfile.NamedTemporaryFile(dir=self.root, prefix=".ready-"):
             pass
+
+
+def _check_put(sha: str, size: int, put: Callable[[], int]) -> None:
+    """Run a checked write (or take its result): a wrong hash or size is a BlobMismatch."""
+    try:
+        got = put()
+    except ValueError:
+        raise BlobMismatch(sha, "content") from None
+    if got != size:  # the content is right; the size given for its row is not
+        raise BlobMismatch(sha, "size")
