@@ -30,6 +30,14 @@ def _paper(laptop, **match):
     return laptop.row("working_paper", **match)
 
 
+def _resolve(db, demo, conflict, choice: str):
+    """The lead settles a conflict."""
+    lead = demo.users["demo-lead"]
+    return conflicts.resolve(
+        db, actor=lead, engagement=demo.engagement, conflict=conflict, choice=choice
+    )
+
+
 def _first_paper(db, demo) -> WorkingPaper:
     return db.exec(
         select(WorkingPaper)
@@ -213,13 +221,7 @@ def test_a_paper_edited_on_both_sides_is_a_conflict(db, demo, tmp_path, count_qu
     assert (line["server"], line["offline"]) == ("服务器上的写法", "离线的写法")
     assert line["base"] == original
     with count_queries() as counter:
-        conflicts.resolve(
-            db,
-            actor=demo.users["demo-lead"],
-            engagement=demo.engagement,
-            conflict=conflict,
-            choice="offline",
-        )
+        _resolve(db, demo, conflict, "offline")
         db.flush()
     # The one record's base is read, not every base of the check-out (thousands on a real one).
     bases = [s for s in counter.statements if "FROM offline_base" in s]
@@ -227,13 +229,7 @@ def test_a_paper_edited_on_both_sides_is_a_conflict(db, demo, tmp_path, count_qu
     db.refresh(paper)
     assert paper.values[key] == "离线的写法"
     with pytest.raises(Conflict, match="已由他人处理"):
-        conflicts.resolve(
-            db,
-            actor=demo.users["demo-lead"],
-            engagement=demo.engagement,
-            conflict=conflict,
-            choice="server",
-        )
+        _resolve(db, demo, conflict, "server")
 
 
 def test_an_indicator_actual_value_conflict_keeps_the_server_value(db, demo, tmp_path):
@@ -253,13 +249,7 @@ def test_an_indicator_actual_value_conflict_keeps_the_server_value(db, demo, tmp
     assert [(f["label"], f["server"], f["offline"]) for f in conflict.fields] == [
         ("实际值", "97%", "98.5%")
     ]
-    conflicts.resolve(
-        db,
-        actor=demo.users["demo-lead"],
-        engagement=demo.engagement,
-        conflict=conflict,
-        choice="server",
-    )
+    _resolve(db, demo, conflict, "server")
     db.flush()
     # The next check-in of the same laptop does not raise it again.
     again = _checkin(db, demo, laptop.export(tmp_path))
@@ -624,13 +614,7 @@ def test_a_finding_edited_on_both_sides_can_keep_both(db, demo, tmp_path):
         ("内容", "服务器上改写的问题描述", "离线补充：另有两所学校账目未单列")
     ]
     assert [value for value, _label in conflicts.choices(conflict)] == ["offline", "server", "both"]
-    conflicts.resolve(
-        db,
-        actor=demo.users["demo-lead"],
-        engagement=demo.engagement,
-        conflict=conflict,
-        choice="both",
-    )
+    _resolve(db, demo, conflict, "both")
     db.flush()
     db.refresh(finding)
     assert finding.text == "服务器上改写的问题描述"
