@@ -145,3 +145,16 @@ def open_tab(page, label: str) -> None:
             except PlaywrightTimeoutError:
                 continue
     link.click()
+
+
+def fill_site_visit(page, *, site: str, visit_date: str, summary: str) -> str:
+    """Fill and save the 现场核查记录 form just opened (one item, 留样记录 相符); its index number."""
+    page.fill("input[name=f-site]", site)
+    page.fill("input[name=f-visit_date]", visit_date)
+    page.select_option("select[name=f-method]", label="实地查看")
+    page.fill("input[name=f-items-0-item]", "留样记录")
+    page.select_option("select[name=f-items-0-conclusion]", label="相符")
+    page.fill("textarea[name=f-summary]", summary)
+    page.click("#save-paper")
+    page.wait_for_selector("#signoffs")
+    return page.locator("#paper-index").inner_text()

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in, new_context, open_tab
+from tests.browser.conftest import fill_site_visit, log_in, new_context, open_tab
 from tests.fieldwork.helpers import PDF, jpeg
 
 pytestmark = pytest.mark.browser
@@ -32,15 +32,12 @@ def test_paper_prepared_reviewed_and_approved(browser, live_server, tmp_path):
     page.click("#create-paper")
     page.wait_for_selector("#paper-form")
     assert "已创建" in page.locator(".alert-success").inner_text()
-    page.fill("input[name=f-site]", "示例市第二中心小学")
-    page.fill("input[name=f-visit_date]", "2025-03-10")
-    page.select_option("select[name=f-method]", label="实地查看")
-    page.fill("input[name=f-items-0-item]", "留样记录")
-    page.select_option("select[name=f-items-0-conclusion]", label="相符")
-    page.fill("textarea[name=f-summary]", "食堂运行规范，留样记录完整。")
-    page.click("#save-paper")
-    page.wait_for_selector("#signoffs")
-    index = page.locator("#paper-index").inner_text()
+    index = fill_site_visit(
+        page,
+        site="示例市第二中心小学",
+        visit_date="2025-03-10",
+        summary="食堂运行规范，留样记录完整。",
+    )
     assert re.fullmatch(r"D-04-\d\d", index)
     paper_url = page.url
 

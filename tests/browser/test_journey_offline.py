@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, new_context
+from tests.browser.conftest import fill_site_visit, log_in, new_context
 from tests.fieldwork.helpers import jpeg
 from tests.live_server import free_port, stop
 
@@ -197,15 +197,12 @@ def test_checked_out_worked_on_a_laptop_with_phones_and_checked_in(browser, live
         field.fill("input[name=title]", NEW_PAPER)
         field.click("#create-paper")
         field.wait_for_selector("#paper-form")
-        field.fill("input[name=f-site]", "示例市第三中心小学")
-        field.fill("input[name=f-visit_date]", "2026-03-10")
-        field.select_option("select[name=f-method]", label="实地查看")
-        field.fill("input[name=f-items-0-item]", "留样记录")
-        field.select_option("select[name=f-items-0-conclusion]", label="相符")
-        field.fill("textarea[name=f-summary]", "离线现场核查：留样记录完整。")
-        field.click("#save-paper")
-        field.wait_for_selector("#signoffs")
-        new_index = field.locator("#paper-index").inner_text()
+        new_index = fill_site_visit(
+            field,
+            site="示例市第三中心小学",
+            visit_date="2026-03-10",
+            summary="离线现场核查：留样记录完整。",
+        )
         assert re.fullmatch(r"D-04-\d\d", new_index)
         photo = tmp_path / "留样柜.jpg"
         photo.write_bytes(jpeg("2026:03:10 09:30:00"))
