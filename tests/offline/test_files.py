@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from sqlmodel import func, select
 
 from tests.offline.helpers import PASSPHRASE
+from workbench.core.blobstore.local import LocalStore
 from workbench.core.errors import ValidationFailed
 from workbench.core.storage import Blob, StorageFull
 from workbench.offline import files, package, unpack
@@ -72,7 +74,7 @@ def test_the_files_are_written_by_other_processes_while_the_block_runs(app, db, 
 def test_a_file_either_process_finds_wrong_refuses_the_check_in(app, db, tmp_path, fault):
     members = _scans(6, f"wrong {fault}")
     shas = list(members)
-    bad = shas[3]  # in the second process's half (every other file)
+    bad = max(shas)  # the last by name: in the second process's part
     claimed = {sha: len(data) for sha, data in members.items()}
     if fault == "content":
         members = {**members, bad: b"not the scan its name says"}
@@ -106,3 +108,21 @@ def test_a_folder_the_disk_refuses_is_said_so(tmp_path):
     job = {"source": source, "root": str(not_a_folder), "files": sizes}
     result = unpack.run(job)
     assert result["ok"] is False and result["kind"] == "disk" and result["detail"]
+
+
+def test_each_process_reads_one_stretch_of_the_package_of_about_half_its_bytes():
+    sizes = {"a": 300, "b": 100, "c": 100, "d": 200, "e": 100, "f": 200}
+    where = {"c": 0, "a": 10, "f": 20, "b": 30, "d": 40, "e": 50}  # their places in the package
+    parts = files._parts(list(sizes.items()), where.__getitem__)
+    assert [[sha for sha, _size in part] for part in parts] == [["c", "a", "f"], ["b", "d", "e"]]
+    assert [sum(size for _sha, size in part) for part in parts] == [600, 400]
+    assert files._parts([("a", 5)], None) == [[("a", 5)]]  # one file: one process
+
+
+def test_what_is_written_is_flushed_while_the_rest_is_written(monkeypatch, tmp_path):
+    flushed = threading.Event()
+    store = LocalStore(tmp_path)
+    monkeypatch.setattr(store, "sync", flushed.set)
+    monkeypatch.setattr(unpack, "FLUSH_SECONDS", 0.01)
+    with unpack._flushing(store):
+        assert flushed.wait(5)  # before the block ends

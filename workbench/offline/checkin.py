@@ -146,7 +146,17 @@ def _merge(
         name = f"files/{sha256}"
         return zf.getinfo(name).file_size if name in names else None
 
-    merger = Merger(db, checkout, open_file=open_file, file_size=file_size, payload_source=source)
+    def file_position(sha256: str) -> int:
+        return zf.getinfo(f"files/{sha256}").header_offset
+
+    merger = Merger(
+        db,
+        checkout,
+        open_file=open_file,
+        file_size=file_size,
+        payload_source=source,
+        file_position=file_position,
+    )
     merger.checkin_id = row.id
     merger.run(engagement.id, laptop, audit_rows)
     if merger.scoring_changed:

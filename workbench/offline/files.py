@@ -23,7 +23,7 @@ from workbench.core import storage
 from workbench.core.blobstore.local import LocalStore
 from workbench.offline.package import PayloadSource
 
-PROCESSES = 2  # writing the files: each takes every other one (two cores: measured)
+PROCESSES = 2  # writing the files: each a stretch of the package (two cores: measured)
 
 
 @contextmanager
@@ -33,6 +33,7 @@ def storing(
     *,
     opener: Callable[[str], IO[bytes]],
     source: PayloadSource | None,
+    position: Callable[[str], int] | None = None,
 ) -> Iterator[int]:
     """Store (sha256, mime, size) files while the block runs; it is given how many are new.
 
@@ -48,7 +49,10 @@ def storing(
     if not absent:
         yield added
         return
-    children = [_start(source, target, absent[n::PROCESSES]) for n in range(PROCESSES)]
+    parts = _parts(absent, position)
+    children = [_spawn() for _part in parts]  # all started before any is given its work
+    for child, part in zip(children, parts, strict=True):
+        _give(child, {"source": asdict(source), "root": str(target.root), "files": part})
     try:
         yield added
     finally:  # the files are waited for, whatever the block did
@@ -57,20 +61,37 @@ def storing(
         _judge(returncode, out, err)
 
 
-def _start(source: PayloadSource, target: LocalStore, absent: list[tuple[str, int]]):
-    job = {"source": asdict(source), "root": str(target.root), "files": absent}
-    child = subprocess.Popen(
+def _parts(
+    files: list[tuple[str, int]], position: Callable[[str], int] | None
+) -> list[list[tuple[str, int]]]:
+    """The files in PROCESSES runs of about the same size, each a stretch of the package read
+    from start to end (when `position` tells where a file is in it)."""
+    if position is not None:
+        files = sorted(files, key=lambda file: position(file[0]))
+    total = sum(size for _sha, size in files)
+    parts: list[list[tuple[str, int]]] = [[] for _ in range(PROCESSES)]
+    done = 0
+    for file in files:
+        parts[min(PROCESSES - 1, done * PROCESSES // max(total, 1))].append(file)
+        done += file[1]
+    return [part for part in parts if part]
+
+
+def _spawn() -> subprocess.Popen:
+    return subprocess.Popen(
         [sys.executable, "-m", "workbench.offline.unpack"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _give(child: subprocess.Popen, job: dict) -> None:
     # (BrokenPipeError: it ended before reading its job; its error output says why)
     with contextlib.suppress(BrokenPipeError), child.stdin as stdin:
         stdin.write(json.dumps(job))
     child.stdin = None  # given and closed: communicate() must not flush it again
-    return child
 
 
 def _judge(returncode: int, out: str, err: str) -> None:

@@ -72,12 +72,14 @@ class Merger(RecordWriter):
         open_file: Callable[[str], IO[bytes]] | None = None,
         file_size: Callable[[str], int | None] | None = None,
         payload_source: PayloadSource | None = None,
+        file_position: Callable[[str], int] | None = None,
     ) -> None:
         super().__init__(db, checkout.engagement_id, batched=True)
         self.checkout = checkout
         self.open_file = open_file  # a file of the package, by its SHA-256
         self.file_size = file_size  # its size, or None when the package does not carry it
         self.payload_source = payload_source  # the package again, for the process writing files
+        self.file_position = file_position  # where a file is in it (read in that order)
         self.bases: dict[tuple[str, str], Base] = {}
         self.server_keys: dict[tuple[str, str], str] = {}
         for base in _bases(db, checkout.id):
@@ -250,6 +252,7 @@ class Merger(RecordWriter):
             [(sha, mime, size) for sha, (mime, size) in wanted.items()],
             opener=self.open_file,
             source=self.payload_source,
+            position=self.file_position,
         )
 
     def _remember(self, name: str, key: str, server_key: str, row: dict, *, created: bool) -> None:

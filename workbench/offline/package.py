@@ -288,6 +288,9 @@ class Verified:
     source: PayloadSource  # the same, for another process
 
 
+_SPARE = 15  # the room AES-CTR's update_into wants beyond the data (block size - 1)
+
+
 class _CounterReader(io.RawIOBase):
     """The verified payload of an open package file, decrypted on read (seekable)."""
 
@@ -296,6 +299,7 @@ class _CounterReader(io.RawIOBase):
         self._offset, self._length = offset, length
         self._pos = 0
         self._decryptor = None  # positioned at self._pos, or None after a seek
+        self._scratch = bytearray()  # the ciphertext of the last read
 
     def readable(self) -> bool:
         return True
@@ -323,11 +327,18 @@ class _CounterReader(io.RawIOBase):
             self._decryptor = Cipher(algorithms.AES(self._key), modes.CTR(counter)).decryptor()
             self._decryptor.update(bytes(skip))
         self._f.seek(self._offset + self._pos)
-        data = self._f.read(size)
-        plain = self._decryptor.update(data)
-        buffer[: len(plain)] = plain
-        self._pos += len(plain)
-        return len(plain)
+        if size > _SPARE:  # decrypted straight into the reader's buffer (AES-CTR's output
+            size -= _SPARE  # step wants 15 bytes to spare), the ciphertext read into our own
+            if len(self._scratch) < size:
+                self._scratch = bytearray(size)
+            got = self._f.readinto(memoryview(self._scratch)[:size])
+            n = self._decryptor.update_into(memoryview(self._scratch)[:got], buffer)
+        else:
+            plain = self._decryptor.update(self._f.read(size))
+            n = len(plain)
+            buffer[:n] = plain
+        self._pos += n
+        return n
 
 
 def _read_frame(f: BinaryIO) -> _Frame:

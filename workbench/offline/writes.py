@@ -88,16 +88,29 @@ class RecordWriter:
         for positions in shapes.values():  # one statement per shape of row
             batch = [data[n] for n in positions]
             if keyed:
-                result = self.db.connection().execute(
-                    insert(tbl).returning(tbl.c.id, sort_by_parameter_order=True), batch
-                )
-                for n, new_id in zip(positions, result.scalars().all(), strict=True):
+                for n, new_id in zip(positions, self._insert_keyed(tbl, batch), strict=True):
                     keys[n] = str(new_id)
             else:
                 self.db.connection().execute(insert(tbl), batch)
                 for n in positions:
                     keys[n] = scope.key_of(tbl, data[n])
         return keys  # type: ignore[return-value]
+
+    def _insert_keyed(self, tbl: Table, batch: list[dict]) -> list[int]:
+        """Insert rows of one shape; their new ids, in order."""
+        conn = self.db.connection()
+        if conn.dialect.name != "sqlite" or len(batch) == 1:
+            returning = insert(tbl).returning(tbl.c.id, sort_by_parameter_order=True)
+            return list(conn.execute(returning, batch).scalars())
+        # SQLite cannot tell which new id went to which row of one statement (SQLAlchemy would
+        # send one INSERT per row): the first row goes alone, which holds the database's write
+        # lock to the end of this transaction, and the rest take the ids after its own (SQLite
+        # gives a new row the largest id + 1; no one else can insert before we commit).
+        first = conn.execute(insert(tbl).returning(tbl.c.id), batch[0]).scalar_one()
+        ids = list(range(first, first + len(batch)))
+        rest = [{**values, "id": first + n} for n, values in enumerate(batch[1:], start=1)]
+        conn.execute(insert(tbl), rest)
+        return ids
 
     def write_fields(self, tbl: Table, current: dict, ours: dict, fields: Iterable[str]) -> None:
         """Write the given fields of `ours` over the record `current`; its version moves.
