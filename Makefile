@@ -30,9 +30,13 @@ test: test-deps test-only
 test-deps: $(PY)
 	$(PIP) --require-hashes -r requirements/build.txt -r requirements/test.txt
 	$(PIP) --no-deps --no-build-isolation -e .
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
-	  echo "chromium not installed: browser journeys will be skipped"; }
+	@missing="$$(command -v chromium >/dev/null 2>&1 || echo chromium) \
+	  $$(command -v soffice >/dev/null 2>&1 || echo libreoffice-writer-nogui) \
+	  $$(command -v pdftotext >/dev/null 2>&1 || echo poppler-utils)"; \
+	[ -z "$$(echo $$missing)" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $$missing >/dev/null) || \
+	  echo "not installed: $$missing (browser journeys and PDF tests need them)"; }
 
 test-only:
 	$(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
