@@ -202,7 +202,7 @@ def test_an_answer_on_the_laptops_form_is_collected_offline(laptop_client, open_
     assert CHANNEL_NAMES[Channel.offline] == "离线采集"
     (entry,) = rows(laptop_client.app, AuditEntry, AuditEntry.action == "survey.answer")
     assert entry.device == DEVICE and "离线采集" in entry.summary
-    from workbench.surveys.view_results import PER_PAGE
+    from workbench.surveys.views_results import PER_PAGE
 
     last = -(-(response.id) // PER_PAGE)  # the answers are listed by id; the new one is the last
     listing = laptop_client("demo-evaluator").get(

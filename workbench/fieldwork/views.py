@@ -11,14 +11,14 @@ from workbench import db
 from workbench.core.templating import register_nav, register_panel, register_tab
 from workbench.core.timeutil import today_local
 from workbench.fieldwork import (  # noqa: F401 - each module adds its routes to bp
-    view_evidence,
-    view_findings,
-    view_papers,
-    view_request_import,
-    view_requests,
-    view_review,
-    view_stage_papers,
-    view_templates,
+    views_evidence,
+    views_findings,
+    views_papers,
+    views_request_import,
+    views_requests,
+    views_review,
+    views_stage_papers,
+    views_templates,
 )
 from workbench.fieldwork.blueprint import bp
 from workbench.fieldwork.queries import overdue_items

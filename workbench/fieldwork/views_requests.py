@@ -31,7 +31,7 @@ from workbench.fieldwork.models import Evidence, WorkingPaper
 from workbench.fieldwork.permissions import can_write
 from workbench.fieldwork.registers import list_request_items
 from workbench.fieldwork.requests_export import workbook as items_workbook
-from workbench.fieldwork.view_evidence import max_mb
+from workbench.fieldwork.views_evidence import max_mb
 
 
 def _detail(engagement_id: int, request_id: int, anchor: str = ""):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from workbench.core.templating import register_tab
 from workbench.surveys import (  # noqa: F401 - each module adds its routes to bp
-    view_collect,
-    view_design,
-    view_imports,
-    view_results,
-    view_surveys,
+    views_collect,
+    views_design,
+    views_imports,
+    views_results,
+    views_surveys,
 )
 from workbench.surveys.blueprint import bp
 
