@@ -13,7 +13,7 @@ from workbench.accounts.models import User
 from workbench.accounts.views import bp, managed_user
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import BaseForm, attach_errors, refused
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.notices import (
     events,  # noqa: F401 - subscribes the notices to audited actions
     preferences,
@@ -63,7 +63,7 @@ def save_qualifications():
 @bp.route("/admin/users/<int:user_id>/qualifications", methods=["GET", "POST"])
 @requires("admin", load=managed_user)
 def user_qualifications(user_id: int):
-    user = managed_user(user_id)
+    user = guarded_object()
     form = (
         QualificationsForm() if QualificationsForm().is_submitted() else qualifications_form(user)
     )

@@ -21,7 +21,7 @@ from workbench.api.schemas import (
 )
 from workbench.api.versions import require_current, tagged
 from workbench.core.inputs import query_int
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import flow, services
 from workbench.engagements.models import Engagement
 
@@ -129,7 +129,7 @@ def create_engagement():
 @requires("engagement.view", load=load)
 def get_engagement(id: int):  # noqa: A002
     session = db.session()
-    engagement = load(id)
+    engagement = guarded_object()
     orgs = services.orgs_by_id(session, {engagement.bureau_id, engagement.unit_id or 0})
     steps = flow.flow(session, engagement)
     internal = current_user.is_agency or current_user.is_expert
@@ -153,7 +153,7 @@ def get_engagement(id: int):  # noqa: A002
 )
 @requires("engagement.manage", load=load)
 def patch_engagement(id: int):  # noqa: A002
-    engagement = load(id)
+    engagement = guarded_object()
     version = require_current(engagement.version)
     body = parse_body(EngagementPatch)
     session = db.session()
@@ -174,6 +174,6 @@ def patch_engagement(id: int):  # noqa: A002
 )
 @requires("engagement.manage", load=load)
 def advance_engagement(id: int):  # noqa: A002
-    engagement = load(id)
+    engagement = guarded_object()
     flow.advance(db.session(), actor=current_user, engagement=engagement)
     return respond(AdvanceOut(stage=engagement.stage, archived=engagement.is_archived))

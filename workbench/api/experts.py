@@ -22,7 +22,7 @@ from workbench.api.experts_schemas import (
     ExpertPatch,
 )
 from workbench.api.versions import require_current, tagged
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.experts import permissions as _permissions  # noqa: F401  (registers predicates)
 from workbench.experts import services
 from workbench.experts.models import TAG_SEPARATOR, Expert
@@ -123,7 +123,7 @@ def create_expert():
 )
 @requires("expert.view", load=load_expert)
 def get_expert(expert_id: int):
-    return _detail(load_expert(expert_id))
+    return _detail(guarded_object())
 
 
 @operation(
@@ -140,7 +140,7 @@ def get_expert(expert_id: int):
 )
 @requires("expert.manage", load=load_expert)
 def patch_expert(expert_id: int):
-    expert = load_expert(expert_id)
+    expert = guarded_object()
     version = require_current(expert.version)
     body = parse_body(ExpertPatch)
     changes = body.model_dump(exclude_unset=True)

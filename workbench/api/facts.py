@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from workbench import db
 from workbench.api.blueprint import operation, respond
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.facts import services as facts
 from workbench.reports import services_checkup as checkups
@@ -52,7 +52,7 @@ def load(id: int, **_):  # noqa: A002 - the path parameter is called id in DESIG
 )
 @requires("engagement.internal", load=load)
 def list_facts(id: int):  # noqa: A002
-    rows = facts.current(db.session(), load(id))
+    rows = facts.current(db.session(), guarded_object())
     return respond(
         FactsOut(
             facts=[
@@ -75,7 +75,7 @@ def list_facts(id: int):  # noqa: A002
 @requires("engagement.internal", load=load)
 def report_check(id: int):  # noqa: A002
     session = db.session()
-    engagement = load(id)
+    engagement = guarded_object()
     result = checkups.run(session, engagement)
     ack = checkups.acknowledgement(session, engagement, result.fingerprint)
     return respond(

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from workbench import db
 from workbench.api.blueprint import operation, respond
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
 from workbench.finance import permissions as _permissions  # noqa: F401  (registers predicates)
@@ -39,5 +39,5 @@ def load(id: int, **_) -> Engagement:  # noqa: A002 - the path parameter is call
 )
 @requires("finance.view", load=load)
 def get_deposit(id: int):  # noqa: A002
-    summary = services.summary(db.session(), load(id))
+    summary = services.summary(db.session(), guarded_object())
     return respond(DepositOut(**services.deposit_figures(summary)))

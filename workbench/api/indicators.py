@@ -12,7 +12,7 @@ from workbench import db
 from workbench.api.blueprint import form_flag, operation, parse_body, respond
 from workbench.core.errors import ValidationFailed
 from workbench.core.money import q2
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
 from workbench.indicators import (
@@ -104,7 +104,7 @@ class ScoresOut(BaseModel):
 @requires("indicators.edit", load=load)
 def put_indicators(id: int):  # noqa: A002
     session = db.session()
-    engagement = load(id)
+    engagement = guarded_object()
     upload = request.files.get("file")
     if upload is not None:
         outcome = transfer.import_sheet(
@@ -139,7 +139,7 @@ def put_indicators(id: int):  # noqa: A002
 )
 @requires("indicators.edit", load=load)
 def get_scores(id: int):  # noqa: A002
-    result, _rows = scoring.compute(db.session(), load(id))
+    result, _rows = scoring.compute(db.session(), guarded_object())
     return respond(
         ScoresOut(
             total=_s(result.total),

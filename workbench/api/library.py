@@ -13,7 +13,7 @@ from workbench import db
 from workbench.api import cursor
 from workbench.api.blueprint import operation, respond
 from workbench.core.inputs import query_int
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.library import permissions, services  # noqa: F401  (permissions: predicates)
 from workbench.library.models import LibraryIndicator, LibraryIndicatorVersion
 
@@ -146,7 +146,7 @@ def list_library():
 @requires("library.read", load=load)
 def get_library_indicator(library_id: int):
     session = db.session()
-    row = load(library_id)
+    row = guarded_object()
     number = query_int("version", row.current_version)
     version = services.get_version(session, row.id, number)
     return respond(

@@ -13,7 +13,7 @@ from workbench.api import cursor
 from workbench.api.blueprint import operation, refuse_unstorable, respond
 from workbench.core import storage
 from workbench.core.errors import ValidationFailed
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.reports import services
 from workbench.review import seal
@@ -128,5 +128,7 @@ def _archived_package(engagement):
 )
 @requires("engagement.team", load=load)
 def list_documents(id: int):  # noqa: A002
-    rows, next_cursor = cursor.page_of(services.versions(db.session(), load(id)), lambda v: v.id)
+    rows, next_cursor = cursor.page_of(
+        services.versions(db.session(), guarded_object()), lambda v: v.id
+    )
     return respond(VersionList(items=[_out(v) for v in rows], next_cursor=next_cursor))

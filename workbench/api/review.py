@@ -19,7 +19,7 @@ from workbench.api.review_schemas import (
     SubmissionOut,
 )
 from workbench.core.errors import NotFound
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
 from workbench.review import decisions, submissions
@@ -81,7 +81,9 @@ def _out(row: Submission, comments: list[ReviewComment]) -> SubmissionOut:
 @requires("review.view", load=load)
 def list_submissions(id: int):  # noqa: A002
     session = db.session()
-    rows, next_cursor = cursor.page_of(submissions.of_engagement(session, load(id)), lambda r: r.id)
+    rows, next_cursor = cursor.page_of(
+        submissions.of_engagement(session, guarded_object()), lambda r: r.id
+    )
     comments = submissions.comments_of(session, [r.id for r in rows])
     return respond(
         SubmissionList(items=[_out(r, comments[r.id]) for r in rows], next_cursor=next_cursor)
@@ -103,7 +105,7 @@ def create_submission(id: int):  # noqa: A002
     row = submissions.submit(
         db.session(),
         actor=current_user,
-        engagement=load(id),
+        engagement=guarded_object(),
         kind=body.kind,
         version_id=body.version_id,
         note=body.note,
@@ -121,7 +123,7 @@ def create_submission(id: int):  # noqa: A002
 )
 @requires("review.bureau", load=load_submission)
 def decide_submission(sid: int):
-    scope = load_submission(sid)
+    scope = guarded_object()
     body = parse_body(DecisionIn)
     session = db.session()
     row = decisions.decide(
@@ -175,7 +177,7 @@ def put_quality_rating(id: int):  # noqa: A002
     row = ratings.record(
         db.session(),
         actor=current_user,
-        engagement=load(id),
+        engagement=guarded_object(),
         rubric_ref=body.rubric,
         scores={k: str(v) for k, v in body.scores.items()},
         counts={k: str(v) for k, v in body.deductions.items()},

@@ -141,7 +141,9 @@ def _out(survey: Survey, collected: int) -> SurveyOut:
 @requires("surveys.read", load=load)
 def list_surveys(id: int):  # noqa: A002
     session = db.session()
-    rows, next_cursor = cursor.page_of(services.list_surveys(session, load(id)), lambda s: s.id)
+    rows, next_cursor = cursor.page_of(
+        services.list_surveys(session, guarded_object()), lambda s: s.id
+    )
     from workbench.surveys.surveys import response_counts
 
     counts = response_counts(session, [s.id for s in rows])
@@ -164,7 +166,7 @@ def create_survey(id: int):  # noqa: A002
     survey = services.create_survey(
         db.session(),
         actor=current_user,
-        engagement=load(id),
+        engagement=guarded_object(),
         title=body.title,
         questions=questions,
         purpose=body.purpose,

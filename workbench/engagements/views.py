@@ -13,7 +13,7 @@ from workbench.core.downloads import send_xlsx
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.inputs import query_int
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import today_local
 from workbench.engagements import flow, services
 from workbench.engagements.forms import (
@@ -25,6 +25,7 @@ from workbench.engagements.forms import (
     ReasonForm,
 )
 from workbench.engagements.list_export import engagement_list, workbook
+from workbench.engagements.loaders import load_engagement
 from workbench.engagements.models import (
     DECLARATION_NAMES,
     DECLARATION_TEXT,
@@ -42,10 +43,6 @@ from workbench.engagements.stages import (
 from workbench.experts import services as experts
 
 bp = Blueprint("engagements", __name__, template_folder="templates")
-
-
-def load_engagement(engagement_id: int, **_):
-    return services.get(db.session(), engagement_id)
 
 
 def _form_input(form: EngagementForm) -> services.EngagementInput:
@@ -138,7 +135,7 @@ def create():
 @bp.route("/engagements/<int:engagement_id>/edit", methods=["GET", "POST"])
 @requires("engagement.manage", load=load_engagement)
 def edit(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = EngagementForm(obj=engagement)
     _org_choices(form)
     if request.method == "GET":
@@ -165,7 +162,7 @@ def edit(engagement_id: int):
 @requires("engagement.view", load=load_engagement)
 def flowchart(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     na = flow.not_applicable(session, engagement)
     current = Stage(engagement.stage)
     derived = [] if engagement.is_archived else flow.derived_items(session, engagement, current)
@@ -201,7 +198,7 @@ def flowchart(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/advance", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def advance(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     target = flow.advance(db.session(), actor=current_user, engagement=engagement)
     flash(
         "项目已归档，转为只读" if target is None else f"已进入“{STAGE_NAMES[target]}”阶段",
@@ -213,7 +210,7 @@ def advance(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/back", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def move_back(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = BackForm()
     if not form.validate_on_submit():
         flash("退回须选择阶段并说明原因", "danger")
@@ -232,7 +229,7 @@ def move_back(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/checklist", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def confirm(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = ConfirmForm()
     if form.validate_on_submit():
         flow.confirm_item(
@@ -252,7 +249,7 @@ def confirm(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/checklist/undo", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def unconfirm(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = ConfirmForm()
     if form.validate_on_submit():
         flow.unconfirm_item(
@@ -279,7 +276,7 @@ def _member_form(engagement) -> MemberForm:
 @requires("engagement.internal", load=load_engagement)
 def team(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     signed = services.declarations(session, engagement)
     users = services.users_by_id(session, {m.user_id for m in engagement.members})
     return render_template(
@@ -301,7 +298,7 @@ def team(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/team/add", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def add_member(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = _member_form(engagement)
     if not form.validate_on_submit():
         flash("请选择人员和角色", "danger")
@@ -324,7 +321,7 @@ def remove_member(engagement_id: int, member_id: int):
     experts.leave_team(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         member_id=member_id,
     )
     flash("成员已移除", "success")
@@ -334,7 +331,7 @@ def remove_member(engagement_id: int, member_id: int):
 @bp.route("/engagements/<int:engagement_id>/declarations", methods=["POST"])
 @requires("engagement.declare", load=load_engagement)
 def sign(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = DeclarationForm()
     if not form.validate_on_submit():
         flash("请勾选承诺后再签署", "danger")
@@ -363,7 +360,7 @@ def override(engagement_id: int, declaration_id: int):
         services.override_conflict(
             db.session(),
             actor=current_user,
-            engagement=load_engagement(engagement_id),
+            engagement=guarded_object(),
             declaration_id=declaration_id,
             reason=form.reason.data,
         )
@@ -374,7 +371,7 @@ def override(engagement_id: int, declaration_id: int):
 @bp.route("/engagements/<int:engagement_id>/audit")
 @requires("engagement.team", load=load_engagement)
 def audit_log(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     return audit_view.render(
         scope=audit.AuditEntry.engagement_id == engagement.id,
         engagement=engagement,
@@ -387,6 +384,6 @@ def audit_log(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/audit.xlsx")
 @requires("engagement.team", load=load_engagement)
 def audit_export(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     scope = audit.AuditEntry.engagement_id == engagement.id
     return audit_view.send_export(scope=scope, name=f"{engagement.code or engagement.id}项目")

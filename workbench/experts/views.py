@@ -16,10 +16,10 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.inputs import query_int
 from workbench.core.money import parse_decimal
-from workbench.core.permissions import allowed, requires
+from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.templating import register_nav, register_tab
 from workbench.core.timeutil import today_local
-from workbench.engagements import services as engagements
+from workbench.engagements.loaders import load_engagement
 from workbench.experts import permissions as _permissions  # noqa: F401  (registers predicates)
 from workbench.experts import pool_export, services
 from workbench.experts.forms import (
@@ -43,10 +43,6 @@ PER_PAGE = 20
 
 def load_expert(expert_id: int, **_) -> Expert:
     return services.get_expert(db.session(), expert_id)
-
-
-def load_engagement(engagement_id: int, **_):
-    return engagements.get(db.session(), engagement_id)
 
 
 def _flash_form_errors(form) -> None:
@@ -149,7 +145,7 @@ def create():
 @bp.route("/experts/<int:expert_id>/edit", methods=["GET", "POST"])
 @requires("expert.manage", load=load_expert)
 def edit(expert_id: int):
-    expert = load_expert(expert_id)
+    expert = guarded_object()
     form = ExpertForm(obj=expert)
     _user_choices(form, expert)
     if request.method == "GET":
@@ -177,7 +173,7 @@ def edit(expert_id: int):
 @requires("expert.view", load=load_expert)
 def profile(expert_id: int):
     session = db.session()
-    expert = load_expert(expert_id)
+    expert = guarded_object()
     rows = services.history(session, expert)
     account = session.get(User, expert.user_id) if expert.user_id else None
     return render_template(
@@ -213,7 +209,7 @@ def add_conflict(expert_id: int):
         services.declare_conflict(
             db.session(),
             actor=current_user,
-            expert=load_expert(expert_id),
+            expert=guarded_object(),
             org_name=form.org_name.data,
             relation=form.relation.data or "",
         )
@@ -295,7 +291,7 @@ def _assign_form(engagement) -> tuple[AssignForm, list[tuple[Expert, list[str]]]
 @requires("engagement.team", load=load_engagement)
 def engagement_experts(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     rows = services.for_engagement(session, engagement)
     form, conflicts = _assign_form(engagement)
     fee_form = FeeForm()
@@ -317,7 +313,7 @@ def engagement_experts(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/experts", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def assign(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form, _conflicts = _assign_form(engagement)
     if not form.validate_on_submit():
         _flash_form_errors(form)
@@ -349,7 +345,7 @@ def end_assignment(engagement_id: int, assignment_id: int):
         services.end_assignment(
             db.session(),
             actor=current_user,
-            engagement=load_engagement(engagement_id),
+            engagement=guarded_object(),
             assignment_id=assignment_id,
             reason=form.reason.data,
         )
@@ -371,7 +367,7 @@ def add_fee(engagement_id: int, assignment_id: int):
         fee = services.add_fee(
             db.session(),
             actor=current_user,
-            engagement=load_engagement(engagement_id),
+            engagement=guarded_object(),
             assignment_id=assignment_id,
             item=form.item.data,
             amount=amount,
@@ -386,7 +382,7 @@ def add_fee(engagement_id: int, assignment_id: int):
 @requires("engagement.manage", load=load_engagement)
 def delete_fee(engagement_id: int, fee_id: int):
     services.delete_fee(
-        db.session(), actor=current_user, engagement=load_engagement(engagement_id), fee_id=fee_id
+        db.session(), actor=current_user, engagement=guarded_object(), fee_id=fee_id
     )
     flash("已删除该笔专家费用", "warning")
     return redirect(url_for("experts.engagement_experts", engagement_id=engagement_id))

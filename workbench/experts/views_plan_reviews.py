@@ -10,7 +10,7 @@ from workbench import db
 from workbench.core import storage
 from workbench.core.errors import NotFound
 from workbench.core.hygiene import parse_int
-from workbench.core.permissions import allowed, requires
+from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.engagements.services import users_by_id
 from workbench.experts import plan_reviews
 from workbench.experts.models import Expert
@@ -22,7 +22,7 @@ from workbench.experts.views import bp, load_engagement
 @requires("engagement.internal", load=load_engagement)
 def plan_reviews_page(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     reviews = plan_reviews.of_engagement(session, engagement)
     assigned = plan_reviews.assigned_experts(session, engagement)
     names = {e.id: e.name for e in session.exec(
@@ -48,7 +48,7 @@ def plan_reviews_page(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/plan-reviews/sign", methods=["POST"])
 @requires("plan_review.sign", load=load_engagement)
 def sign_plan_review(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     plan_reviews.sign(
         db.session(),
         actor=current_user,
@@ -64,7 +64,7 @@ def sign_plan_review(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/plan-reviews/paper", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def record_plan_review(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     upload = request.files.get("scan")
     plan_reviews.record_paper(
         db.session(),
@@ -84,7 +84,7 @@ def record_plan_review(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/plan-reviews/<int:review_id>/scan")
 @requires("engagement.internal", load=load_engagement)
 def plan_review_scan(engagement_id: int, review_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = plan_reviews.get(db.session(), engagement, review_id)
     if not row.scan_sha256:
         raise NotFound("该评审意见没有扫描件")

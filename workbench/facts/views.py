@@ -8,8 +8,9 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.inputs import clear_confirmed
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
+from workbench.engagements.loaders import load_engagement
 from workbench.facts import catalog, services
 from workbench.indicators.system import signatures_a_change_clears
 
@@ -28,10 +29,6 @@ def form_version() -> int | None:
     return int(raw)
 
 
-def load_engagement(engagement_id: int, **_):
-    return engagements.get(db.session(), engagement_id)
-
-
 @bp.app_context_processor
 def _fact_fields() -> dict:
     """`fact_fields(engagement)` for the section editor: (field token, label, current text)."""
@@ -47,7 +44,7 @@ def _fact_fields() -> dict:
 @requires("engagement.internal", load=load_engagement)
 def page(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     options = services.paper_options(session, engagement)
     facts = services.current(session, engagement, options)
     rows = services.bound_indicators(session, engagement)
@@ -69,7 +66,7 @@ def page(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/facts", methods=["POST"])
 @requires("engagement.team", load=load_engagement)
 def save(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     entries = {
         f.key: services.FactEntry(
             text=request.form.get(f"fact-{f.key}", ""),
@@ -95,7 +92,7 @@ def save(engagement_id: int):
 @requires("engagement.team", load=load_engagement)
 def bind(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     choices = {
         indicator.id: (
             request.form.get(f"target-{indicator.id}", "").strip(),
@@ -119,7 +116,7 @@ def bind(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/facts/sync", methods=["POST"])
 @requires("engagement.team", load=load_engagement)
 def sync(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     engagements.ensure_writable(engagement)
     changed = services.apply_bindings(
         db.session(), actor=current_user, engagement=engagement, confirm_clear=clear_confirmed()

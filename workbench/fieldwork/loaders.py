@@ -5,15 +5,11 @@ from __future__ import annotations
 from workbench import db
 from workbench.core.errors import NotFound
 from workbench.engagements import services as engagements
-from workbench.engagements.models import Engagement
+from workbench.engagements.loaders import load_engagement as engagement  # noqa: F401
 from workbench.fieldwork.models import WorkingPaper
 from workbench.fieldwork.papers import get_paper
 from workbench.fieldwork.permissions import Scope
 from workbench.fieldwork.requests import get_request
-
-
-def engagement(engagement_id: int, **_) -> Engagement:
-    return engagements.get(db.session(), engagement_id)
 
 
 def paper(engagement_id: int, paper_id: int, **_) -> Scope:

@@ -9,10 +9,11 @@ from workbench import db
 from workbench.core.downloads import send_xlsx
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
-from workbench.core.permissions import allowed, requires
+from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.templating import register_nav, register_panel, register_tab
 from workbench.core.timeutil import today_local
 from workbench.engagements import services as engagements
+from workbench.engagements.loaders import load_engagement
 from workbench.finance import export, services
 from workbench.finance import permissions as _permissions  # noqa: F401  (registers predicates)
 from workbench.finance import terms as t
@@ -44,10 +45,6 @@ def _panel_data() -> dict:
         return services.overdue_for(db.session(), user=current_user, today=today_local())
 
     return {"finance_overdue": overdue}
-
-
-def load_engagement(engagement_id: int, **_):
-    return engagements.get(db.session(), engagement_id)
 
 
 def _money(form, field_name: str) -> object:
@@ -87,7 +84,7 @@ def _release_form(summary) -> ReleaseForm:
 @requires("finance.view", load=load_engagement)
 def overview(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     summary = services.summary(session, engagement)
     entries = services.all_entries(session, engagement) if summary.contract else []
     users = engagements.users_by_id(
@@ -118,7 +115,7 @@ def overview(engagement_id: int):
 @requires("finance.manage", load=load_engagement)
 def contract(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     existing = services.contract_for(session, engagement)
     if request.method == "GET":
         data = (
@@ -186,7 +183,7 @@ def contract(engagement_id: int):
 @requires("finance.manage", load=load_engagement)
 def add_entry(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = _entry_form(services.summary(session, engagement))
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -221,7 +218,7 @@ def void_entry(engagement_id: int, entry_id: int):
         entry = services.void_entry(
             db.session(),
             actor=current_user,
-            engagement=load_engagement(engagement_id),
+            engagement=guarded_object(),
             entry_id=entry_id,
             reason=form.reason.data,
         )
@@ -244,7 +241,7 @@ def record_release(engagement_id: int):
         entry = services.record_release(
             db.session(),
             actor=current_user,
-            engagement=load_engagement(engagement_id),
+            engagement=guarded_object(),
             amount=amount,
             paid_on=form.paid_on.data,
             note=form.note.data or "",

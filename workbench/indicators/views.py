@@ -13,7 +13,7 @@ from workbench.core.forms import attach_errors, refused
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
-from workbench.engagements import services as engagements
+from workbench.engagements.loaders import load_engagement
 from workbench.indicators import (
     permissions,  # noqa: F401 - registers the predicates
     services,
@@ -33,10 +33,6 @@ from workbench.scoring.values import format_number
 
 bp = Blueprint("indicators", __name__, template_folder="templates")
 register_tab(lazy_gettext("指标体系"), "indicators.index", "indicators.edit")
-
-
-def load_engagement(engagement_id: int, **_):
-    return engagements.get(db.session(), engagement_id)
 
 
 def load_indicator(engagement_id: int, indicator_id: int, **_):
@@ -117,7 +113,7 @@ def _form_page(engagement, form, indicator=None):
 @bp.route("/engagements/<int:engagement_id>/indicators/new", methods=["GET", "POST"])
 @requires("indicators.edit", load=load_engagement)
 def create(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = IndicatorForm()
     if request.method == "GET":
         form.level1.data = request.args.get("level1", "")
@@ -147,7 +143,7 @@ def create(engagement_id: int):
 )
 @requires("indicators.edit", load=load_indicator)
 def edit(engagement_id: int, indicator_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     indicator = services.get_indicator(db.session(), engagement, indicator_id)
     form = IndicatorForm(obj=indicator)
     if request.method == "GET":
@@ -187,7 +183,7 @@ def _int(value) -> int | None:
 @bp.route("/engagements/<int:engagement_id>/indicators/<int:indicator_id>/delete", methods=["POST"])
 @requires("indicators.edit", load=load_indicator)
 def delete(engagement_id: int, indicator_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     indicator = services.get_indicator(db.session(), engagement, indicator_id)
     name = indicator.name
     services.delete_indicator(
@@ -205,7 +201,7 @@ def delete(engagement_id: int, indicator_id: int):
 @bp.route("/engagements/<int:engagement_id>/indicators/<int:indicator_id>/move", methods=["POST"])
 @requires("indicators.edit", load=load_indicator)
 def move(engagement_id: int, indicator_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     indicator = services.get_indicator(db.session(), engagement, indicator_id)
     moved = services.move_indicator(
         db.session(),
@@ -223,7 +219,7 @@ def move(engagement_id: int, indicator_id: int):
 @bp.route("/engagements/<int:engagement_id>/indicators/import", methods=["POST"])
 @requires("indicators.edit", load=load_engagement)
 def import_sheet(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = ImportForm()
     if not form.validate_on_submit():
         flash("请选择要导入的指标表文件（.xlsx）", "danger")
@@ -254,7 +250,7 @@ def import_sheet(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/indicators/export")
 @requires("indicators.edit", load=load_engagement)
 def export_sheet(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     data = transfer.export_sheet(db.session(), engagement)
     return send_xlsx(data, f"指标体系及评分表-{engagement.code}.xlsx")
 
@@ -262,7 +258,7 @@ def export_sheet(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/indicators/confirm", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def confirm(engagement_id: int):
-    services.confirm(db.session(), actor=current_user, engagement=load_engagement(engagement_id))
+    services.confirm(db.session(), actor=current_user, engagement=guarded_object())
     flash("指标体系已确认", "success")
     return redirect(_tree_url(engagement_id))
 
@@ -273,7 +269,7 @@ def unconfirm(engagement_id: int):
     services.unconfirm(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         confirm_clear=clear_confirmed(),
     )
     flash("已撤销对指标体系的确认", "warning")
@@ -283,7 +279,7 @@ def unconfirm(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/indicators/grades", methods=["POST"])
 @requires("indicators.edit", load=load_engagement)
 def grades(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = GradesForm()
     if not form.validate_on_submit():
         flash("请填写等级表", "danger")

@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.forms import flash_errors
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import today_local
 from workbench.indicators import benchmarks, services
 from workbench.indicators.forms import BenchmarkCiteForm
 from workbench.indicators.tree import TreeLeaf, tree_leaf
-from workbench.indicators.views import bp, load_engagement, load_indicator
+from workbench.indicators.views import bp, load_indicator
 
 CITED = TreeLeaf._fields.index("benchmark_value_id")
 
@@ -51,7 +51,7 @@ def tree_context(rows: list[tuple]) -> dict:
 )
 @requires("indicators.edit", load=load_indicator)
 def cite_benchmark(engagement_id: int, indicator_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     indicator = services.get_indicator(db.session(), engagement, indicator_id)
     form = BenchmarkCiteForm()
     back = url_for("indicators.edit", engagement_id=engagement_id, indicator_id=indicator_id)

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.inputs import clear_confirmed, query_int
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.indicators import library_link, services
 from workbench.indicators.forms import LibraryAddForm
 from workbench.indicators.views import bp, load_engagement, load_indicator
@@ -19,7 +19,7 @@ PER_PAGE = 20
 @bp.route("/engagements/<int:engagement_id>/indicators/framework", methods=["POST"])
 @requires("indicators.edit", load=load_engagement)
 def framework(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     count = library_link.start_from_framework(
         db.session(), actor=current_user, engagement=engagement
     )
@@ -42,7 +42,7 @@ def _choice() -> Choice:
 @bp.route("/engagements/<int:engagement_id>/indicators/library")
 @requires("indicators.edit", load=load_engagement)
 def library(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     page = query_int("page", 1)
     found = library_link.browse(
         db.session(),
@@ -69,7 +69,7 @@ def library(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/indicators/library", methods=["POST"])
 @requires("indicators.edit", load=load_engagement)
 def add_from_library(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = LibraryAddForm()
     # Back to the same view of the library (its query, facets and page).
     back = url_for(
@@ -99,7 +99,7 @@ def add_from_library(engagement_id: int):
 )
 @requires("indicators.edit", load=load_indicator)
 def propose(engagement_id: int, indicator_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     indicator = services.get_indicator(db.session(), engagement, indicator_id)
     library_link.propose(
         db.session(), actor=current_user, engagement=engagement, indicator=indicator

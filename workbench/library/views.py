@@ -8,7 +8,7 @@ from sqlmodel import col, func, select
 
 from workbench import db
 from workbench.core.inputs import query_int
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_nav
 from workbench.core.timeutil import today_local
 from workbench.engagements.models import TYPE_NAMES, Engagement, EngagementType
@@ -122,7 +122,7 @@ def search():
 @requires("library.read", load=load_indicator)
 def detail(library_id: int):
     session = db.session()
-    indicator = load_indicator(library_id)
+    indicator = guarded_object()
     history = services.versions_of(session, indicator.id)
     number = query_int("v", indicator.current_version)
     shown = next((row for row in history if row.number == number), None)
@@ -180,7 +180,7 @@ def detail(library_id: int):
 @requires("library.read", load=load_indicator)
 def diff(library_id: int):
     session = db.session()
-    indicator = load_indicator(library_id)
+    indicator = guarded_object()
     history = services.versions_of(session, indicator.id)
     newest = indicator.current_version
     a = query_int("a", max(newest - 1, 1))

@@ -10,7 +10,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.library import content as leaf_content
 from workbench.library import services
 from workbench.library.editing import content_of
@@ -101,7 +101,7 @@ def create():
 @requires("library.edit", load=load_indicator)
 def edit(library_id: int):
     session = db.session()
-    indicator = load_indicator(library_id)
+    indicator = guarded_object()
     form = IndicatorForm()
     if not form.is_submitted():
         _fill(form, indicator, services.current_version(session, indicator.id))
@@ -190,7 +190,7 @@ def restore(library_id: int):
 @bp.route("/library/<int:library_id>/benchmarks", methods=["POST"])
 @requires("library.contribute", load=load_indicator)
 def add_benchmark(library_id: int):
-    indicator = load_indicator(library_id)
+    indicator = guarded_object()
     form = BenchmarkForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():

@@ -34,6 +34,7 @@ from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.templating import register_notice, register_tab
 from workbench.core.timeutil import today_local
 from workbench.engagements import services as engagements
+from workbench.engagements.loaders import load_engagement
 from workbench.engagements.models import Engagement
 from workbench.extensions import csrf
 from workbench.offline import checkin as checkin_service
@@ -74,10 +75,6 @@ def _out_in_the_field() -> dict:
 
 def upload_limit_mb() -> int:
     return int(current_app.config["OFFLINE_UPLOAD_MB"])
-
-
-def load_engagement(engagement_id: int, **_) -> Engagement:
-    return engagements.get(db.session(), engagement_id)
 
 
 def _may_import(engagement_id: int | None) -> bool:

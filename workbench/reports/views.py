@@ -12,9 +12,10 @@ from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.hygiene import parse_int
 from workbench.core.money import parse_decimal
-from workbench.core.permissions import allowed, requires
+from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.templating import register_panel, register_tab
 from workbench.engagements import services as engagements
+from workbench.engagements.loaders import load_engagement
 from workbench.reports import collect, consultation, services, services_signoffs
 from workbench.reports import permissions as _permissions  # noqa: F401 - registers predicates
 from workbench.reports import services_checkup as checkups
@@ -45,10 +46,6 @@ def _panel_data() -> dict:
         return consultation.pending_for(db.session(), current_user)
 
     return {"reports_pending_consultations": pending}
-
-
-def load_engagement(engagement_id: int, **_):
-    return engagements.get(db.session(), engagement_id)
 
 
 def load_section(engagement_id: int, section_id: int, **_):
@@ -122,7 +119,7 @@ def _drafting_page(engagement_id: int, deliverable: str, template: str, **extra)
 @bp.route("/engagements/<int:engagement_id>/plan")
 @requires("engagement.internal", load=load_engagement)
 def plan(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = settings.get_setting(db.session(), engagement)
     form = PlanSettingsForm(
         data={
@@ -144,35 +141,36 @@ def plan(engagement_id: int):
     )
 
 
-def _decimal(name: str, label: str, scale: Decimal = Decimal(1)) -> Decimal | dict:
-    raw = (request.form.get(name) or "").strip().rstrip("%％")
+def _decimal(field, label: str, scale: Decimal = Decimal(1)) -> Decimal | dict:
+    raw = (field.data or "").strip().rstrip("%％")
     try:
         value = parse_decimal(raw)
     except ValueError:
         value = None
     if value is None:
-        return {"field": name, "message": f"{label}应为数字"}
+        return {"field": field.name, "message": f"{label}应为数字"}
     return value / scale
 
 
-def _count(name: str, label: str) -> int | None | dict:
-    raw = (request.form.get(name) or "").strip().replace(",", "")
+def _count(field, label: str) -> int | None | dict:
+    raw = (field.data or "").strip().replace(",", "")
     if not raw:
         return None
     value = parse_int(raw)
-    return value if value is not None else {"field": name, "message": f"{label}应为正整数"}
+    return value if value is not None else {"field": field.name, "message": f"{label}应为正整数"}
 
 
 @bp.route("/engagements/<int:engagement_id>/plan/settings", methods=["POST"])
 @requires("engagement.team", load=load_engagement)
 def plan_settings(engagement_id: int):
+    form = PlanSettingsForm()  # its numbers are text: read here, with the messages in Chinese
     values = {
-        "population": _count("population", "调查总体数量"),
-        "confidence": _decimal("confidence", "置信水平"),
-        "margin": _decimal("margin", "允许误差", Decimal(100)),
-        "proportion": _decimal("proportion", "预估比例"),
-        "target": _count("target", "计划发放问卷份数"),
-        "strata": settings.parse_strata(request.form.get("strata", "")),
+        "population": _count(form.population, "调查总体数量"),
+        "confidence": _decimal(form.confidence, "置信水平"),
+        "margin": _decimal(form.margin, "允许误差", Decimal(100)),
+        "proportion": _decimal(form.proportion, "预估比例"),
+        "target": _count(form.target, "计划发放问卷份数"),
+        "strata": settings.parse_strata(form.strata.data or ""),
     }
     errors = [v for v in values.values() if isinstance(v, dict)]
     if errors:
@@ -180,7 +178,7 @@ def plan_settings(engagement_id: int):
     settings.save_setting(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         version=_int("version", required=False),
         values=values,
     )
@@ -192,7 +190,7 @@ def plan_settings(engagement_id: int):
 @requires("engagement.internal", load=load_engagement)
 def report(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     signed = services_signoffs.active(session, engagement)
     history = services_signoffs.history(session, engagement)
     signer_names = engagements.users_by_id(session, {s.user_id for s in history})
@@ -227,7 +225,7 @@ def sign(engagement_id: int):
     services_signoffs.sign(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         level=level,
         comment=request.form.get("comment", ""),
     )
@@ -241,7 +239,7 @@ def withdraw(engagement_id: int):
     row = services_signoffs.withdraw(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         level=request.form.get("level", ""),
     )
     flash(f"已撤销{services_signoffs.LEVEL_NAMES[row.level]}签字", "warning")

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.reports import services_checkup as checkups
 from workbench.reports.views import bp, load_engagement
 
@@ -17,7 +17,7 @@ from workbench.reports.views import bp, load_engagement
 @requires("engagement.internal", load=load_engagement)
 def checkup_card(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     result = checkups.run(session, engagement)
     acknowledged = checkups.acknowledgement(session, engagement, result.fingerprint)
     partial = request.headers.get("HX-Request") == "true"
@@ -42,7 +42,7 @@ def acknowledge_checkup(engagement_id: int):
     row = checkups.acknowledge(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         fingerprint=fingerprint,
     )
     flash(f"已确认报告体检警告{row.warnings}项", "success")

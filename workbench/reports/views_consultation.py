@@ -11,7 +11,7 @@ from workbench import db
 from workbench.core import storage
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.forms import choices
-from workbench.core.permissions import allowed, requires
+from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
 from workbench.reports import consultation, services, services_signoffs
@@ -27,7 +27,7 @@ from workbench.reports.views import _back, _int, _versions, bp, load_engagement,
 @requires("engagement.team", load=load_engagement)
 def consultation_page(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     current = consultation.current(session, engagement)
     items = consultation.opinions(session, current)
     users = engagements.users_by_id(session, {m.user_id for m in engagement.members})
@@ -84,7 +84,7 @@ def send(engagement_id: int):
     consultation.send(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         version_id=_int("version_id", required=False) or 0,
         recipient_id=_int("recipient_id", required=False) or 0,
         message=request.form.get("message", ""),
@@ -100,7 +100,7 @@ def no_opinions(engagement_id: int):
     consultation.record_no_opinions(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         note=request.form.get("note", ""),
     )
     flash("已记录被评价单位无意见", "success")
@@ -132,7 +132,7 @@ def answer(engagement_id: int, opinion_id: int):
 @requires("reports.unit", load=load_engagement)
 def feedback(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     current = consultation.current(session, engagement)
     sent = (
         services.get_version(session, engagement, current.deliverable_version_id)
@@ -153,7 +153,7 @@ def feedback(engagement_id: int):
 @requires("reports.unit", load=load_engagement)
 def feedback_draft(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     current = consultation.current(session, engagement)
     if current is None:
         raise NotFound("评价机构尚未发送征求意见稿")
@@ -167,7 +167,7 @@ def add_opinion(engagement_id: int):
     opinion = consultation.add_opinion(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         reference=request.form.get("reference", ""),
         content=request.form.get("content", ""),
     )
@@ -203,8 +203,6 @@ def edit_opinion(engagement_id: int, opinion_id: int):
 @bp.route("/engagements/<int:engagement_id>/feedback/complete", methods=["POST"])
 @requires("reports.unit", load=load_engagement)
 def complete(engagement_id: int):
-    consultation.complete(
-        db.session(), actor=current_user, engagement=load_engagement(engagement_id)
-    )
+    consultation.complete(db.session(), actor=current_user, engagement=guarded_object())
     flash("已确认反馈完毕，感谢您的意见", "success")
     return _back("reports.feedback", engagement_id)

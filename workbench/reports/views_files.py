@@ -16,7 +16,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.core import storage
 from workbench.core.errors import NotFound
-from workbench.core.permissions import allowed, requires
+from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.reports import services
 from workbench.reports import services_jobs as jobs
 from workbench.reports.views import _back, _int, bp, load_engagement, load_version
@@ -33,7 +33,7 @@ def generate(engagement_id: int, kind: str):
     jobs.request_generation(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         kind=kind,
         label=request.form.get("label", ""),
     )
@@ -44,7 +44,7 @@ def generate(engagement_id: int, kind: str):
 @bp.route("/engagements/<int:engagement_id>/jobs/<int:job_id>")
 @requires("engagement.internal", load=load_engagement)
 def job_status(engagement_id: int, job_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     job = jobs.get_job(db.session(), engagement, job_id)
     response = make_response(render_template("reports/_job.html", engagement=engagement, job=job))
     if job.status == "done":
@@ -98,7 +98,7 @@ def download_pdf(engagement_id: int, version_id: int):
 @requires("engagement.internal", load=load_engagement)
 def compare(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     older = services.get_version(session, engagement, _int("a"))
     newer = services.get_version(session, engagement, _int("b"))
     return render_template(

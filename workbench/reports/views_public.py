@@ -6,7 +6,7 @@ from flask import flash, request
 from flask_login import current_user
 
 from workbench import db
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.reports import public_version as public
 from workbench.reports.views import _back, bp, load_engagement
 
@@ -37,7 +37,7 @@ def internal_sections(engagement_id: int):
     marked = public.set_internal(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         keys=request.form.getlist("internal"),
         seen=request.form.get("seen", ""),
     )
@@ -53,7 +53,7 @@ def internal_sections(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/report/public", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def generate_public(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     version = public.generate_public(db.session(), actor=current_user, engagement=engagement)
     removed = version.figures["public"]
     flash(

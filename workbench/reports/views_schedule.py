@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.core.errors import ValidationFailed
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.reports import schedule
 from workbench.reports.context_plan import PHASE_NAMES, Window
 from workbench.reports.services_schedule import save_schedule
@@ -54,7 +54,7 @@ def plan_schedule(engagement_id: int):
     save_schedule(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         version=_int("version"),  # the page always sends it: missing is a bad request
         plan_date=plan_date,
         windows=windows,

@@ -9,13 +9,13 @@ from workbench import db
 from workbench.core.forms import choices
 from workbench.core.hygiene import parse_int
 from workbench.core.inputs import clear_confirmed
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
 from workbench.reports import section_comments, textdiff
 from workbench.reports import services_sections as drafting
 from workbench.reports.forms import AssignForm, CommentForm, SectionForm
-from workbench.reports.views import _int, bp, load_engagement, load_section
+from workbench.reports.views import _int, bp, load_section
 
 
 def _page_of(section) -> str:
@@ -26,7 +26,7 @@ def _page_of(section) -> str:
 @requires("engagement.internal", load=load_section)
 def section(engagement_id: int, section_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = drafting.get_section(session, engagement, section_id)
     history = drafting.section_versions(session, row)
     notes = section_comments.comments(session, row)
@@ -65,7 +65,7 @@ def section(engagement_id: int, section_id: int):
 @requires("engagement.internal", load=load_section)
 def save_section(engagement_id: int, section_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = drafting.get_section(session, engagement, section_id)
     changed = drafting.save_section(
         session,
@@ -84,7 +84,7 @@ def save_section(engagement_id: int, section_id: int):
 @requires("engagement.internal", load=load_section)
 def autosave(engagement_id: int, section_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = drafting.get_section(session, engagement, section_id)
     body = request.get_json(silent=True) or {}
     version = body.get("version", request.form.get("version"))
@@ -110,7 +110,7 @@ def autosave(engagement_id: int, section_id: int):
 @requires("engagement.internal", load=load_section)
 def restore(engagement_id: int, section_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = drafting.get_section(session, engagement, section_id)
     old = drafting.get_section_version(session, row, _int("number"))
     drafting.save_section(
@@ -130,7 +130,7 @@ def restore(engagement_id: int, section_id: int):
 @requires("engagement.manage", load=load_section)
 def assign(engagement_id: int, section_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = drafting.get_section(session, engagement, section_id)
     drafting.assign(
         session,
@@ -147,7 +147,7 @@ def assign(engagement_id: int, section_id: int):
 @requires("engagement.internal", load=load_section)
 def comment(engagement_id: int, section_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = drafting.get_section(session, engagement, section_id)
     section_comments.add_comment(
         session,
@@ -170,7 +170,7 @@ def resolve(engagement_id: int, section_id: int):
     section_comments.resolve_comment(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         comment_id=_int("comment_id"),
     )
     flash("批注已标记为已处理", "success")
@@ -182,7 +182,7 @@ def resolve(engagement_id: int, section_id: int):
 @requires("engagement.internal", load=load_section)
 def section_diff(engagement_id: int, section_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = drafting.get_section(session, engagement, section_id)
     b = _int("b", required=False) or row.number
     a = _int("a", required=False) or max(b - 1, 0)

@@ -9,7 +9,7 @@ from workbench import db
 from workbench.accounts.auth import register_user_figure, user_figure
 from workbench.core.errors import NotFound
 from workbench.core.templating import register_nav, register_tab
-from workbench.engagements import services as engagements
+from workbench.engagements.loaders import load_engagement
 from workbench.engagements.models import Engagement
 from workbench.review import notifications, submissions
 from workbench.review import permissions as _permissions  # noqa: F401 - registers predicates
@@ -19,10 +19,6 @@ bp = Blueprint("review", __name__, template_folder="templates")
 
 UNREAD = "unread_notifications"
 register_user_figure(UNREAD, notifications.unread_count_column)
-
-
-def load_engagement(engagement_id: int, **_) -> Engagement:
-    return engagements.get(db.session(), engagement_id)
 
 
 def load_submission(engagement_id: int, submission_id: int, **_) -> Engagement:

@@ -13,7 +13,7 @@ from workbench.core.downloads import send_xlsx
 from workbench.core.forms import choices, flash_errors
 from workbench.core.hygiene import parse_int
 from workbench.core.inputs import query_int
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import today_local
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import users_by_id
@@ -74,7 +74,7 @@ def follow_up_lists(
 @requires("review.view", load=load_engagement)
 def rectification_page(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     items = rectification.items_of(session, engagement)
     # The follow-up stays open after the archive (rectification runs past it by design).
     lead = engagement.can_manage(current_user)
@@ -115,7 +115,7 @@ def rectification_page(engagement_id: int):
 @requires("review.view", load=load_engagement)
 def rectification_export_page(engagement_id: int):
     """The rectification list as Excel: every item with what the page shows beside it."""
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     data = rectification_export.workbook(db.session(), engagement=engagement)
     return send_xlsx(data, f"{engagement.code} 整改清单.xlsx")
 
@@ -130,7 +130,7 @@ def create_items(engagement_id: int):
     created = rectification.create_items(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         text=form.problems.data or "",
         base_date=form.base_date.data,
         feedback_days=form.feedback_days.data,
@@ -152,7 +152,7 @@ def edit_item(engagement_id: int, item_id: int):
     rectification.update_item(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         item_id=item_id,
         problem=form.problem.data or "",
         requirement=form.requirement.data or "",
@@ -178,7 +178,7 @@ def progress(engagement_id: int, item_id: int):
     item = rectification.record_progress(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         item_id=item_id,
         status=form.status.data or "",
         note=form.note.data or "",
@@ -197,7 +197,7 @@ def delete_item(engagement_id: int, item_id: int):
     rectification.delete_item(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         item_id=item_id,
     )
     flash("整改事项已删除", "warning")
@@ -210,7 +210,7 @@ def delete_item(engagement_id: int, item_id: int):
 @bp.route("/engagements/<int:engagement_id>/archive", endpoint="archive")
 @requires("review.team", load=load_engagement)
 def archive_page(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     items = checklist(db.session(), engagement)
     return render_template(
         "review/archive.html",
@@ -223,7 +223,7 @@ def archive_page(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/archive/export")
 @requires("review.team", load=load_engagement)
 def archive_export(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     path, _addendum = seal.export_package(db.session(), engagement)
 
     @after_this_request
@@ -259,7 +259,7 @@ def notifications_page():
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @requires("review.own", load=load_notification)
 def read_notification(notification_id: int):
-    row = load_notification(notification_id)
+    row = guarded_object()
     notifications.mark_read(db.session(), actor=current_user, notification=row)
     target = row.link if row.link.startswith("/") and not row.link.startswith("//") else ""
     return redirect(target or url_for("review.notifications"))

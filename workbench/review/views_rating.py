@@ -10,7 +10,7 @@ from workbench.accounts.models import OrgKind
 from workbench.accounts.services import list_orgs
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.forms import attach_errors, choices, refused
-from workbench.core.permissions import allowed, requires
+from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.engagements.services import users_by_id
 from workbench.review import rating as ratings
 from workbench.review import rubric_store, rubrics
@@ -51,13 +51,13 @@ def _rating_page(engagement, *, form: RatingForm, values: dict, errors: dict, st
 @bp.route("/engagements/<int:engagement_id>/review/rating")
 @requires("review.view", load=load_engagement)
 def rating(engagement_id: int):
-    return _rating_page(load_engagement(engagement_id), form=RatingForm(), values={}, errors={})
+    return _rating_page(guarded_object(), form=RatingForm(), values={}, errors={})
 
 
 @bp.route("/engagements/<int:engagement_id>/review/rating", methods=["POST"])
 @requires("review.bureau", load=load_engagement)
 def rate(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = RatingForm()
     if not form.validate_on_submit():
         return _rating_page(engagement, form=form, values={}, errors={}, status=422)

@@ -9,7 +9,7 @@ from workbench import db
 from workbench.core import storage
 from workbench.core.forms import choices
 from workbench.core.inputs import query_int
-from workbench.core.permissions import allowed, requires
+from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.engagements.services import users_by_id
 from workbench.reports.models import DeliverableVersion
 from workbench.review import decisions, submissions
@@ -47,7 +47,7 @@ def _submit_form(session, engagement) -> SubmitForm:
 @requires("review.view", load=load_engagement)
 def overview(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     rows = submissions.of_engagement(session, engagement)
     comments = submissions.comments_of(session, [s.id for s in rows])
     counts = {sid: len(found) for sid, found in comments.items()}
@@ -83,7 +83,7 @@ def overview(engagement_id: int):
 @requires("review.manage", load=load_engagement)
 def submit(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = _submit_form(session, engagement)
     if not form.validate_on_submit():
         flash("请选择提交内容", "danger")
@@ -104,7 +104,7 @@ def submit(engagement_id: int):
 @requires("review.view", load=load_submission)
 def submission(engagement_id: int, submission_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = submissions.get(session, engagement, submission_id)
     version = session.get(DeliverableVersion, row.version_id)
     sections = submissions.sections_of(version)
@@ -149,7 +149,7 @@ def submission(engagement_id: int, submission_id: int):
 @requires("review.view", load=load_submission)
 def download(engagement_id: int, submission_id: int):
     session = db.session()
-    row = submissions.get(session, load_engagement(engagement_id), submission_id)
+    row = submissions.get(session, guarded_object(), submission_id)
     version = session.get(DeliverableVersion, row.version_id)
     return storage.send(version.sha256, name=version.filename, mime=version.mime)
 
@@ -161,7 +161,7 @@ def download(engagement_id: int, submission_id: int):
 @requires("review.bureau", load=load_submission)
 def add_comment(engagement_id: int, submission_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     row = submissions.get(session, engagement, submission_id)
     form = CommentForm()
     form.section.choices = []
@@ -192,7 +192,7 @@ def add_comment(engagement_id: int, submission_id: int):
 @requires("review.bureau", load=load_submission)
 def delete_comment(engagement_id: int, submission_id: int, comment_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     decisions.delete_comment(
         session,
         actor=current_user,
@@ -211,7 +211,7 @@ def delete_comment(engagement_id: int, submission_id: int, comment_id: int):
 @requires("review.bureau", load=load_submission)
 def decide(engagement_id: int, submission_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = DecisionForm()
     if not form.validate_on_submit():
         flash("请选择审核结论", "danger")
@@ -234,7 +234,7 @@ def decide(engagement_id: int, submission_id: int):
 )
 @requires("review.team", load=load_submission)
 def answer(engagement_id: int, submission_id: int, comment_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     form = AnswerForm()
     if not form.validate_on_submit():
         flash("请填写回复", "danger")

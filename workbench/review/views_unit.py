@@ -10,7 +10,7 @@ from workbench.core import storage, uploads
 from workbench.core.downloads import send_xlsx
 from workbench.core.forms import choices, flash_errors
 from workbench.core.hygiene import parse_int
-from workbench.core.permissions import requires
+from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
 from workbench.review import rectification_export, unit_followup
 from workbench.review.forms import UnitReportForm
@@ -31,7 +31,7 @@ def _form() -> UnitReportForm:
 @requires("review.unit", load=load_engagement)
 def unit_page(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     return render_template(
         "review/unit_rectification.html",
         engagement=engagement,
@@ -49,7 +49,7 @@ def unit_page(engagement_id: int):
 @requires("review.unit", load=load_engagement)
 def unit_export(engagement_id: int):
     """The unit's rectification list as Excel: only what the unit's own page shows it."""
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     data = rectification_export.unit_workbook(db.session(), engagement=engagement)
     return send_xlsx(data, f"{engagement.code} 整改清单.xlsx")
 
@@ -66,7 +66,7 @@ def unit_report(engagement_id: int, item_id: int):
     row = unit_followup.report(
         db.session(),
         actor=current_user,
-        engagement=load_engagement(engagement_id),
+        engagement=guarded_object(),
         item_id=item_id,
         kind=form.kind.data or "",
         text=form.text.data or "",
@@ -82,6 +82,6 @@ def unit_report(engagement_id: int, item_id: int):
 @requires("review.rectification_file", load=load_engagement)
 def rectification_file(engagement_id: int, file_id: int):
     row = unit_followup.get_file(
-        db.session(), actor=current_user, engagement=load_engagement(engagement_id), file_id=file_id
+        db.session(), actor=current_user, engagement=guarded_object(), file_id=file_id
     )
     return storage.send(row.sha256, name=row.name, mime=row.mime)

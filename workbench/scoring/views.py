@@ -13,6 +13,7 @@ from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
 from workbench.engagements import services as engagements
+from workbench.engagements.loaders import load_engagement
 from workbench.indicators import permissions as _indicator_permissions  # noqa: F401
 from workbench.indicators import services as indicators
 from workbench.indicators.system import get_system, signatures_a_change_clears
@@ -27,10 +28,6 @@ from workbench.scoring.values import format_number, format_percent
 bp = Blueprint("scoring", __name__, template_folder="templates")
 register_tab(lazy_gettext("综合评分"), "scoring.index", "indicators.edit")
 register_tab(lazy_gettext("专家评分"), "scoring.expert_page", "scoring.expert")
-
-
-def load_engagement(engagement_id: int, **_):
-    return engagements.get(db.session(), engagement_id)
 
 
 def load_indicator(engagement_id: int, indicator_id: int, **_):
@@ -58,7 +55,7 @@ def _int(value) -> int | None:
 @requires("indicators.edit", load=load_engagement)
 def index(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     # Read once and handed on, which would otherwise each select them again.
     system = get_system(session, engagement)
     panels = experts.scores_by_indicator(session, engagement)
@@ -153,9 +150,7 @@ def _fill_current(form: ScoreForm, indicator) -> None:
 @bp.route("/engagements/<int:engagement_id>/scoring/sign", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def sign(engagement_id: int):
-    system = services.sign(
-        db.session(), actor=current_user, engagement=load_engagement(engagement_id)
-    )
+    system = services.sign(db.session(), actor=current_user, engagement=guarded_object())
     flash(f"已签字确认评分结果（{system.scores_signed_at:%Y-%m-%d}）", "success")
     return redirect(url_for("scoring.index", engagement_id=engagement_id))
 
@@ -163,7 +158,7 @@ def sign(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/scoring/unsign", methods=["POST"])
 @requires("engagement.manage", load=load_engagement)
 def unsign(engagement_id: int):
-    services.unsign(db.session(), actor=current_user, engagement=load_engagement(engagement_id))
+    services.unsign(db.session(), actor=current_user, engagement=guarded_object())
     flash("已撤销评分签字", "warning")
     return redirect(url_for("scoring.index", engagement_id=engagement_id))
 
@@ -171,7 +166,7 @@ def unsign(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>/expert-scoring")
 @requires("scoring.expert", load=load_engagement)
 def expert_page(engagement_id: int):
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     return render_template(
         "scoring/experts.html",
         engagement=engagement,

@@ -10,7 +10,7 @@ from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import refused
 from workbench.core.hygiene import parse_int
-from workbench.core.permissions import predicate, requires
+from workbench.core.permissions import guarded_object, predicate, requires
 from workbench.core.templating import register_tab
 from workbench.indicators.system import is_editor
 from workbench.reports import outline_profiles
@@ -31,7 +31,7 @@ register_tab(lazy_gettext("单位自评得分"), "scoring.self_score_page", "sco
 @requires("indicators.edit", load=load_engagement)
 def self_score_page(engagement_id: int):
     session = db.session()
-    engagement = load_engagement(engagement_id)
+    engagement = guarded_object()
     errors: list[dict] = []
     if request.method == "POST":
         entries = {

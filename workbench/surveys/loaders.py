@@ -5,13 +5,9 @@ from __future__ import annotations
 from workbench import db
 from workbench.core.errors import NotFound
 from workbench.engagements import services as engagements
-from workbench.engagements.models import Engagement
+from workbench.engagements.loaders import load_engagement as engagement  # noqa: F401
 from workbench.surveys.models import Survey, SurveyImport
 from workbench.surveys.permissions import SurveyScope
-
-
-def engagement(engagement_id: int, **_) -> Engagement:
-    return engagements.get(db.session(), engagement_id)
 
 
 def get_survey(engagement_id: int, survey_id: int) -> Survey:
