@@ -32,11 +32,12 @@ test-deps: $(PY)
 	$(PIP) --no-deps --no-build-isolation -e .
 	@missing="$$(command -v chromium >/dev/null 2>&1 || echo chromium) \
 	  $$(command -v soffice >/dev/null 2>&1 || echo libreoffice-writer-nogui) \
-	  $$(command -v pdftotext >/dev/null 2>&1 || echo poppler-utils)"; \
+	  $$(command -v pdftotext >/dev/null 2>&1 || echo poppler-utils) \
+	  $$(fc-list :lang=zh 2>/dev/null | grep -q . || echo fonts-noto-cjk)"; \
 	[ -z "$$(echo $$missing)" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends $$missing >/dev/null) || \
-	  echo "not installed: $$missing (browser journeys and PDF tests need them)"; }
+	  echo "not installed: $$missing (browser journeys, PDF and layout tests need them)"; }
 
 test-only:
 	$(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
