@@ -140,7 +140,7 @@ def _load_routes() -> None:
     import importlib
     import pkgutil
 
-    import workbench.api as package
+    import workbench.api as package  # this package, whose modules import this blueprint
 
     for info in pkgutil.iter_modules(package.__path__):
         if info.name not in {"blueprint", "schemas"}:

@@ -21,6 +21,7 @@ from workbench.surveys import loaders, services
 from workbench.surveys import permissions as _permissions  # noqa: F401 - registers surveys.*
 from workbench.surveys.models import Survey
 from workbench.surveys.questions import Question
+from workbench.surveys.surveys import response_counts
 
 QuestionType = Literal["single", "multiple", "likert", "matrix", "text", "number"]
 
@@ -144,7 +145,6 @@ def list_surveys(id: int):  # noqa: A002
     rows, next_cursor = cursor.page_of(
         services.list_surveys(session, guarded_object()), lambda s: s.id
     )
-    from workbench.surveys.surveys import response_counts
 
     counts = response_counts(session, [s.id for s in rows])
     return respond(SurveyList(items=[_out(s, counts[s.id]) for s in rows], next_cursor=next_cursor))

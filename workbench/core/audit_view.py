@@ -13,10 +13,14 @@ from typing import Any
 from openpyxl.styles import Font
 from sqlmodel import Session, col, func, select
 
+from workbench import db
 from workbench.core.audit import AuditEntry
 from workbench.core.audit_labels import ACTIONS, OBJECTS, action_label, changes, object_label
+from workbench.core.downloads import send_xlsx
+from workbench.core.errors import ValidationFailed
+from workbench.core.inputs import query_int
 from workbench.core.spreadsheet import CellStyle, append_row, new_workbook, xlsx_bytes
-from workbench.core.timeutil import CST, local
+from workbench.core.timeutil import CST, local, today_local
 
 EXPORT_LIMIT = 20_000
 PER_PAGE = 50
@@ -180,9 +184,6 @@ def render(*, scope: Any, engagement: Any, endpoint: str, export_endpoint: str, 
     """The audit page for a reader's scope (the agency's or one engagement's)."""
     from flask import render_template, request
 
-    from workbench import db
-    from workbench.core.inputs import query_int
-
     wanted = AuditFilter.from_args(request.args)
     number = query_int("page", 1)
     rows, total = page(db.session(), scope=scope, wanted=wanted, number=number)
@@ -208,11 +209,6 @@ def render(*, scope: Any, engagement: Any, endpoint: str, export_endpoint: str, 
 def send_export(*, scope: Any, name: str):
     """The filtered log as an Excel download (recorded as a download like any other)."""
     from flask import request
-
-    from workbench import db
-    from workbench.core.downloads import send_xlsx
-    from workbench.core.errors import ValidationFailed
-    from workbench.core.timeutil import today_local
 
     wanted = AuditFilter.from_args(request.args)
     if wanted.errors:

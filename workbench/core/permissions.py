@@ -16,6 +16,8 @@ from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from workbench.core import audit
+from workbench.core.errors import NotAllowed
+from workbench.domains import modules
 
 Predicate = Callable[[Any, Any], bool]
 
@@ -62,7 +64,6 @@ def authorize(actor: Any, name: str, obj: Any = None, *, message: str = "") -> N
 
     Raises NotAllowed (403) with `message` when the actor fails the named predicate.
     """
-    from workbench.core.errors import NotAllowed
 
     if not rule(name)(actor, obj):
         raise NotAllowed(message or "您没有执行此操作的权限")
@@ -71,8 +72,6 @@ def authorize(actor: Any, name: str, obj: Any = None, *, message: str = "") -> N
 def rule(name: str) -> Predicate:
     """The named predicate; a service run outside the app (CLI, demo, jobs) loads the table first."""
     if name not in PREDICATES:
-        from workbench.domains import modules
-
         modules("permissions")  # each domain registers its predicates when imported
     return PREDICATES[name]
 

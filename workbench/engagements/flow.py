@@ -11,6 +11,7 @@ from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements import stages
+from workbench.engagements.archive_hooks import archive
 from workbench.engagements.models import (
     DECLARATION_NAMES,
     DECLARING_ROLES,
@@ -172,8 +173,6 @@ def advance(db: Session, *, actor: User, engagement: Engagement) -> Stage | None
     target = stages.next_stage(current, set(not_applicable(db, engagement)))
     before = {"stage": current.value}
     if target is None:
-        from workbench.engagements.archive_hooks import archive
-
         archive(db, actor=actor, engagement=engagement)
         audit.record(
             db,

@@ -13,6 +13,7 @@ from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.locking import require_version
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
+from workbench.core.uploads import safe_name
 from workbench.fieldwork.models import PaperTemplate
 from workbench.fieldwork.spec import (
     TemplateError,
@@ -83,7 +84,6 @@ def parse_text(text: str) -> TemplateSpec:
 
 def parse_upload(name: str, data: bytes) -> TemplateSpec:
     """A template from an uploaded .yaml/.yml file (UTF-8, at most 256 KB)."""
-    from workbench.core.uploads import safe_name
 
     name = safe_name(name)
     if not name.lower().endswith((".yaml", ".yml")):

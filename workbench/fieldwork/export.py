@@ -21,6 +21,7 @@ from workbench.fieldwork.request_models import DocumentRequest, RequestItem
 from workbench.fieldwork.review import active_signoffs
 from workbench.fieldwork.review_rules import Level
 from workbench.fieldwork.values import as_text
+from workbench.reports.render import render_docx
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -158,6 +159,5 @@ def paper_context(db: Session, *, engagement: Engagement, paper: WorkingPaper) -
 
 def paper_docx(db: Session, *, engagement: Engagement, paper: WorkingPaper) -> bytes:
     """The paper rendered with report_templates/working_paper.docx."""
-    from workbench.reports.render import render_docx
 
     return render_docx("working_paper", paper_context(db, engagement=engagement, paper=paper))

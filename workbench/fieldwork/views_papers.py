@@ -25,6 +25,7 @@ from workbench.fieldwork.pages import paper_page
 from workbench.fieldwork.queries import PaperFilters, list_papers
 from workbench.fieldwork.review_rules import STATUS_NAMES
 from workbench.fieldwork.values import form_to_raw
+from workbench.reports.render import ReportRenderError
 from workbench.scoring.param_types import RULES
 
 PER_PAGE = 20
@@ -224,7 +225,6 @@ def paper_delete(engagement_id: int, paper_id: int):
 @bp.route("/engagements/<int:engagement_id>/papers/<int:paper_id>/export.docx")
 @requires("fieldwork.read", load=loaders.paper)
 def paper_export(engagement_id: int, paper_id: int):
-    from workbench.reports.render import ReportRenderError
 
     scope = guarded_object()
     try:

@@ -30,7 +30,7 @@ MAX_PACK_BYTES = 200 * 1024 * 1024
 def _protocol(state) -> None:
     """HUB_MODE: this instance is the hub; serve /hub/v1 to member instances."""
     if state.app.config.get("HUB_MODE"):
-        from workbench.hub import protocol
+        from workbench.hub import protocol  # the hub's own routes: only on the hub
 
         state.app.register_blueprint(protocol.bp)
         csrf.exempt(protocol.bp)  # member keys, no cookies: CSRF does not apply

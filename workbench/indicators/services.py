@@ -44,6 +44,7 @@ from workbench.indicators.tree import (
     list_indicators,
     to_leaf,
 )
+from workbench.scoring.models import ExpertScore
 from workbench.scoring.values import CENT
 
 
@@ -204,7 +205,6 @@ def referencing_rows(db: Session, ids: list[int]) -> list[str]:
 
 def delete_rows(db: Session, ids: list[int]) -> None:
     """Delete leaves and their expert scores; refused while other records use them."""
-    from workbench.scoring.models import ExpertScore
 
     used = referencing_rows(db, ids)
     if used:

@@ -38,6 +38,7 @@ from workbench.indicators.system import (
 from workbench.library import linking
 from workbench.scoring.calculator import Leaf, resolve_rule
 from workbench.scoring.params import ParamError
+from workbench.scoring.services import compute
 from workbench.scoring.values import CENT
 
 # Columns the app adds to the sheet format (the reader ignores them; this module reads them).
@@ -358,7 +359,6 @@ def _link_to_library(
 
 def export_sheet(db: Session, engagement: Engagement) -> bytes:
     """The tree as an indicator sheet with scores, the 等级 sheet and the app's extra columns."""
-    from workbench.scoring.services import compute
 
     result, rows = compute(db, engagement)
     items = [row.indicator for row in rows]

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import click
 from sqlalchemy import insert
 from sqlmodel import Session, col, or_, select
 
+from workbench import db as database
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import ValidationFailed
@@ -348,10 +350,6 @@ def load_shipped_after_upgrade(app) -> None:
 
     Registered here, not by the models, so that the models import nothing of the services.
     """
-    import click
-
-    from workbench import db as database
-
     with app.app_context():
         try:
             with database.session_scope() as session:

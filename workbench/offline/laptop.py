@@ -32,6 +32,7 @@ from workbench.core.blobstore.local import LocalStore
 from workbench.core.errors import ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.db import make_engine
+from workbench.library.search import ensure_search_index
 from workbench.offline import package, scope
 
 FORMAT = 1
@@ -180,7 +181,6 @@ def _manifest(zf: zipfile.ZipFile, header: dict) -> dict:
 def _load_records(instance: Path, zf: zipfile.ZipFile) -> None:
     """The schema through the migrations, then every carried row with its own key."""
     import workbench.models  # noqa: F401 - every table in the metadata
-    from workbench.library.search import ensure_search_index
 
     try:
         records = json.loads(zf.read("records.json"))

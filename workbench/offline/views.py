@@ -40,7 +40,7 @@ from workbench.extensions import csrf
 from workbench.offline import checkin as checkin_service
 from workbench.offline import checkout as checkout_service
 from workbench.offline import conflicts as conflict_service
-from workbench.offline import display
+from workbench.offline import display, laptop_views
 from workbench.offline import permissions as _permissions  # noqa: F401 - registers predicates
 from workbench.offline.forms import CheckinForm, CheckoutForm, ConfirmForm, ResolveForm
 from workbench.offline.models import OfflineCheckin, OfflineCheckout, OfflineConflict
@@ -58,8 +58,6 @@ register_notice("offline/_notice.html")
 def _laptop(state) -> None:
     """A laptop in the field: the guard, the banner and the return-package page."""
     if state.app.config.get("OFFLINE"):
-        from workbench.offline import laptop_views
-
         state.app.register_blueprint(laptop_views.bp)
 
 

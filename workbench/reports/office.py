@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.reports.toc import parse_index_text
+
 
 class OfficeError(RuntimeError):
     """LibreOffice failed or timed out; the message is for the user, in Chinese."""
@@ -72,7 +74,6 @@ def run(docx: bytes, *, pdf: bool, toc: bool, timeout: float = 180) -> OfficeRes
 
 def toc_pages(docx: bytes, *, timeout: float = 120) -> list[tuple[str, str]] | None:
     """The TOC entries with LibreOffice's page numbers, or None (not installed, failed)."""
-    from workbench.reports.toc import parse_index_text
 
     try:
         result = run(docx, pdf=False, toc=True, timeout=timeout)

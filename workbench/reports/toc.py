@@ -128,7 +128,7 @@ def with_page_numbers(docx: bytes) -> bytes:
     """Fill the TOC with LibreOffice's page numbers when it is installed and allowed."""
     if os.environ.get("WORKBENCH_TOC_PAGES", "libreoffice") == "outline":
         return docx
-    from workbench.reports import office
+    from workbench.reports import office  # office reads the index with this module's parser
 
     pages = office.toc_pages(docx)
     return render_entries(docx, pages) if pages else docx

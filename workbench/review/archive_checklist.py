@@ -16,9 +16,11 @@ from sqlalchemy import select as table_select
 from sqlmodel import Session, SQLModel, col, select
 
 from workbench.core import storage
+from workbench.engagements.flow import not_applicable
 from workbench.engagements.models import ChecklistConfirmation, Engagement
 from workbench.engagements.stages import Stage
 from workbench.reports.models import DeliverableVersion
+from workbench.review.archive import blob_shas
 from workbench.review.models import QualityRating, ReviewComment, Submission
 from workbench.review.states import REPORT_VERSION_KINDS, ReviewKind, SubmissionStatus
 
@@ -154,7 +156,6 @@ def _papers(db: Session, engagement: Engagement) -> Item | None:
 
 
 def _surveys(db: Session, engagement: Engagement) -> Item | None:
-    from workbench.engagements.flow import not_applicable
 
     table = _table("survey", "questionnaire")
     if table is None:
@@ -175,7 +176,6 @@ def _surveys(db: Session, engagement: Engagement) -> Item | None:
 
 def _files(db: Session, engagement: Engagement) -> Item:
     """Every stored file the records point to is still in storage at its size (hashed on export)."""
-    from workbench.review.archive import blob_shas
 
     shas = blob_shas(db, engagement)
     sizes = {

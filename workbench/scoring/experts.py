@@ -17,6 +17,7 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared, users_by_id
 from workbench.indicators.models import Indicator
+from workbench.indicators.services import list_indicators
 from workbench.indicators.system import invalidate_signoff, require_clear_confirmed
 from workbench.scoring import rules
 from workbench.scoring.models import ExpertScore
@@ -70,7 +71,6 @@ def is_expert(engagement: Engagement, user: User) -> bool:
 
 def expert_leaves(db: Session, engagement: Engagement) -> list[Indicator]:
     """The applicable expert-rule leaves in tree order."""
-    from workbench.indicators.services import list_indicators
 
     return [
         item

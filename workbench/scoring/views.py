@@ -20,7 +20,7 @@ from workbench.indicators.system import get_system, signatures_a_change_clears
 from workbench.scoring import experts, services
 from workbench.scoring import permissions as _scoring_permissions  # noqa: F401
 from workbench.scoring.forms import ExpertScoreForm, ScoreForm
-from workbench.scoring.params import RULES
+from workbench.scoring.params import RULES, ParamError, parse_params
 from workbench.scoring.rules import DEFAULT_CV_LIMIT
 from workbench.scoring.table import paper_url, scoring_table
 from workbench.scoring.values import format_number, format_percent
@@ -133,7 +133,6 @@ def leaf(engagement_id: int, indicator_id: int):
 
 def _fill_current(form: ScoreForm, indicator) -> None:
     """Show a qualitative leaf's current level and fraction, a deduction leaf's points."""
-    from workbench.scoring.params import ParamError, parse_params
 
     try:
         if indicator.rule == "qualitative":

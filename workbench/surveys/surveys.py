@@ -18,6 +18,7 @@ from workbench.engagements.services import guard_write, visible_query
 from workbench.surveys import catalog
 from workbench.surveys.common import check_version
 from workbench.surveys.designer import check_questionnaire
+from workbench.surveys.links import linked_indicators
 from workbench.surveys.models import Survey, SurveyImport, SurveyResponse
 from workbench.surveys.permissions import can_read
 from workbench.surveys.plan import required_sample, set_sample_plan, waive_sample
@@ -252,7 +253,6 @@ def update_settings(
 
 def delete_survey(db: Session, *, actor: User, engagement: Engagement, survey: Survey) -> None:
     """Delete a survey that has no answers and feeds no indicator."""
-    from workbench.surveys.links import linked_indicators
 
     guard_write(db, engagement, actor)
     if response_count(db, survey):
