@@ -64,7 +64,6 @@ def authorize(actor: Any, name: str, obj: Any = None, *, message: str = "") -> N
 
     Raises NotAllowed (403) with `message` when the actor fails the named predicate.
     """
-
     if not rule(name)(actor, obj):
         raise NotAllowed(message or "您没有执行此操作的权限")
 

@@ -84,7 +84,6 @@ def parse_text(text: str) -> TemplateSpec:
 
 def parse_upload(name: str, data: bytes) -> TemplateSpec:
     """A template from an uploaded .yaml/.yml file (UTF-8, at most 256 KB)."""
-
     name = safe_name(name)
     if not name.lower().endswith((".yaml", ".yml")):
         raise ValidationFailed.of_field("file", f"“{name}”不是 YAML 文件（.yaml 或 .yml）")

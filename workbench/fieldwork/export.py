@@ -159,5 +159,4 @@ def paper_context(db: Session, *, engagement: Engagement, paper: WorkingPaper) -
 
 def paper_docx(db: Session, *, engagement: Engagement, paper: WorkingPaper) -> bytes:
     """The paper rendered with report_templates/working_paper.docx."""
-
     return render_docx("working_paper", paper_context(db, engagement=engagement, paper=paper))

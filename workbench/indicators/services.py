@@ -205,7 +205,6 @@ def referencing_rows(db: Session, ids: list[int]) -> list[str]:
 
 def delete_rows(db: Session, ids: list[int]) -> None:
     """Delete leaves and their expert scores; refused while other records use them."""
-
     used = referencing_rows(db, ids)
     if used:
         raise Conflict(

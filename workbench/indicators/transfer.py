@@ -359,7 +359,6 @@ def _link_to_library(
 
 def export_sheet(db: Session, engagement: Engagement) -> bytes:
     """The tree as an indicator sheet with scores, the 等级 sheet and the app's extra columns."""
-
     result, rows = compute(db, engagement)
     items = [row.indicator for row in rows]
     return write_sheet(

@@ -74,7 +74,6 @@ def run(docx: bytes, *, pdf: bool, toc: bool, timeout: float = 180) -> OfficeRes
 
 def toc_pages(docx: bytes, *, timeout: float = 120) -> list[tuple[str, str]] | None:
     """The TOC entries with LibreOffice's page numbers, or None (not installed, failed)."""
-
     try:
         result = run(docx, pdf=False, toc=True, timeout=timeout)
     except OfficeError:

@@ -176,7 +176,6 @@ def _surveys(db: Session, engagement: Engagement) -> Item | None:
 
 def _files(db: Session, engagement: Engagement) -> Item:
     """Every stored file the records point to is still in storage at its size (hashed on export)."""
-
     shas = blob_shas(db, engagement)
     sizes = {
         b.sha256: b.size

@@ -71,7 +71,6 @@ def is_expert(engagement: Engagement, user: User) -> bool:
 
 def expert_leaves(db: Session, engagement: Engagement) -> list[Indicator]:
     """The applicable expert-rule leaves in tree order."""
-
     return [
         item
         for item in list_indicators(db, engagement)

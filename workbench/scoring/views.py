@@ -133,7 +133,6 @@ def leaf(engagement_id: int, indicator_id: int):
 
 def _fill_current(form: ScoreForm, indicator) -> None:
     """Show a qualitative leaf's current level and fraction, a deduction leaf's points."""
-
     try:
         if indicator.rule == "qualitative":
             params = parse_params("qualitative", indicator.params or "")

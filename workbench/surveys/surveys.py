@@ -253,7 +253,6 @@ def update_settings(
 
 def delete_survey(db: Session, *, actor: User, engagement: Engagement, survey: Survey) -> None:
     """Delete a survey that has no answers and feeds no indicator."""
-
     guard_write(db, engagement, actor)
     if response_count(db, survey):
         raise Conflict("问卷已有答卷，不能删除（答卷须随项目归档保存）")
