@@ -1,5 +1,6 @@
-"""`workbench storage migrate --to URL` (copy every stored file to another backend, resumable)
-and `workbench storage verify` (every file the database names is there with its bytes intact)."""
+"""`workbench storage migrate --to URL` (copy every stored file to another backend, resumable),
+`workbench storage verify` (every file the database names is there with its bytes intact) and
+`workbench storage sweep` (files no record holds, left by writes that did not finish, removed)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ _OUTCOMES = {
 
 @click.group("storage")
 def storage_group() -> None:
-    """文件存储（本地目录或 S3 兼容对象存储）：迁移与校验。"""
+    """文件存储（本地目录或 S3 兼容对象存储）：迁移、校验与清理。"""
 
 
 @storage_group.command("migrate")
@@ -89,3 +90,36 @@ def verify() -> None:
                f"丢失 {len(missing)} 个，损坏 {len(corrupt)} 个（{source.url}）")  # fmt: skip
     if missing or corrupt:
         sys.exit(1)
+
+
+@storage_group.command("sweep")
+@click.option(
+    "--hours",
+    default=24,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="只清理至少这么多小时未改动的文件（正在进行的导入、上传不受影响）",
+)
+@click.option("--dry-run", is_flag=True, help="只统计，不删除")
+def sweep(hours: int, dry_run: bool) -> None:
+    """删除存储中没有任何记录引用的文件（被中断或被拒绝的导入、上传留下的）。"""
+    from datetime import timedelta
+
+    from workbench import db as database
+    from workbench.cli import _app_scope
+    from workbench.core.storage_sweep import sweep as run_sweep
+
+    with _app_scope(), database.session_scope() as session:
+        url = storage.backend().url
+        swept = run_sweep(session, older_than=timedelta(hours=hours), dry_run=dry_run)
+    megabytes = swept.size / 1_000_000
+    if dry_run:
+        click.echo(
+            f"试运行：{hours} 小时以上未改动、没有记录引用的文件 {swept.found} 个（{megabytes:.1f} MB），"
+            f"未完成写入的临时文件 {swept.leftovers} 个；未删除（{url}）"
+        )
+        return
+    click.echo(
+        f"已删除没有记录引用的文件 {swept.removed} 个（共找到 {swept.found} 个，{megabytes:.1f} MB；"
+        f"其余期间又被使用，保留），未完成写入的临时文件 {swept.leftovers} 个（{url}）"
+    )

@@ -115,9 +115,12 @@ def store(db: Session, data: Content, *, mime: str = "application/octet-stream")
     """Keep the content (once) and return its blob row; it is stored before the row commits."""
     sha, size, source = _hashed(data)
     target = backend()
+    blob = db.get(Blob, sha)
     try:
         if not target.exists(sha):
             target.put(sha, source)
+        elif blob is None:  # a file no row holds (left by an unfinished write): a sweep keeps it
+            target.touch(sha)
     except OSError as error:
         raise StorageFull(
             f"文件保存失败（存储空间不足或不可写）：{error.strerror or error}"
@@ -125,7 +128,6 @@ def store(db: Session, data: Content, *, mime: str = "application/octet-stream")
     finally:
         if source is not data:
             source.close()
-    blob = db.get(Blob, sha)
     if blob is None:
         try:
             with db.begin_nested():  # two requests storing the same bytes at once: one row wins

@@ -19,6 +19,15 @@ CHUNK = 1 << 20
 _HEX = frozenset("0123456789abcdef")
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A blob as listed by its store."""
+
+    sha256: str
+    size: int
+    modified: float  # last written (or touched), seconds since the epoch
+
+
 class BlobStore(Protocol):
     """What the façade (core/storage.py) asks of a backend; a missing blob raises FileNotFoundError."""
 
@@ -33,6 +42,14 @@ class BlobStore(Protocol):
     def open(self, sha256: str) -> BinaryIO: ...
 
     def shas(self) -> Iterator[str]: ...
+
+    def listing(self) -> Iterator[Stored]: ...
+
+    def modified(self, sha256: str) -> float | None: ...
+
+    def touch(self, sha256: str) -> None: ...
+
+    def delete(self, sha256: str) -> None: ...
 
     def check(self) -> None: ...
 

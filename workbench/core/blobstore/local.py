@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
-from workbench.core.blobstore import CHUNK, relative_key, valid_name
+from workbench.core.blobstore import CHUNK, Stored, relative_key, valid_name
 
 PIPELINED_BYTES = 16 << 20  # put_many_checked: files up to this size are read whole, then written
 IN_FLIGHT = 4  # … at most this many of them held at once
@@ -172,6 +172,39 @@ class LocalStore:
             name = path.name
             if valid_name(name) and path.parent.name == name[2:4] and path.is_file():
                 yield name
+
+    def listing(self) -> Iterator[Stored]:
+        """Every blob with its size and the time it was last written."""
+        for sha in self.shas():
+            try:
+                found = self.path(sha).stat()
+            except FileNotFoundError:  # removed meanwhile
+                continue
+            yield Stored(sha, found.st_size, found.st_mtime)
+
+    def modified(self, sha256: str) -> float | None:
+        try:
+            return self.path(sha256).stat().st_mtime
+        except FileNotFoundError:
+            return None
+
+    def touch(self, sha256: str) -> None:
+        """Written just now, as far as a sweep can tell (a file reused by a new row)."""
+        os.utime(self.path(sha256))
+
+    def delete(self, sha256: str) -> None:
+        self.path(sha256).unlink(missing_ok=True)
+
+    def leftovers(self, before: float) -> list[Path]:
+        """Temporary files of writes that never finished (a process killed while writing),
+        last touched before `before`."""
+        if not self.root.is_dir():
+            return []
+        return [
+            path
+            for path in self.root.glob("??/??/.upload-*")
+            if path.is_file() and path.stat().st_mtime < before
+        ]
 
     def check(self) -> None:
         """The folder takes a write (the readiness probe)."""

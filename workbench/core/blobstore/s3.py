@@ -19,7 +19,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from workbench.core.blobstore import CHUNK, relative_key, valid_name
+from workbench.core.blobstore import CHUNK, Stored, relative_key, valid_name
 
 PART = 8 * 1024 * 1024
 SINGLE_PUT_LIMIT = 128 * 1024 * 1024
@@ -200,6 +200,10 @@ class S3Store:
             raise
 
     def shas(self) -> Iterator[str]:
+        for stored in self.listing():
+            yield stored.sha256
+
+    def listing(self) -> Iterator[Stored]:
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix
         )
@@ -207,7 +211,29 @@ class S3Store:
             for item in page.get("Contents", []):
                 name = item["Key"].rsplit("/", 1)[-1]
                 if valid_name(name) and item["Key"] == self.key(name):
-                    yield name
+                    yield Stored(name, item["Size"], item["LastModified"].timestamp())
+
+    def modified(self, sha256: str) -> float | None:
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self.key(sha256))
+        except ClientError as error:
+            if _missing(error):
+                return None
+            raise
+        return head["LastModified"].timestamp()
+
+    def touch(self, sha256: str) -> None:
+        """Written just now, as far as a sweep can tell: the object copied onto itself."""
+        key = self.key(sha256)
+        self.client.copy_object(
+            Bucket=self.bucket,
+            Key=key,
+            CopySource={"Bucket": self.bucket, "Key": key},
+            MetadataDirective="REPLACE",
+        )
+
+    def delete(self, sha256: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
 
     def check(self) -> None:
         """The bucket answers (the readiness probe)."""
