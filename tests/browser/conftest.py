@@ -127,6 +127,8 @@ def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
 def open_tab(page, label: str) -> None:
     """Open an engagement page by its tab: a grouped tab sits in its group's dropdown."""
     tabs = page.locator("#engagement-tabs")
+    tabs.wait_for()  # the engagement page, not the page being left (a click may still navigate)
+    page.wait_for_load_state("load")  # its scripts have run: Bootstrap has bound the dropdowns
     link = tabs.locator("a.nav-link, a.dropdown-item", has_text=label).first
     if not link.is_visible():
         from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
