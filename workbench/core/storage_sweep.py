@@ -42,10 +42,12 @@ def sweep(
     removed = 0
     if not dry_run:
         db.rollback()  # a new snapshot: rows committed since the listing are seen below
+        held_now = known(db, [stored.sha256 for stored in orphans])
         for stored in orphans:
+            # Looked at just before it goes: `storage.store` touches a file before its row commits.
             modified = target.modified(stored.sha256)
-            if modified is None or modified >= cutoff or known(db, [stored.sha256]):
-                continue  # gone, or reused meanwhile
+            if stored.sha256 in held_now or modified is None or modified >= cutoff:
+                continue  # reused meanwhile, or gone
             target.delete(stored.sha256)
             removed += 1
         for path in leftovers:
