@@ -1,4 +1,4 @@
-"""Characters no stored text may hold, and the numbers the database cannot hold.
+"""Characters no stored text may hold, and the numbers the database cannot hold. (pure)
 
 Pure: imports neither Flask nor the session. NUL, the other C0 controls except tab, line feed and
 carriage return, U+FFFE/U+FFFF and lone surrogates are illegal in XML, so a value holding one

@@ -1,4 +1,5 @@
-"""The kinds of notice a user may receive, in the order the preferences form lists them."""
+"""The kinds of notice a user may receive, in the order the preferences form lists them
+(pure)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Personal data in report text, found and removed for the 公开版 (篇六 第三十五–三十七条).
+"""Personal data in report text, found and removed for the 公开版 (篇六 第三十五–三十七条). (pure)
 
 Pure: patterns for 居民身份证号码 (18 digits with a valid birth date and check digit, or the old
 15-digit form), mobile numbers (1[3-9]…, 11 digits, optionally +86 and grouped 3-4-4),

@@ -1,4 +1,4 @@
-"""Reading a deliverable version's section snapshot in the browser: sanitize, split into paragraphs.
+"""Reading a deliverable version's section snapshot in the browser: sanitize, split into paragraphs. (pure)
 
 A snapshot is `{section key: html or text}` (a value may also be `{title, html|text}`). HTML is
 cleaned with nh3 to a small allowlist; plain text is escaped. Each section is cut into its

@@ -1,4 +1,4 @@
-"""The 规则 and 参数 columns of an indicator sheet: rule names, parameter parsing and formatting.
+"""The 规则 and 参数 columns of an indicator sheet: rule names, parameter parsing and formatting. (pure)
 
 Pure: no Flask, no database. Every error is a `ParamError` with a Chinese message.
 """

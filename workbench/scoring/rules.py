@@ -1,4 +1,4 @@
-"""One function per scoring rule: the leaf score and a one-line explanation of the arithmetic.
+"""One function per scoring rule: the leaf score and a one-line explanation of the arithmetic. (pure)
 
 Pure. Scores are Decimal, rounded half-up to 2 places and clamped to [0, weight].
 """

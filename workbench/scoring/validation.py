@@ -1,4 +1,4 @@
-"""Is an indicator system usable? Blockers (weights, rules, parameters, duplicates) and warnings.
+"""Is an indicator system usable? Blockers (weights, rules, parameters, duplicates) and warnings. (pure)
 
 Pure. The indicators stage gate shows `blockers`; the sheet reader maps `issues` to rows.
 """
