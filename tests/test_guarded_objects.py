@@ -70,4 +70,4 @@ def test_the_engagement_of_a_url_is_loaded_by_one_function():
         and node.name in ("load_engagement", "engagement")
         and any(arg.arg == "engagement_id" for arg in node.args.args)
     ]
-    assert defined == ["engagements/loaders.py"]
+    assert defined == ["engagements/services.py"]

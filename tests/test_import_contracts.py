@@ -61,3 +61,36 @@ def test_no_domain_imports_another_domains_views() -> None:
             if importer.split(".")[1] != parts[1]:
                 crossing.append(f"{importer} -> {module}")
     assert crossing == []
+
+
+def _public(module: str, pure: set[str]) -> bool:
+    """A domain's public interface: its tables (`models`), its services (`services`, a module or a
+    package's `__init__`) and its pure modules (rules and vocabulary without state)."""
+    parts = module.split(".")
+    return (len(parts) == 3 and parts[2] in ("models", "services")) or module in pure
+
+
+def test_no_domain_imports_another_domains_private_modules() -> None:
+    """Issue 16: a domain reaches another only through its public interface. `core` is the shared
+    kernel, not a domain; the composition root (app, cli, models, domains) wires every domain."""
+    import grimp
+
+    from workbench.domains import DOMAINS
+
+    domains = {*DOMAINS, "api", "demo"}
+    pure = set(
+        next(c for n, c in _contracts().items() if n.startswith("Pure modules"))["source_modules"]
+    )
+    graph = grimp.build_graph("workbench", cache_dir=None)
+
+    def domain(module: str) -> str | None:
+        parts = module.split(".")
+        return parts[1] if len(parts) > 2 and parts[1] in domains else None
+
+    crossing = []
+    for importer in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
+            into = domain(imported)
+            if into and domain(importer) not in (None, into) and not _public(imported, pure):
+                crossing.append(f"{importer} -> {imported}")
+    assert crossing == []

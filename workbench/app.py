@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     modules("models")
     modules("gates")
     modules("sources")
+    modules("events")
     for views in modules("views"):
         app.register_blueprint(views.bp)
     app.register_blueprint(api_bp)

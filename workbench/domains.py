@@ -1,9 +1,10 @@
 """The domains in data-flow order, and discovery of their optional modules.
 
 Each domain may have: models.py (tables), views.py (`bp`, pages), gates.py (flowchart gates),
-cli.py (`commands`: click commands for `workbench`), demo.py (`fill(session, engagement, users)`
-for the demo engagement). The API lives in workbench/api/<domain>.py. Adding a domain means adding
-its name here; nothing else is edited by hand.
+events.py (listeners on audited actions, subscribed at start), cli.py (`commands`: click
+commands for `workbench`), demo.py (`fill(session, engagement, users)` for the demo engagement). The API lives in
+workbench/api/<domain>.py. Adding a domain means adding its name here; nothing else is edited by
+hand.
 """
 
 from __future__ import annotations

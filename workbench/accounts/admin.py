@@ -9,18 +9,12 @@ and everything that crosses agencies belong to the instance operator (`workbench
 
 from __future__ import annotations
 
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, col, or_, select
 
 from workbench.accounts import services
 from workbench.accounts.models import Organisation, OrgKind, SystemRole, User
-from workbench.core.audit import AuditEntry
 from workbench.core.errors import NotFound, ValidationFailed
-
-
-def _engagements():
-    from workbench.engagements import services as engagements  # a domain above accounts
-
-    return engagements
+from workbench.engagements import services as engagements
 
 
 def users(db: Session, *, admin: User, q: str = "", org_kind: str = "") -> list[User]:
@@ -45,7 +39,7 @@ def visible_orgs(db: Session, *, admin: User) -> list[Organisation]:
 
 def account_orgs(db: Session, *, admin: User) -> list[Organisation]:
     """Where the admin may make accounts: its agency and the clients of its engagements."""
-    ids = _engagements().client_org_ids(db, admin.org_id) | {admin.org_id}
+    ids = engagements.client_org_ids(db, admin.org_id) | {admin.org_id}
     stmt = select(Organisation).where(col(Organisation.id).in_(ids))
     return list(db.exec(stmt.order_by(Organisation.kind, Organisation.name)).all())
 
@@ -110,14 +104,3 @@ def set_active(db: Session, *, admin: User, user_id: int, active: bool) -> User:
 def reset_password(db: Session, *, admin: User, user_id: int) -> str:
     managed_user(db, admin=admin, user_id=user_id)
     return services.reset_password(db, actor=admin, user_id=user_id)
-
-
-def audit_scope(admin: User):
-    """The audit rows an agency admin reads: its people, its engagements, its accounts."""
-    people = select(User.id).where(User.managed_by_id == admin.org_id)
-    return or_(
-        col(AuditEntry.actor_id).in_(people),
-        col(AuditEntry.engagement_id).in_(_engagements().engagement_ids_of(admin.org_id)),
-        and_(AuditEntry.object_type == "user", col(AuditEntry.object_id).in_(people)),
-        and_(AuditEntry.object_type == "organisation", AuditEntry.object_id == admin.org_id),
-    )

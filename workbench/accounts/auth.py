@@ -5,23 +5,16 @@ earlier generation, or of a disabled user, does not load. "Remember me" cookies 
 (accounts.sessions), replaced on every use. A user whose password an admin reset can only change it
 (or log out) until they have.
 
-Figures every page shows about the person (the bell's unread count) come with the user row: a
-domain registers a scalar subquery correlated to `User.id` with `register_user_figure`, the
-session loader selects them alongside the user in one round trip, and `user_figure(name)` reads
-them. They are as of the start of the request; actions that change them redirect.
+Figures every page shows about the person come with the user row (accounts.figures).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_user
-from sqlalchemy import Select, bindparam, select
 
 from workbench import db
-from workbench.accounts import services, sessions
+from workbench.accounts import figures, services, sessions
 from workbench.accounts.models import User
 from workbench.extensions import login_manager
 
@@ -30,36 +23,10 @@ PASSWORD_CHANGE_ENDPOINTS = frozenset(
     {"accounts.change_password", "accounts.logout", "accounts.set_language", "static"}
 )
 
-_FIGURES: dict[str, Callable[[], Any]] = {}
-_statement: dict[tuple[str, ...], Select] = {}
-
-
-def register_user_figure(name: str, build: Callable[[], Any]) -> None:
-    """`build()` returns a scalar subquery correlated to `User.id` (e.g. a count of their rows)."""
-    _FIGURES[name] = build
-    _statement.clear()
-
-
-def user_figure(name: str) -> Any:
-    """The figure loaded with this request's user, or None (API requests, no session user)."""
-    return g.get("user_figures", {}).get(name)
-
-
-def _user_statement() -> tuple[tuple[str, ...], Select]:
-    """The user with every registered figure; built once (building costs more than running)."""
-    names = tuple(_FIGURES)
-    if names not in _statement:
-        _statement[names] = select(User, *(_FIGURES[n]().label(n) for n in names)).where(
-            User.id == bindparam("user_id"),
-            User.session_generation == bindparam("generation"),
-            User.active.is_(True),
-        )
-    return names, _statement[names]
-
 
 def load_session_user(user_id: int, generation: int) -> User | None:
     """The logged-in user and their figures in one query; None once that session has ended."""
-    names, statement = _user_statement()
+    names, statement = figures.user_statement()
     row = db.session().execute(statement, {"user_id": user_id, "generation": generation}).first()
     if row is None:
         return None

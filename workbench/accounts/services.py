@@ -17,7 +17,14 @@ from sqlmodel import Session, col, func, or_, select
 
 from workbench import db as database
 from workbench.accounts import sessions
+
+# The rest of the domain's public interface (other domains import only this module and models).
+from workbench.accounts.figures import register_user_figure as register_user_figure
+from workbench.accounts.figures import user_figure as user_figure
 from workbench.accounts.models import ApiToken, Organisation, OrgKind, SystemRole, User
+from workbench.accounts.profile import save_qualifications as save_qualifications
+from workbench.accounts.throttle import login_throttle as login_throttle
+from workbench.accounts.throttle import password_rejected as password_rejected
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.timeutil import utcnow

@@ -25,6 +25,7 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.i18n import LOCALES
 from workbench.core.permissions import public, requires
+from workbench.engagements import services as engagements
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -243,7 +244,7 @@ def orgs():
 @requires("admin")
 def audit_log():
     return audit_view.render(
-        scope=admin.audit_scope(current_user),
+        scope=engagements.agency_audit_scope(current_user),
         engagement=None,
         endpoint="accounts.audit_log",
         export_endpoint="accounts.audit_export",
@@ -253,7 +254,7 @@ def audit_log():
 @bp.route("/admin/audit.xlsx")
 @requires("admin")
 def audit_export():
-    return audit_view.send_export(scope=admin.audit_scope(current_user), name="本机构")
+    return audit_view.send_export(scope=engagements.agency_audit_scope(current_user), name="本机构")
 
 
 # 职称 and 资格证书 (profile and admin pages) register their routes on `bp` when imported.

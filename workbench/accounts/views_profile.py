@@ -14,10 +14,7 @@ from workbench.accounts.views import bp, managed_user
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import BaseForm, attach_errors, refused
 from workbench.core.permissions import guarded_object, requires
-from workbench.notices import (
-    events,  # noqa: F401 - subscribes the notices to audited actions
-    preferences,
-)
+from workbench.notices import services as notices
 from workbench.notices.kinds import KINDS
 
 
@@ -78,7 +75,7 @@ def _notice_preferences() -> dict:
     """`notice_preferences()` for accounts/_notice_preferences.html: every kind with on/off."""
 
     def notice_preferences() -> list[dict]:
-        off = preferences.muted(db.session(), user_id=current_user.id)
+        off = notices.muted(db.session(), user_id=current_user.id)
         return [
             {"key": k.key, "label": k.label, "audience": k.audience, "on": k.key not in off}
             for k in KINDS
@@ -95,7 +92,7 @@ def save_notice_preferences():
         flash("页面已过期，通知设置未保存，请刷新后重试", "danger")
         return redirect(back)
     try:
-        muted = preferences.save(
+        muted = notices.save(
             db.session(), actor=current_user, enabled=request.form.getlist("kinds")
         )
     except ValidationFailed as error:

@@ -14,7 +14,6 @@ from flask_login import current_user
 from pydantic import BaseModel
 
 from workbench import db
-from workbench.accounts import admin
 from workbench.api import cursor
 from workbench.api.blueprint import operation, respond
 from workbench.api.engagements import load
@@ -23,6 +22,7 @@ from workbench.core.audit_labels import ACTIONS, OBJECTS
 from workbench.core.audit_view import AuditFilter, entries_query
 from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import guarded_object, requires
+from workbench.engagements import services as engagements
 
 FILTERS = (
     "筛选：who（操作人姓名包含）、action、object_type、object_id、since、until（北京时间日期）"
@@ -92,4 +92,4 @@ def engagement_audit(id: int):  # noqa: A002
 )
 @requires("admin")
 def agency_audit():
-    return respond(_entries(admin.audit_scope(current_user)))
+    return respond(_entries(engagements.agency_audit_scope(current_user)))

@@ -22,8 +22,9 @@ from workbench.api.schemas import (
 from workbench.api.versions import require_current, tagged
 from workbench.core.inputs import query_int
 from workbench.core.permissions import guarded_object, requires
-from workbench.engagements import flow, services
+from workbench.engagements import services
 from workbench.engagements.models import Engagement
+from workbench.engagements.services import flow
 
 
 def load(id: int, **_) -> Engagement:  # noqa: A002 - the path parameter is called id in DESIGN.md

@@ -24,11 +24,10 @@ from workbench.api.notifications_schemas import (
 )
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.permissions import guarded_object, requires
-from workbench.notices import preferences
+from workbench.notices import services as notices
 from workbench.notices.kinds import KINDS, label
-from workbench.review import notifications
-from workbench.review import permissions as _permissions  # noqa: F401  (registers review.own)
 from workbench.review.models import Notification
+from workbench.review.services import notifications  # (registers review.own)
 
 
 def load_notification(notification_id: int, **_) -> Notification:
@@ -107,7 +106,7 @@ def read_all_notifications():
 
 
 def _preferences() -> NoticePreferencesOut:
-    off = preferences.muted(db.session(), user_id=current_user.id)
+    off = notices.muted(db.session(), user_id=current_user.id)
     return NoticePreferencesOut(
         kinds=[
             NoticeKindOut(key=k.key, label=k.label, audience=k.audience, enabled=k.key not in off)
@@ -142,5 +141,5 @@ def get_notice_preferences():
 @requires("authenticated")
 def put_notice_preferences():
     body = parse_body(NoticePreferencesIn)
-    preferences.save(db.session(), actor=current_user, enabled=body.enabled)
+    notices.save(db.session(), actor=current_user, enabled=body.enabled)
     return respond(_preferences())

@@ -16,8 +16,7 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.reports import services
-from workbench.review import seal
-from workbench.review.archive import safe_name
+from workbench.review.services import archive, seal
 
 
 class VersionOut(BaseModel):
@@ -113,7 +112,7 @@ def _archived_package(engagement):
         response.call_on_close(lambda: path.unlink(missing_ok=True))
         return response
 
-    name = f"{safe_name(engagement.code, 'engagement')}-档案包.zip"
+    name = f"{archive.safe_name(engagement.code, 'engagement')}-档案包.zip"
     response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
     response.headers["X-Archive-Addendum"] = "1" if addendum else "0"
     return response

@@ -22,10 +22,9 @@ from workbench.core.errors import NotFound
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
-from workbench.review import decisions, submissions
-from workbench.review import rating as ratings
 from workbench.review.models import QualityRating, ReviewComment, Submission
-from workbench.review.permissions import Scope
+from workbench.review.services import Scope, decisions, submissions
+from workbench.review.services import rating as ratings
 
 
 def load(id: int, **_) -> Engagement:  # noqa: A002 - DESIGN.md names the path parameter id

@@ -27,9 +27,8 @@ from workbench.api.review_schemas import CommentIn
 from workbench.api.versions import require_current, tagged
 from workbench.core.errors import NotFound
 from workbench.core.permissions import guarded_object, requires
-from workbench.review import decisions, submissions
 from workbench.review.models import ReviewComment
-from workbench.review.permissions import Scope
+from workbench.review.services import Scope, decisions, submissions
 
 
 def _comment_of(scope: Scope, cid: int) -> ReviewComment:

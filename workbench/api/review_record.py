@@ -37,9 +37,8 @@ from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import today_local
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
-from workbench.review import rectification, unit_followup
 from workbench.review.models import RectificationItem
-from workbench.review.permissions import Scope
+from workbench.review.services import Scope, rectification, unit_followup
 from workbench.review.states import SHOWN_NAMES, UNIT_REPORT_NAMES, follow_up_state
 
 # --- loaders and serialisers -----------------------------------------------------------------

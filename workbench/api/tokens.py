@@ -6,7 +6,7 @@ from flask import current_app
 
 from workbench import db
 from workbench.accounts import services
-from workbench.accounts.throttle import login_throttle, password_rejected
+from workbench.accounts.services import login_throttle, password_rejected
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.api.schemas import TokenIn, TokenOut
 from workbench.core.errors import DomainError, NotAllowed

@@ -7,13 +7,12 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from workbench.accounts import profile
 from workbench.accounts import services as accounts
 from workbench.accounts.models import OrgKind, SystemRole, User
 from workbench.domains import modules
-from workbench.engagements import flow
 from workbench.engagements import services as engagements
 from workbench.engagements.models import DeclarationKind, Engagement
+from workbench.engagements.services import flow
 from workbench.engagements.stages import Stage, registry
 
 DEMO_TITLE = "2025年度农村义务教育学生营养改善计划补助资金绩效评价"
@@ -75,7 +74,7 @@ def load_demo(session: Session, *, password: str) -> list[tuple[str, str]]:
         for username, name, org, role, _label in USERS
     }
     for username, (title, qualifications) in QUALIFICATIONS.items():
-        profile.save_qualifications(
+        accounts.save_qualifications(
             session,
             actor=users[username],
             user=users[username],

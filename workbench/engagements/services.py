@@ -12,14 +12,16 @@ from decimal import Decimal
 
 from sqlalchemy import exists
 from sqlalchemy.orm import joinedload
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, and_, col, func, or_, select
 
+from workbench import db as database
 from workbench.accounts.models import Organisation, OrgKind, User
 from workbench.core import audit
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.locking import require_version
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
+from workbench.engagements.archive_hooks import after_archive
 from workbench.engagements.models import (
     Engagement,
     EngagementType,
@@ -47,6 +49,10 @@ __all__ = [
     "EDITABLE_FIELDS",
     "EngagementInput",
     "add_member",
+    "after_archive",
+    "agency_audit_scope",
+    "flow",
+    "load_engagement",
     "client_org_ids",
     "create",
     "declaration_gaps",
@@ -202,6 +208,13 @@ def get(db: Session, engagement_id: int) -> Engagement:
     return engagement
 
 
+def load_engagement(engagement_id: int, **_) -> Engagement:
+    """The engagement of a page's URL, loaded once per request for the permission decorator
+    (`requires(..., load=load_engagement)`); the view reads it back with
+    `core.permissions.guarded_object()` rather than loading it again."""
+    return get(database.session(), engagement_id)
+
+
 def visible_query(user: User):
     """A select of the engagements the user may see."""
     stmt = select(Engagement)
@@ -281,3 +294,21 @@ def orgs_by_id(db: Session, ids: set[int]) -> dict[int, Organisation]:
 def engagement_ids_of(agency_id: int):
     """A select of the ids of an agency's engagements (to scope other queries by agency)."""
     return select(Engagement.id).where(Engagement.agency_id == agency_id)
+
+
+def agency_audit_scope(admin: User):
+    """The audit rows an agency admin reads: its people, its engagements, its accounts."""
+    people = select(User.id).where(User.managed_by_id == admin.org_id)
+    entry = audit.AuditEntry
+    return or_(
+        col(entry.actor_id).in_(people),
+        col(entry.engagement_id).in_(engagement_ids_of(admin.org_id)),
+        and_(entry.object_type == "user", col(entry.object_id).in_(people)),
+        and_(entry.object_type == "organisation", entry.object_id == admin.org_id),
+    )
+
+
+# The flowchart service (gates, advance, move back, checklist) builds on this module, so it joins
+# the public interface last, as a namespace: `services.flow.advance(...)`. Imported as a module it
+# works whichever of the two is imported first.
+from workbench.engagements import flow  # noqa: E402

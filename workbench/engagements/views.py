@@ -25,13 +25,13 @@ from workbench.engagements.forms import (
     ReasonForm,
 )
 from workbench.engagements.list_export import engagement_list, workbook
-from workbench.engagements.loaders import load_engagement
 from workbench.engagements.models import (
     DECLARATION_NAMES,
     DECLARATION_TEXT,
     DECLARING_ROLES,
     DeclarationKind,
 )
+from workbench.engagements.services import load_engagement
 from workbench.engagements.stages import (
     ORDER,
     STAGE_NAMES,

@@ -19,7 +19,7 @@ from workbench.core.money import parse_decimal
 from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.templating import register_nav, register_tab
 from workbench.core.timeutil import today_local
-from workbench.engagements.loaders import load_engagement
+from workbench.engagements.services import load_engagement
 from workbench.experts import permissions as _permissions  # noqa: F401  (registers predicates)
 from workbench.experts import pool_export, services
 from workbench.experts.forms import (

@@ -10,7 +10,7 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
-from workbench.engagements.loaders import load_engagement
+from workbench.engagements.services import load_engagement
 from workbench.facts import catalog, services
 from workbench.indicators.system import signatures_a_change_clears
 

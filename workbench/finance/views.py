@@ -13,7 +13,7 @@ from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.templating import register_nav, register_panel, register_tab
 from workbench.core.timeutil import today_local
 from workbench.engagements import services as engagements
-from workbench.engagements.loaders import load_engagement
+from workbench.engagements.services import load_engagement
 from workbench.finance import export, services
 from workbench.finance import permissions as _permissions  # noqa: F401  (registers predicates)
 from workbench.finance import terms as t

@@ -13,7 +13,7 @@ from workbench.core.forms import attach_errors, refused
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
-from workbench.engagements.loaders import load_engagement
+from workbench.engagements.services import load_engagement
 from workbench.indicators import (
     permissions,  # noqa: F401 - registers the predicates
     services,

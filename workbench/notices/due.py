@@ -17,8 +17,8 @@ from workbench.accounts.models import User
 from workbench.engagements.models import Engagement, Member, MemberRole
 from workbench.finance.dashboard import DUE_SOON_DAYS, DepositRow, dashboard
 from workbench.notices.models import NoticeStamp
-from workbench.review import notifications
 from workbench.review.models import RectificationItem
+from workbench.review.services import notifications
 from workbench.review.states import FollowUpStatus
 
 RECTIFICATION_DUE_SOON_DAYS = 7

@@ -11,7 +11,7 @@ from workbench.core.audit import AuditEntry, on_record
 from workbench.engagements.models import Engagement
 from workbench.fieldwork.models import PaperSignoff
 from workbench.fieldwork.request_models import DocumentRequest
-from workbench.review import notifications
+from workbench.review.services import notifications
 
 
 def _users(db: Session, *ids: int | None) -> list[User]:

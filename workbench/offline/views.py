@@ -34,8 +34,8 @@ from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.templating import register_notice, register_tab
 from workbench.core.timeutil import today_local
 from workbench.engagements import services as engagements
-from workbench.engagements.loaders import load_engagement
 from workbench.engagements.models import Engagement
+from workbench.engagements.services import load_engagement
 from workbench.extensions import csrf
 from workbench.offline import checkin as checkin_service
 from workbench.offline import checkout as checkout_service

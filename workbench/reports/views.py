@@ -15,7 +15,7 @@ from workbench.core.money import parse_decimal
 from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.templating import register_panel, register_tab
 from workbench.engagements import services as engagements
-from workbench.engagements.loaders import load_engagement
+from workbench.engagements.services import load_engagement
 from workbench.reports import collect, consultation, services, services_signoffs
 from workbench.reports import permissions as _permissions  # noqa: F401 - registers predicates
 from workbench.reports import services_checkup as checkups

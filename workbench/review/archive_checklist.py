@@ -16,8 +16,8 @@ from sqlalchemy import select as table_select
 from sqlmodel import Session, SQLModel, col, select
 
 from workbench.core import storage
-from workbench.engagements.flow import not_applicable
 from workbench.engagements.models import ChecklistConfirmation, Engagement
+from workbench.engagements.services import flow
 from workbench.engagements.stages import Stage
 from workbench.reports.models import DeliverableVersion
 from workbench.review.archive import blob_shas
@@ -161,7 +161,7 @@ def _surveys(db: Session, engagement: Engagement) -> Item | None:
     if table is None:
         return None
     link = page(engagement, "surveys", "survey")
-    if Stage.survey in not_applicable(db, engagement):
+    if Stage.survey in flow.not_applicable(db, engagement):
         return Item("surveys", "调查问卷及答卷", True, "本项目不涉及满意度调查", link)
     surveys = _count(db, table, engagement)
     answers = _children(db, table, engagement, "response") or _children(

@@ -19,7 +19,7 @@ from workbench.accounts.models import User
 from workbench.core.errors import NotFound
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
-from workbench.notices import preferences
+from workbench.notices import services as notices
 from workbench.review.models import Notification
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def notify(
     """
     created = []
     seen: set[int] = set()
-    for user in preferences.wanted(db, users=users, kind=kind):
+    for user in notices.wanted(db, users=users, kind=kind):
         if user.id in seen or not user.active:
             continue
         seen.add(user.id)

@@ -23,8 +23,8 @@ from workbench.accounts.models import User
 from workbench.core import audit, storage
 from workbench.core.errors import NotFound
 from workbench.core.timeutil import utcnow
-from workbench.engagements.archive_hooks import after_archive
 from workbench.engagements.models import Engagement
+from workbench.engagements.services import after_archive
 from workbench.review.archive import _copy_blob, _plain, describe, export_zip, safe_name
 from workbench.review.manifest import (
     ADDENDUM_DIR,

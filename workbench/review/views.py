@@ -6,11 +6,11 @@ from flask import Blueprint
 from flask_login import current_user
 
 from workbench import db
-from workbench.accounts.auth import register_user_figure, user_figure
+from workbench.accounts.services import register_user_figure, user_figure
 from workbench.core.errors import NotFound
 from workbench.core.templating import register_nav, register_tab
-from workbench.engagements.loaders import load_engagement
 from workbench.engagements.models import Engagement
+from workbench.engagements.services import load_engagement
 from workbench.review import notifications, submissions
 from workbench.review import permissions as _permissions  # noqa: F401 - registers predicates
 from workbench.review.models import Notification

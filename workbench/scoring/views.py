@@ -13,7 +13,7 @@ from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
 from workbench.engagements import services as engagements
-from workbench.engagements.loaders import load_engagement
+from workbench.engagements.services import load_engagement
 from workbench.indicators import permissions as _indicator_permissions  # noqa: F401
 from workbench.indicators import services as indicators
 from workbench.indicators.system import get_system, signatures_a_change_clears

@@ -5,7 +5,7 @@ from __future__ import annotations
 from workbench import db
 from workbench.core.errors import NotFound
 from workbench.engagements import services as engagements
-from workbench.engagements.loaders import load_engagement as engagement  # noqa: F401
+from workbench.engagements.services import load_engagement as engagement  # noqa: F401
 from workbench.surveys.models import Survey, SurveyImport
 from workbench.surveys.permissions import SurveyScope
 

@@ -13,11 +13,7 @@ from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.forms import attach_errors
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_nav
-from workbench.webhooks import (
-    events,  # noqa: F401 - subscribes the webhooks to audited actions
-    services,
-    signing,
-)
+from workbench.webhooks import services, signing
 from workbench.webhooks.delivery import STATUS_NAMES
 from workbench.webhooks.forms import EndpointForm
 from workbench.webhooks.kinds import KINDS, label
