@@ -21,8 +21,8 @@ from workbench.core import storage
 from workbench.core.inputs import query_id
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
-from workbench.fieldwork import evidence, loaders
 from workbench.fieldwork.models import Evidence
+from workbench.fieldwork.services import evidence, loaders
 
 
 def _records(rows: Sequence[Evidence]) -> list[EvidenceRecordOut]:

@@ -17,10 +17,18 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.inputs import query_id, query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
-from workbench.fieldwork import catalog, evidence, loaders, papers, review
 from workbench.fieldwork.models import WorkingPaper
-from workbench.fieldwork.queries import PaperFilters, filtered_query, list_papers, paper_rows
 from workbench.fieldwork.review_rules import STATUS_NAMES, Level, Status
+from workbench.fieldwork.services import (
+    PaperFilters,
+    catalog,
+    evidence,
+    list_papers,
+    loaders,
+    papers,
+    queries,
+    review,
+)
 
 
 class TemplateOut(BaseModel):
@@ -179,9 +187,9 @@ def list_workpapers(id: int):  # noqa: A002
             per_page=per_page,
         )
     else:
-        stmt = filtered_query(engagement=engagement, user=current_user, filters=filters)
+        stmt = queries.filtered_query(engagement=engagement, user=current_user, filters=filters)
         chosen, next_cursor = cursor.page(session, stmt, WorkingPaper.id)
-        rows, total = paper_rows(session, chosen), cursor.count(session, stmt)
+        rows, total = queries.paper_rows(session, chosen), cursor.count(session, stmt)
     people = {u.id: u for row in rows for u, _s in row.signers.values() if u is not None}
     items = [
         _out(row.paper, row.indicators, {lvl: s for lvl, (_u, s) in row.signers.items()}, people)

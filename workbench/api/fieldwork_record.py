@@ -48,13 +48,10 @@ from workbench.core.errors import NotFound
 from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.timeutil import today_local
 from workbench.engagements import services as engagements
-from workbench.fieldwork import findings, loaders, papers, registers
-from workbench.fieldwork import requests as service
-from workbench.fieldwork.models import DocumentRequest, Evidence, RequestItem
-from workbench.fieldwork.permissions import Scope
-from workbench.fieldwork.registers import FindingRow
-from workbench.fieldwork.request_models import ItemStatus
+from workbench.fieldwork.models import DocumentRequest, Evidence, ItemStatus, RequestItem
 from workbench.fieldwork.review_rules import STATUS_NAMES, Status
+from workbench.fieldwork.services import FindingRow, Scope, findings, loaders, papers, registers
+from workbench.fieldwork.services import requests as service
 from workbench.indicators.models import Indicator
 
 

@@ -21,10 +21,9 @@ from workbench.api.fieldwork_record_schemas import FindingEvidenceOut, PaperFind
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
-from workbench.fieldwork import findings, registers
 from workbench.fieldwork.models import Finding, WorkingPaper
-from workbench.fieldwork.permissions import Scope
 from workbench.fieldwork.review_rules import STATUS_NAMES, Status
+from workbench.fieldwork.services import Scope, findings, registers
 
 
 @dataclass

@@ -15,11 +15,7 @@ from workbench.core.money import q2
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
-from workbench.indicators import (
-    json_tree,
-    permissions,  # noqa: F401 - registers "indicators.edit"
-    transfer,
-)
+from workbench.indicators.services import json_tree, transfer
 from workbench.scoring import services as scoring
 
 

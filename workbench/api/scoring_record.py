@@ -22,9 +22,8 @@ from workbench.api.scoring_record_schemas import (
 from workbench.core.money import q2
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements.models import Engagement
-from workbench.indicators import permissions as _permissions  # noqa: F401 - "indicators.edit"
 from workbench.indicators import services as indicators
-from workbench.indicators.system import get_system
+from workbench.indicators.services import get_system
 from workbench.scoring import services as scoring
 
 

@@ -23,7 +23,7 @@ from workbench.api.survey_record_schemas import (
 )
 from workbench.api.versions import require_current, tagged
 from workbench.core.permissions import guarded_object, requires
-from workbench.fieldwork import papers
+from workbench.fieldwork.services import papers
 from workbench.surveys import links, loaders, services
 from workbench.surveys.stats_service import valid_count
 

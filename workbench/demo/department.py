@@ -31,9 +31,7 @@ from workbench.engagements.stages import Stage
 from workbench.facts import services as facts
 from workbench.finance import demo as contract
 from workbench.indicators import services as indicators
-from workbench.indicators import transfer
-from workbench.indicators.system import ensure_system
-from workbench.indicators.tree import IndicatorInput, list_indicators
+from workbench.indicators.services import IndicatorInput, ensure_system, list_indicators, transfer
 from workbench.scoring import services as scoring
 from workbench.surveys.links import link_indicator
 from workbench.surveys.models import Channel, Survey

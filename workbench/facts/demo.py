@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from workbench.engagements.models import Engagement
 from workbench.facts import services
-from workbench.indicators.tree import list_indicators
+from workbench.indicators.services import list_indicators
 
 FROM_PAPER = ("budget", "received", "spent", "availability_rate", "execution_rate")
 ENTERED = {"beneficiaries_planned": "52000", "beneficiaries": "50936", "units_covered": "126"}

@@ -26,8 +26,12 @@ from workbench.facts.paper_values import PaperValue, computed
 from workbench.fieldwork.models import WorkingPaper
 from workbench.fieldwork.spec import fields_from
 from workbench.indicators.models import Indicator
-from workbench.indicators.system import invalidate_signoff, require_clear_confirmed
-from workbench.indicators.tree import get_indicator, list_indicators
+from workbench.indicators.services import (
+    get_indicator,
+    invalidate_signoff,
+    list_indicators,
+    require_clear_confirmed,
+)
 
 STALE = "基本信息已被他人修改，请刷新页面后重新填写"
 # The engagement record's own money fields, kept equal to the facts of the same meaning.

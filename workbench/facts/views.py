@@ -12,7 +12,7 @@ from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.engagements.services import load_engagement
 from workbench.facts import catalog, services
-from workbench.indicators.system import signatures_a_change_clears
+from workbench.indicators.services import signatures_a_change_clears
 
 bp = Blueprint("facts", __name__, template_folder="templates")
 

@@ -15,7 +15,7 @@ from workbench.core.spreadsheet import template_workbook
 from workbench.facts import catalog, services
 from workbench.facts.facts_import import ACTIONS, FIELDS, KIND, SHEET, import_facts
 from workbench.facts.views import bp, load_engagement
-from workbench.indicators.system import signatures_a_change_clears
+from workbench.indicators.services import signatures_a_change_clears
 
 FACTS = table_import.TableImport(KIND, SHEET, FIELDS, ACTIONS, quiet=frozenset({"same", "skip"}))
 HEADING = "导入基本信息（Excel）"

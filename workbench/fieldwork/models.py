@@ -10,6 +10,7 @@ from workbench.core.models import version_column
 from workbench.core.money import DecimalType
 from workbench.core.timeutil import utcnow
 from workbench.fieldwork.request_models import DocumentRequest, Evidence, RequestItem
+from workbench.fieldwork.request_models import ItemStatus as ItemStatus  # the tables' vocabulary
 from workbench.fieldwork.review_rules import STATUS_BADGES, STATUS_NAMES, Status
 
 __all__ = [

@@ -8,8 +8,22 @@ requests.py document requests, tokenized links, unit uploads
 catalog.py  shipped and agency templates
 queries.py  paper list with filters, overdue items
 export.py   one paper as .docx; binder.py: the whole binder as a zip
+
+Other domains import this module, fieldwork.models and the pure modules only; the API uses the
+service modules as namespaces (`papers.create_paper`, `review.sign`, ...).
 """
 
+from workbench.fieldwork import (
+    catalog,
+    evidence,
+    findings,
+    loaders,
+    papers,
+    queries,
+    registers,
+    requests,
+    review,
+)
 from workbench.fieldwork.binder import summary as binder_summary
 from workbench.fieldwork.binder import write_binder
 from workbench.fieldwork.catalog import available as available_templates
@@ -25,7 +39,9 @@ from workbench.fieldwork.papers import (
     indicator_ids_for_paths,
     update_paper,
 )
+from workbench.fieldwork.permissions import Scope
 from workbench.fieldwork.queries import PaperFilters, list_papers, overdue_items
+from workbench.fieldwork.registers import FindingRow
 from workbench.fieldwork.requests import (
     ItemInput,
     add_items,
@@ -40,6 +56,17 @@ from workbench.fieldwork.requests import (
 from workbench.fieldwork.review import add_note, return_paper, set_note_status, sign
 
 __all__ = [
+    "FindingRow",
+    "Scope",
+    "catalog",
+    "evidence",
+    "findings",
+    "loaders",
+    "papers",
+    "queries",
+    "registers",
+    "requests",
+    "review",
     "FindingInput",
     "ItemInput",
     "PaperFilters",

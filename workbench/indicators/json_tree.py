@@ -9,18 +9,9 @@ from sqlmodel import Session
 
 from workbench.accounts.models import User
 from workbench.engagements.models import Engagement
+from workbench.indicators import transfer  # a module: either may be imported first (services)
 from workbench.indicators.services import IndicatorInput
 from workbench.indicators.system import require_clear_confirmed, require_editor
-from workbench.indicators.transfer import (
-    ImportOutcome,
-    LeafSpec,
-    located,
-    new_places,
-    refuse,
-    replace_tree,
-    spec_errors,
-    stored_rule,
-)
 from workbench.scoring.calculator import FIELD_LABELS, Leaf
 from workbench.scoring.grades import check_grades
 from workbench.scoring.params import ParamError, normalise_rule
@@ -35,21 +26,21 @@ def import_tree(
     items: Sequence[dict],
     grades: Sequence[tuple[str, Decimal]] | None = None,
     confirm_clear: bool = False,
-) -> ImportOutcome:
+) -> transfer.ImportOutcome:
     """Replace the tree with JSON items {path, weight, rule, params, …}; row n is the nth item."""
     system = require_editor(db, engagement, actor)
     require_clear_confirmed(
         db, engagement, confirmed=confirm_clear, action="替换指标体系", confirmation=True
     )
     errors: list[dict] = []
-    specs: list[LeafSpec] = []
+    specs: list[transfer.LeafSpec] = []
     leaves: list[Leaf] = []
     for row, item in enumerate(items, start=1):
         rule_text = (item.get("rule") or "").strip()
         try:
             rule = normalise_rule(rule_text) if rule_text else None
         except ParamError as exc:
-            errors.append(located(row, FIELD_LABELS["rule"], exc.message, unit="项"))
+            errors.append(transfer.located(row, FIELD_LABELS["rule"], exc.message, unit="项"))
             rule = None
         path = [str(p).strip() for p in item["path"]]
         leaf = Leaf(
@@ -64,10 +55,10 @@ def import_tree(
             na_reason=(item.get("na_reason") or "").strip(),
         )
         leaves.append(leaf)
-        stored = stored_rule(leaf)
+        stored = transfer.stored_rule(leaf)
         manual = stored == "manual"
         specs.append(
-            LeafSpec(
+            transfer.LeafSpec(
                 data=IndicatorInput(
                     level1=path[0],
                     level2=path[1],
@@ -99,16 +90,16 @@ def import_tree(
         if issue.other is not None:
             message += f"（与第{issue.other + 1}项重复）"
         row = None if issue.index is None else issue.index + 1
-        errors.append(located(row, FIELD_LABELS[issue.field], message, unit="项"))
-    errors += new_places(errors, spec_errors(specs, unit="项"))
+        errors.append(transfer.located(row, FIELD_LABELS[issue.field], message, unit="项"))
+    errors += transfer.new_places(errors, transfer.spec_errors(specs, unit="项"))
     table = None
     if grades is not None:
         table = [[str(name).strip(), Decimal(bound)] for name, bound in grades]
         for problem in check_grades([(n, b) for n, b in table]):
-            errors.append(located(None, "等级", problem, unit="项"))
+            errors.append(transfer.located(None, "等级", problem, unit="项"))
     if errors:
-        raise refuse("指标体系有误", errors)
-    return replace_tree(
+        raise transfer.refuse("指标体系有误", errors)
+    return transfer.replace_tree(
         db,
         actor=actor,
         engagement=engagement,

@@ -17,12 +17,17 @@ from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
+from workbench.indicators import permissions  # noqa: F401 - registers "indicators.edit"
 from workbench.indicators.grades import parse_grades, set_grades
 from workbench.indicators.models import Indicator
+from workbench.indicators.sheet import SheetError, read_sheet
+from workbench.indicators.sheet_write import write_sheet
 from workbench.indicators.system import (
     ensure_system,
     get_system,
+    grade_table,
     invalidate_signoff,
+    is_editor,
     note_system_change,
     require_clear_confirmed,
     require_editor,
@@ -344,6 +349,13 @@ def unconfirm(
 
 
 __all__ = [
+    "SheetError",
+    "grade_table",
+    "is_editor",
+    "json_tree",
+    "read_sheet",
+    "transfer",
+    "write_sheet",
     "LABELS",
     "SYSTEM_FIELDS",
     "TEXT_LIMITS",
@@ -371,3 +383,9 @@ __all__ = [
     "unconfirm",
     "update_indicator",
 ]
+
+
+# Importing a sheet or a JSON tree builds on the services above, so those two join the public
+# interface last, as namespaces (`services.transfer.import_sheet(...)`); imported as modules they
+# work whichever is imported first.
+from workbench.indicators import json_tree, transfer  # noqa: E402

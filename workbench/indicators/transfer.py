@@ -36,9 +36,9 @@ from workbench.indicators.system import (
     require_editor,
 )
 from workbench.library import linking
+from workbench.scoring import services as scoring  # a module: scoring.services imports ours
 from workbench.scoring.calculator import Leaf, resolve_rule
 from workbench.scoring.params import ParamError
-from workbench.scoring.services import compute
 from workbench.scoring.values import CENT
 
 # Columns the app adds to the sheet format (the reader ignores them; this module reads them).
@@ -359,7 +359,7 @@ def _link_to_library(
 
 def export_sheet(db: Session, engagement: Engagement) -> bytes:
     """The tree as an indicator sheet with scores, the 等级 sheet and the app's extra columns."""
-    result, rows = compute(db, engagement)
+    result, rows = scoring.compute(db, engagement)
     items = [row.indicator for row in rows]
     return write_sheet(
         [row.leaf for row in rows],

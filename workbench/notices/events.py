@@ -9,8 +9,7 @@ from sqlmodel import Session, col, select
 from workbench.accounts.models import User
 from workbench.core.audit import AuditEntry, on_record
 from workbench.engagements.models import Engagement
-from workbench.fieldwork.models import PaperSignoff
-from workbench.fieldwork.request_models import DocumentRequest
+from workbench.fieldwork.models import DocumentRequest, PaperSignoff
 from workbench.review.services import notifications
 
 

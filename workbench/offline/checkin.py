@@ -24,7 +24,7 @@ from workbench.core.errors import Conflict, DomainError, ValidationFailed
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import local, utcnow
 from workbench.engagements.models import Engagement, ensure_writable
-from workbench.indicators.system import invalidate_signoff
+from workbench.indicators.services import invalidate_signoff
 from workbench.offline import package, tokens
 from workbench.offline.merge import Merger
 from workbench.offline.models import CheckoutStatus, OfflineCheckin, OfflineCheckout

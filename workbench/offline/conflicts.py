@@ -17,7 +17,7 @@ from workbench.core.errors import Conflict, NotFound, ValidationFailed
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, ensure_writable
-from workbench.indicators.system import invalidate_signoff
+from workbench.indicators.services import invalidate_signoff
 from workbench.offline import scope
 from workbench.offline.models import CHOICE_NAMES, ConflictChoice, OfflineBase, OfflineConflict
 from workbench.offline.writes import RecordWriter

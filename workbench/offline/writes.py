@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 from workbench.core.timeutil import utcnow
 from workbench.fieldwork import numbering
 from workbench.fieldwork.models import WorkingPaper
-from workbench.fieldwork.review import active_signoffs, current_hashes
 from workbench.fieldwork.review_rules import LEVEL_NAMES, Level, status_for
+from workbench.fieldwork.services import review
 from workbench.offline import scope
 
 RESIGN_REASON = "离线签字的底稿内容在回传合并后已不同，需重新签字"
@@ -202,8 +202,10 @@ class RecordWriter:
         signed = {int(m["paper_id"]) for _, m in pending}
         papers = {p.id: p for p in self.papers(self.touched_papers | signed)}
         # Only a paper with a sign-off has content to compare: the others need no hash.
-        active = active_signoffs(self.db, list(papers))
-        hashes = current_hashes(self.db, [p for i, p in papers.items() if active[i] or i in signed])
+        active = review.active_signoffs(self.db, list(papers))
+        hashes = review.current_hashes(
+            self.db, [p for i, p in papers.items() if active[i] or i in signed]
+        )
         tbl = scope.table("paper_signoff")
         for row, mapped in pending:
             paper = papers[int(mapped["paper_id"])]
@@ -242,10 +244,12 @@ class RecordWriter:
         papers = list(papers)
         if not papers:
             return
-        active = active_signoffs(self.db, [p.id for p in papers])
+        active = review.active_signoffs(self.db, [p.id for p in papers])
         hashes = dict(hashes or {})
         hashes.update(
-            current_hashes(self.db, [p for p in papers if active[p.id] and p.id not in hashes])
+            review.current_hashes(
+                self.db, [p for p in papers if active[p.id] and p.id not in hashes]
+            )
         )
         now = utcnow()
         for paper in papers:

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from workbench.accounts.models import User
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import users_by_id
-from workbench.indicators.system import get_system
+from workbench.indicators.services import get_system
 from workbench.reports.services_signoffs import active
 from workbench.scoring.services import signoff_state
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from workbench.indicators.sheet import SheetError, read_sheet
-from workbench.indicators.sheet_write import write_sheet
+from workbench.indicators.services import SheetError, read_sheet, write_sheet
 from workbench.scoring.calculator import ScoreResult, calculate, rescale_note
 from workbench.scoring.params import RULES
 from workbench.scoring.rules import DEFAULT_CV_LIMIT

@@ -17,8 +17,11 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import ensure_writable, require_cleared, users_by_id
 from workbench.indicators.models import Indicator
-from workbench.indicators.services import list_indicators
-from workbench.indicators.system import invalidate_signoff, require_clear_confirmed
+from workbench.indicators.services import (
+    invalidate_signoff,
+    list_indicators,
+    require_clear_confirmed,
+)
 from workbench.scoring import rules
 from workbench.scoring.models import ExpertScore
 from workbench.scoring.params import ParamError, parse_params

@@ -22,7 +22,7 @@ from workbench.engagements.services import ensure_writable, require_cleared, use
 from workbench.engagements.stages import Blocker
 from workbench.indicators import services as indicators
 from workbench.indicators.models import Indicator, IndicatorSystem
-from workbench.indicators.system import (
+from workbench.indicators.services import (
     ensure_system,
     get_system,
     grade_table,

@@ -31,7 +31,7 @@ from workbench.engagements.models import Engagement
 from workbench.engagements.stages import Blocker
 from workbench.indicators import services as indicators
 from workbench.indicators.models import IndicatorSystem
-from workbench.indicators.system import grade_table
+from workbench.indicators.services import grade_table
 from workbench.scoring import services, sources
 from workbench.scoring.calculator import ScoreResult, rescale_note
 from workbench.scoring.models import ExpertScore

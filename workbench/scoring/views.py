@@ -14,9 +14,8 @@ from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_tab
 from workbench.engagements import services as engagements
 from workbench.engagements.services import load_engagement
-from workbench.indicators import permissions as _indicator_permissions  # noqa: F401
 from workbench.indicators import services as indicators
-from workbench.indicators.system import get_system, signatures_a_change_clears
+from workbench.indicators.services import get_system, signatures_a_change_clears
 from workbench.scoring import experts, services
 from workbench.scoring import permissions as _scoring_permissions  # noqa: F401
 from workbench.scoring.forms import ExpertScoreForm, ScoreForm

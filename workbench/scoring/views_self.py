@@ -12,7 +12,7 @@ from workbench.core.forms import refused
 from workbench.core.hygiene import parse_int
 from workbench.core.permissions import guarded_object, predicate, requires
 from workbench.core.templating import register_tab
-from workbench.indicators.system import is_editor
+from workbench.indicators.services import is_editor
 from workbench.reports import outline_profiles
 from workbench.scoring import self_gaps, self_scores, services
 from workbench.scoring.views import bp, load_engagement

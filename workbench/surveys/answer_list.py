@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from workbench import db as database
 from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
-from workbench.indicators.system import signatures_a_change_clears
+from workbench.indicators.services import signatures_a_change_clears
 from workbench.surveys import verdicts
 from workbench.surveys.models import Survey, SurveyResponse
 from workbench.surveys.validity import ResponseValidity

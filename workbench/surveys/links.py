@@ -15,7 +15,7 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import guard_write
 from workbench.indicators.models import Indicator
-from workbench.indicators.system import (
+from workbench.indicators.services import (
     invalidate_signoff,
     require_clear_confirmed,
     signatures_a_change_clears,

@@ -15,7 +15,7 @@ from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.public_links import external_url
 from workbench.core.timeutil import CST, local_naive
-from workbench.indicators.system import signatures_a_change_clears
+from workbench.indicators.services import signatures_a_change_clears
 from workbench.surveys import catalog, links, loaders
 from workbench.surveys import surveys as service
 from workbench.surveys.blueprint import bp
