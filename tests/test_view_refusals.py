@@ -19,7 +19,7 @@ from tests.reports.outline_helpers import engagement_of
 from workbench.core.audit import AuditEntry
 from workbench.core.errors import DomainError, ValidationFailed
 from workbench.indicators.models import Indicator
-from workbench.notices import preferences
+from workbench.notices import services as notices
 from workbench.notices.models import NoticeMute
 from workbench.scoring import self_scores
 
@@ -72,13 +72,13 @@ def test_every_view_that_catches_a_refusal_rolls_back(app):
 
 def test_a_refusal_caught_before_a_redirect_leaves_nothing(db, demo, login, monkeypatch):
     """The notices form catches the refusal and redirects (302): its write is not committed."""
-    save = preferences.save
+    save = notices.save
 
     def write_then_refuse(session, *, actor, enabled):
         save(session, actor=actor, enabled=["paper.returned"])  # mutes every other kind
         raise ValidationFailed("通知设置有误，未保存")
 
-    monkeypatch.setattr(preferences, "save", write_then_refuse)
+    monkeypatch.setattr(notices, "save", write_then_refuse)
     client = login("demo-evaluator")
     response = client.post("/profile/notices", data={"kinds": ["paper.returned"]})
     assert response.status_code == 302 and response.location.endswith("/profile#notices")

@@ -27,8 +27,9 @@ from workbench.api.experts_schemas import (
 )
 from workbench.core.errors import NotFound
 from workbench.core.permissions import guarded_object, requires
-from workbench.experts import plan_reviews, services
+from workbench.experts import services
 from workbench.experts.models import Expert, ExpertFee
+from workbench.experts.services import plan_reviews
 
 
 def _fee(fee: ExpertFee) -> ExpertFeeOut:

@@ -23,7 +23,6 @@ from workbench.api.experts_schemas import (
 )
 from workbench.api.versions import require_current, tagged
 from workbench.core.permissions import guarded_object, requires
-from workbench.experts import permissions as _permissions  # noqa: F401  (registers predicates)
 from workbench.experts import services
 from workbench.experts.models import TAG_SEPARATOR, Expert
 

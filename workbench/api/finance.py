@@ -9,7 +9,6 @@ from workbench.api.blueprint import operation, respond
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
-from workbench.finance import permissions as _permissions  # noqa: F401  (registers predicates)
 from workbench.finance import services
 
 

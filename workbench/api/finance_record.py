@@ -38,7 +38,6 @@ from workbench.api.versions import require_current, tagged
 from workbench.core.errors import NotFound
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements.models import Engagement
-from workbench.finance import permissions as _permissions  # noqa: F401  (registers predicates)
 from workbench.finance import services
 from workbench.finance import terms as t
 from workbench.finance.ledger import EntryKind

@@ -14,7 +14,7 @@ from workbench.api import cursor
 from workbench.api.blueprint import operation, respond
 from workbench.core.inputs import query_int
 from workbench.core.permissions import guarded_object, requires
-from workbench.library import permissions, services  # noqa: F401  (permissions: predicates)
+from workbench.library import services
 from workbench.library.models import LibraryIndicator, LibraryIndicatorVersion
 
 

@@ -16,8 +16,8 @@ from workbench.api.engagements import load
 from workbench.api.experts_schemas import PlanReviewOut
 from workbench.api.plan_reviews_schemas import PlanReviewSignIn
 from workbench.core.permissions import guarded_object, requires
-from workbench.experts import plan_reviews
 from workbench.experts.models import Expert
+from workbench.experts.services import plan_reviews
 
 
 @operation(

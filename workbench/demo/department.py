@@ -29,7 +29,7 @@ from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
 from workbench.engagements.stages import Stage
 from workbench.facts import services as facts
-from workbench.finance import demo as contract
+from workbench.finance.services import demo as contract
 from workbench.indicators import services as indicators
 from workbench.indicators.services import IndicatorInput, ensure_system, list_indicators, transfer
 from workbench.scoring import services as scoring

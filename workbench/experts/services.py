@@ -3,6 +3,10 @@
 Other domains import from here, e.g. `experts.services.for_engagement(db, engagement)`.
 """
 
+from workbench.experts import (
+    permissions,  # noqa: F401 - registers the experts' predicates
+    plan_reviews,
+)
 from workbench.experts.assignments import (
     AssignmentRow,
     active_assignment,
@@ -34,6 +38,7 @@ from workbench.experts.pool import (
 from workbench.experts.team import join_team, leave_team
 
 __all__ = [
+    "plan_reviews",
     "AssignmentRow",
     "ExpertInput",
     "active_assignment",

@@ -5,6 +5,10 @@ dashboard.py); this module is the one other domains import, e.g. the bureau revi
 `finance.services.apply_quality_rating(db, actor=..., engagement=..., score=..., rated_at=...)`.
 """
 
+from workbench.finance import (
+    demo,  # the demo engagement's contract terms (workbench demo)
+    permissions,  # noqa: F401 - registers the finance predicates
+)
 from workbench.finance.contracts import (
     ContractInput,
     contract_input,
@@ -15,13 +19,24 @@ from workbench.finance.contracts import (
     update_contract,
     update_settings,
 )
-from workbench.finance.dashboard import Dashboard, DepositRow, Totals, dashboard, overdue_for
+from workbench.finance.dashboard import (
+    DUE_SOON_DAYS,
+    Dashboard,
+    DepositRow,
+    Totals,
+    agency_deposits,
+    dashboard,
+    overdue_for,
+)
 from workbench.finance.deposits import Release, apply_quality_rating, record_release
 from workbench.finance.entries import add_entry, void_entry
 from workbench.finance.records import active_entries, all_entries, contract_for
 from workbench.finance.summary import Summary, deposit_figures, summarise, summary
 
 __all__ = [
+    "DUE_SOON_DAYS",
+    "agency_deposits",
+    "demo",
     "ContractInput",
     "Dashboard",
     "DepositRow",

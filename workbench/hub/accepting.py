@@ -23,8 +23,8 @@ from workbench.hub import rules
 from workbench.hub.models import HubConnection, HubLink, HubUpdate, LinkKind, UpdateStatus
 from workbench.hub.services import Pending, get_update, pending_query, with_decisions
 from workbench.library import content as leaf_content
-from workbench.library.editing import add_version, engagement_types_text
 from workbench.library.models import Kind, LibraryIndicator, Status
+from workbench.library.services import add_version, engagement_types_text
 
 LOCAL_PREFIX = "hub"
 BATCH = 500  # updates decided per round of queries

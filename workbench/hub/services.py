@@ -22,8 +22,8 @@ from workbench.core.timeutil import utcnow
 from workbench.hub import rules, signing
 from workbench.hub.client import check_url
 from workbench.hub.models import HubConnection, HubLink, HubUpdate, LinkKind, UpdateStatus
-from workbench.library.editing import current_versions
 from workbench.library.models import LibraryIndicator
+from workbench.library.services import current_versions
 
 LOCAL_PREFIX = "hub"
 CONNECTION_FIELDS = ["url", "public_key", "region", "share_stats"]

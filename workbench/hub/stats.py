@@ -19,10 +19,9 @@ from workbench.hub.client import HubClient
 from workbench.hub.models import HubConnection, HubLink, HubStatCache
 from workbench.hub.schemas import StatRow, StatsBody
 from workbench.indicators.models import Indicator
-from workbench.library.editing import CUSTOM_PREFIX
 from workbench.library.models import LibraryIndicator
+from workbench.library.services import CUSTOM_PREFIX, usage
 from workbench.library.stats import rate
-from workbench.library.usage import scores_of
 
 UNSORTED = "综合"
 
@@ -85,7 +84,7 @@ def observations(db: Session, *, connection: HubConnection) -> list[rules.Observ
             )
         ).all()
     )
-    scored = scores_of(db, [row for row in rows if not row.not_applicable])
+    scored = usage.scores_of(db, [row for row in rows if not row.not_applicable])
     return [
         rules.Observation(
             key=keys[row.library_indicator_id],

@@ -20,8 +20,8 @@ from workbench.hub import services, signing, stats
 from workbench.hub.client import HubClient, HubError, check_url
 from workbench.hub.models import HubConnection, HubLink, LinkKind
 from workbench.hub.schemas import MAX_PUBLISH, ItemContent, PublishBody, PublishItem
-from workbench.library.editing import current_versions
 from workbench.library.models import LibraryIndicator, Status
+from workbench.library.services import current_versions
 
 PAGE = 1000
 

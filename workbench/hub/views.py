@@ -18,7 +18,6 @@ from workbench.hub.client import HubClient, HubError
 from workbench.hub.forms import ConnectionForm, DecisionForm, PackForm, PublishForm
 from workbench.hub.models import HubConnection, HubLink, LinkKind
 from workbench.library import services as library
-from workbench.library import usage
 from workbench.library.models import LibraryIndicator, LibraryPack, Status
 
 bp = Blueprint("hub", __name__, template_folder="templates")
@@ -53,7 +52,7 @@ def comparison_html(library_indicator_id, *, org_id=None, rates=None, engagement
     if connection is None or indicator is None:
         return Markup("")
     if rates is None:
-        use = usage.usage(session, indicator_id=indicator.id)
+        use = library.usage.usage(session, indicator_id=indicator.id)
         rates, engagements = use.rates, use.engagements
     found = stats.comparison(
         session,

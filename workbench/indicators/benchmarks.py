@@ -22,8 +22,8 @@ from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
 from workbench.indicators.system import require_editor
 from workbench.library import benchmark_rules
-from workbench.library import benchmarks as library_benchmarks
-from workbench.library.benchmarks import SeriesValue
+from workbench.library.services import SeriesValue
+from workbench.library.services import benchmarks as library_benchmarks
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,7 @@ from workbench.indicators.services import (
 )
 from workbench.indicators.system import require_editor
 from workbench.indicators.transfer import LeafSpec, refuse, replace_tree, spec_errors
-from workbench.library import browse as library_browse
 from workbench.library import services as library
-from workbench.library.browse import Choice
-from workbench.library.browse import Page as LibraryPage
 from workbench.scoring.params import ParamError, normalise_rule
 
 
@@ -119,10 +116,10 @@ def search(
 
 
 def browse(
-    db: Session, *, viewer: User, choice: Choice, limit: int = 20, offset: int = 0
-) -> LibraryPage:
+    db: Session, *, viewer: User, choice: library.browse.Choice, limit: int = 20, offset: int = 0
+) -> library.browse.Page:
     """The library picker's page: entries under the choice (pack, sector, level, query), counted."""
-    return library_browse.browse(db, viewer=viewer, choice=choice, limit=limit, offset=offset)
+    return library.browse.browse(db, viewer=viewer, choice=choice, limit=limit, offset=offset)
 
 
 def add_from_library(

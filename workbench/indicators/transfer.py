@@ -35,7 +35,7 @@ from workbench.indicators.system import (
     require_clear_confirmed,
     require_editor,
 )
-from workbench.library import linking
+from workbench.library import services as library  # a module: the import cycles back here
 from workbench.scoring import services as scoring  # a module: scoring.services imports ours
 from workbench.scoring.calculator import Leaf, resolve_rule
 from workbench.scoring.params import ParamError
@@ -345,7 +345,7 @@ def _link_to_library(
 ) -> int:
     """Link the leaves not linked yet to the library indicator they match; how many were."""
     unlinked = [item for item in items if item.library_indicator_id is None]
-    links = linking.links_for(
+    links = library.linking.links_for(
         db,
         engagement_type=engagement.type,
         paths=[item.path for item in unlinked],

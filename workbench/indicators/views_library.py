@@ -11,7 +11,7 @@ from workbench.core.permissions import guarded_object, requires
 from workbench.indicators import library_link, services
 from workbench.indicators.forms import LibraryAddForm
 from workbench.indicators.views import bp, load_engagement, load_indicator
-from workbench.library.browse import Choice
+from workbench.library import services as library_services
 
 PER_PAGE = 20
 
@@ -27,10 +27,10 @@ def framework(engagement_id: int):
     return redirect(url_for("indicators.index", engagement_id=engagement_id))
 
 
-def _choice() -> Choice:
+def _choice() -> library_services.browse.Choice:
     """The picker's choice from the query string (checked against the library by the service)."""
     args = request.args
-    return Choice(
+    return library_services.browse.Choice(
         q=args.get("q", "").strip(),
         pack_key=args.get("pack", "").strip(),
         sector=args.get("sector", "").strip(),

@@ -14,7 +14,22 @@ from sqlmodel import Session, col, func, or_, select
 
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.engagements.models import EngagementType
-from workbench.library.editing import add_benchmark, create_personal, current_versions, edit
+from workbench.library import (
+    benchmarks,
+    linking,
+    permissions,  # noqa: F401 - registers the library's predicates
+    usage,
+)
+from workbench.library.benchmarks import SeriesValue
+from workbench.library.editing import (
+    CUSTOM_PREFIX,
+    add_benchmark,
+    add_version,
+    create_personal,
+    current_versions,
+    edit,
+    engagement_types_text,
+)
 from workbench.library.loading import import_pack, import_packs, load_shipped
 from workbench.library.models import (
     Kind,
@@ -25,7 +40,7 @@ from workbench.library.models import (
     Status,
 )
 from workbench.library.pack_io import export_all, export_pack, read_upload
-from workbench.library.search import match_condition, terms
+from workbench.library.search import ensure_search_index, match_condition, terms
 from workbench.library.workflow import (
     approve,
     deprecate,
@@ -37,6 +52,16 @@ from workbench.library.workflow import (
 )
 
 __all__ = [
+    "CUSTOM_PREFIX",
+    "SeriesValue",
+    "add_version",
+    "benchmarks",
+    "browse",
+    "current_versions",
+    "engagement_types_text",
+    "ensure_search_index",
+    "linking",
+    "usage",
     "add_benchmark",
     "approve",
     "create_personal",
@@ -282,3 +307,8 @@ def _status_condition(status: str | None, viewer):
     if own is None:
         return visible
     return or_(visible, (LibraryIndicator.status == Status.personal) & own)
+
+
+# Browsing builds on the services above, so it joins the public interface last, as a namespace
+# (`services.browse.browse(...)`); imported as a module it works whichever is imported first.
+from workbench.library import browse  # noqa: E402

@@ -11,7 +11,7 @@ from workbench.core.errors import DomainError
 from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
 from workbench.library.stats import Distribution, distribution, rate
-from workbench.scoring.services import leaf_scores
+from workbench.scoring import services as scoring  # a module: the import may cycle back here
 
 
 @dataclass
@@ -73,7 +73,7 @@ def _scores(db: Session, rows: list[Indicator]) -> dict[int, Decimal | None]:
     computed: dict[int, Decimal | None] = {}
     for engagement in engagements:
         try:
-            computed.update(leaf_scores(db, engagement))
+            computed.update(scoring.leaf_scores(db, engagement))
         except DomainError:
             continue  # an engagement whose tree cannot be scored keeps its stored scores
     return {

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.engagements.models import Engagement, Member, MemberRole
-from workbench.finance.dashboard import DUE_SOON_DAYS, DepositRow, dashboard
+from workbench.finance.services import DUE_SOON_DAYS, DepositRow, dashboard
 from workbench.notices.models import NoticeStamp
 from workbench.review.models import RectificationItem
 from workbench.review.services import notifications

@@ -32,7 +32,7 @@ from workbench.core.blobstore.local import LocalStore
 from workbench.core.errors import ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.db import make_engine
-from workbench.library.search import ensure_search_index
+from workbench.library.services import ensure_search_index
 from workbench.offline import package, scope
 
 FORMAT = 1

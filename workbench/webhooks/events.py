@@ -19,8 +19,8 @@ from workbench.core.audit import AuditEntry, on_record
 from workbench.core.timeutil import today_local
 from workbench.engagements.models import Engagement
 from workbench.engagements.stages import STAGE_NAMES, Stage
-from workbench.finance.dashboard import agency_deposits
 from workbench.finance.ledger import DepositStatus
+from workbench.finance.services import agency_deposits
 from workbench.webhooks.models import WebhookEndpoint
 from workbench.webhooks.services import emit
 
