@@ -13,6 +13,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Session, SQLModel, func, select
 
+from workbench import db as database
 from workbench.core.timeutil import utcnow
 
 
@@ -135,8 +136,6 @@ def record_after(
 
     For what an auditor asks about although nothing changed: refusals, failed logins, downloads.
     """
-    from workbench import db as database  # core.audit is imported by the models
-
     fields = {
         "actor_id": getattr(actor, "id", None),
         "actor_name": getattr(actor, "display_name", "") or "匿名",
