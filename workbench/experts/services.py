@@ -38,7 +38,6 @@ from workbench.experts.pool import (
 from workbench.experts.team import join_team, leave_team
 
 __all__ = [
-    "plan_reviews",
     "AssignmentRow",
     "ExpertInput",
     "active_assignment",
@@ -60,6 +59,7 @@ __all__ = [
     "history",
     "join_team",
     "leave_team",
+    "plan_reviews",
     "profile_input",
     "remove_conflict",
     "search",

@@ -34,10 +34,8 @@ from workbench.finance.records import active_entries, all_entries, contract_for
 from workbench.finance.summary import Summary, deposit_figures, summarise, summary
 
 __all__ = [
-    "DUE_SOON_DAYS",
-    "agency_deposits",
-    "demo",
     "ContractInput",
+    "DUE_SOON_DAYS",
     "Dashboard",
     "DepositRow",
     "Release",
@@ -45,6 +43,7 @@ __all__ = [
     "Totals",
     "active_entries",
     "add_entry",
+    "agency_deposits",
     "all_entries",
     "apply_quality_rating",
     "contract_for",
@@ -52,6 +51,7 @@ __all__ = [
     "create_contract",
     "dashboard",
     "default_input",
+    "demo",
     "deposit_figures",
     "firm_terms",
     "overdue_for",
