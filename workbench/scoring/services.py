@@ -29,9 +29,11 @@ from workbench.indicators.services import (
     invalidate_signoff,
     require_clear_confirmed,
 )
+from workbench.scoring import (
+    experts as expert_scores,  # a module: experts imports back through indicators
+)
 from workbench.scoring import sources, sources_experts  # noqa: F401 - registers the provider
 from workbench.scoring.calculator import Leaf, LeafResult, ScoreResult, calculate, score_leaf
-from workbench.scoring.experts import offline_scores, scores_by_indicator
 from workbench.scoring.params import DEFAULT_LEVELS, ElementsParams, ParamError, parse_params
 from workbench.scoring.params import format_params as _format_params
 from workbench.scoring.signoffs import (  # noqa: F401 - SignedScore, signed_scores: public
@@ -172,14 +174,14 @@ def missing_expert_scores(
     """
     experts = [m.user_id for m in expert_members(engagement)]
     if submitted is None:
-        submitted = scores_by_indicator(db, engagement)
+        submitted = expert_scores.scores_by_indicator(db, engagement)
     missing = []
     for row in rows:
         item = row.indicator
         if row.result.rule != "expert" or item.not_applicable:
             continue
         given = submitted.get(item.id, {})
-        if not given and offline_scores(item):
+        if not given and expert_scores.offline_scores(item):
             continue
         missing.extend((item, user_id) for user_id in experts if user_id not in given)
     return missing
