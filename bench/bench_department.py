@@ -35,9 +35,10 @@ from workbench.db import ENGINE_KEY, make_engine
 from workbench.demo import department
 from workbench.demo.loader import load_demo
 from workbench.domains import modules
-from workbench.reports import collect, context, context_plan, render, services
-from workbench.reports import services_outline as outlined
+from workbench.reports import collect, context, context_plan, render
 from workbench.reports.models import DeliverableKind
+from workbench.reports.services import generation
+from workbench.reports.services import outline as outlined
 
 PASSWORD = "demo12345"
 PAGE_RATIO = 10
@@ -80,14 +81,14 @@ def _bare(template_name: str, ctx: dict) -> bytes:
 
 
 def _contexts(db: Session, engagement) -> dict[str, tuple[str, dict]]:
-    """The finished context of each document (charts drawn), as `services.build` makes it."""
+    """The finished context of each document (charts drawn), as `generation.build` makes it."""
     report = collect.inputs(db, engagement, deliverable="report")
     plan = collect.inputs(db, engagement, deliverable="plan")
     signers = collect.score_signers(db, engagement)
     return {
         "report": (
             "evaluation_report",
-            outlined.report_context(db, engagement, report, services.report_charts(report)),
+            outlined.report_context(db, engagement, report, generation.report_charts(report)),
         ),
         "score_sheet": ("score_sheet", context.score_sheet_context(report, signoffs=signers)),
         "plan": ("evaluation_plan", context_plan.plan_context(plan)),
@@ -124,12 +125,12 @@ def _documents(app, engine, repeat: int) -> list[dict]:
     rows = []
     with app.app_context(), Session(engine, expire_on_commit=False) as db:
         engagement = department.existing(db)
-        services.build(db, engagement, kind=DeliverableKind.report)  # warm imports and fonts
-        charts = len(services.report_charts(collect.inputs(db, engagement, deliverable="report")))
+        generation.build(db, engagement, kind=DeliverableKind.report)  # warm imports and fonts
+        charts = len(generation.report_charts(collect.inputs(db, engagement, deliverable="report")))
 
         def report() -> bytes:
-            services._CHART_CACHE.clear()
-            return services.build(db, engagement, kind=DeliverableKind.report).data
+            generation._CHART_CACHE.clear()
+            return generation.build(db, engagement, kind=DeliverableKind.report).data
 
         contexts = _contexts(db, engagement)
         report_s = _median_s(report, repeat)
@@ -137,7 +138,7 @@ def _documents(app, engine, repeat: int) -> list[dict]:
         rows.append(_result(f"department report end to end, {charts} charts drawn (s)", report_s,
                          "s", bare_s, f"≤ {REPORT_S} s"))  # fmt: skip
         for kind, label in (("score_sheet", "score sheet 评分表"), ("plan", "plan 评价方案")):
-            value = _median_s(lambda k=kind: services.build(db, engagement, kind=k).data, repeat)
+            value = _median_s(lambda k=kind: generation.build(db, engagement, kind=k).data, repeat)
             baseline = _median_s(lambda k=kind: _bare(*contexts[k]), repeat)
             rows.append(_result(f"department {label} (s)", value, "s", baseline,
                              f"≤ {DOCUMENT_S:.0f} s"))  # fmt: skip

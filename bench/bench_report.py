@@ -30,9 +30,10 @@ from docxtpl import InlineImage
 os.environ.setdefault("WORKBENCH_TOC_PAGES", "outline")
 
 from workbench.reports import context as ctx
-from workbench.reports import context_outline, outlines, render, services
+from workbench.reports import context_outline, outlines, render
 from workbench.reports import sections as text
 from workbench.reports.render import render_docx, template_path
+from workbench.reports.services import generation
 
 PROJECT = outlines.shipped("project")
 
@@ -120,7 +121,7 @@ def reference_inputs(responses: int = 2000) -> ctx.Inputs:
 
 def end_to_end(inputs: ctx.Inputs) -> bytes:
     """What generation does before storing: context, charts (cached by input), render."""
-    context = context_outline.report_context(inputs, services.report_charts(inputs), PROJECT)
+    context = context_outline.report_context(inputs, generation.report_charts(inputs), PROJECT)
     return render_docx("evaluation_report", context)
 
 
@@ -150,7 +151,7 @@ def _median(fn, repeat: int) -> float:
 
 def _precomputed(inputs: ctx.Inputs) -> dict:
     """A plain context of strings (as docxtpl needs it) with the chart PNGs already drawn."""
-    charts = [{"title": c["title"], "png": c["image"]} for c in services.report_charts(inputs)]
+    charts = [{"title": c["title"], "png": c["image"]} for c in generation.report_charts(inputs)]
     context = context_outline.report_context(inputs, [], PROJECT)
     context["charts"] = charts
     return context
@@ -162,7 +163,7 @@ def run(quick: bool) -> list[dict]:
     end_to_end(inputs)  # warm imports, fonts and the template cache of the OS
     cold = []
     for _ in range(repeat):
-        services._CHART_CACHE.clear()
+        generation._CHART_CACHE.clear()
         started = time.perf_counter()
         end_to_end(inputs)
         cold.append(time.perf_counter() - started)

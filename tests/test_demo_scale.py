@@ -140,7 +140,8 @@ def test_department_scale(db, demo, login, app):
 
     from workbench.demo import department
     from workbench.engagements.models import Engagement
-    from workbench.reports import collect, context_report, services_checkup
+    from workbench.reports import collect, context_report
+    from workbench.reports.services import checkups
     from workbench.scoring.services import compute
 
     messages: list[str] = []
@@ -180,7 +181,7 @@ def test_department_scale(db, demo, login, app):
     assert [r.indicator.name for r in rows if r.result.score is None] == []
     assert (result.total, result.grade) == (Decimal("92.64"), "优")
     with app.app_context():
-        check = services_checkup.run(db, engagement)
+        check = checkups.run(db, engagement)
         inputs = collect.inputs(db, engagement, deliverable="report")
     assert [f"{f.where}：{f.message}" for f in check.errors] == []
     assert inputs.scores_signed

@@ -94,3 +94,23 @@ def test_no_domain_imports_another_domains_private_modules() -> None:
             if into and domain(importer) not in (None, into) and not _public(imported, pure):
                 crossing.append(f"{importer} -> {imported}")
     assert crossing == []
+
+
+def test_other_domains_use_reports_through_its_models_and_services() -> None:
+    """Issue 16: another domain imports `reports.models` and the `reports.services` package (the
+    names its `__all__` lists), nothing else of reports. Modules outside any domain (`workbench.models`,
+    the app, the command line) are exempt."""
+    import grimp
+
+    from workbench.reports import services
+
+    public = {"workbench.reports.models", "workbench.reports.services"}
+    public |= {f"workbench.reports.services.{name}" for name in services.__all__}
+    graph = grimp.build_graph("workbench", cache_dir=None)
+    crossing = []
+    for module in sorted(graph.find_descendants("workbench.reports") - public):
+        for importer in sorted(graph.find_modules_that_directly_import(module)):
+            parts = importer.split(".")
+            if len(parts) > 2 and parts[1] != "reports":
+                crossing.append(f"{importer} -> {module}")
+    assert crossing == []

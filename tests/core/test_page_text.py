@@ -202,9 +202,9 @@ def test_generation_request_is_audited_by_the_deliverable_name(ctx, db, demo):
     from sqlmodel import select
 
     from workbench.core.audit import AuditEntry
-    from workbench.reports import services_jobs
+    from workbench.reports.services import jobs as report_jobs
 
-    services_jobs.request_generation(
+    report_jobs.request_generation(
         db, actor=demo.users["demo-lead"], engagement=demo.engagement, kind="score_sheet"
     )
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "deliverable.request")).one()

@@ -5,8 +5,8 @@ from sqlmodel import select
 from workbench.facts import services
 from workbench.indicators.tree import list_indicators
 from workbench.reports import services as reports
-from workbench.reports import services_checkup as checkups
 from workbench.reports.checkup_models import ReportCheck
+from workbench.reports.services import checkups
 
 
 def url(demo, path=""):

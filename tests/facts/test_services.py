@@ -135,7 +135,7 @@ def test_binding_to_an_unknown_fact_is_refused(db, demo):
 
 
 def test_a_fact_whose_paper_was_deleted_has_no_value_and_the_check_says_so(ctx, db, demo):
-    from workbench.reports import services_checkup as checkups
+    from workbench.reports.services import checkups
 
     e = demo.engagement
     row = db.exec(

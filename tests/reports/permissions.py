@@ -160,8 +160,8 @@ def params(db, demo) -> dict:
 def endpoint_params(db, demo) -> dict:
     """A plan section assigned to the demo expert, versions to compare, a version per PDF call."""
     from workbench.core import storage
-    from workbench.reports import services_sections as drafting
     from workbench.reports.models import Consultation, DeliverableVersion, ReportSection
+    from workbench.reports.services import sections as drafting
 
     engagement, lead = demo.engagement, demo.users["demo-lead"]
     section = db.exec(

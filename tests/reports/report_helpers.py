@@ -12,8 +12,8 @@ from sqlmodel import select
 import workbench
 from workbench.core import storage
 from workbench.indicators.models import Indicator
-from workbench.reports import services_sections as drafting
-from workbench.reports import services_signoffs as signoffs
+from workbench.reports.services import sections as drafting
+from workbench.reports.services import signoffs
 from workbench.scoring import sources
 
 SAMPLES = Path(workbench.__file__).parent / "demo" / "samples"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from workbench.reports import services_checkup
+from workbench.reports.services import checkup as checkups
 
 
 def test_the_demo_check_agrees_on_people_and_finds_only_the_true_gaps(db, demo):
-    result = services_checkup.run(db, demo.engagement)
+    result = checkups.run(db, demo.engagement)
     # The five who scored 绩效指标明确性 are the five assigned experts the plan lists.
     assert not [f for f in result.errors if f.area == "人员一致"]
     assert [(f.area, f.message) for f in result.errors] == [

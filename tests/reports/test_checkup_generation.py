@@ -5,9 +5,9 @@ from sqlmodel import select
 
 from workbench.core.errors import Conflict
 from workbench.reports import services
-from workbench.reports import services_checkup as checkups
 from workbench.reports.checkup_models import ReportCheck
 from workbench.reports.models import DeliverableVersion
+from workbench.reports.services import checkup as checkups
 
 
 def count_versions(db, engagement):

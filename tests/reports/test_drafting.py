@@ -14,9 +14,9 @@ from workbench.core.errors import Conflict, Locked, NotAllowed, ValidationFailed
 from workbench.engagements import flow
 from workbench.engagements.stages import Stage
 from workbench.reports import gates, locks, section_comments
-from workbench.reports import services_sections as drafting
-from workbench.reports import services_signoffs as signoffs
 from workbench.reports.models import ReportSignoff, SectionComment, SectionVersion
+from workbench.reports.services import sections as drafting
+from workbench.reports.services import signoffs
 
 
 def _versions(db, row) -> int:

@@ -28,9 +28,9 @@ from workbench.core.audit import AuditEntry
 from workbench.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from workbench.engagements import services as engagements
 from workbench.indicators import services as indicators
-from workbench.reports import services
-from workbench.reports import services_sections as drafting
 from workbench.reports.models import DeliverableVersion
+from workbench.reports.services import generation
+from workbench.reports.services import sections as drafting
 from workbench.scoring import services as scoring
 from workbench.scoring.services import compute
 
@@ -41,7 +41,7 @@ def lead(demo):
 
 
 def _generate(db, demo, kind: str, label: str = ""):
-    version = services.generate(
+    version = generation.generate(
         db, actor=demo.users["demo-lead"], engagement=demo.engagement, kind=kind, label=label
     )
     db.flush()
@@ -61,7 +61,7 @@ def _all_text(data: bytes) -> str:
 def test_report_outline_score_table_and_analysis(ctx, db, demo, monkeypatch):
     engagement = sample_engagement(db, demo)
     finding_provider(monkeypatch, db, engagement)
-    version = services.generate(
+    version = generation.generate(
         db, actor=demo.users["demo-lead"], engagement=engagement, kind="report", label="初稿"
     )
     document = open_version(version)
@@ -197,7 +197,7 @@ def test_versions_are_numbered_hashed_and_snapshotted(ctx, db, demo):
         .order_by(AuditEntry.id.desc())
     ).first()  # fmt: skip
     assert entry.after["number"] == 2 and entry.after["total"] == f"{result.total:.2f}"
-    assert services.versions(db, demo.engagement, ["report"])[0].id == second.id
+    assert generation.versions(db, demo.engagement, ["report"])[0].id == second.id
 
 
 def test_compare_two_versions_section_by_section(ctx, db, demo):
@@ -208,13 +208,13 @@ def test_compare_two_versions_section_by_section(ctx, db, demo):
         content="<p>建议一：逐校测算预算。</p>", version=row.version,
     )  # fmt: skip
     second = _generate(db, demo, "report")
-    changed = {title: rows for title, rows in services.compare(first, second)}
+    changed = {title: rows for title, rows in generation.compare(first, second)}
     assert all(r.kind == "equal" for r in changed["（一）项目概况"])
     kinds = {r.kind for r in changed["（二）绩效改进建议"]}
     assert kinds & {"replace", "insert", "delete"}
     plan = _generate(db, demo, "plan")
     with pytest.raises(ValidationFailed, match="同一成果"):
-        services.compare(first, plan)
+        generation.compare(first, plan)
 
 
 def test_plan_has_sample_size_schedule_team_and_experts(ctx, db, demo):
@@ -254,7 +254,7 @@ def test_score_sheet_lists_notes_and_signers(ctx, db, demo):
     for username, role in (("demo-evaluator", "evaluator"), ("demo-reviewer", "reviewer")):
         engagements.add_member(db, actor=demo.users["demo-lead"], engagement=engagement,
                                user_id=demo.users[username].id, role=role)  # fmt: skip
-    version = services.generate(
+    version = generation.generate(
         db, actor=demo.users["demo-lead"], engagement=engagement, kind="score_sheet"
     )
     document = open_version(version)
@@ -267,7 +267,7 @@ def test_score_sheet_lists_notes_and_signers(ctx, db, demo):
     assert "评分人：__________　　复核人：__________　　项目负责人：__________" in texts
     indicators.confirm(db, actor=demo.users["demo-lead"], engagement=engagement)
     scoring.sign(db, actor=demo.users["demo-lead"], engagement=engagement)
-    version = services.generate(
+    version = generation.generate(
         db, actor=demo.users["demo-lead"], engagement=engagement, kind="score_sheet"
     )
     texts = _texts(open_version(version))
@@ -279,18 +279,18 @@ def test_ex_ante_engagement_uses_the_ex_ante_template(ctx, db, demo):
     lead = demo.users["demo-lead"]
     e = ex_ante_engagement(db, demo, [15, 16, 17, 18, 19])
     with pytest.raises(Conflict, match="缺少以下内容") as refused:
-        services.generate(db, actor=lead, engagement=e, kind="report")
+        generation.generate(db, actor=lead, engagement=e, kind="report")
     assert "四、相关建议" in refused.value.details
     assert "三、综合评估情况与结论：“筹资合规性”的评估分析" in refused.value.details
     write_all(db, e, lead, deliverable="report")
-    version = services.generate(db, actor=lead, engagement=e, kind="report")
+    version = generation.generate(db, actor=lead, engagement=e, kind="report")
     # Complete but unsigned: no box is ticked and the document says why.
     texts = _texts(open_version(version))
     assert "评估结论：□予以支持　　□调整后支持　　□不予支持" in texts
     assert any("尚未经项目负责人签字确认，评估结论待定" in t for t in texts)
     indicators.confirm(db, actor=lead, engagement=e)
     scoring.sign(db, actor=lead, engagement=e)
-    version = services.generate(db, actor=lead, engagement=e, kind="report")
+    version = generation.generate(db, actor=lead, engagement=e, kind="report")
     assert version.kind == "ex_ante_report"
     document = open_version(version)
     h1 = [t for style, t in headings(document) if style == "Heading 1"]
@@ -305,15 +305,17 @@ def test_ex_ante_engagement_uses_the_ex_ante_template(ctx, db, demo):
 def test_refusals(ctx, db, demo):
     e = demo.engagement
     with pytest.raises(NotAllowed):
-        services.generate(db, actor=demo.users["demo-unit"], engagement=e, kind="report")
+        generation.generate(db, actor=demo.users["demo-unit"], engagement=e, kind="report")
     with pytest.raises(NotAllowed):
-        services.generate(db, actor=demo.users["demo-expert"], engagement=e, kind="plan")
+        generation.generate(db, actor=demo.users["demo-expert"], engagement=e, kind="plan")
     with pytest.raises(NotFound, match="没有“summary”这种成果文件"):
-        services.generate(db, actor=demo.users["demo-lead"], engagement=e, kind="summary")
+        generation.generate(db, actor=demo.users["demo-lead"], engagement=e, kind="summary")
     with pytest.raises(ValidationFailed):
-        services.generate(db, actor=demo.users["demo-lead"], engagement=e, kind="report", label="x")
+        generation.generate(
+            db, actor=demo.users["demo-lead"], engagement=e, kind="report", label="x"
+        )
     with pytest.raises(Conflict, match="尚未发送征求意见稿"):
-        services.generate(db, actor=demo.users["demo-lead"], engagement=e, kind="opinion_table")
+        generation.generate(db, actor=demo.users["demo-lead"], engagement=e, kind="opinion_table")
     count = db.exec(
         select(func.count()).select_from(DeliverableVersion).where(
             DeliverableVersion.engagement_id == e.id, DeliverableVersion.kind != "plan")
@@ -335,14 +337,14 @@ def test_archive_waits_for_the_archive_exporter(ctx, db, demo):
         assert zipfile.ZipFile(io.BytesIO(storage.read(version.sha256))).namelist()
 
 
-@pytest.mark.skipif(not services.pdf_available(), reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(not generation.pdf_available(), reason="LibreOffice (soffice) is not installed")
 def test_demo_report_converts_to_pdf(ctx, db, demo):
     version = _generate(db, demo, "report")
-    services.convert_pdf(db, actor=demo.users["demo-lead"], engagement=demo.engagement,
+    generation.convert_pdf(db, actor=demo.users["demo-lead"], engagement=demo.engagement,
                          version=version)  # fmt: skip
     pdf = storage.read(version.pdf_sha256)
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
-    assert services.pdf_name(version).endswith(".pdf")
+    assert generation.pdf_name(version).endswith(".pdf")
 
 
 def test_a_number_taken_by_a_concurrent_request_moves_to_the_next(db, demo, ctx, monkeypatch):

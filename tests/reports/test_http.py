@@ -11,8 +11,9 @@ from sqlmodel import func, select
 
 from tests.reports.report_helpers import section, sign_three
 from workbench.core.errors import NOT_FOUND_MESSAGE
-from workbench.reports import consultation, services
+from workbench.reports import consultation
 from workbench.reports.models import DeliverableVersion, ReportSignoff
+from workbench.reports.services import generation
 from workbench.scoring.services import compute
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -55,13 +56,13 @@ def test_unit_sees_only_its_consultation_page(db, demo, login):
 def test_report_page_query_count_is_bounded(ctx, db, demo, login, count_queries):
     client = login("demo-lead")
     lead = demo.users["demo-lead"]
-    services.generate(db, actor=lead, engagement=demo.engagement, kind="score_sheet")
+    generation.generate(db, actor=lead, engagement=demo.engagement, kind="score_sheet")
     db.flush()
     client.get(_url(demo, "/report"))  # creates any missing rows once
     with count_queries() as before:
         assert client.get(_url(demo, "/report")).status_code == 200
     for label in ("初稿", "征求意见稿"):  # a 送审稿 waits for a clean 报告体检
-        services.generate(db, actor=lead, engagement=demo.engagement, kind="report", label=label)
+        generation.generate(db, actor=lead, engagement=demo.engagement, kind="report", label=label)
     db.flush()
     with count_queries() as after:
         assert client.get(_url(demo, "/report")).status_code == 200
@@ -141,9 +142,9 @@ def test_generate_download_and_compare_pages(ctx, db, demo, login, run_jobs):
     response = client.post(_url(demo, "/documents/report"), data={"label": "初稿"})
     assert response.status_code == 302 and response.location.endswith("/report#versions")
     client.post(_url(demo, "/documents/report"), data={"label": "征求意见稿"})
-    assert services.versions(db, demo.engagement, ["report"]) == []  # queued, not yet run
+    assert generation.versions(db, demo.engagement, ["report"]) == []  # queued, not yet run
     assert run_jobs() == 2
-    versions = services.versions(db, demo.engagement, ["report"])
+    versions = generation.versions(db, demo.engagement, ["report"])
     assert [v.label for v in versions] == ["征求意见稿", "初稿"]
     page = client.get(_url(demo, "/report")).get_data(as_text=True)
     assert "第 2 版" in page and "征求意见稿" in page
@@ -198,9 +199,9 @@ def test_api_generates_documents_and_lists_versions(ctx, db, demo, token_for):
 def test_unit_downloads_only_the_draft_and_answers_point_by_point(ctx, db, demo, login):
     lead, unit = demo.users["demo-lead"], demo.users["demo-unit"]
     sign_three(db, demo)
-    internal = services.generate(db, actor=lead, engagement=demo.engagement, kind="report",
+    internal = generation.generate(db, actor=lead, engagement=demo.engagement, kind="report",
                                  label="初稿")  # fmt: skip
-    draft = services.generate(db, actor=lead, engagement=demo.engagement, kind="report",
+    draft = generation.generate(db, actor=lead, engagement=demo.engagement, kind="report",
                               label="征求意见稿")  # fmt: skip
     consultation.send(db, actor=lead, engagement=demo.engagement, version_id=draft.id,
                       recipient_id=unit.id)  # fmt: skip
@@ -240,9 +241,9 @@ def test_pdf_conversion_states_and_the_polled_cell(ctx, db, demo, login, monkeyp
     def broken(_data):
         raise ReportRenderError("PDF 转换失败：LibreOffice 未生成文件")
 
-    monkeypatch.setattr(services, "pdf_available", lambda: True)
-    monkeypatch.setattr(services, "docx_to_pdf", broken)
-    version = services.generate(db, actor=demo.users["demo-lead"], engagement=demo.engagement,
+    monkeypatch.setattr(generation, "pdf_available", lambda: True)
+    monkeypatch.setattr(generation, "docx_to_pdf", broken)
+    version = generation.generate(db, actor=demo.users["demo-lead"], engagement=demo.engagement,
                                 kind="score_sheet")  # fmt: skip
     db.flush()
     client = login("demo-lead")
@@ -255,7 +256,7 @@ def test_pdf_conversion_states_and_the_polled_cell(ctx, db, demo, login, monkeyp
     cell = client.get(f"{url}/pdf-status").get_data(as_text=True)
     assert "PDF 转换失败" in cell and "重新转换" in cell and "hx-get" not in cell
 
-    version.pdf_status, version.pdf_requested_at = "pending", services.utcnow()
+    version.pdf_status, version.pdf_requested_at = "pending", generation.utcnow()
     db.add(version)
     db.flush()
     polling = client.get(f"{url}/pdf-status").get_data(as_text=True)
@@ -266,22 +267,24 @@ def test_pdf_conversion_states_and_the_polled_cell(ctx, db, demo, login, monkeyp
     version.pdf_status = "failed"
     db.add(version)
     db.flush()
-    monkeypatch.setattr(services, "docx_to_pdf", lambda _data: b"%PDF-1.4 demo")
+    monkeypatch.setattr(generation, "docx_to_pdf", lambda _data: b"%PDF-1.4 demo")
     client.post(f"{url}/pdf")
     run_jobs()
     db.refresh(version)
     assert version.pdf_status == "" and version.pdf_sha256
     assert 'class="pdf-link"' in client.get(f"{url}/pdf-status").get_data(as_text=True)
     pdf = client.get(f"{url}/pdf")
-    assert pdf.status_code == 200 and pdf.data == b"%PDF-1.4 demo" and pdf.mimetype == services.PDF
+    assert (
+        pdf.status_code == 200 and pdf.data == b"%PDF-1.4 demo" and pdf.mimetype == generation.PDF
+    )
     pdf.close()
     again = client.post(f"{url}/pdf", follow_redirects=True).get_data(as_text=True)
     assert "该版本已有 PDF" in again
 
 
 def test_generation_jobs_run_and_report_their_state(ctx, db, demo, login, run_jobs):
-    from workbench.reports import services_jobs as jobs
     from workbench.reports.models import GenerationJob
+    from workbench.reports.services import jobs
 
     lead = demo.users["demo-lead"]
     job = jobs.request_generation(db, actor=lead, engagement=demo.engagement, kind="score_sheet")
@@ -316,7 +319,7 @@ def test_generation_jobs_run_and_report_their_state(ctx, db, demo, login, run_jo
 
 def test_a_job_whose_worker_died_is_shown_as_failed(ctx, db, demo, login):
     """The background thread crashed: the job is marked failed, the polling page stops and says so."""
-    from workbench.reports import services_jobs as jobs
+    from workbench.reports.services import jobs
 
     lead = demo.users["demo-lead"]
     job = jobs.request_generation(db, actor=lead, engagement=demo.engagement, kind="score_sheet")

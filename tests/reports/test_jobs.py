@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from workbench.core import job_rows, jobs
 from workbench.core.timeutil import utcnow
-from workbench.reports import services
-from workbench.reports import services_jobs as report_jobs
 from workbench.reports.models import DeliverableVersion, GenerationJob
+from workbench.reports.services import generation
+from workbench.reports.services import jobs as report_jobs
 
 
 def _url(demo, tail: str) -> str:
@@ -58,7 +58,7 @@ def test_a_refused_request_queues_nothing(ctx, db, demo, login, run_jobs):
 
 def test_a_transient_fault_is_retried_with_backoff(app, ctx, db, demo, monkeypatch, run_jobs):
     job = _requested(db, demo)
-    real, calls = services.generate, []
+    real, calls = generation.generate, []
 
     def flaky(*args, **kwargs):
         calls.append(1)
@@ -66,7 +66,7 @@ def test_a_transient_fault_is_retried_with_backoff(app, ctx, db, demo, monkeypat
             raise OperationalError("INSERT …", {}, Exception("database is locked"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "generate", flaky)
+    monkeypatch.setattr(generation, "generate", flaky)
     monkeypatch.setitem(app.config, "JOB_RETRY_SECONDS", 30)
     report_jobs.report_job(job.id)
     assert run_jobs() == 1
@@ -91,7 +91,7 @@ def test_a_job_failing_every_time_gives_up_with_a_message(ctx, db, demo, monkeyp
     def locked(*args, **kwargs):
         raise OperationalError("INSERT …", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(services, "generate", locked)
+    monkeypatch.setattr(generation, "generate", locked)
     report_jobs.report_job(job.id)
     assert run_jobs() == 3  # JOB_MAX_ATTEMPTS, retried at once in tests
     db.refresh(job)

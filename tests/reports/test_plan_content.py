@@ -16,8 +16,8 @@ from tests.reports.test_render import cell_text, cells, score_table_rows
 from workbench.indicators.models import Indicator
 from workbench.reports import services
 from workbench.reports.context_plan import PHASE_NAMES
-from workbench.reports.services_schedule import save_schedule
-from workbench.reports.services_settings import get_setting, setting_version
+from workbench.reports.services.schedule import save_schedule
+from workbench.reports.services.settings import get_setting, setting_version
 from workbench.scoring.services import compute
 
 WORKING = ("→", "min(", "手工评定", "得分为", "（进行中）")

@@ -13,9 +13,9 @@ from tests.reports.test_redaction import ID_OK
 from workbench.core.audit import AuditEntry
 from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
 from workbench.reports import public_version as public
-from workbench.reports import services_sections as drafting
 from workbench.reports.models import DeliverableKind
 from workbench.reports.models_public import InternalSection
+from workbench.reports.services import sections as drafting
 
 INTERNAL_TEXT = "内部经验：项目组与主管部门就资金调剂口头达成一致，未形成书面记录。"
 EXPERIENCE_CHAPTER = "五、主要经验及做法、存在的问题及原因分析"

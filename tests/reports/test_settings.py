@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from workbench.core.errors import Conflict, Locked, NotAllowed, ValidationFailed
 from workbench.reports import locks
-from workbench.reports import services_settings as settings
 from workbench.reports.models import ReportSetting
+from workbench.reports.services import settings
 
 
 def _row(db, demo) -> ReportSetting:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlmodel import func, select
 
 from tests.reports.report_helpers import section
-from workbench.reports import services_sections as drafting
-from workbench.reports import services_signoffs as signoffs
 from workbench.reports.models import ReportSignoff
+from workbench.reports.services import sections as drafting
+from workbench.reports.services import signoffs
 
 
 def test_the_page_refuses_signing_over_an_edited_lower_level(db, demo, login):

@@ -14,7 +14,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from tests.reports.test_render import load_samples
-from workbench.reports import table_pages, toc
+from workbench.reports import office, table_pages, toc
 from workbench.reports.render import TEMPLATE_NAMES, docx_to_pdf, render_docx
 
 needs_office = pytest.mark.skipif(
@@ -151,7 +151,7 @@ def test_refilling_replaces_the_entries_and_takes_page_numbers() -> None:
 
 def test_index_text_parsing() -> None:
     text = "一、基本情况\t1\r\n（一）项目概况\t1\n\n附件1\u3000评价图表\t9\n没有页码\n"
-    assert toc.parse_index_text(text) == [
+    assert office.parse_index_text(text) == [
         ("一、基本情况", "1"),
         ("（一）项目概况", "1"),
         ("附件1\u3000评价图表", "9"),

@@ -7,8 +7,8 @@ from tests.review.conftest import PLAN_SECTIONS, comment, make_version
 from workbench.core.audit import AuditEntry
 from workbench.core.errors import Conflict, Locked, NotAllowed, ValidationFailed
 from workbench.engagements.archive_hooks import archive
-from workbench.reports import services_sections
 from workbench.reports.locks import locked_reason
+from workbench.reports.services import drafting
 from workbench.review import decisions, submissions
 from workbench.review.locking import ensure_editable
 from workbench.review.models import Notification, ReviewComment, Submission
@@ -294,9 +294,9 @@ def test_an_approved_final_report_stays_locked(engagement, approved, db, demo):
 
 
 def test_the_reports_domain_refuses_section_edits_under_review(engagement, submitted, db, demo):
-    reason = services_sections.edit_refusal(db, engagement, "report")
+    reason = drafting.edit_refusal(db, engagement, "report")
     assert reason == "正式评价报告（第 1 版）已提交委托方审核，审核结束前不能修改"
-    assert services_sections.edit_refusal(db, engagement, "plan") is None
+    assert drafting.edit_refusal(db, engagement, "plan") is None
 
 
 def test_plan_review_is_separate_from_the_report(engagement, files, submitted, db, demo, people):

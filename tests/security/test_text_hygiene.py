@@ -87,9 +87,9 @@ def _report_section(db, demo) -> ReportSection:
 
 
 def test_a_view_reading_the_form_itself_is_stopped_before_the_database(login, demo, db):
-    from workbench.reports import services_sections
+    from workbench.reports.services import drafting
 
-    services_sections.ensure_sections(db, demo.engagement, "report")
+    drafting.ensure_sections(db, demo.engagement, "report")
     section = _report_section(db, demo)
     url = f"/engagements/{demo.engagement.id}/sections/{section.id}/comments"
     response = login("demo-lead").post(url, data={"body": "批注\x00内容"}, follow_redirects=True)

@@ -32,15 +32,14 @@ from workbench.api.review_record import names_of
 from workbench.api.versions import require_current, tagged
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements.models import Engagement
-from workbench.reports import consultation, services
-from workbench.reports import permissions as _permissions  # noqa: F401 - "reports.unit"
 from workbench.reports.models import Consultation, Opinion
+from workbench.reports.services import consultation, get_version
 
 
 def _round(engagement: Engagement, row: Consultation) -> ConsultationRoundOut:
     session = db.session()
     items = consultation.opinions(session, row)
-    version = services.get_version(session, engagement, row.deliverable_version_id)
+    version = get_version(session, engagement, row.deliverable_version_id)
     return ConsultationRoundOut(
         id=row.id,
         engagement_id=row.engagement_id,

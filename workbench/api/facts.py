@@ -11,7 +11,7 @@ from workbench.api.blueprint import operation, respond
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.facts import services as facts
-from workbench.reports import services_checkup as checkups
+from workbench.reports.services import checkups
 
 
 class FactOut(BaseModel):

@@ -1,8 +1,8 @@
 """The lead acknowledges the report check's warnings through the API (issue 21).
 
-The same service as the 报告体检 panel's 确认 button (`reports.services_checkup.acknowledge`): the
-lead confirms exactly the warnings the client read (their fingerprint from GET .../report-check);
-a 送审稿 or 正式稿 is generated only when the current warnings are acknowledged.
+The same service as the 报告体检 panel's 确认 button (`reports.services.checkups.acknowledge`):
+the lead confirms exactly the warnings the client read (their fingerprint from GET
+.../report-check); a 送审稿 or 正式稿 is generated only when the current warnings are acknowledged.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from workbench.api.blueprint import operation, parse_body, respond
 from workbench.api.engagements import load
 from workbench.api.report_check_schemas import CheckAcknowledgementIn, CheckAcknowledgementOut
 from workbench.core.permissions import guarded_object, requires
-from workbench.reports import services_checkup as checkups
+from workbench.reports.services import checkups
 
 
 @operation(

@@ -1,10 +1,11 @@
 """The plan's and the report's narrative sections, and the report's internal review, through the API.
 
 The same services as the 评价方案 / 评价报告 pages and the section page: the outline's sections
-(`services_sections.ensure_sections`), one section's save with its version (`save_section`: the
-writer, the locks and the sign-offs an edit clears are checked there), and the 三级复核 sign-offs
-(`services_signoffs.sign` / `withdraw`). The plan has no sign-off of its own in the workbench: it
-is approved by the experts' review and the bureau's decision on a submitted plan version.
+(`reports.services.drafting.ensure_sections`), one section's save with its version
+(`save_section`: the writer, the locks and the sign-offs an edit clears are checked there), and
+the 三级复核 sign-offs (`reports.services.signoffs.sign` / `withdraw`). The plan has no sign-off
+of its own in the workbench: it is approved by the experts' review and the bureau's decision on a
+submitted plan version.
 """
 
 from __future__ import annotations
@@ -29,9 +30,8 @@ from workbench.api.review_record import names_of
 from workbench.api.versions import require_current, tagged
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements.models import Engagement
-from workbench.reports import services_sections as drafting
-from workbench.reports import services_signoffs as signoffs
 from workbench.reports.models import ReportSection, ReportSignoff
+from workbench.reports.services import drafting, signoffs
 
 STATE_NAMES = {"written": "已撰写", "pending": "待撰写", "optional": "可选"}
 

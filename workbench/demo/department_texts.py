@@ -10,8 +10,7 @@ from sqlmodel import Session
 
 from workbench.accounts.models import User
 from workbench.engagements.models import Engagement
-from workbench.reports import sections as text
-from workbench.reports import services_sections as drafting
+from workbench.reports.services import drafting, looks_like_html
 
 PLAN = {
     "object": ["评价对象为示例市教育局2025年度部门整体支出，预算资金{{fact:budget}}，涵盖局机关及"
@@ -65,7 +64,7 @@ GENERIC = "该部分指标总体完成较好，个别指标存在扣分，扣分
 def _write(session: Session, engagement: Engagement, deliverable: str, texts: dict, author) -> None:
     for view in drafting.ensure_sections(session, engagement, deliverable):
         paragraphs = texts.get(view.row.key) or [GENERIC]
-        raw = "".join(p if text.looks_like_html(p) else f"<p>{p}</p>" for p in paragraphs)
+        raw = "".join(p if looks_like_html(p) else f"<p>{p}</p>" for p in paragraphs)
         drafting.save_section(
             session,
             actor=author,

@@ -1,15 +1,34 @@
-"""Who signed what in the app, by name, for the documents' signature lines."""
+"""Who signed what in the app, by name, for the documents' signature lines.
+
+The report's sign-offs as they stand are read here, below the sign-off service
+(`reports.services.signoffs`, which writes them): collect and consultation read them, and the
+services package imports both."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import users_by_id
 from workbench.indicators.services import get_system
-from workbench.reports.services_signoffs import active
+from workbench.reports.models import ReportSignoff
 from workbench.scoring.services import signoff_state
+
+
+def active(db: Session, engagement: Engagement) -> dict[str, ReportSignoff]:
+    rows = db.exec(
+        select(ReportSignoff)
+        .where(
+            ReportSignoff.engagement_id == engagement.id, col(ReportSignoff.cleared_at).is_(None)
+        )
+        .order_by(col(ReportSignoff.id))
+    ).all()
+    return {row.level: row for row in rows}
+
+
+def approved(db: Session, engagement: Engagement) -> bool:
+    return "approve" in active(db, engagement)
 
 
 def report_signers(db: Session, engagement: Engagement) -> dict[str, str]:

@@ -22,8 +22,8 @@ from workbench.engagements.services import ensure_writable, require_cleared, vis
 from workbench.engagements.stages import Blocker
 from workbench.reports import collect, context
 from workbench.reports import models as kinds
+from workbench.reports.collect_signers import approved
 from workbench.reports.models import Adoption, Consultation, DeliverableVersion, Opinion
-from workbench.reports.services_signoffs import approved
 
 ADOPTIONS = tuple(a.value for a in Adoption)
 

@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from workbench.engagements.models import Engagement
 from workbench.reports import sections as text
-from workbench.reports import services_schedule
-from workbench.reports import services_sections as drafting
-from workbench.reports import services_settings as settings
+from workbench.reports.services import sections as drafting
+from workbench.reports.services import settings
+from workbench.reports.services.schedule import save_schedule
 
 PLAN = {
     "object": [
@@ -150,7 +150,7 @@ PLAN_WRITTEN = 5  # days after the planned start
 def _schedule(session: Session, engagement: Engagement, lead) -> None:
     start = engagement.planned_start or engagement.created_at.date()
     row = settings.get_setting(session, engagement)
-    services_schedule.save_schedule(
+    save_schedule(
         session,
         actor=lead,
         engagement=engagement,

@@ -15,7 +15,7 @@ from wtforms import (
 
 from workbench.core.forms import BaseForm, VersionField, choices
 from workbench.reports.models import Adoption
-from workbench.reports.services import LABELS
+from workbench.reports.services.generation import LABELS
 
 
 class SectionForm(BaseForm):

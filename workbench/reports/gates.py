@@ -6,13 +6,14 @@ from sqlmodel import Session
 
 from workbench.engagements.models import Engagement
 from workbench.engagements.stages import Blocker, Stage, registry
-from workbench.reports import consultation, services_signoffs
+from workbench.reports import consultation
+from workbench.reports.services import signoffs
 
 
 @registry.gate(Stage.report)
 def report_gate(db: Session, engagement: Engagement) -> list[Blocker]:
     """Every outline section has text and the three sign-offs (编制/复核/批准) are present."""
-    return services_signoffs.blockers(db, engagement)
+    return signoffs.blockers(db, engagement)
 
 
 @registry.gate(Stage.consultation)

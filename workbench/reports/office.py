@@ -17,8 +17,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.reports.toc import parse_index_text
-
 
 class OfficeError(RuntimeError):
     """LibreOffice failed or timed out; the message is for the user, in Chinese."""
@@ -81,6 +79,16 @@ def toc_pages(docx: bytes, *, timeout: float = 120) -> list[tuple[str, str]] | N
     if result is None or not result.toc_text:
         return None
     return parse_index_text(result.toc_text) or None
+
+
+def parse_index_text(text: str) -> list[tuple[str, str]]:
+    """LibreOffice's index text ("一、基本情况<TAB>1" per line) as (text, page) pairs."""
+    pairs = []
+    for line in text.replace("\r", "\n").split("\n"):
+        title, tab, page = line.rpartition("\t")
+        if tab and page.strip().isdigit() and title.strip():
+            pairs.append((title.strip(), page.strip()))
+    return pairs
 
 
 def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:

@@ -26,13 +26,14 @@ from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.permissions import authorize
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement, MemberRole
-from workbench.reports import collect, context, context_report, redaction, services, toc
+from workbench.reports import collect, context, context_report, redaction, toc
 from workbench.reports import sections as text
-from workbench.reports import services_outline as outlined
 from workbench.reports.models import KIND_NAMES, DeliverableKind, DeliverableVersion
 from workbench.reports.models_public import InternalSection
 from workbench.reports.render import ReportRenderError, render_docx
 from workbench.reports.section_outline import outline
+from workbench.reports.services import generation
+from workbench.reports.services import outline as outlined
 from workbench.surveys import services as surveys
 
 PUBLIC_LABEL = "公开版"
@@ -135,7 +136,7 @@ def generate_public(db: Session, *, actor: User, engagement: Engagement) -> Deli
         for key, entry in shot.items()
     }
     data = toc.with_page_numbers(data)
-    blob = storage.store(db, data, mime=services.DOCX)
+    blob = storage.store(db, data, mime=generation.DOCX)
     removals = {
         "personal": {kind: counts[kind] for kind in redaction.KIND_NAMES if counts.get(kind)},
         "personal_text": redaction.describe(counts) or "未发现个人信息",
@@ -159,11 +160,11 @@ def generate_public(db: Session, *, actor: User, engagement: Engagement) -> Deli
 
 def title(engagement: Engagement) -> str:
     """评价报告（公开版）, or 事前绩效评估报告（公开版） for an ex-ante engagement."""
-    return f"{KIND_NAMES[services.report_kind(engagement)]}（{PUBLIC_LABEL}）"
+    return f"{KIND_NAMES[generation.report_kind(engagement)]}（{PUBLIC_LABEL}）"
 
 
 def public_versions(db: Session, engagement: Engagement) -> list[DeliverableVersion]:
-    return services.versions(db, engagement, [DeliverableKind.public_report])
+    return generation.versions(db, engagement, [DeliverableKind.public_report])
 
 
 def _build(db: Session, engagement: Engagement, withheld: set[str]) -> tuple[bytes, dict, dict]:
@@ -180,13 +181,13 @@ def _build(db: Session, engagement: Engagement, withheld: set[str]) -> tuple[byt
             raise Conflict("事前绩效评估报告缺少以下内容，暂不能生成", details=missing)
         ctx, template = context_report.ex_ante_context(inputs), "ex_ante_report"
     else:
-        ctx = outlined.report_context(db, engagement, inputs, services.report_charts(inputs))
+        ctx = outlined.report_context(db, engagement, inputs, generation.report_charts(inputs))
         template = "evaluation_report"
     try:
         data = render_docx(template, ctx)
     except ReportRenderError as error:
         raise Conflict(f"生成文件失败：{error}") from error
-    shot = services.snapshot(db, engagement, "report", sections)
+    shot = generation.snapshot(db, engagement, "report", sections)
     return data, shot, figures
 
 
@@ -211,7 +212,7 @@ def _insert(db, engagement, actor, data, sha256, shot, figures) -> DeliverableVe
             label=PUBLIC_LABEL,
             sha256=sha256,
             filename=f"{stem}-{title(engagement)}-第{number}版.docx",
-            mime=services.DOCX,
+            mime=generation.DOCX,
             size=len(data),
             stage=engagement.stage,
             generated_by_id=actor.id,

@@ -20,6 +20,8 @@ from docx import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
+from workbench.reports import office
+
 LEVEL_STYLES = {"Heading1": 1, "Heading2": 2}
 TOC_STYLES = {1: "TOC1", 2: "TOC2"}
 
@@ -128,20 +130,8 @@ def with_page_numbers(docx: bytes) -> bytes:
     """Fill the TOC with LibreOffice's page numbers when it is installed and allowed."""
     if os.environ.get("WORKBENCH_TOC_PAGES", "libreoffice") == "outline":
         return docx
-    from workbench.reports import office  # office reads the index with this module's parser
-
     pages = office.toc_pages(docx)
     return render_entries(docx, pages) if pages else docx
-
-
-def parse_index_text(text: str) -> list[tuple[str, str]]:
-    """LibreOffice's index text ("一、基本情况<TAB>1" per line) as (text, page) pairs."""
-    pairs = []
-    for line in text.replace("\r", "\n").split("\n"):
-        title, tab, page = line.rpartition("\t")
-        if tab and page.strip().isdigit() and title.strip():
-            pairs.append((title.strip(), page.strip()))
-    return pairs
 
 
 def _entry_runs(entry: Entry) -> list:

@@ -16,12 +16,8 @@ from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.templating import register_panel, register_tab
 from workbench.engagements import services as engagements
 from workbench.engagements.services import load_engagement
-from workbench.reports import collect, consultation, services, services_signoffs
+from workbench.reports import collect, consultation
 from workbench.reports import permissions as _permissions  # noqa: F401 - registers predicates
-from workbench.reports import services_checkup as checkups
-from workbench.reports import services_jobs as generation
-from workbench.reports import services_sections as drafting
-from workbench.reports import services_settings as settings
 from workbench.reports.forms import (
     GenerateForm,
     PlanSettingsForm,
@@ -29,6 +25,9 @@ from workbench.reports.forms import (
 )
 from workbench.reports.models import KIND_NAMES, DeliverableKind
 from workbench.reports.naming import names_for
+from workbench.reports.services import checkup as checkups
+from workbench.reports.services import generation, jobs, settings, signoffs
+from workbench.reports.services import sections as drafting
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
@@ -56,7 +55,7 @@ def load_section(engagement_id: int, section_id: int, **_):
 
 def load_version(engagement_id: int, version_id: int, **_):
     engagement = load_engagement(engagement_id)
-    services.get_version(db.session(), engagement, version_id)
+    generation.get_version(db.session(), engagement, version_id)
     return engagement
 
 
@@ -81,7 +80,7 @@ def _back(endpoint: str, engagement_id: int, anchor: str = ""):
 
 
 def _versions(session, engagement, kinds: list[str]) -> tuple[list, dict]:
-    rows = services.versions(session, engagement, kinds)
+    rows = generation.versions(session, engagement, kinds)
     users = engagements.users_by_id(session, {v.generated_by_id for v in rows if v.generated_by_id})
     return rows, users
 
@@ -95,7 +94,7 @@ def _drafting_page(engagement_id: int, deliverable: str, template: str, **extra)
     views = drafting.ensure_sections(session, engagement, deliverable)
     members = {m.user_id: m for m in engagement.members}
     users = engagements.users_by_id(session, set(members))
-    kinds = [services.report_kind(engagement), DeliverableKind.score_sheet]
+    kinds = [generation.report_kind(engagement), DeliverableKind.score_sheet]
     rows, makers = _versions(session, engagement, ["plan"] if deliverable == "plan" else kinds)
     pending = ("plan",) if deliverable == "plan" else ("report", "score_sheet")
     return render_template(
@@ -109,9 +108,9 @@ def _drafting_page(engagement_id: int, deliverable: str, template: str, **extra)
         makers=makers,
         kind_names=KIND_NAMES,
         names=names_for(engagement.type),
-        pdf_available=services.pdf_available(),
+        pdf_available=generation.pdf_available(),
         can_generate=allowed("engagement.team", engagement),
-        jobs=generation.open_jobs(session, engagement, pending),
+        jobs=jobs.open_jobs(session, engagement, pending),
         **extra,
     )
 
@@ -191,10 +190,10 @@ def plan_settings(engagement_id: int):
 def report(engagement_id: int):
     session = db.session()
     engagement = guarded_object()
-    signed = services_signoffs.active(session, engagement)
-    history = services_signoffs.history(session, engagement)
+    signed = signoffs.active(session, engagement)
+    history = signoffs.history(session, engagement)
     signer_names = engagements.users_by_id(session, {s.user_id for s in history})
-    versions = services.versions(session, engagement, [services.report_kind(engagement)])
+    versions = generation.versions(session, engagement, [generation.report_kind(engagement)])
     checks = checkups.by_version(session, [v.id for v in versions])
     return _drafting_page(
         engagement_id,
@@ -205,16 +204,16 @@ def report(engagement_id: int):
         signed=signed,
         signoff_history=history,
         signer_names=signer_names,
-        current_hash=services_signoffs.sections_hash(session, engagement),
-        levels=services_signoffs.LEVELS,
-        level_names=services_signoffs.LEVEL_NAMES,
-        signer_titles=services_signoffs.SIGNER_NAMES,
+        current_hash=signoffs.sections_hash(session, engagement),
+        levels=signoffs.LEVELS,
+        level_names=signoffs.LEVEL_NAMES,
+        signer_titles=signoffs.SIGNER_NAMES,
         sign_form=SignForm(),
         conclusion=collect.ex_ante_conclusion(session, engagement)
         if engagement.type == "ex_ante"
         else None,
         bands_text=collect.ex_ante_bands_text(),
-        labels=services.LABELS,
+        labels=generation.LABELS,
     )  # fmt: skip
 
 
@@ -222,27 +221,27 @@ def report(engagement_id: int):
 @requires("engagement.team", load=load_engagement)
 def sign(engagement_id: int):
     level = request.form.get("level", "")
-    services_signoffs.sign(
+    signoffs.sign(
         db.session(),
         actor=current_user,
         engagement=guarded_object(),
         level=level,
         comment=request.form.get("comment", ""),
     )
-    flash(f"已{services_signoffs.LEVEL_NAMES[level]}签字", "success")
+    flash(f"已{signoffs.LEVEL_NAMES[level]}签字", "success")
     return _back("reports.report", engagement_id, "#signoffs")
 
 
 @bp.route("/engagements/<int:engagement_id>/report/signoffs/withdraw", methods=["POST"])
 @requires("engagement.team", load=load_engagement)
 def withdraw(engagement_id: int):
-    row = services_signoffs.withdraw(
+    row = signoffs.withdraw(
         db.session(),
         actor=current_user,
         engagement=guarded_object(),
         level=request.form.get("level", ""),
     )
-    flash(f"已撤销{services_signoffs.LEVEL_NAMES[row.level]}签字", "warning")
+    flash(f"已撤销{signoffs.LEVEL_NAMES[row.level]}签字", "warning")
     return _back("reports.report", engagement_id, "#signoffs")
 
 

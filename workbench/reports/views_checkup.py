@@ -9,7 +9,7 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import guarded_object, requires
-from workbench.reports import services_checkup as checkups
+from workbench.reports.services import checkup as checkups
 from workbench.reports.views import bp, load_engagement
 
 

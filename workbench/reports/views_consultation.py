@@ -14,10 +14,10 @@ from workbench.core.forms import choices
 from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
-from workbench.reports import consultation, services, services_signoffs
-from workbench.reports import services_jobs as generation
+from workbench.reports import consultation
 from workbench.reports.forms import AnswerForm, GenerateForm, NoOpinionsForm, OpinionForm, SendForm
 from workbench.reports.models import KIND_NAMES, DeliverableKind
+from workbench.reports.services import generation, jobs, signoffs
 from workbench.reports.views import _back, _int, _versions, bp, load_engagement, load_opinion
 
 # --- consultation: the agency's side -------------------------------------------------------------
@@ -43,7 +43,7 @@ def consultation_page(engagement_id: int):
     )
     rows, makers = _versions(session, engagement, [DeliverableKind.opinion_table])
     sent = (
-        services.get_version(session, engagement, current.deliverable_version_id)
+        generation.get_version(session, engagement, current.deliverable_version_id)
         if current
         else None
     )
@@ -62,11 +62,11 @@ def consultation_page(engagement_id: int):
         makers=makers,
         kind_names=KIND_NAMES,
         rounds=consultation.rounds(session, engagement),
-        approved=services_signoffs.approved(session, engagement),
+        approved=signoffs.approved(session, engagement),
         blockers=consultation.blockers(session, engagement),
-        pdf_available=services.pdf_available(),
+        pdf_available=generation.pdf_available(),
         can_generate=allowed("engagement.team", engagement),
-        jobs=generation.open_jobs(session, engagement, ("opinion_table",)),
+        jobs=jobs.open_jobs(session, engagement, ("opinion_table",)),
     )
 
 
@@ -135,7 +135,7 @@ def feedback(engagement_id: int):
     engagement = guarded_object()
     current = consultation.current(session, engagement)
     sent = (
-        services.get_version(session, engagement, current.deliverable_version_id)
+        generation.get_version(session, engagement, current.deliverable_version_id)
         if current
         else None
     )
@@ -157,7 +157,7 @@ def feedback_draft(engagement_id: int):
     current = consultation.current(session, engagement)
     if current is None:
         raise NotFound("评价机构尚未发送征求意见稿")
-    version = services.get_version(session, engagement, current.deliverable_version_id)
+    version = generation.get_version(session, engagement, current.deliverable_version_id)
     return storage.send(version.sha256, name=version.filename, mime=version.mime)
 
 

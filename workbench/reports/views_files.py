@@ -17,8 +17,7 @@ from workbench import db
 from workbench.core import storage
 from workbench.core.errors import NotFound
 from workbench.core.permissions import allowed, guarded_object, requires
-from workbench.reports import services
-from workbench.reports import services_jobs as jobs
+from workbench.reports.services import generation, jobs
 from workbench.reports.views import _back, _int, bp, load_engagement, load_version
 
 # --- generated files ------------------------------------------------------------------------------
@@ -55,7 +54,7 @@ def job_status(engagement_id: int, job_id: int):
 @bp.route("/engagements/<int:engagement_id>/documents/<int:version_id>/download")
 @requires("engagement.internal", load=load_version)
 def download(engagement_id: int, version_id: int):
-    version = services.get_version(db.session(), load_engagement(engagement_id), version_id)
+    version = generation.get_version(db.session(), load_engagement(engagement_id), version_id)
     return storage.send(version.sha256, name=version.filename, mime=version.mime)
 
 
@@ -64,7 +63,7 @@ def download(engagement_id: int, version_id: int):
 def convert_pdf(engagement_id: int, version_id: int):
     session = db.session()
     engagement = load_engagement(engagement_id)
-    version = services.get_version(session, engagement, version_id)
+    version = generation.get_version(session, engagement, version_id)
     # LibreOffice takes seconds: the page polls pdf_status until the link appears.
     jobs.request_pdf(session, actor=current_user, engagement=engagement, version=version)
     flash("正在转换为 PDF（约需数秒），完成后版本列表中将出现 PDF 下载链接", "info")
@@ -75,12 +74,12 @@ def convert_pdf(engagement_id: int, version_id: int):
 @requires("engagement.internal", load=load_version)
 def pdf_status(engagement_id: int, version_id: int):
     engagement = load_engagement(engagement_id)
-    version = services.get_version(db.session(), engagement, version_id)
+    version = generation.get_version(db.session(), engagement, version_id)
     return render_template(
         "reports/_pdf_cell.html",
         engagement=engagement,
         v=version,
-        pdf_available=services.pdf_available(),
+        pdf_available=generation.pdf_available(),
         can_generate=allowed("engagement.team", engagement),
     )
 
@@ -88,10 +87,10 @@ def pdf_status(engagement_id: int, version_id: int):
 @bp.route("/engagements/<int:engagement_id>/documents/<int:version_id>/pdf")
 @requires("engagement.internal", load=load_version)
 def download_pdf(engagement_id: int, version_id: int):
-    version = services.get_version(db.session(), load_engagement(engagement_id), version_id)
+    version = generation.get_version(db.session(), load_engagement(engagement_id), version_id)
     if not version.pdf_sha256:
         raise NotFound("该版本尚未转换为 PDF")
-    return storage.send(version.pdf_sha256, name=services.pdf_name(version), mime=services.PDF)
+    return storage.send(version.pdf_sha256, name=generation.pdf_name(version), mime=generation.PDF)
 
 
 @bp.route("/engagements/<int:engagement_id>/documents/compare")
@@ -99,12 +98,12 @@ def download_pdf(engagement_id: int, version_id: int):
 def compare(engagement_id: int):
     session = db.session()
     engagement = guarded_object()
-    older = services.get_version(session, engagement, _int("a"))
-    newer = services.get_version(session, engagement, _int("b"))
+    older = generation.get_version(session, engagement, _int("a"))
+    newer = generation.get_version(session, engagement, _int("b"))
     return render_template(
         "reports/version_diff.html",
         engagement=engagement,
         older=older,
         newer=newer,
-        sections=services.compare(older, newer),
+        sections=generation.compare(older, newer),
     )

@@ -12,8 +12,8 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import guarded_object, requires
 from workbench.reports import schedule
 from workbench.reports.context_plan import PHASE_NAMES, Window
-from workbench.reports.services_schedule import save_schedule
-from workbench.reports.services_settings import get_setting, setting_version
+from workbench.reports.services.schedule import save_schedule
+from workbench.reports.services.settings import get_setting, setting_version
 from workbench.reports.views import _int, bp, load_engagement
 
 

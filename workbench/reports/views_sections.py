@@ -13,8 +13,8 @@ from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
 from workbench.reports import section_comments, textdiff
-from workbench.reports import services_sections as drafting
 from workbench.reports.forms import AssignForm, CommentForm, SectionForm
+from workbench.reports.services import sections as drafting
 from workbench.reports.views import _int, bp, load_section
 
 

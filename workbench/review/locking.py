@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from workbench.core.errors import Locked
 from workbench.engagements.models import Engagement
-from workbench.reports.locks import lock_check
+from workbench.reports.services import lock_check
 from workbench.review.models import Submission
 from workbench.review.states import (
     REVIEW_KIND_NAMES,

@@ -18,8 +18,8 @@ from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
-from workbench.reports import sections as outline
 from workbench.reports.models import DeliverableVersion
+from workbench.reports.services import EX_ANTE_OUTLINE, PLAN_OUTLINE, REPORT_OUTLINE
 from workbench.review import notifications, reading
 from workbench.review.models import ReviewComment, Submission
 from workbench.review.saving import flush
@@ -41,7 +41,7 @@ def link_to(submission: Submission) -> str:
 def section_titles() -> dict[str, str]:
     """Headings of the outlines' section keys (plan, report, ex-ante report), first one wins."""
     titles: dict[str, str] = {}
-    for entries in (outline.PLAN_OUTLINE, outline.REPORT_OUTLINE, outline.EX_ANTE_OUTLINE):
+    for entries in (PLAN_OUTLINE, REPORT_OUTLINE, EX_ANTE_OUTLINE):
         for entry in entries:
             titles.setdefault(entry.key, entry.heading)
     return titles

@@ -13,7 +13,7 @@ from workbench.core.hygiene import parse_int
 from workbench.core.permissions import guarded_object, predicate, requires
 from workbench.core.templating import register_tab
 from workbench.indicators.services import is_editor
-from workbench.reports import outline_profiles
+from workbench.reports.services import profile_for
 from workbench.scoring import self_gaps, self_scores, services
 from workbench.scoring.views import bp, load_engagement
 
@@ -53,7 +53,7 @@ def self_score_page(engagement_id: int):
         else:
             flash(f"已保存{changed}项自评得分", "success")
             return redirect(url_for("scoring.self_score_page", engagement_id=engagement.id))
-    profile_threshold = outline_profiles.profile_for(session, engagement).gap_threshold
+    profile_threshold = profile_for(session, engagement).gap_threshold
     threshold = profile_threshold or self_gaps.DEFAULT_THRESHOLD
     _result, computed = services.compute(session, engagement)
     reviews = {row.indicator.id: row.result.score for row in computed}

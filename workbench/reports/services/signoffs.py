@@ -2,7 +2,9 @@
 
 Each sign-off stores the signer, the time and the SHA-256 of the sections' text. Editing a
 section after a sign-off clears the later (review, approve) sign-offs; the approval locks the
-sections until the lead withdraws it. Cleared sign-offs stay as history.
+sections until the lead withdraws it. Cleared sign-offs stay as history. Which sign-offs stand
+(`active`, `approved`) is read in `reports/collect_signers.py`, below this package: collect and
+consultation read it too, and the package's `__init__` imports both.
 """
 
 from __future__ import annotations
@@ -21,23 +23,14 @@ from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.engagements.stages import Blocker
 from workbench.reports import locks
+from workbench.reports.collect_signers import active as active
+from workbench.reports.collect_signers import approved as approved
 from workbench.reports.models import ReportSection, ReportSignoff
 from workbench.reports.section_outline import outline
 
 LEVELS = ("prepare", "review", "approve")
 LEVEL_NAMES = {"prepare": "编制", "review": "复核", "approve": "批准"}
 SIGNER_NAMES = {"prepare": "编制人", "review": "复核人", "approve": "项目负责人"}
-
-
-def active(db: Session, engagement: Engagement) -> dict[str, ReportSignoff]:
-    rows = db.exec(
-        select(ReportSignoff)
-        .where(
-            ReportSignoff.engagement_id == engagement.id, col(ReportSignoff.cleared_at).is_(None)
-        )
-        .order_by(col(ReportSignoff.id))
-    ).all()
-    return {row.level: row for row in rows}
 
 
 def history(db: Session, engagement: Engagement) -> list[ReportSignoff]:
@@ -48,10 +41,6 @@ def history(db: Session, engagement: Engagement) -> list[ReportSignoff]:
             .order_by(col(ReportSignoff.id).desc())
         ).all()
     )
-
-
-def approved(db: Session, engagement: Engagement) -> bool:
-    return "approve" in active(db, engagement)
 
 
 def sections_hash(db: Session, engagement: Engagement) -> str:

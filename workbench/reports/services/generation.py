@@ -27,8 +27,6 @@ from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.reports import charts, collect, context, context_plan, context_report, textdiff
 from workbench.reports import sections as text
-from workbench.reports import services_checkup as checkups
-from workbench.reports import services_outline as outlined
 from workbench.reports.consultation import opinion_table_context
 from workbench.reports.models import (
     KIND_NAMES,
@@ -38,6 +36,8 @@ from workbench.reports.models import (
 )
 from workbench.reports.render import ReportRenderError, docx_to_pdf, render_docx
 from workbench.reports.section_outline import outline
+from workbench.reports.services import checkup as checkups
+from workbench.reports.services import outline as outlined
 from workbench.review.archive import export_zip
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -16,7 +16,7 @@ from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.reports import locks, schedule
 from workbench.reports.context_plan import Window
 from workbench.reports.models import ReportSetting
-from workbench.reports.services_settings import get_setting, setting_version
+from workbench.reports.services.settings import get_setting, setting_version
 
 FIELDS = ["plan_date", "schedule"]
 

@@ -25,8 +25,8 @@ from workbench.core.errors import DomainError, NotFound, ValidationFailed
 from workbench.core.permissions import authorize
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import ensure_writable, require_cleared
-from workbench.reports import services
 from workbench.reports.models import KIND_NAMES, PDF_JOB, DeliverableVersion, GenerationJob
+from workbench.reports.services import generation
 
 log = logging.getLogger(__name__)
 OPEN = ("pending",)
@@ -44,10 +44,10 @@ def request_generation(
     if kind not in PAGE_KINDS:
         raise NotFound(f"没有“{kind}”这种可在页面生成的成果文件")
     label = (label or "").strip()
-    if label and label not in services.LABELS:
+    if label and label not in generation.LABELS:
         raise ValidationFailed(
             "版本说明无效",
-            details=[{"field": "label", "message": f"请选择：{'、'.join(services.LABELS)}"}],
+            details=[{"field": "label", "message": f"请选择：{'、'.join(generation.LABELS)}"}],
         )
     job = GenerationJob(
         engagement_id=engagement.id, kind=kind, label=label, requested_by_id=actor.id
@@ -71,7 +71,7 @@ def request_pdf(
     db: Session, *, actor: User, engagement: Engagement, version: DeliverableVersion
 ) -> GenerationJob:
     """Mark the version for conversion and queue the conversion."""
-    services.request_pdf(db, actor=actor, engagement=engagement, version=version)
+    generation.request_pdf(db, actor=actor, engagement=engagement, version=version)
     job = GenerationJob(
         engagement_id=engagement.id, kind=PDF_JOB, version_id=version.id, requested_by_id=actor.id
     )
@@ -102,7 +102,7 @@ def run_generation(db: Session, *, job_id: int, attempt: int | None = None) -> G
     jobs.fault_pause("generation")
     try:
         with db.begin_nested():
-            version = services.generate(
+            version = generation.generate(
                 db, actor=actor, engagement=engagement, kind=job.kind, label=job.label
             )
     except DomainError as error:
@@ -115,7 +115,7 @@ def run_generation(db: Session, *, job_id: int, attempt: int | None = None) -> G
 
 def _run_pdf(db: Session, job: GenerationJob, attempt: int | None) -> GenerationJob:
     """Convert the job's version (LibreOffice crashing or timing out raises jobs.Transient)."""
-    version = services.run_pdf(db, version_id=job.version_id, actor_id=job.requested_by_id)
+    version = generation.run_pdf(db, version_id=job.version_id, actor_id=job.requested_by_id)
     failed = version is None or version.pdf_status == "failed"
     outcome = {"status": "failed", "error": version.pdf_error if version else "版本不存在"}
     job_rows.finish(
@@ -132,7 +132,7 @@ def fail(db: Session, *, job_id: int, message: str = INTERNAL) -> None:
         return
     job_rows.finish(db, GenerationJob, job_id, None, status="failed", error=message[:1000])
     if job.kind == PDF_JOB and job.version_id is not None:
-        services.fail_pdf(db, version_id=job.version_id, message=message)
+        generation.fail_pdf(db, version_id=job.version_id, message=message)
 
 
 def _fail(job_id: int, message: str) -> None:

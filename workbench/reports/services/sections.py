@@ -30,7 +30,7 @@ from workbench.reports.models import (
     SectionVersion,
 )
 from workbench.reports.section_outline import entry_of, outline
-from workbench.reports.services_signoffs import active, approved, clear_after_edit
+from workbench.reports.services.signoffs import active, approved, clear_after_edit
 
 ASSIGNABLE_ROLES = {MemberRole.lead, MemberRole.evaluator, MemberRole.reviewer, MemberRole.expert}
 AUTOSAVE_WINDOW = timedelta(minutes=10)  # autosaves by one writer within it share a version
