@@ -24,8 +24,9 @@ from workbench.api.survey_record_schemas import (
 from workbench.api.versions import require_current, tagged
 from workbench.core.permissions import guarded_object, requires
 from workbench.fieldwork import papers
-from workbench.surveys import links, loaders, services
-from workbench.surveys.stats_service import valid_count
+from workbench.surveys import linking as links
+from workbench.surveys import loaders, services
+from workbench.surveys.statistics.service import valid_count
 
 
 def _record(scope: loaders.SurveyScope):

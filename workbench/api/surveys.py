@@ -19,9 +19,9 @@ from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
 from workbench.surveys import loaders, services
 from workbench.surveys import permissions as _permissions  # noqa: F401 - registers surveys.*
+from workbench.surveys.design.questions import Question
+from workbench.surveys.design.surveys import response_counts
 from workbench.surveys.models import Survey
-from workbench.surveys.questions import Question
-from workbench.surveys.surveys import response_counts
 
 QuestionType = Literal["single", "multiple", "likert", "matrix", "text", "number"]
 

@@ -5,22 +5,14 @@ of typed `SurveySummary` read models), `compute(db, survey)`
 for the figures of one survey; the score reads survey figures through sources.py.
 """
 
-from workbench.surveys.export import create_paper, paper_values, workbook_bytes
-from workbench.surveys.imports_service import (
-    ImportOutcome,
-    cancel_import,
-    confirm_import,
-    import_direct,
-    upload_import,
+from workbench.surveys.collection.personal import respondent_values
+from workbench.surveys.collection.responses import (
+    enter_paper,
+    set_override,
+    set_rules,
+    submit_online,
 )
-from workbench.surveys.links import (
-    link_indicator,
-    linked_indicators,
-    satisfaction_leaves,
-    unlink_indicator,
-)
-from workbench.surveys.personal import respondent_values
-from workbench.surveys.questionnaire import (
+from workbench.surveys.design.questionnaire import (
     delete_question,
     move_question,
     questions_of,
@@ -28,16 +20,7 @@ from workbench.surveys.questionnaire import (
     response_count,
     save_question,
 )
-from workbench.surveys.responses import enter_paper, set_override, set_rules, submit_online
-from workbench.surveys.stats_service import SurveyResult, compute, metric
-from workbench.surveys.summary import (
-    EngagementSurveys,
-    SummaryItem,
-    SurveySummary,
-    report_summary,
-    stats_body,
-)
-from workbench.surveys.surveys import (
+from workbench.surveys.design.surveys import (
     close_survey,
     copy_survey,
     create_from_template,
@@ -50,6 +33,28 @@ from workbench.surveys.surveys import (
     set_sample_plan,
     update_settings,
     waive_sample,
+)
+from workbench.surveys.imports.service import (
+    ImportOutcome,
+    cancel_import,
+    confirm_import,
+    import_direct,
+    upload_import,
+)
+from workbench.surveys.linking import (
+    link_indicator,
+    linked_indicators,
+    satisfaction_leaves,
+    unlink_indicator,
+)
+from workbench.surveys.statistics.export import create_paper, paper_values, workbook_bytes
+from workbench.surveys.statistics.service import SurveyResult, compute, metric
+from workbench.surveys.statistics.summary import (
+    EngagementSurveys,
+    SummaryItem,
+    SurveySummary,
+    report_summary,
+    stats_body,
 )
 
 __all__ = [
