@@ -35,11 +35,16 @@ from workbench.indicators import transfer
 from workbench.indicators.system import ensure_system
 from workbench.indicators.tree import IndicatorInput, list_indicators
 from workbench.scoring import services as scoring
-from workbench.surveys.collection.responses import RulesInput, set_rules
-from workbench.surveys.design.questions import Question
-from workbench.surveys.design.surveys import close_survey, create_survey, set_sample_plan
-from workbench.surveys.linking import link_indicator
 from workbench.surveys.models import Channel, Survey
+from workbench.surveys.services import (
+    Question,
+    RulesInput,
+    close_survey,
+    create_survey,
+    link_indicator,
+    set_rules,
+    set_sample_plan,
+)
 
 CODE = "DEPT-2025-0001"
 TITLE = "2025年度示例市教育局部门整体支出绩效评价"

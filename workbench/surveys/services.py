@@ -1,4 +1,4 @@
-"""The surveys domain's services in one place (each lives in its own module).
+"""The surveys domain's public interface: other domains import these (and models.py), nothing else.
 
 Other domains call these: `report_summary(db, engagement)` for the report (an `EngagementSurveys`
 of typed `SurveySummary` read models), `compute(db, survey)`
@@ -7,6 +7,7 @@ for the figures of one survey; the score reads survey figures through sources.py
 
 from workbench.surveys.collection.personal import respondent_values
 from workbench.surveys.collection.responses import (
+    RulesInput,
     enter_paper,
     set_override,
     set_rules,
@@ -20,6 +21,7 @@ from workbench.surveys.design.questionnaire import (
     response_count,
     save_question,
 )
+from workbench.surveys.design.questions import Question
 from workbench.surveys.design.surveys import (
     close_survey,
     copy_survey,
@@ -30,6 +32,7 @@ from workbench.surveys.design.surveys import (
     open_survey,
     reopen_survey,
     required_sample,
+    response_counts,
     set_sample_plan,
     update_settings,
     waive_sample,
@@ -41,14 +44,17 @@ from workbench.surveys.imports.service import (
     import_direct,
     upload_import,
 )
+from workbench.surveys.linking import describe as describe_link
 from workbench.surveys.linking import (
     link_indicator,
     linked_indicators,
     satisfaction_leaves,
     unlink_indicator,
 )
+from workbench.surveys.loaders import SurveyScope, survey_by_id
 from workbench.surveys.statistics.export import create_paper, paper_values, workbook_bytes
-from workbench.surveys.statistics.service import SurveyResult, compute, metric
+from workbench.surveys.statistics.sampling import sample_size, z_for
+from workbench.surveys.statistics.service import SurveyResult, compute, metric, valid_count
 from workbench.surveys.statistics.summary import (
     EngagementSurveys,
     SummaryItem,
@@ -60,9 +66,12 @@ from workbench.surveys.statistics.summary import (
 __all__ = [
     "EngagementSurveys",
     "ImportOutcome",
+    "Question",
+    "RulesInput",
     "SummaryItem",
-    "SurveySummary",
     "SurveyResult",
+    "SurveyScope",
+    "SurveySummary",
     "cancel_import",
     "close_survey",
     "compute",
@@ -73,6 +82,7 @@ __all__ = [
     "create_survey",
     "delete_question",
     "delete_survey",
+    "describe_link",
     "enter_paper",
     "import_direct",
     "link_indicator",
@@ -89,6 +99,8 @@ __all__ = [
     "required_sample",
     "respondent_values",
     "response_count",
+    "response_counts",
+    "sample_size",
     "satisfaction_leaves",
     "save_question",
     "set_override",
@@ -96,9 +108,12 @@ __all__ = [
     "set_sample_plan",
     "stats_body",
     "submit_online",
+    "survey_by_id",
     "unlink_indicator",
     "update_settings",
     "upload_import",
+    "valid_count",
     "waive_sample",
     "workbook_bytes",
+    "z_for",
 ]
