@@ -18,13 +18,9 @@ from workbench.core import audit
 from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
 from workbench.surveys.collection.responses import RulesInput, set_rules
-from workbench.surveys.design.surveys import (
-    SettingsInput,
-    close_survey,
-    create_survey,
-    set_sample_plan,
-    update_settings,
-)
+from workbench.surveys.collection.sample_plan import set_sample_plan
+from workbench.surveys.collection.states import close_survey
+from workbench.surveys.design.surveys import SettingsInput, create_survey, update_settings
 from workbench.surveys.imports import parse_responses, propose_mapping, read_table
 from workbench.surveys.imports.from_export import create_from_export, detected_questions
 from workbench.surveys.imports.service import confirm_import

@@ -13,6 +13,8 @@ from workbench.surveys.collection.responses import (
     set_rules,
     submit_online,
 )
+from workbench.surveys.collection.sample_plan import required_sample, set_sample_plan, waive_sample
+from workbench.surveys.collection.states import close_survey, open_survey, reopen_survey
 from workbench.surveys.design.questionnaire import (
     delete_question,
     move_question,
@@ -23,19 +25,13 @@ from workbench.surveys.design.questionnaire import (
 )
 from workbench.surveys.design.questions import Question
 from workbench.surveys.design.surveys import (
-    close_survey,
     copy_survey,
     create_from_template,
     create_survey,
     delete_survey,
     list_surveys,
-    open_survey,
-    reopen_survey,
-    required_sample,
     response_counts,
-    set_sample_plan,
     update_settings,
-    waive_sample,
 )
 from workbench.surveys.imports.service import (
     ImportOutcome,

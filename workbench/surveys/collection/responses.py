@@ -17,9 +17,9 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.engagements.services import guard_write
 from workbench.surveys.collection.entry import Entry, read_entry
+from workbench.surveys.collection.states import accepting_problem
 from workbench.surveys.design.common import check_version, respondent
 from workbench.surveys.design.questionnaire import questions_of
-from workbench.surveys.design.surveys import accepting_problem
 from workbench.surveys.linking import require_results_change_confirmed, results_changed
 from workbench.surveys.models import Channel, Survey, SurveyResponse
 from workbench.surveys.statistics import verdicts

@@ -16,7 +16,7 @@ from workbench.core.timeutil import local
 from workbench.engagements.models import Engagement
 from workbench.fieldwork.papers import create_paper as create_paper_from_template
 from workbench.surveys.collection.responses import rules_summary
-from workbench.surveys.design.surveys import required_sample
+from workbench.surveys.collection.sample_plan import required_sample
 from workbench.surveys.linking import linked_indicators
 from workbench.surveys.statistics.service import SurveyResult
 

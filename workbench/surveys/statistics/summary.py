@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from workbench.engagements.models import Engagement
 from workbench.surveys.collection.responses import rules_summary
-from workbench.surveys.design.surveys import list_surveys, required_sample
+from workbench.surveys.collection.sample_plan import required_sample
+from workbench.surveys.design.surveys import list_surveys
 from workbench.surveys.linking import linked_indicators
 from workbench.surveys.models import CHANNEL_NAMES, Channel
 from workbench.surveys.statistics.cache import cached_compute

@@ -14,7 +14,7 @@ from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.surveys import loaders
 from workbench.surveys.blueprint import bp
 from workbench.surveys.collection import answer_list, responses
-from workbench.surveys.design.surveys import required_sample
+from workbench.surveys.collection.sample_plan import required_sample
 from workbench.surveys.linking import linked_indicators
 from workbench.surveys.models import CHANNEL_NAMES, Channel
 from workbench.surveys.statistics import export
