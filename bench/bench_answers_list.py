@@ -33,7 +33,7 @@ from workbench.demo.loader import load_demo
 from workbench.demo.scale import CODE_PREFIX, SCALES, populate
 from workbench.engagements.models import Engagement
 from workbench.surveys.models import Survey, SurveyResponse
-from workbench.surveys.views_results import PER_PAGE
+from workbench.surveys.views.results import PER_PAGE
 
 PASSWORD = "demo12345"
 TARGET_RATIO = 10

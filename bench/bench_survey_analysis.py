@@ -1,4 +1,4 @@
-"""Full statistics of a large survey through surveys.analysis.analyze.
+"""Full statistics of a large survey through surveys.statistics.analysis.analyze.
 
 The reference survey: 100,000 responses to 30 Likert satisfaction items (about 2 % unanswered)
 plus one respondent-group question, analysed completely — distributions, rates with Wilson
@@ -17,9 +17,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from workbench.surveys.analysis import analyze
-from workbench.surveys.frames import MISSING, OTHER
-from workbench.surveys.questions import LIKERT_LABELS, Question
+from workbench.surveys.design.questions import LIKERT_LABELS, Question
+from workbench.surveys.statistics.analysis import analyze
+from workbench.surveys.statistics.frames import MISSING, OTHER
 
 WIDTH = 30
 TARGET_MS = 300

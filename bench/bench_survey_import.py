@@ -33,9 +33,9 @@ from xml.sax.saxutils import escape
 import pandas as pd
 from helpers import bench_row
 
+from workbench.surveys.design.questions import LIKERT_LABELS, Question
 from workbench.surveys.imports import ChunkParser, Limits, propose_mapping, read_stream
 from workbench.surveys.imports.errors import column_letter
-from workbench.surveys.questions import LIKERT_LABELS, Question
 
 MATRIX_ROWS = [f"方面{i}" for i in range(1, 31)]
 TARGET_RATIO = 2.0
@@ -214,8 +214,8 @@ def _store(path: Path) -> float:
     from sqlmodel import Session, SQLModel
 
     import workbench.models  # noqa: F401 - every table, for the foreign keys' targets
+    from workbench.surveys.imports.writer import ResponseWriter
     from workbench.surveys.models import Channel, Survey
-    from workbench.surveys.writer import ResponseWriter
 
     with tempfile.TemporaryDirectory() as folder:
         engine = create_engine(f"sqlite:///{folder}/bench.db")

@@ -81,8 +81,8 @@ def bench_copy(path: Path, size: int, parse) -> list[dict]:
     from sqlmodel import Session
 
     from workbench.db import make_engine
+    from workbench.surveys.imports.writer import ResponseWriter, _row
     from workbench.surveys.models import Channel
-    from workbench.surveys.writer import ResponseWriter, _row
 
     with _server() as url:
         if url is None:

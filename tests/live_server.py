@@ -55,7 +55,7 @@ def free_port() -> int:
 def prepare(folder: Path, *, database_url: str | None = None) -> Instance:
     """Migrate, load the demo, open a survey and issue the lead a token."""
     from tests.surveys.helpers import questionnaire
-    from workbench.surveys import surveys as survey_service
+    from workbench.surveys.design import surveys as survey_service
 
     url = database_url or f"sqlite:///{folder / 'workbench.db'}"
     engine = make_engine(url)

@@ -92,7 +92,7 @@ def test_profile_password_check_is_throttled(strict):
 
 def test_survey_rate_limit_answers_with_retry_after(app_with, db, demo):
     from tests.surveys.helpers import make_survey
-    from workbench.surveys import surveys as service
+    from workbench.surveys.design import surveys as service
 
     survey = make_survey(db, demo, title="限流问卷")
     service.open_survey(

@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from tests.conftest import PASSWORD
 from tests.surveys.helpers import make_survey
-from workbench.surveys import surveys as survey_service
+from workbench.surveys.design import surveys as survey_service
 from workbench.surveys.models import SurveyResponse
 
 CLIENT = "198.51.100.23"

@@ -160,7 +160,7 @@ def open_survey(laptop_client, checkout_file):
     from workbench import db as database
     from workbench.accounts.models import User
     from workbench.engagements.models import Engagement
-    from workbench.surveys import states
+    from workbench.surveys.collection import states
     from workbench.surveys.models import Survey
 
     survey_id = checkout_file[2]["reference"]["survey"][0]["id"]
@@ -202,7 +202,7 @@ def test_an_answer_on_the_laptops_form_is_collected_offline(laptop_client, open_
     assert CHANNEL_NAMES[Channel.offline] == "离线采集"
     (entry,) = rows(laptop_client.app, AuditEntry, AuditEntry.action == "survey.answer")
     assert entry.device == DEVICE and "离线采集" in entry.summary
-    from workbench.surveys.views_results import PER_PAGE
+    from workbench.surveys.views.results import PER_PAGE
 
     last = -(-(response.id) // PER_PAGE)  # the answers are listed by id; the new one is the last
     listing = laptop_client("demo-evaluator").get(

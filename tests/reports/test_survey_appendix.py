@@ -15,9 +15,9 @@ from workbench.reports.survey_appendix import (
     alpha_text,
     appendix_context,
 )
-from workbench.surveys import responses
-from workbench.surveys import surveys as survey_service
-from workbench.surveys.questions import LIKERT_LABELS, questions_from_dicts
+from workbench.surveys.collection import responses
+from workbench.surveys.design import surveys as survey_service
+from workbench.surveys.design.questions import LIKERT_LABELS, questions_from_dicts
 
 
 def test_alpha_meaning_warning_and_small_samples():

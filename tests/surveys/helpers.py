@@ -7,9 +7,9 @@ from pathlib import Path
 from sqlmodel import func, select
 
 import workbench
-from workbench.surveys import surveys as survey_service
+from workbench.surveys.design import surveys as survey_service
+from workbench.surveys.design.questions import LIKERT_LABELS, Question, questions_from_dicts
 from workbench.surveys.models import Survey, SurveyImport, SurveyResponse
-from workbench.surveys.questions import LIKERT_LABELS, Question, questions_from_dicts
 
 SAMPLES = Path(workbench.__file__).parent / "demo" / "samples"
 FILES = [

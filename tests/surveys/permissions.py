@@ -6,7 +6,7 @@ from tests.permissions_roles import INTERNAL, MANAGE, PUBLIC, TEAM, each_role
 from workbench.core import storage
 from workbench.core.storage import Blob
 from workbench.indicators.models import Indicator
-from workbench.surveys import surveys as survey_service
+from workbench.surveys.design import surveys as survey_service
 from workbench.surveys.models import ImportStatus, Survey, SurveyImport, SurveyResponse
 
 EXPECTED = {
@@ -97,7 +97,8 @@ def params(db, demo) -> dict:
 
 def endpoint_params(db, demo) -> dict:
     """Fresh objects for the calls that use theirs up: an empty survey, a pending import, a link."""
-    from workbench.surveys import links, states
+    from workbench.surveys import linking
+    from workbench.surveys.collection import states
 
     engagement, evaluator = demo.engagement, demo.users["demo-evaluator"]
     demo_survey = db.exec(
@@ -137,7 +138,7 @@ def endpoint_params(db, demo) -> dict:
         """Link the leaf again before each call (the previous allowed call unlinked it)."""
         db.refresh(leaf)
         if leaf.survey_link is None:
-            links.link_indicator(
+            linking.link_indicator(
                 db, actor=evaluator, engagement=engagement, survey=demo_survey,
                 indicator_id=leaf.id, metric="rate", item="q5",
             )  # fmt: skip

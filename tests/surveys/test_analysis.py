@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.surveys.analysis import analyze
-from workbench.surveys.frames import build_frame
-from workbench.surveys.questions import LIKERT_LABELS, Question
-from workbench.surveys.statistics import (
+from workbench.surveys.design.questions import LIKERT_LABELS, Question
+from workbench.surveys.statistics.analysis import analyze
+from workbench.surveys.statistics.frames import build_frame
+from workbench.surveys.statistics.primitives import (
     chi_square,
     counts_mean_sd,
     cronbach_alpha,

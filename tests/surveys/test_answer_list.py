@@ -8,9 +8,10 @@ from sqlalchemy import insert
 from sqlmodel import select
 
 from tests.surveys.helpers import MATRIX_ROWS, make_survey
-from workbench.surveys import answer_list, verdicts
+from workbench.surveys.collection import answer_list
 from workbench.surveys.models import SurveyJudgement, SurveyResponse
-from workbench.surveys.stats_service import compute
+from workbench.surveys.statistics import verdicts
+from workbench.surveys.statistics.service import compute
 
 ALL_RULES = {
     "min_duration_seconds": 30,

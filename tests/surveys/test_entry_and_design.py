@@ -5,8 +5,8 @@ import pytest
 from sqlmodel import select
 
 from tests.surveys.helpers import count_responses, make_survey
+from workbench.surveys.design.questionnaire import questions_of
 from workbench.surveys.models import Survey, SurveyResponse
-from workbench.surveys.questionnaire import questions_of
 
 PAPER = {
     "paper_no": "P-001",

@@ -6,11 +6,11 @@ from sqlmodel import select
 
 from tests.core.spreadsheet_files import FORMULA_TEXTS, assert_safe_export, illegal_texts
 from workbench.core.timeutil import utcnow
-from workbench.surveys import responses
-from workbench.surveys import surveys as survey_service
+from workbench.surveys.collection import responses
+from workbench.surveys.design import surveys as survey_service
+from workbench.surveys.design.questionnaire import questions_of
+from workbench.surveys.design.questions import LIKERT_LABELS, questions_from_dicts
 from workbench.surveys.models import SurveyResponse
-from workbench.surveys.questionnaire import questions_of
-from workbench.surveys.questions import LIKERT_LABELS, questions_from_dicts
 
 F = FORMULA_TEXTS
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 
 from tests.surveys.helpers import SAMPLES, questionnaire
-from workbench.surveys import automap, catalog
-from workbench.surveys.designer import (
+from workbench.surveys.collection.entry import read_entry
+from workbench.surveys.design import catalog
+from workbench.surveys.design.edit_rules import (
     check_questionnaire,
     next_key,
     parse_scores,
@@ -14,9 +15,8 @@ from workbench.surveys.designer import (
     scores_text,
     structural_changes,
 )
-from workbench.surveys.entry import read_entry
-from workbench.surveys.imports import Table, read_table
-from workbench.surveys.questions import Question
+from workbench.surveys.design.questions import Question
+from workbench.surveys.imports import Table, automap, read_table
 
 
 def test_scores_text_round_trip():

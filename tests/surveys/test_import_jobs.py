@@ -9,7 +9,9 @@ from tests.surveys.helpers import FILES, count_responses, make_survey, sample
 from tests.surveys.test_imports_http import base, job_of, upload
 from workbench.core import job_rows
 from workbench.core.timeutil import utcnow
-from workbench.surveys import import_jobs, import_progress, imports_service
+from workbench.surveys.imports import jobs as import_jobs
+from workbench.surveys.imports import progress as import_progress
+from workbench.surveys.imports import service as imports_service
 from workbench.surveys.models import SurveyImport
 
 

@@ -16,8 +16,8 @@ from workbench.surveys.imports import (
     read_stream,
     read_table,
 )
+from workbench.surveys.imports.writer import ResponseWriter
 from workbench.surveys.models import Channel, SurveyResponse
-from workbench.surveys.writer import ResponseWriter
 
 
 def streamed(data, chunk_rows=2):

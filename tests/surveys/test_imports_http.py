@@ -17,8 +17,10 @@ from tests.surveys.helpers import (
 )
 from workbench.core.audit import AuditEntry
 from workbench.core.timeutil import utcnow
-from workbench.surveys import import_jobs, import_progress, verdicts
+from workbench.surveys.imports import jobs as import_jobs
+from workbench.surveys.imports import progress as import_progress
 from workbench.surveys.models import ImportStatus, SurveyImport
+from workbench.surveys.statistics import verdicts
 
 
 def base(demo, survey) -> str:

@@ -8,8 +8,8 @@ from workbench.core.timeutil import utcnow
 from workbench.engagements import services as engagements
 from workbench.engagements.models import DeclarationKind
 from workbench.indicators.models import Indicator
-from workbench.surveys import surveys as service
-from workbench.surveys.catalog import templates
+from workbench.surveys.design import surveys as service
+from workbench.surveys.design.catalog import templates
 from workbench.surveys.models import Survey
 
 

@@ -10,7 +10,7 @@ from tests.surveys.helpers import make_survey
 from workbench.core.audit import AuditEntry
 from workbench.core.timeutil import utcnow
 from workbench.extensions import limiter
-from workbench.surveys import surveys as service
+from workbench.surveys.design import surveys as service
 from workbench.surveys.models import SurveyResponse
 
 ANSWERS = {

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from workbench.surveys.questions import (
+from workbench.surveys.design.questions import (
     DEFAULT_LIKERT_SCORES,
     FIVE_POINT_SCORES,
     LIKERT_LABELS,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from workbench.surveys import result_cache
+from workbench.surveys.collection.responses import set_override
 from workbench.surveys.imports import ParsedResponse
+from workbench.surveys.imports.writer import write_responses
 from workbench.surveys.models import Channel, Survey, SurveyResponse
-from workbench.surveys.responses import set_override
-from workbench.surveys.writer import write_responses
+from workbench.surveys.statistics import cache as result_cache
 
 
 def _demo_survey(db, demo) -> Survey:

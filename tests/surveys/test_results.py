@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from tests.surveys.helpers import make_survey
 from workbench.core.audit import AuditEntry
-from workbench.surveys import responses
+from workbench.surveys.collection import responses
 from workbench.surveys.models import Survey, SurveyResponse
-from workbench.surveys.stats_service import compute
+from workbench.surveys.statistics.service import compute
 
 
 def demo_survey(db) -> Survey:

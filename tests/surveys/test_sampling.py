@@ -2,7 +2,7 @@
 
 import pytest
 
-from workbench.surveys.sampling import sample_size, z_for
+from workbench.surveys.statistics.sampling import sample_size, z_for
 
 
 @pytest.mark.parametrize(("population", "expected"), [(None, 385), (10_000, 370), (1_000, 278)])

@@ -13,8 +13,9 @@ from workbench.engagements.stages import Stage, Status
 from workbench.indicators.models import Indicator
 from workbench.indicators.system import ensure_system
 from workbench.scoring import services as scoring
-from workbench.surveys import gates, links, responses, sources
-from workbench.surveys import surveys as service
+from workbench.surveys import gates, linking, sources
+from workbench.surveys.collection import responses
+from workbench.surveys.design import surveys as service
 from workbench.surveys.models import Survey
 
 
@@ -54,7 +55,7 @@ def test_score_follows_answers_filters_and_metric(db, demo):
     evaluator = demo.users["demo-evaluator"]
     survey = demo_survey(db)
     target = leaf(db, "家长满意度")
-    links.link_indicator(
+    linking.link_indicator(
         db, actor=evaluator, engagement=demo.engagement, survey=survey,
         indicator_id=target.id, metric="rate", item="q5",
     )  # fmt: skip
@@ -67,12 +68,12 @@ def test_score_follows_answers_filters_and_metric(db, demo):
     )  # fmt: skip
     row = score_of(db, demo, "家长满意度")
     assert (row.leaf.actual_value, row.result.score) == (Decimal("82.50"), Decimal("3.88"))
-    links.link_indicator(
+    linking.link_indicator(
         db, actor=evaluator, engagement=demo.engagement, survey=survey,
         indicator_id=target.id, metric="pooled_score_index",
     )  # fmt: skip
     assert score_of(db, demo, "家长满意度").leaf.actual_value == Decimal("82.46")
-    links.link_indicator(
+    linking.link_indicator(
         db, actor=evaluator, engagement=demo.engagement, survey=survey,
         indicator_id=target.id, metric="rate", group="q1:1",
     )  # fmt: skip
@@ -83,7 +84,7 @@ def test_score_follows_answers_filters_and_metric(db, demo):
 def test_a_linked_survey_without_answers_gives_no_value(db, demo):
     survey = make_survey(db, demo)
     target = leaf(db, "学生满意度")
-    links.link_indicator(
+    linking.link_indicator(
         db, actor=demo.users["demo-evaluator"], engagement=demo.engagement, survey=survey,
         indicator_id=target.id, metric="rate",
     )  # fmt: skip
@@ -128,7 +129,7 @@ def test_changing_filters_asks_first_then_clears_the_lead_sign_off(db, demo, log
 def test_gate_of_the_demo_names_the_unlinked_leaf(db, demo):
     blockers = [b.text for b in gates.survey_gate(db, demo.engagement)]
     assert blockers == ["满意度指标“学生满意度”尚未关联问卷结果"]
-    links.link_indicator(
+    linking.link_indicator(
         db, actor=demo.users["demo-lead"], engagement=demo.engagement, survey=demo_survey(db),
         indicator_id=leaf(db, "学生满意度").id, metric="score_index", item="q5",
     )  # fmt: skip
@@ -190,18 +191,18 @@ def test_linking_and_unlinking_a_signed_score_ask_first(db, demo, login):
     page = login("demo-evaluator").get(f"/engagements/{demo.engagement.id}/surveys/{survey.id}")
     assert "关联问卷将清除李项目（项目负责人）的评分签字" in page.get_data(as_text=True)
     with pytest.raises(Conflict, match="将清除李项目（项目负责人）的评分签字"):
-        links.link_indicator(db, **link)
+        linking.link_indicator(db, **link)
     assert target.survey_link is None and system.scores_signed_at is not None
-    links.link_indicator(db, **link, confirm_clear=True)
+    linking.link_indicator(db, **link, confirm_clear=True)
     assert target.survey_link["survey_id"] == survey.id and system.scores_signed_at is None
     system.scores_signed_at, system.scores_signed_by_id = utcnow(), demo.users["demo-lead"].id
     db.flush()
     unlink = dict(link, metric=None, item=None)
     del unlink["metric"], unlink["item"]
     with pytest.raises(Conflict, match="取消关联问卷将清除"):
-        links.unlink_indicator(db, **unlink)
+        linking.unlink_indicator(db, **unlink)
     assert target.survey_link is not None
-    links.unlink_indicator(db, **unlink, confirm_clear=True)
+    linking.unlink_indicator(db, **unlink, confirm_clear=True)
     assert target.survey_link is None and system.scores_signed_at is None
     cleared = db.exec(select(AuditEntry).where(AuditEntry.action == "scoring.signoff_cleared"))
     assert len(cleared.all()) == 2

@@ -2,9 +2,9 @@
 
 from datetime import datetime, timedelta
 
-from workbench.surveys.frames import build_frame
-from workbench.surveys.questions import LIKERT_LABELS, Question
-from workbench.surveys.validity import (
+from workbench.surveys.design.questions import LIKERT_LABELS, Question
+from workbench.surveys.statistics.frames import build_frame
+from workbench.surveys.statistics.validity import (
     MANUAL_EXCLUSION,
     ValidityRules,
     check_validity,

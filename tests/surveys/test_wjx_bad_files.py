@@ -10,8 +10,8 @@ import pytest
 
 import workbench
 from workbench.core.spreadsheet import xlsx
+from workbench.surveys.design.questions import LIKERT_LABELS, Question
 from workbench.surveys.imports import ImportRefused, Limits, parse_wjx_file, read_table
-from workbench.surveys.questions import LIKERT_LABELS, Question
 
 SAMPLES = Path(workbench.__file__).parent / "demo" / "samples"
 

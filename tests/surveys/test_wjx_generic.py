@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from workbench.surveys.design.questions import LIKERT_LABELS, Question
 from workbench.surveys.imports import (
     BLANK,
     SKIPPED,
@@ -11,7 +12,6 @@ from workbench.surveys.imports import (
     parse_responses,
     propose_mapping,
 )
-from workbench.surveys.questions import LIKERT_LABELS, Question
 
 
 def questions() -> list[Question]:

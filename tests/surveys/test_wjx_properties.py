@@ -6,6 +6,7 @@ from datetime import datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from workbench.surveys.design.questions import LIKERT_LABELS, Question, validate_questions
 from workbench.surveys.imports import (
     ImportMapping,
     ImportRefused,
@@ -15,7 +16,6 @@ from workbench.surveys.imports import (
     propose_mapping,
     read_table,
 )
-from workbench.surveys.questions import LIKERT_LABELS, Question, validate_questions
 
 QUESTIONS = [
     Question("role", "身份", "single", ["学生", "家长", "教师"], group=True),

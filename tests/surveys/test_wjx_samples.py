@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 
 import workbench
-from workbench.surveys.analysis import analyze
-from workbench.surveys.frames import build_frame
+from workbench.surveys.design.questions import LIKERT_LABELS, Question
 from workbench.surveys.imports import (
     SKIPPED,
     ImportMapping,
@@ -17,8 +16,9 @@ from workbench.surveys.imports import (
     propose_mapping,
     read_table,
 )
-from workbench.surveys.questions import LIKERT_LABELS, Question
-from workbench.surveys.validity import ValidityRules, check_validity
+from workbench.surveys.statistics.analysis import analyze
+from workbench.surveys.statistics.frames import build_frame
+from workbench.surveys.statistics.validity import ValidityRules, check_validity
 
 SAMPLES = Path(workbench.__file__).parent / "demo" / "samples"
 FILES = [

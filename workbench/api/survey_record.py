@@ -24,17 +24,16 @@ from workbench.api.survey_record_schemas import (
 from workbench.api.versions import require_current, tagged
 from workbench.core.permissions import guarded_object, requires
 from workbench.fieldwork.services import papers
-from workbench.surveys import links, loaders, services
-from workbench.surveys.stats_service import valid_count
+from workbench.surveys import services
 
 
-def _record(scope: loaders.SurveyScope):
+def _record(scope: services.SurveyScope):
     """The survey's record with its version as the ETag."""
     session = db.session()
     survey = scope.survey
     session.refresh(survey)  # the version the service's flush wrote
-    valid, collected = valid_count(session, survey)
-    linked = links.linked_indicators(session, scope.engagement, survey)
+    valid, collected = services.valid_count(session, survey)
+    linked = services.linked_indicators(session, scope.engagement, survey)
     body = SurveyRecordOut(
         **survey.model_dump(
             include={
@@ -55,7 +54,7 @@ def _record(scope: loaders.SurveyScope):
                 metric=i.survey_link.get("metric") or "",
                 item=i.survey_link.get("item"),
                 group=i.survey_link.get("group"),
-                description=links.describe(i.survey_link, {survey.id: survey}),
+                description=services.describe_link(i.survey_link, {survey.id: survey}),
             )
             for i in linked
         ],
@@ -73,7 +72,7 @@ def _record(scope: loaders.SurveyScope):
     response=SurveyRecordOut,
     tag="surveys",
 )
-@requires("surveys.read", load=loaders.survey_by_id)
+@requires("surveys.read", load=services.survey_by_id)
 def get_survey_record(survey_id: int):
     return _record(guarded_object())
 
@@ -89,7 +88,7 @@ def get_survey_record(survey_id: int):
     response=SurveyRecordOut,
     tag="surveys",
 )
-@requires("surveys.write", load=loaders.survey_by_id)
+@requires("surveys.write", load=services.survey_by_id)
 def set_survey_state(survey_id: int):
     scope = guarded_object()
     body = parse_body(SurveyStateIn)
@@ -115,7 +114,7 @@ def set_survey_state(survey_id: int):
     tag="surveys",
     versioned=True,
 )
-@requires("surveys.write", load=loaders.survey_by_id)
+@requires("surveys.write", load=services.survey_by_id)
 def put_sample_plan(survey_id: int):
     scope = guarded_object()
     body = parse_body(SamplePlanIn)
@@ -141,7 +140,7 @@ def put_sample_plan(survey_id: int):
     response=SurveyRecordOut,
     tag="surveys",
 )
-@requires("surveys.manage", load=loaders.survey_by_id)
+@requires("surveys.manage", load=services.survey_by_id)
 def waive_survey_sample(survey_id: int):
     scope = guarded_object()
     body = parse_body(SampleWaiverIn)
@@ -166,7 +165,7 @@ def waive_survey_sample(survey_id: int):
     response=SurveyRecordOut,
     tag="surveys",
 )
-@requires("surveys.write", load=loaders.survey_by_id)
+@requires("surveys.write", load=services.survey_by_id)
 def link_survey_indicator(survey_id: int):
     scope = guarded_object()
     body = parse_body(SurveyLinkIn)
@@ -174,7 +173,7 @@ def link_survey_indicator(survey_id: int):
     [indicator_id] = papers.indicator_ids_for_paths(
         session, engagement=scope.engagement, paths=[body.indicator_path]
     )
-    links.link_indicator(
+    services.link_indicator(
         session,
         actor=current_user,
         engagement=scope.engagement,

@@ -17,11 +17,8 @@ from workbench.core.permissions import guarded_object, requires
 from workbench.core.public_links import external_url
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
-from workbench.surveys import loaders, services
-from workbench.surveys import permissions as _permissions  # noqa: F401 - registers surveys.*
+from workbench.surveys import services
 from workbench.surveys.models import Survey
-from workbench.surveys.questions import Question
-from workbench.surveys.surveys import response_counts
 
 QuestionType = Literal["single", "multiple", "likert", "matrix", "text", "number"]
 
@@ -146,7 +143,7 @@ def list_surveys(id: int):  # noqa: A002
         services.list_surveys(session, guarded_object()), lambda s: s.id
     )
 
-    counts = response_counts(session, [s.id for s in rows])
+    counts = services.response_counts(session, [s.id for s in rows])
     return respond(SurveyList(items=[_out(s, counts[s.id]) for s in rows], next_cursor=next_cursor))
 
 
@@ -162,7 +159,7 @@ def list_surveys(id: int):  # noqa: A002
 @requires("surveys.write", load=load)
 def create_survey(id: int):  # noqa: A002
     body = parse_body(SurveyIn)
-    questions = [Question.from_dict(q.model_dump()) for q in body.questions]
+    questions = [services.Question.from_dict(q.model_dump()) for q in body.questions]
     survey = services.create_survey(
         db.session(),
         actor=current_user,
@@ -186,7 +183,7 @@ def create_survey(id: int):  # noqa: A002
     multipart="file",
     tag="surveys",
 )
-@requires("surveys.write", load=loaders.survey_by_id)
+@requires("surveys.write", load=services.survey_by_id)
 def import_survey(survey_id: int):
     scope = guarded_object()
     upload = request.files.get("file")
@@ -219,7 +216,7 @@ def import_survey(survey_id: int):
     response=StatsOut,
     tag="surveys",
 )
-@requires("surveys.read", load=loaders.survey_by_id)
+@requires("surveys.read", load=services.survey_by_id)
 def survey_stats(survey_id: int):
     scope = guarded_object()
     result = services.compute(db.session(), scope.survey, crosstabs=False)

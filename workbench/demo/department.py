@@ -33,11 +33,16 @@ from workbench.finance.services import demo as contract
 from workbench.indicators import services as indicators
 from workbench.indicators.services import IndicatorInput, ensure_system, list_indicators, transfer
 from workbench.scoring import services as scoring
-from workbench.surveys.links import link_indicator
 from workbench.surveys.models import Channel, Survey
-from workbench.surveys.questions import Question
-from workbench.surveys.responses import RulesInput, set_rules
-from workbench.surveys.surveys import close_survey, create_survey, set_sample_plan
+from workbench.surveys.services import (
+    Question,
+    RulesInput,
+    close_survey,
+    create_survey,
+    link_indicator,
+    set_rules,
+    set_sample_plan,
+)
 
 CODE = "DEPT-2025-0001"
 TITLE = "2025年度示例市教育局部门整体支出绩效评价"

@@ -9,8 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from workbench.reports.context import SurveyRow, SurveySummary
 from workbench.reports.models import ReportSetting
 from workbench.reports.survey_appendix import AppendixSurvey, PlannedSample, SurveyItem
-from workbench.surveys.sampling import sample_size, z_for
-from workbench.surveys.services import SummaryItem
+from workbench.surveys.services import SummaryItem, sample_size, z_for
 from workbench.surveys.services import SurveySummary as SurveyFigures
 
 

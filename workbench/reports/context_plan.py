@@ -25,7 +25,7 @@ from workbench.reports.context import (
 )
 from workbench.reports.naming import names_for
 from workbench.reports.sections import list_items
-from workbench.surveys.sampling import sample_size, z_for
+from workbench.surveys.statistics.sampling import sample_size, z_for  # pure, unlike services
 
 # (phase, stages, main work)
 PHASES: tuple[tuple[str, tuple[str, ...], str], ...] = (

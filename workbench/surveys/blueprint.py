@@ -1,4 +1,4 @@
-"""The surveys blueprint (its routes live in the view_*.py modules that views.py imports)."""
+"""The surveys blueprint (its routes live in the modules of the views package)."""
 
 from flask import Blueprint
 

@@ -17,20 +17,16 @@ import workbench
 from workbench.core import audit
 from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
-from workbench.surveys.detect_service import create_from_export, detected_questions
+from workbench.surveys.collection.responses import RulesInput, set_rules
+from workbench.surveys.collection.sample_plan import set_sample_plan
+from workbench.surveys.collection.states import close_survey
+from workbench.surveys.design.surveys import SettingsInput, create_survey, update_settings
 from workbench.surveys.imports import parse_responses, propose_mapping, read_table
-from workbench.surveys.imports_service import confirm_import
-from workbench.surveys.links import link_indicator
+from workbench.surveys.imports.from_export import create_from_export, detected_questions
+from workbench.surveys.imports.service import confirm_import
+from workbench.surveys.imports.writer import write_responses
+from workbench.surveys.linking import link_indicator
 from workbench.surveys.models import Channel, Survey
-from workbench.surveys.responses import RulesInput, set_rules
-from workbench.surveys.surveys import (
-    SettingsInput,
-    close_survey,
-    create_survey,
-    set_sample_plan,
-    update_settings,
-)
-from workbench.surveys.writer import write_responses
 
 SAMPLE = Path(workbench.__file__).parent / "demo" / "samples" / "wjx_satisfaction_text.xlsx"
 TITLE = "学生家长满意度调查"

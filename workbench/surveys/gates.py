@@ -11,10 +11,11 @@ from sqlmodel import Session
 
 from workbench.engagements.models import Engagement
 from workbench.engagements.stages import Blocker, Stage, registry
-from workbench.surveys.links import has_satisfaction_leaf, satisfaction_leaves
+from workbench.surveys.collection.sample_plan import required_sample
+from workbench.surveys.design.surveys import list_surveys
+from workbench.surveys.linking import has_satisfaction_leaf, satisfaction_leaves
 from workbench.surveys.models import Survey
-from workbench.surveys.stats_service import valid_count
-from workbench.surveys.surveys import list_surveys, required_sample
+from workbench.surveys.statistics.service import valid_count
 
 
 @registry.not_applicable_when(Stage.survey)

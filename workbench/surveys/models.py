@@ -99,8 +99,8 @@ class Survey(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=_survey_version)
     # A new random value whenever an answer is added or overridden (see `_answers_changed`): the
-    # cached figures (result_cache.py) are keyed on it. Random, so a rolled-back change's value is
-    # never given again, and outside `version`, so an answer never conflicts with a settings edit.
+    # cached figures (statistics/cache.py) are keyed on it. Random, so a rolled-back change's value
+    # is never given again, and outside `version`, so an answer never conflicts with a settings edit.
     answers_stamp: str = Field(default="", max_length=32)
 
     __mapper_args__ = {"version_id_col": _survey_version}
@@ -153,7 +153,8 @@ class SurveyResponse(SQLModel, table=True):
     override_reason: str = Field(default="", max_length=1000)
     override_by_id: int | None = Field(default=None, foreign_key="user.id")
     override_at: datetime | None = None
-    # The stored verdict (workbench.surveys.verdicts): None until the survey's answers are judged.
+    # The stored verdict (workbench.surveys.statistics.verdicts): None until the survey's answers
+    # are judged.
     excluded: bool | None = None
     reasons: list | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
     created_at: datetime = Field(default_factory=utcnow)
@@ -183,7 +184,7 @@ class SurveyImport(SQLModel, table=True):
     warnings: list = Field(default_factory=list, sa_column=Column(JSON))
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
-    # A running import is a queued job (workbench/surveys/import_jobs.py): its attempts so far,
+    # A running import is a queued job (workbench/surveys/imports/jobs.py): its attempts so far,
     # when the running one began, and when it is due while it waits (core/job_rows.py).
     attempts: int = 0
     started_at: datetime | None = None
@@ -221,7 +222,7 @@ def mark_answers_changed(db: Session, survey_ids: Iterable[int]) -> None:
 
     On the session's connection, so it is part of the same transaction and bypasses the survey's
     `version` (an answer arriving must not make a settings form stale). A bulk write that does not
-    go through the session's units of work (surveys/writer.py) calls this itself.
+    go through the session's units of work (surveys/imports/writer.py) calls this itself.
     """
     ids = sorted({int(i) for i in survey_ids})
     if ids:

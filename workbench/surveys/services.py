@@ -1,26 +1,21 @@
-"""The surveys domain's services in one place (each lives in its own module).
+"""The surveys domain's public interface: other domains import these (and models.py), nothing else.
 
 Other domains call these: `report_summary(db, engagement)` for the report (an `EngagementSurveys`
 of typed `SurveySummary` read models), `compute(db, survey)`
 for the figures of one survey; the score reads survey figures through sources.py.
 """
 
-from workbench.surveys.export import create_paper, paper_values, workbook_bytes
-from workbench.surveys.imports_service import (
-    ImportOutcome,
-    cancel_import,
-    confirm_import,
-    import_direct,
-    upload_import,
+from workbench.surveys.collection.personal import respondent_values
+from workbench.surveys.collection.responses import (
+    RulesInput,
+    enter_paper,
+    set_override,
+    set_rules,
+    submit_online,
 )
-from workbench.surveys.links import (
-    link_indicator,
-    linked_indicators,
-    satisfaction_leaves,
-    unlink_indicator,
-)
-from workbench.surveys.personal import respondent_values
-from workbench.surveys.questionnaire import (
+from workbench.surveys.collection.sample_plan import required_sample, set_sample_plan, waive_sample
+from workbench.surveys.collection.states import close_survey, open_survey, reopen_survey
+from workbench.surveys.design.questionnaire import (
     delete_question,
     move_question,
     questions_of,
@@ -28,36 +23,51 @@ from workbench.surveys.questionnaire import (
     response_count,
     save_question,
 )
-from workbench.surveys.responses import enter_paper, set_override, set_rules, submit_online
-from workbench.surveys.stats_service import SurveyResult, compute, metric
-from workbench.surveys.summary import (
+from workbench.surveys.design.questions import Question
+from workbench.surveys.design.surveys import (
+    copy_survey,
+    create_from_template,
+    create_survey,
+    delete_survey,
+    list_surveys,
+    response_counts,
+    update_settings,
+)
+from workbench.surveys.imports.service import (
+    ImportOutcome,
+    cancel_import,
+    confirm_import,
+    import_direct,
+    upload_import,
+)
+from workbench.surveys.linking import describe as describe_link
+from workbench.surveys.linking import (
+    link_indicator,
+    linked_indicators,
+    satisfaction_leaves,
+    unlink_indicator,
+)
+from workbench.surveys.loaders import SurveyScope, survey_by_id
+from workbench.surveys.statistics.export import create_paper, paper_values, workbook_bytes
+from workbench.surveys.statistics.sampling import sample_size, z_for
+from workbench.surveys.statistics.service import SurveyResult, compute, metric, valid_count
+from workbench.surveys.statistics.summary import (
     EngagementSurveys,
     SummaryItem,
     SurveySummary,
     report_summary,
     stats_body,
 )
-from workbench.surveys.surveys import (
-    close_survey,
-    copy_survey,
-    create_from_template,
-    create_survey,
-    delete_survey,
-    list_surveys,
-    open_survey,
-    reopen_survey,
-    required_sample,
-    set_sample_plan,
-    update_settings,
-    waive_sample,
-)
 
 __all__ = [
     "EngagementSurveys",
     "ImportOutcome",
+    "Question",
+    "RulesInput",
     "SummaryItem",
-    "SurveySummary",
     "SurveyResult",
+    "SurveyScope",
+    "SurveySummary",
     "cancel_import",
     "close_survey",
     "compute",
@@ -68,6 +78,7 @@ __all__ = [
     "create_survey",
     "delete_question",
     "delete_survey",
+    "describe_link",
     "enter_paper",
     "import_direct",
     "link_indicator",
@@ -84,6 +95,8 @@ __all__ = [
     "required_sample",
     "respondent_values",
     "response_count",
+    "response_counts",
+    "sample_size",
     "satisfaction_leaves",
     "save_question",
     "set_override",
@@ -91,9 +104,12 @@ __all__ = [
     "set_sample_plan",
     "stats_body",
     "submit_online",
+    "survey_by_id",
     "unlink_indicator",
     "update_settings",
     "upload_import",
+    "valid_count",
     "waive_sample",
     "workbook_bytes",
+    "z_for",
 ]

@@ -18,8 +18,8 @@ from workbench.engagements.models import Engagement
 from workbench.indicators.models import Indicator
 from workbench.scoring.sources import NO_INPUTS, LeafInputs, leaf_provider, provider
 from workbench.surveys.models import Survey
-from workbench.surveys.result_cache import cached_compute
-from workbench.surveys.stats_service import METRICS, SurveyResult, metric
+from workbench.surveys.statistics.cache import cached_compute
+from workbench.surveys.statistics.service import METRICS, SurveyResult, metric
 
 HUNDRED = Decimal(100)
 

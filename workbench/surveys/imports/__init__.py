@@ -1,4 +1,9 @@
-"""Survey response imports: 问卷星 exports and generic CSV/Excel tables (pure: no Flask, no DB)."""
+"""Importing answers from files: 问卷星 exports and generic CSV/Excel tables.
+
+The names re-exported here are the parsing, which imports neither Flask nor the database (the
+import contract reaches every parsing module through the pure `automap`); service.py, jobs.py,
+progress.py, writer.py and from_export.py store what it parses.
+"""
 
 from workbench.surveys.imports.detect import detect_questions
 from workbench.surveys.imports.errors import ImportIssue, ImportRefused

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.surveys.design.questions import Question
 from workbench.surveys.imports.cells import (
     K_BOTH,
     K_CODE,
@@ -28,7 +29,6 @@ from workbench.surveys.imports.mapping import ROLE_ANSWER, ColumnAssignment, Imp
 from workbench.surveys.imports.normalize import BLANK, SKIPPED, cell_text, option_list_text
 from workbench.surveys.imports.readers import Table
 from workbench.surveys.imports.variant import VARIANT_NAMES, KindTally, decide_variant
-from workbench.surveys.questions import Question
 
 
 @dataclass

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from workbench.surveys.design.questions import DEFAULT_LIKERT_SCORES, KNOWN_SCALES, Question
 from workbench.surveys.imports.distinct import Distinct
 from workbench.surveys.imports.headers import HeaderLayout, scan_headers
 from workbench.surveys.imports.normalize import (
@@ -19,7 +20,6 @@ from workbench.surveys.imports.normalize import (
     option_key,
 )
 from workbench.surveys.imports.readers import Table
-from workbench.surveys.questions import DEFAULT_LIKERT_SCORES, KNOWN_SCALES, Question
 
 # Question texts that ask for free text rather than a choice.
 _TEXT_HINT = re.compile(r"意见|建议|看法|填写|说明|输入|描述|留言|备注|原因|其他想法")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from workbench.surveys.design.questions import ROW_SEPARATOR, Question
 from workbench.surveys.imports.errors import ImportRefused
 from workbench.surveys.imports.headers import META_COLUMNS, meta_field
 from workbench.surveys.imports.mapping import (
@@ -19,7 +20,6 @@ from workbench.surveys.imports.mapping import (
 from workbench.surveys.imports.normalize import as_code, option_key, text_key
 from workbench.surveys.imports.parse import ParsedImport, check_mapping, parse_responses
 from workbench.surveys.imports.readers import DEFAULT_LIMITS, Limits, Table, read_table
-from workbench.surveys.questions import ROW_SEPARATOR, Question
 
 _OPTION_TARGET = re.compile(r"^(.+?)\s*[(（\[](.+)[)）\]]\s*$")
 

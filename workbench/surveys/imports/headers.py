@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from workbench.surveys.design.questions import ROW_SEPARATOR
 from workbench.surveys.imports.errors import column_label
 from workbench.surveys.imports.normalize import nfkc
-from workbench.surveys.questions import ROW_SEPARATOR
 
 # Metadata columns by header name → field name; 问卷星 may order them differently.
 META_COLUMNS = {

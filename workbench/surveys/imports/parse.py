@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.surveys.design.questions import Question, validate_questions
 from workbench.surveys.imports.answers import AnswerColumns, read_answers
 from workbench.surveys.imports.errors import ImportIssue, IssueCollector, column_label, issue
 from workbench.surveys.imports.mapping import (
@@ -28,7 +29,6 @@ from workbench.surveys.imports.meta import (
 )
 from workbench.surveys.imports.normalize import cell_text
 from workbench.surveys.imports.readers import Table
-from workbench.surveys.questions import Question, validate_questions
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from workbench.surveys.design.questions import Question
 from workbench.surveys.imports.errors import ImportRefused, column_label
 from workbench.surveys.imports.headers import FileQuestion, scan_headers
 from workbench.surveys.imports.mapping import (
@@ -18,7 +19,6 @@ from workbench.surveys.imports.mapping import (
 from workbench.surveys.imports.normalize import option_key, text_key
 from workbench.surveys.imports.parse import ParsedImport, check_mapping, parse_responses
 from workbench.surveys.imports.readers import DEFAULT_LIMITS, Limits, Table, read_table
-from workbench.surveys.questions import Question
 
 # Texts this similar (difflib ratio) are taken as the same question when the numbers agree.
 SIMILAR_TEXT = 0.6

@@ -1,0 +1,1 @@
+"""Designing a survey: the survey and its settings, its questionnaire and questions, templates."""

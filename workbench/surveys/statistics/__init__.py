@@ -1,0 +1,1 @@
+"""Survey statistics: validity filters and verdicts, figures, breakdowns, report summary, exports."""
