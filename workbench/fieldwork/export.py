@@ -21,7 +21,7 @@ from workbench.fieldwork.request_models import DocumentRequest, RequestItem
 from workbench.fieldwork.review import active_signoffs
 from workbench.fieldwork.review_rules import Level
 from workbench.fieldwork.values import as_text
-from workbench.reports.services import render_docx
+from workbench.reports.render import render_docx
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 

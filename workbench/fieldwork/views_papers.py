@@ -25,7 +25,7 @@ from workbench.fieldwork.pages import paper_page
 from workbench.fieldwork.queries import PaperFilters, list_papers
 from workbench.fieldwork.review_rules import STATUS_NAMES
 from workbench.fieldwork.values import form_to_raw
-from workbench.reports.services import ReportRenderError
+from workbench.reports.render import ReportRenderError
 from workbench.scoring.param_types import RULES
 
 PER_PAGE = 20

@@ -16,9 +16,8 @@ from sqlmodel import Session, col, select
 from workbench.accounts.models import User
 from workbench.core.errors import Conflict
 from workbench.core.timeutil import local, today_local
-from workbench.engagements import flow
 from workbench.engagements.models import ROLE_NAMES, Engagement, MemberRole
-from workbench.engagements.services import orgs_by_id, users_by_id
+from workbench.engagements.services import flow, orgs_by_id, users_by_id
 from workbench.engagements.stages import STAGE_NAMES, STAGE_WORK, Stage
 from workbench.experts.models import Expert, ExpertAssignment
 from workbench.facts import services as facts

@@ -1,4 +1,5 @@
-"""Render the docxtpl templates of report_templates/ into .docx bytes, and .docx into PDF.
+"""Render the docxtpl templates of report_templates/ into .docx bytes, and .docx into PDF (pure:
+no Flask, no database; LibreOffice converts).
 
 User text is data, never template: rendering uses a sandboxed, autoescaping Jinja environment,
 so ``<``, ``&`` or text that looks like ``{{ x }}`` / ``{% %}`` comes out literally. Missing

@@ -32,7 +32,11 @@ from workbench.indicators.services import (
 from workbench.scoring import (
     experts as expert_scores,  # a module: experts imports back through indicators
 )
-from workbench.scoring import sources, sources_experts  # noqa: F401 - registers the provider
+from workbench.scoring import (  # noqa: F401 - registers the provider
+    self_scores,  # public: the unit's own scores, for the report outline
+    sources,
+    sources_experts,
+)
 from workbench.scoring.calculator import Leaf, LeafResult, ScoreResult, calculate, score_leaf
 from workbench.scoring.params import DEFAULT_LEVELS, ElementsParams, ParamError, parse_params
 from workbench.scoring.params import format_params as _format_params

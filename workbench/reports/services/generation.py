@@ -38,7 +38,7 @@ from workbench.reports.render import ReportRenderError, docx_to_pdf, render_docx
 from workbench.reports.section_outline import outline
 from workbench.reports.services import checkup as checkups
 from workbench.reports.services import outline as outlined
-from workbench.review.archive import export_zip
+from workbench.review.services import archive
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
@@ -152,7 +152,7 @@ def build(db: Session, engagement: Engagement, *, kind: str, label: str = "") ->
 
 def _archive(db: Session, engagement: Engagement) -> bytes:
     """The archive zip from the review domain's exporter (a temporary file, removed here)."""
-    path = export_zip(db, engagement)
+    path = archive.export_zip(db, engagement)
     try:
         return path.read_bytes()
     finally:

@@ -13,7 +13,7 @@ from workbench.core.errors import Conflict
 from workbench.engagements.models import Engagement
 from workbench.reports import context_outline, outline_profiles
 from workbench.reports.context import Inputs
-from workbench.scoring import self_scores
+from workbench.scoring.services import self_scores
 
 
 def self_scores_of(db: Session, engagement: Engagement) -> dict[tuple[str, str, str], object]:

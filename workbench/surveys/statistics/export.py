@@ -14,7 +14,7 @@ from workbench.accounts.models import User
 from workbench.core.spreadsheet import CellStyle, append_row, new_workbook, xlsx_bytes
 from workbench.core.timeutil import local
 from workbench.engagements.models import Engagement
-from workbench.fieldwork.papers import create_paper as create_paper_from_template
+from workbench.fieldwork.services import papers
 from workbench.surveys.collection.responses import rules_summary
 from workbench.surveys.collection.sample_plan import required_sample
 from workbench.surveys.linking import linked_indicators
@@ -160,7 +160,7 @@ def paper_values(result: SurveyResult) -> dict[str, Any]:
 
 def create_paper(db: Session, *, actor: User, engagement: Engagement, result: SurveyResult):
     """A 问卷统计表 working paper filled with the figures."""
-    return create_paper_from_template(
+    return papers.create_paper(
         db,
         actor=actor,
         engagement=engagement,
