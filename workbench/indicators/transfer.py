@@ -6,8 +6,8 @@ row and column, and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session
@@ -15,6 +15,7 @@ from sqlmodel import Session
 from workbench.accounts.models import User
 from workbench.core import audit, uploads
 from workbench.core.errors import ValidationFailed
+from workbench.core.problems import FieldError, as_field_errors
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.indicators.models import STANDARD_TYPES, Indicator, IndicatorSystem
@@ -80,9 +81,11 @@ class ImportOutcome:
     linked: int = 0  # leaves linked to the library indicator they match (library/linking.py)
 
 
-def refuse(message: str, errors: list[dict]) -> ValidationFailed:
-    ordered = sorted(errors, key=lambda e: (e.get("row") is None, e.get("row") or 0))
-    return ValidationFailed(f"{message}，共{len(errors)}处问题，未导入任何内容", details=ordered)
+def refuse(message: str, errors: Iterable[FieldError | dict]) -> ValidationFailed:
+    """The import's refusal, its errors in the sheet's order (those without a row last)."""
+    found = as_field_errors(errors)
+    ordered = sorted(found, key=lambda e: (not isinstance(e.row, int), e.row or 0))
+    return ValidationFailed(f"{message}，共{len(found)}处问题，未导入任何内容", details=ordered)
 
 
 def stored_rule(leaf: Leaf) -> str:
@@ -200,16 +203,12 @@ def import_sheet(
     try:
         checked = uploads.check(filename, data, allowed=SHEET_TYPES, max_mb=10)
     except ValidationFailed as error:
-        details = [{"row": None, "column": None, **item} for item in error.details]
+        details = [replace(item, row=None, column=None) for item in error.details]
         raise refuse("上传的文件不能作为指标表导入", details) from None
     try:
         parsed = read_sheet(checked.data, filename=checked.name)
     except SheetError as exc:
-        details = [
-            {"row": e["row"], "column": e["column"], "message": e["message"], "sheet": e["sheet"]}
-            for e in exc.errors
-        ]
-        raise refuse(f"指标表“{checked.name}”有误", details) from None
+        raise refuse(f"指标表“{checked.name}”有误", exc.errors) from None
     extras, errors = _extra_values(parsed)
     specs = []
     for leaf, extra, row, more in zip(

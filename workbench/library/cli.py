@@ -31,7 +31,7 @@ def _read(path: Path):
         if path.suffix.lower() in (".yaml", ".yml", ".xlsx"):
             return [services.read_upload(path.name, path.read_bytes(), max_mb=100)]
     except packs.PackError as error:
-        raise refuse(error.errors) from error
+        raise refuse(error.messages) from error
     raise click.BadParameter(f"{path} 不是指标库目录、.yaml/.yml 或 .xlsx 文件", param_hint="PATH")
 
 

@@ -21,6 +21,7 @@ from workbench.core import audit
 from workbench.core.errors import ValidationFailed
 from workbench.core.hooks import after_upgrade
 from workbench.core.permissions import authorize
+from workbench.core.problems import FieldError
 from workbench.core.timeutil import utcnow
 from workbench.library import content as leaf_content
 from workbench.library import packs
@@ -93,7 +94,7 @@ def pack_errors(db: Session, pack: packs.Pack) -> list[str]:
 def refuse(errors: list[str]) -> ValidationFailed:
     return ValidationFailed(
         "指标包校验未通过，未导入任何内容",
-        details=[{"field": "file", "message": message} for message in errors],
+        details=[FieldError(message, field="file") for message in errors],
     )
 
 
@@ -340,7 +341,7 @@ def load_shipped(
     try:
         items = read_folder(folder)
     except packs.PackError as error:
-        raise refuse(error.errors) from error
+        raise refuse(error.messages) from error
     return import_packs(db, actor=actor, items=items)
 
 
@@ -358,7 +359,7 @@ def load_shipped_after_upgrade(app) -> None:
         except ValidationFailed as error:
             click.echo(f"指标库未导入：{error.message}", err=True)
             for item in error.details:
-                click.echo(f"  - {item['message']}", err=True)
+                click.echo(f"  - {item.message}", err=True)
             return
     changed = [result for result in results if result.changed]
     if not results:
