@@ -19,6 +19,7 @@ from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
 from workbench.surveys import loaders, services
 from workbench.surveys import permissions as _permissions  # noqa: F401 - registers surveys.*
+from workbench.surveys.imports import ImportIssue
 from workbench.surveys.models import Survey
 from workbench.surveys.questions import Question
 from workbench.surveys.surveys import response_counts
@@ -192,7 +193,7 @@ def import_survey(survey_id: int):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         message = "请以 file 字段上传答卷文件（.xls、.xlsx 或 .csv）"
-        raise ValidationFailed(message, details=[{"row": None, "column": None, "message": message}])
+        raise ValidationFailed(message, details=[ImportIssue(message, row=None, column=None)])
     outcome = services.import_direct(
         db.session(),
         actor=current_user,

@@ -14,7 +14,7 @@ from workbench.surveys import imports_service as service
 from workbench.surveys.blueprint import bp
 from workbench.surveys.forms import CsrfForm, UploadForm
 from workbench.surveys.import_progress import progress_of
-from workbench.surveys.imports import ImportMapping
+from workbench.surveys.imports import ImportIssue, ImportMapping
 from workbench.surveys.models import SurveyImport
 from workbench.surveys.questionnaire import questions_of
 
@@ -67,7 +67,7 @@ def import_upload(engagement_id: int, survey_id: int):
     if not form.validate_on_submit() or upload is None or not upload.filename:
         message = "请选择要导入的文件（.xls、.xlsx 或 .csv）"
         return _imports_page(
-            scope, errors=[{"row": None, "column": None, "message": message}], status=422
+            scope, errors=[ImportIssue(message, row=None, column=None)], status=422
         )
     try:
         job = service.upload_import(
