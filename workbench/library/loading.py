@@ -75,9 +75,9 @@ def pack_errors(db: Session, pack: packs.Pack) -> list[str]:
     for path, leaf in packs.flatten(pack):
         where = f"指标「{'/'.join(path)}」"
         errors += [
-            f"{where}：{item['message']}"
+            f"{where}：{item.message}"
             for item in leaf_content.validate(leaf_content.from_pack_leaf(path, leaf))
-            if item["field"] in leaf_content.MAX_LENGTHS or item["field"] == "params"
+            if item.field in leaf_content.MAX_LENGTHS or item.field == "params"
         ]
     if pack.kind == "common":
         others = db.exec(
