@@ -21,7 +21,6 @@ from workbench.core import audit
 from workbench.core.errors import ValidationFailed
 from workbench.core.hooks import after_upgrade
 from workbench.core.permissions import authorize
-from workbench.core.problems import FieldError
 from workbench.core.timeutil import utcnow
 from workbench.library import content as leaf_content
 from workbench.library import packs
@@ -91,11 +90,12 @@ def pack_errors(db: Session, pack: packs.Pack) -> list[str]:
     return [f"{_label(pack)}：{message}" for message in dict.fromkeys(errors)]
 
 
+PACKS_REFUSED = "指标包校验未通过，未导入任何内容"
+
+
 def refuse(errors: list[str]) -> ValidationFailed:
-    return ValidationFailed(
-        "指标包校验未通过，未导入任何内容",
-        details=[FieldError(message, field="file") for message in errors],
-    )
+    """The import's refusal: each problem an error of the uploaded file."""
+    return ValidationFailed.from_invalid(packs.PackError(errors), PACKS_REFUSED)
 
 
 def import_packs(db: Session, *, actor: User | None, items: list[packs.Pack]) -> list[ImportResult]:
@@ -341,7 +341,7 @@ def load_shipped(
     try:
         items = read_folder(folder)
     except packs.PackError as error:
-        raise refuse(error.messages) from error
+        raise ValidationFailed.from_invalid(error, PACKS_REFUSED) from error
     return import_packs(db, actor=actor, items=items)
 
 
