@@ -132,7 +132,7 @@ def test_stale_benchmarks_are_flagged_by_age() -> None:
 def test_malformed_yaml_names_line_and_column() -> None:
     with pytest.raises(PackError) as caught:
         load_pack("key: demo\nname: [未闭合\nkind: common\n")
-    (message,) = caught.value.errors
+    (message,) = caught.value.messages
     assert message.startswith("YAML 格式错误（第")
     assert "行第" in message
 
@@ -142,7 +142,7 @@ def test_malformed_file_is_named(tmp_path: Path) -> None:
     path.write_text("indicators: [\n", encoding="utf-8")
     with pytest.raises(PackError) as caught:
         load_pack(path, origin="sectors/broken.yaml")
-    assert caught.value.errors[0].startswith("sectors/broken.yaml：YAML 格式错误")
+    assert caught.value.messages[0].startswith("sectors/broken.yaml：YAML 格式错误")
 
 
 def test_structural_errors_are_all_reported() -> None:
@@ -151,7 +151,7 @@ def test_structural_errors_are_all_reported() -> None:
     text = mutate(text, "tags: [决策]", "tags: [决策]\n            colour: red")
     with pytest.raises(PackError) as caught:
         load_pack(text)
-    errors = caught.value.errors
+    errors = caught.value.messages
     assert any("指标包含有未知字段「owner」" in error for error in errors)
     assert any(
         "三级指标「立项依据充分性」：分值（weight）「三分」不是有效数字" in error
@@ -302,7 +302,7 @@ def test_load_all_checks_folders_and_duplicates(tmp_path: Path) -> None:
     (tmp_path / "sectors" / "broken.yaml").write_text("key: [\n", encoding="utf-8")
     with pytest.raises(PackError) as caught:
         load_all(tmp_path)
-    errors = caught.value.errors
+    errors = caught.value.messages
     assert errors[0].startswith("sectors/broken.yaml：YAML 格式错误")
     assert "sectors/copy.yml：位于 sectors/ 目录的指标包，类型（kind）应为 sector" in errors
     assert "sectors/copy.yml：指标包代码「demo」与 common/project.yaml 重复" in errors

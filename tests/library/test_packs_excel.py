@@ -257,7 +257,7 @@ def test_import_errors_name_row_and_column() -> None:
     ]
     with pytest.raises(PackError) as caught:
         import_excel(workbook_bytes(rows))
-    errors = caught.value.errors
+    errors = caught.value.messages
     assert (
         "第2行「规则」列：「百分比」不是已知规则（ratio、inverse_ratio、linear、bands、elements、qualitative、deduction、boolean、satisfaction、expert、manual，或其中文名）"
         in errors
@@ -281,10 +281,10 @@ def test_import_requires_sheets_columns_and_metadata() -> None:
     workbook.save(buffer)
     with pytest.raises(PackError) as caught:
         import_excel(buffer.getvalue())
-    assert caught.value.errors == ["缺少工作表「指标」", "缺少工作表「指标包信息」"]
+    assert caught.value.messages == ["缺少工作表「指标」", "缺少工作表「指标包信息」"]
     with pytest.raises(PackError) as caught:
         import_excel(workbook_bytes([["一级指标", "三级指标"]], meta=[["项目", "内容", "字段"]]))
-    assert caught.value.errors == [
+    assert caught.value.messages == [
         "工作表「指标包信息」缺少「指标包代码」（key）",
         "工作表「指标包信息」缺少「指标包名称」（name）",
         "工作表「指标包信息」缺少「类型（common 共性 / sector 个性）」（kind）",

@@ -96,7 +96,7 @@ def save_notice_preferences():
             db.session(), actor=current_user, enabled=request.form.getlist("kinds")
         )
     except ValidationFailed as error:
-        refused(error, message=error.details[0]["message"] if error.details else None)
+        refused(error, message=error.details[0].message if error.details else None)
         return redirect(back)
     flash(f"通知设置已保存：接收 {len(KINDS) - len(muted)} 类，关闭 {len(muted)} 类", "success")
     return redirect(back)

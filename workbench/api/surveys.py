@@ -14,6 +14,7 @@ from workbench.api import cursor
 from workbench.api.blueprint import operation, parse_body, respond
 from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import guarded_object, requires
+from workbench.core.problems import FieldError
 from workbench.core.public_links import external_url
 from workbench.engagements import services as engagements
 from workbench.engagements.models import Engagement
@@ -189,7 +190,7 @@ def import_survey(survey_id: int):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         message = "请以 file 字段上传答卷文件（.xls、.xlsx 或 .csv）"
-        raise ValidationFailed(message, details=[{"row": None, "column": None, "message": message}])
+        raise ValidationFailed(message, details=[FieldError(message, row=None, column=None)])
     outcome = services.import_direct(
         db.session(),
         actor=current_user,

@@ -8,13 +8,13 @@ from typing import NoReturn
 
 import click
 
-from workbench.core.errors import DomainError
+from workbench.core.errors import DomainError, detail_text
 
 
 def fail(message: str, details: Iterable = (), *, prefix: str = "失败") -> NoReturn:
     click.echo(f"{prefix}：{message}", err=True)
     for item in details or ():
-        click.echo(f"  - {item.get('message', item) if isinstance(item, dict) else item}", err=True)
+        click.echo(f"  - {detail_text(item)}", err=True)
     sys.exit(2)
 
 

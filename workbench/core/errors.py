@@ -11,6 +11,7 @@ import math
 import secrets
 import sys
 import time
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from workbench import db
+from workbench.core.problems import FieldError, Invalid, as_field_errors
 from workbench.extensions import limiter
 
 NOT_FOUND_MESSAGE = "未找到：该页面或对象不存在，或您无权查看"
@@ -63,14 +65,29 @@ class Conflict(DomainError):
 
 
 class ValidationFailed(DomainError):
-    """Input that cannot be accepted; details are `{field|row, column, message}` dicts."""
+    """Input that cannot be accepted; `details` are FieldErrors (core/problems.py).
+
+    Callers not yet moved to FieldError may still pass `{field|row, column, message}` dicts or
+    sentences; they are read into FieldErrors here, so every reader sees one shape.
+    """
 
     status = 422
 
+    def __init__(
+        self, message: str, *, details: Iterable[FieldError | Mapping[str, Any] | str] = ()
+    ):
+        super().__init__(message)
+        self.details: list[FieldError] = as_field_errors(details or ())
+
     @classmethod
-    def of_field(cls, field: str, message: str, **extra: Any) -> ValidationFailed:
+    def of_field(cls, field: str, message: str) -> ValidationFailed:
         """One field's error: the message at the top of the form and beside the field."""
-        return cls(message, details=[{"field": field, "message": message, **extra}])
+        return cls(message, details=[FieldError(message, field=field)])
+
+    @classmethod
+    def from_invalid(cls, error: Invalid, message: str | None = None) -> ValidationFailed:
+        """A pure module's refusal as the request's 422, under its headline or `message`."""
+        return cls(message or error.message, details=error.errors)
 
 
 class Locked(Conflict):
@@ -105,7 +122,7 @@ def _domain_answer(error: DomainError):
     if wants_json():
         body: dict = {"error": error.message}
         if isinstance(error, ValidationFailed):
-            body["errors"] = error.details
+            body["errors"] = [item.as_dict() for item in error.details]
         elif error.details:
             body["blockers" if isinstance(error, Conflict) else "details"] = error.details
         return jsonify(body), error.status
@@ -116,12 +133,21 @@ def _domain_answer(error: DomainError):
     flash(error.message, "danger")
     shown: set[str] = set()
     for item in error.details[:20]:
-        text = item if isinstance(item, str) else item.get("message", str(item))
+        text = detail_text(item)
         # A detail the headline already quotes (or an earlier detail) is said once.
         if text not in shown and text not in error.message:
             shown.add(text)
             flash(text, "warning")
     return redirect(request.referrer or "/")
+
+
+def detail_text(item: FieldError | Mapping[str, Any] | str) -> str:
+    """What one detail of a domain error says: a FieldError's message, a blocker's sentence."""
+    if isinstance(item, FieldError):
+        return item.message
+    if isinstance(item, str):
+        return item
+    return str(item.get("message", item))
 
 
 def _not_found():

@@ -124,13 +124,13 @@ def attach_errors(form, error: ValidationFailed) -> None:
     db.mark_rollback()
     shown = False
     for item in error.details:
-        field = getattr(form, item.get("field", "") or "", None)
+        field = getattr(form, item.field, None) if item.field else None
         # A hidden field (the version) has no place on the page: say it at the top instead.
         if field is not None and not isinstance(field.widget, HiddenInput):
-            field.errors = list(field.errors) + [item["message"]]
+            field.errors = list(field.errors) + [item.message]
             shown = True
         else:
-            flash(item.get("message", str(item)), "danger")
+            flash(item.message, "danger")
     if not shown or not error.details:
         flash(error.message, "danger")
 

@@ -16,7 +16,8 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
-from workbench.core.errors import DomainError, ValidationFailed
+from workbench.core.errors import DomainError, ValidationFailed, detail_text
+from workbench.core.problems import FieldError
 from workbench.core.spreadsheet import (
     Field,
     TableProblem,
@@ -66,7 +67,7 @@ def row_problem(error: DomainError, row: int) -> TableProblem:
 
     The details are said after the message unless the message already says them.
     """
-    texts = [d if isinstance(d, str) else d.get("message", "") for d in error.details]
+    texts = [detail_text(d) for d in error.details]
     extra = "；".join(t for t in texts if t and t not in error.message)
     return TableProblem(f"{error.message}（{extra}）" if extra else error.message, row)
 
@@ -77,8 +78,9 @@ class RowsRefused(ValidationFailed):
     def __init__(self, problems: Sequence[TableProblem]):
         # In the sheet's order, whether a cell or the database found them.
         self.problems = sorted(problems, key=lambda p: p.row or 0)
+        # Each problem's sentence already names its row and column (第5行“金额”列：…).
         super().__init__(
-            "文件有误，未导入任何内容", details=[{"message": p.text} for p in self.problems]
+            "文件有误，未导入任何内容", details=[FieldError(p.text) for p in self.problems]
         )
 
 

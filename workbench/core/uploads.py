@@ -25,6 +25,7 @@ from flask import request
 from werkzeug.datastructures import FileStorage
 
 from workbench.core.errors import ValidationFailed
+from workbench.core.problems import FieldError
 from workbench.core.storage import digest
 
 # extension → (family the content must sniff as, MIME served)
@@ -249,24 +250,24 @@ def check_batch(
     """
     if len(files) > max_files:
         raise _refuse(f"一次最多上传 {max_files} 个文件", field="files")
-    errors: list[dict] = []
+    errors: list[FieldError] = []
     checked: list[tuple[CheckedUpload, str]] = []
     seen: dict[str, str] = {}
     for name, data in files:
         try:
             upload = check(name, data, allowed=allowed, max_mb=max_mb)
         except ValidationFailed as error:
-            errors.append({"field": "files", "message": error.message})
+            errors.append(FieldError(error.message, field="files"))
             continue
         sha = digest(upload.data)
         refusal = (
             same_batch(upload.name, seen[sha]) if sha in seen else stored_before(upload.name, sha)
         )
         if refusal:
-            errors.append({"field": "files", "message": refusal})
+            errors.append(FieldError(refusal, field="files"))
             continue
         seen[sha] = upload.name
         checked.append((upload, sha))
     if errors:
-        raise ValidationFailed(failed + errors[0]["message"], details=errors)
+        raise ValidationFailed(failed + errors[0].message, details=errors)
     return checked

@@ -161,7 +161,7 @@ def _indicators(session: Session, engagement: Engagement, lead: User) -> list[da
     ]
     errors = transfer.spec_errors(specs)
     if errors:
-        raise RuntimeError(f"部门整体指标数据有误：{errors[:3]}")
+        raise RuntimeError(f"部门整体指标数据有误：{[e.message for e in errors[:3]]}")
     transfer.replace_tree(
         session,
         actor=lead,

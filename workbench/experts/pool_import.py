@@ -138,10 +138,12 @@ def _who(expert: Expert) -> str:
 
 def _refusal(error: DomainError, row: int) -> list[TableProblem]:
     """A service's refusal of the row, each reason under its column where it names a field."""
-    fields = [d for d in error.details if isinstance(d, dict) and d.get("field") in HEADERS]
-    if not isinstance(error, ValidationFailed) or not fields or len(fields) < len(error.details):
+    if not isinstance(error, ValidationFailed):
         return [row_problem(error, row)]
-    return [TableProblem(d["message"], row, HEADERS[d["field"]]) for d in fields]
+    fields = [d for d in error.details if d.field in HEADERS]
+    if not fields or len(fields) < len(error.details):
+        return [row_problem(error, row)]
+    return [TableProblem(d.message, row, HEADERS[d.field]) for d in fields]
 
 
 def _write(

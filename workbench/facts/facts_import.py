@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from workbench.accounts.models import User
 from workbench.core.errors import ValidationFailed
+from workbench.core.problems import FieldError
 from workbench.core.spreadsheet import Field, TableProblem, TableRead
 from workbench.core.staging import refuse_rows
 from workbench.engagements.models import Engagement
@@ -133,8 +134,8 @@ def import_facts(
     except ValidationFailed as error:
         rows = {p.fact.key: p.row for p in planned}
         problems = [
-            TableProblem(d["message"], rows.get(str(d.get("field", "")).removeprefix("fact-")))
-            for d in error.details or [{"message": error.message}]
+            TableProblem(d.message, rows.get(str(d.field or "").removeprefix("fact-")))
+            for d in error.details or [FieldError(error.message)]
         ]
         refuse_rows(problems)
         raise

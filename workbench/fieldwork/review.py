@@ -195,9 +195,7 @@ def _raise(refusal: Refusal) -> None:
     if refusal.kind == "not_allowed":
         raise NotAllowed(refusal.message)
     if refusal.kind == "invalid":
-        raise ValidationFailed(
-            refusal.message, details=[{"field": "level", "message": refusal.message}]
-        )
+        raise ValidationFailed.of_field("level", refusal.message)
     raise Conflict(refusal.message)
 
 

@@ -16,6 +16,7 @@ from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.forms import attach_errors, choices
 from workbench.core.inputs import clear_confirmed, query_id, query_int
 from workbench.core.permissions import guarded_object, requires
+from workbench.core.problems import FieldError
 from workbench.engagements.stages import STAGE_NAMES, Stage
 from workbench.fieldwork import binder, catalog, export, index_export, loaders, papers, review
 from workbench.fieldwork.blueprint import bp
@@ -148,10 +149,10 @@ def paper_show(engagement_id: int, paper_id: int):
     )
 
 
-def _render_edit(scope, form: PaperForm, values: dict, errors: list[dict]):
+def _render_edit(scope, form: PaperForm, values: dict, errors: list[FieldError]):
     by_field: dict[str, list[str]] = {}
     for item in errors:
-        by_field.setdefault(item.get("field", ""), []).append(item["message"])
+        by_field.setdefault(item.field or "", []).append(item.message)
     return render_template(
         "fieldwork/paper_edit.html",
         engagement=scope.engagement,

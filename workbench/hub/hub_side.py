@@ -13,6 +13,7 @@ from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.permissions import authorize
+from workbench.core.problems import FieldError
 from workbench.core.timeutil import utcnow
 from workbench.hub import rules, signing
 from workbench.hub.models import HubFeed, HubItem, HubMember, HubStat
@@ -110,7 +111,7 @@ def publish(db: Session, *, member: HubMember, items: list[PublishItem]) -> list
     for position, item in enumerate(items):
         data = leaf_content.from_columns(item.content.model_dump())
         errors += [
-            {"field": f"items.{position}.content.{e['field']}", "message": e["message"]}
+            FieldError(e.message, field=f"items.{position}.content.{e.field}")
             for e in leaf_content.validate(data)
         ]
     if errors:

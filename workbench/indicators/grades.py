@@ -9,6 +9,7 @@ from sqlmodel import Session
 from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import ValidationFailed
+from workbench.core.problems import at_field
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.indicators.system import note_system_change, require_clear_confirmed, require_editor
@@ -28,9 +29,7 @@ def parse_grades(text: str) -> list[tuple[str, Decimal]]:
             rows.append((parts[0], Decimal(parts[1].removesuffix("分"))))
         except (ValueError, ArithmeticError):
             message = f"第{number}行“{line.strip()}”应写成“等级 下限”，如“良 80”"
-            raise ValidationFailed(
-                "等级表有误", details=[{"field": "grades", "message": message}]
-            ) from None
+            raise ValidationFailed("等级表有误", details=at_field("grades", message)) from None
     return rows
 
 
@@ -46,9 +45,7 @@ def set_grades(
     system = require_editor(db, engagement, actor)
     problems = check_grades(grades)
     if problems:
-        raise ValidationFailed(
-            "等级表有误", details=[{"field": "grades", "message": p} for p in problems]
-        )
+        raise ValidationFailed("等级表有误", details=at_field("grades", *problems))
     new = [[name, str(bound)] for name, bound in sorted(grades, key=lambda g: -g[1])]
     before = list(system.grades or [])
     if new == before:

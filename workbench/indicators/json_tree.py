@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from workbench.accounts.models import User
+from workbench.core.problems import FieldError
 from workbench.engagements.models import Engagement
 from workbench.indicators import transfer  # a module: either may be imported first (services)
 from workbench.indicators.services import IndicatorInput
@@ -32,7 +33,7 @@ def import_tree(
     require_clear_confirmed(
         db, engagement, confirmed=confirm_clear, action="替换指标体系", confirmation=True
     )
-    errors: list[dict] = []
+    errors: list[FieldError] = []
     specs: list[transfer.LeafSpec] = []
     leaves: list[Leaf] = []
     for row, item in enumerate(items, start=1):
@@ -84,7 +85,7 @@ def import_tree(
         )
     result = check_system(leaves)
     for issue in result.issues:
-        if issue.index is not None and any(e["row"] == issue.index + 1 for e in errors):
+        if issue.index is not None and any(e.row == issue.index + 1 for e in errors):
             continue  # the rule was refused already
         message = issue.message
         if issue.other is not None:

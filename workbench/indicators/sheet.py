@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
+from workbench.core.problems import FieldError
 from workbench.core.spreadsheet import Sheet, Workbook, column_letter
 from workbench.indicators.sheet_file import (
     GRADE_SHEET,
@@ -142,7 +143,7 @@ class _RowReader:
     def __init__(self, sheet: str, columns: dict[str, int]):
         self.sheet = sheet
         self.columns = columns
-        self.issues: list[dict] = []
+        self.issues: list[FieldError] = []
         self.leaves: list[Leaf] = []
         self.extras: list[LeafExtras] = []
         self.rows: list[int] = []
@@ -256,7 +257,7 @@ def _read_grades(ws: Sheet | None) -> tuple[GradeTable | None, list[dict]]:
         return None, [issue(GRADE_SHEET, 1, h, f"缺少列“{h}”") for h in missing]
     name_col, bound_col = (header.index(h) for h in GRADE_HEADERS)
     grades: list[tuple[str, Decimal]] = []
-    issues: list[dict] = []
+    issues: list[FieldError] = []
     names: dict[str, int] = {}
     bounds: dict[Decimal, int] = {}
     for number, values in enumerate(rows[1:], start=2):
@@ -336,7 +337,7 @@ def read_sheet(
     grades, grade_issues = _read_grades(workbook.sheet(GRADE_SHEET))
     issues.extend(grade_issues)
     if issues:
-        raise SheetError(sorted(issues, key=lambda i: (i["sheet"] == GRADE_SHEET, i["row"] or 0)))
+        raise SheetError(sorted(issues, key=lambda i: (i.sheet == GRADE_SHEET, i.row or 0)))
     return ParsedSheet(
         leaves=reader.leaves,
         extras=reader.extras,

@@ -3,9 +3,11 @@ problems by row and column."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from workbench.core.problems import FieldError, Invalid
 from workbench.core.spreadsheet import (
     MIB,
     Problem,
@@ -27,23 +29,23 @@ SHEET_LIMITS = ReadLimits(
 )
 
 
-class SheetError(ValueError):
-    """The sheet cannot be used; `errors` is a list of {sheet, row, column, message}."""
+class SheetError(Invalid):
+    """The sheet cannot be used; `errors` place each problem by sheet, row and column."""
 
-    def __init__(self, errors: list[dict]):
-        self.errors = errors
-        super().__init__("\n".join(error["message"] for error in errors))
+    def __init__(self, errors: Iterable[FieldError]):
+        errors = tuple(errors)
+        super().__init__("\n".join(error.message for error in errors), errors)
 
 
-def issue(sheet: str | None, row: int | None, column: str | None, message: str) -> dict:
-    """An error dict whose message starts with where it is: 第5行“参数”列：…."""
+def issue(sheet: str | None, row: int | None, column: str | None, message: str) -> FieldError:
+    """A sheet's error whose message starts with where it is: 第5行“参数”列：…."""
     where = f"“{sheet}”工作表" if sheet == GRADE_SHEET else ""
     if row is not None:
         where += f"第{row}行"
     if column:
         where += f"“{column}”列"
     text = f"{where}：{message}" if where else message
-    return {"sheet": sheet, "row": row, "column": column, "message": text}
+    return FieldError(text, sheet=sheet, row=row, column=column)
 
 
 def _load_bytes(source: str | Path | bytes | BinaryIO) -> tuple[bytes | BinaryIO, str]:
@@ -60,7 +62,7 @@ def _load_bytes(source: str | Path | bytes | BinaryIO) -> tuple[bytes | BinaryIO
     return source, getattr(source, "name", "") or ""
 
 
-def _refusal(problem: Problem, name: str) -> dict:
+def _refusal(problem: Problem, name: str) -> FieldError:
     """A reader's refusal in this module's error shape, in the words indicator sheets use."""
     label = f"“{name}”" if name else "上传的文件"
     message = problem.message
@@ -70,12 +72,7 @@ def _refusal(problem: Problem, name: str) -> dict:
         message = f"{label}不是Excel工作簿（.xlsx），请上传指标体系的.xlsx文件（{message}）"
     elif problem.kind in ("broken", "not_workbook", "unreadable"):
         message = f"{label}不是有效的Excel工作簿（.xlsx），无法打开：{message}"
-    return {
-        "sheet": problem.sheet,
-        "row": problem.row,
-        "column": problem.column_letter,
-        "message": message,
-    }
+    return FieldError(message, sheet=problem.sheet, row=problem.row, column=problem.column_letter)
 
 
 def cell_text(value: object) -> str | None:

@@ -7,7 +7,7 @@ row and column, and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session
@@ -15,6 +15,7 @@ from sqlmodel import Session
 from workbench.accounts.models import User
 from workbench.core import audit, uploads
 from workbench.core.errors import ValidationFailed
+from workbench.core.problems import FieldError
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.indicators.models import STANDARD_TYPES, Indicator, IndicatorSystem
@@ -80,8 +81,9 @@ class ImportOutcome:
     linked: int = 0  # leaves linked to the library indicator they match (library/linking.py)
 
 
-def refuse(message: str, errors: list[dict]) -> ValidationFailed:
-    ordered = sorted(errors, key=lambda e: (e.get("row") is None, e.get("row") or 0))
+def refuse(message: str, errors: Sequence[FieldError]) -> ValidationFailed:
+    """The import's refusal, its errors in the sheet's order (those without a row last)."""
+    ordered = sorted(errors, key=lambda e: (not isinstance(e.row, int), e.row or 0))
     return ValidationFailed(f"{message}，共{len(errors)}处问题，未导入任何内容", details=ordered)
 
 
@@ -93,17 +95,18 @@ def stored_rule(leaf: Leaf) -> str:
         return ""
 
 
-def located(row: int | None, column: str | None, message: str, *, unit: str = "行") -> dict:
-    """An error dict whose message starts with where it is: 第5行“分值”列：… (or 第5项“分值”：…)."""
+def located(row: int | None, column: str | None, message: str, *, unit: str = "行") -> FieldError:
+    """An error at a row and column whose message starts with where it is: 第5行“分值”列：…
+    (or 第5项“分值”：…)."""
     where = f"第{row}{unit}" if row is not None else ""
     if column:
         where += f"“{column}”" + ("列" if unit == "行" else "")
-    return {"row": row, "column": column, "message": f"{where}：{message}" if where else message}
+    return FieldError(f"{where}：{message}" if where else message, row=row, column=column)
 
 
-def spec_errors(specs: Sequence[LeafSpec], *, unit: str = "行") -> list[dict]:
-    """Length, weight and rule problems of specs as [{row, column, message}]."""
-    errors = []
+def spec_errors(specs: Sequence[LeafSpec], *, unit: str = "行") -> list[FieldError]:
+    """Length, weight and rule problems of specs, each at its row and column."""
+    errors: list[FieldError] = []
     for spec in specs:
         for problem in field_errors(spec.data, require_reason=False):
             column = LABELS.get(problem["field"], problem["field"])
@@ -113,23 +116,19 @@ def spec_errors(specs: Sequence[LeafSpec], *, unit: str = "行") -> list[dict]:
             if len(getattr(spec, name)) > limit:
                 message = f"{LABELS[name]}不能超过{limit}个字符"
                 errors.append(located(spec.row, LABELS[name], message, unit=unit))
-    unique: list[dict] = []
-    for error in errors:
-        if error not in unique:
-            unique.append(error)
-    return unique
+    return list(dict.fromkeys(errors))
 
 
-def new_places(known: list[dict], more: list[dict]) -> list[dict]:
+def new_places(known: list[FieldError], more: list[FieldError]) -> list[FieldError]:
     """Errors of cells not reported yet (one message per cell is enough)."""
-    seen = {(e["row"], e["column"]) for e in known}
-    return [e for e in more if (e["row"], e["column"]) not in seen]
+    seen = {(e.row, e.column) for e in known}
+    return [e for e in more if (e.row, e.column) not in seen]
 
 
 # --- the indicator sheet ---------------------------------------------------------------------
 
 
-def _extra_values(parsed: ParsedSheet) -> tuple[list[dict[str, str]], list[dict]]:
+def _extra_values(parsed: ParsedSheet) -> tuple[list[dict[str, str]], list[FieldError]]:
     """The app's extra columns (评价要点, 标准类型, 数据来源) of each leaf row, if present."""
     values: list[dict[str, str]] = [{} for _ in parsed.rows]
     header = parsed.table[parsed.header_row - 1] if parsed.table else []
@@ -200,16 +199,12 @@ def import_sheet(
     try:
         checked = uploads.check(filename, data, allowed=SHEET_TYPES, max_mb=10)
     except ValidationFailed as error:
-        details = [{"row": None, "column": None, **item} for item in error.details]
+        details = [replace(item, row=None, column=None) for item in error.details]
         raise refuse("上传的文件不能作为指标表导入", details) from None
     try:
         parsed = read_sheet(checked.data, filename=checked.name)
     except SheetError as exc:
-        details = [
-            {"row": e["row"], "column": e["column"], "message": e["message"], "sheet": e["sheet"]}
-            for e in exc.errors
-        ]
-        raise refuse(f"指标表“{checked.name}”有误", details) from None
+        raise refuse(f"指标表“{checked.name}”有误", exc.errors) from None
     extras, errors = _extra_values(parsed)
     specs = []
     for leaf, extra, row, more in zip(

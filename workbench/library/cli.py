@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from workbench.core.cli_errors import fail_on
-from workbench.core.errors import DomainError
+from workbench.core.errors import DomainError, ValidationFailed
 
 FOLDERS = {"common": "common", "sector": "sectors"}
 
@@ -23,7 +23,7 @@ def _app():
 def _read(path: Path):
     """The packs at a path: a library folder, one YAML file or one Excel file."""
     from workbench.library import packs, services
-    from workbench.library.loading import read_folder, refuse
+    from workbench.library.loading import PACKS_REFUSED, read_folder
 
     try:
         if path.is_dir():
@@ -31,7 +31,7 @@ def _read(path: Path):
         if path.suffix.lower() in (".yaml", ".yml", ".xlsx"):
             return [services.read_upload(path.name, path.read_bytes(), max_mb=100)]
     except packs.PackError as error:
-        raise refuse(error.errors) from error
+        raise ValidationFailed.from_invalid(error, PACKS_REFUSED) from error
     raise click.BadParameter(f"{path} 不是指标库目录、.yaml/.yml 或 .xlsx 文件", param_hint="PATH")
 
 

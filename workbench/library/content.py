@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from workbench.core.problems import FieldError
 from workbench.library import packs, pinyin
 from workbench.scoring.params import ParamError, parse_params
 
@@ -217,12 +218,12 @@ def parse_benchmarks(text: str | None) -> tuple[tuple[BenchmarkValue, ...], list
     return tuple(values), errors
 
 
-def validate(content: LeafContent) -> list[dict[str, str]]:
-    """Every problem as `{field, message}` in Chinese; empty when the content can be saved."""
-    errors: list[dict[str, str]] = []
+def validate(content: LeafContent) -> list[FieldError]:
+    """Every problem at its field, in Chinese; empty when the content can be saved."""
+    errors: list[FieldError] = []
 
     def fail(name: str, message: str) -> None:
-        errors.append({"field": name, "message": message})
+        errors.append(FieldError(message, field=name))
 
     for name, label in (("level1", "一级指标"), ("level2", "二级指标"), ("name", "三级指标名称")):
         if not getattr(content, name).strip():
@@ -245,54 +246,50 @@ def validate(content: LeafContent) -> list[dict[str, str]]:
     errors += _tag_errors(content.tags)
     for position, item in enumerate(content.benchmarks, 1):
         errors += [
-            {"field": "benchmarks", "message": f"基准值第{position}项{message}"}
+            FieldError(f"基准值第{position}项{message}", field="benchmarks")
             for message in _benchmark_errors(item)
         ]
     return errors
 
 
-def _weight_errors(weight: Decimal) -> list[dict[str, str]]:
+def _weight_errors(weight: Decimal) -> list[FieldError]:
     if weight <= 0 or weight > WEIGHT_LIMIT:
-        return [{"field": "weight", "message": "分值应大于0且不超过100"}]
+        return [FieldError("分值应大于0且不超过100", field="weight")]
     if weight != weight.quantize(Decimal("0.01")):
-        return [{"field": "weight", "message": "分值最多保留两位小数"}]
+        return [FieldError("分值最多保留两位小数", field="weight")]
     return []
 
 
-def _params_errors(content: LeafContent) -> list[dict[str, str]]:
+def _params_errors(content: LeafContent) -> list[FieldError]:
     if content.rule not in packs.RULES:
         return []
     if content.rule == "elements" and not content.points:
-        return [{"field": "points", "message": "要素计分（elements）的指标必须列出评价要点"}]
+        return [FieldError("要素计分（elements）的指标必须列出评价要点", field="points")]
     if content.rule == "elements" and content.params:
         items = [item for item in re.split(r"[;；]", content.params) if item.strip()]
         if len(items) != len(content.points):
             message = f"要素计分参数有{len(items)}项，与评价要点条数（{len(content.points)}）不一致"
-            return [{"field": "params", "message": message}]
+            return [FieldError(message, field="params")]
     # Pack params are suggestions; expert scores and deductions are entered per engagement.
     if content.rule in ("expert", "deduction", "qualitative") and not content.params:
         return []
     try:
         parse_params(content.rule, content.params or None)
     except ParamError as error:
-        return [{"field": "params", "message": f"参数有误：{error}"}]
+        return [FieldError(f"参数有误：{error}", field="params")]
     return []
 
 
-def _tag_errors(tags: tuple[str, ...]) -> list[dict[str, str]]:
-    errors = []
+def _tag_errors(tags: tuple[str, ...]) -> list[FieldError]:
+    errors: list[FieldError] = []
     if len(tags) > MAX_TAGS:
-        errors.append({"field": "tags", "message": f"标签最多 {MAX_TAGS} 个"})
+        errors.append(FieldError(f"标签最多 {MAX_TAGS} 个", field="tags"))
     if len(set(tags)) != len(tags):
-        errors.append({"field": "tags", "message": "标签有重复"})
+        errors.append(FieldError("标签有重复", field="tags"))
     for tag in tags:
         if TAG_SEPARATORS.search(tag) or len(tag) > MAX_TAG:
-            errors.append(
-                {
-                    "field": "tags",
-                    "message": f"标签「{tag}」不能含顿号、逗号、分号，且不超过{MAX_TAG}字",
-                }
-            )
+            message = f"标签「{tag}」不能含顿号、逗号、分号，且不超过{MAX_TAG}字"
+            errors.append(FieldError(message, field="tags"))
     return errors
 
 

@@ -13,6 +13,7 @@ from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed, ValidationFailed
 from workbench.core.locking import require_version
 from workbench.core.permissions import authorize
+from workbench.core.problems import FieldError
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import EngagementType
 from workbench.library import content as leaf_content
@@ -33,7 +34,7 @@ def check_lock(indicator: LibraryIndicator, version: int | None) -> None:
     require_version(version, indicator.version, stale="该指标已被他人修改，请刷新后重试")
 
 
-def invalid(errors: list[dict], message: str = "指标内容有误") -> ValidationFailed:
+def invalid(errors: list[FieldError], message: str = "指标内容有误") -> ValidationFailed:
     return ValidationFailed(message, details=errors)
 
 
@@ -137,7 +138,7 @@ def create_personal(
     types = list(engagement_types or [EngagementType.project.value])
     errors = leaf_content.validate(data)
     errors += [
-        {"field": "engagement_types", "message": f"未知的评价类型「{item}」"}
+        FieldError(f"未知的评价类型「{item}」", field="engagement_types")
         for item in types
         if item not in EngagementType.__members__
     ]
@@ -195,12 +196,12 @@ def edit(
     before = _current(db, indicator)
     same = before.digest == data.digest()
     if not same and not change_note.strip():
-        errors.append({"field": "change_note", "message": "请填写修改说明"})
+        errors.append(FieldError("请填写修改说明", field="change_note"))
     if errors:
         raise invalid(errors)
     if same and not scope:
         raise invalid(
-            [{"field": "change_note", "message": "内容与当前版本相同，未生成新版本"}],
+            [FieldError("内容与当前版本相同，未生成新版本", field="change_note")],
             "内容没有变化",
         )
     old_scope = audit.snapshot(indicator, list(scope))
@@ -243,16 +244,15 @@ def _scope_changes(
     changes: dict[str, str | None] = {}
     if sector is not None and (sector.strip() or None) != indicator.sector:
         if len(sector.strip()) > 60:
-            errors.append({"field": "sector", "message": "所属领域最多 60 个字符"})
+            errors.append(FieldError("所属领域最多 60 个字符", field="sector"))
         changes["sector"] = sector.strip() or None
     if engagement_types is not None:
         unknown = [item for item in engagement_types if item not in EngagementType.__members__]
         errors += [
-            {"field": "engagement_types", "message": f"未知的评价类型「{item}」"}
-            for item in unknown
+            FieldError(f"未知的评价类型「{item}」", field="engagement_types") for item in unknown
         ]
         if not engagement_types:
-            errors.append({"field": "engagement_types", "message": "请至少选择一种评价类型"})
+            errors.append(FieldError("请至少选择一种评价类型", field="engagement_types"))
         text = engagement_types_text(engagement_types)
         if text != indicator.engagement_types:
             changes["engagement_types"] = text
@@ -280,12 +280,12 @@ def add_benchmark(
     old = content_of(_current(db, indicator))
     item = BenchmarkValue(value.strip(), year, source.strip())
     if item in old.benchmarks:
-        raise invalid([{"field": "value", "message": "该基准值已存在"}], "基准值重复")
+        raise invalid([FieldError("该基准值已存在", field="value")], "基准值重复")
     data = replace(old, benchmarks=(*old.benchmarks, item))
     errors = leaf_content.validate(data)
     if errors:
         raise invalid(
-            [{**e, "field": "value" if e["field"] == "benchmarks" else e["field"]} for e in errors],
+            [replace(e, field="value") if e.field == "benchmarks" else e for e in errors],
             "基准值有误",
         )
     row = add_version(

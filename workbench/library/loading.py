@@ -74,9 +74,9 @@ def pack_errors(db: Session, pack: packs.Pack) -> list[str]:
     for path, leaf in packs.flatten(pack):
         where = f"指标「{'/'.join(path)}」"
         errors += [
-            f"{where}：{item['message']}"
+            f"{where}：{item.message}"
             for item in leaf_content.validate(leaf_content.from_pack_leaf(path, leaf))
-            if item["field"] in leaf_content.MAX_LENGTHS or item["field"] == "params"
+            if item.field in leaf_content.MAX_LENGTHS or item.field == "params"
         ]
     if pack.kind == "common":
         others = db.exec(
@@ -90,11 +90,12 @@ def pack_errors(db: Session, pack: packs.Pack) -> list[str]:
     return [f"{_label(pack)}：{message}" for message in dict.fromkeys(errors)]
 
 
+PACKS_REFUSED = "指标包校验未通过，未导入任何内容"
+
+
 def refuse(errors: list[str]) -> ValidationFailed:
-    return ValidationFailed(
-        "指标包校验未通过，未导入任何内容",
-        details=[{"field": "file", "message": message} for message in errors],
-    )
+    """The import's refusal: each problem an error of the uploaded file."""
+    return ValidationFailed.from_invalid(packs.PackError(errors), PACKS_REFUSED)
 
 
 def import_packs(db: Session, *, actor: User | None, items: list[packs.Pack]) -> list[ImportResult]:
@@ -340,7 +341,7 @@ def load_shipped(
     try:
         items = read_folder(folder)
     except packs.PackError as error:
-        raise refuse(error.errors) from error
+        raise ValidationFailed.from_invalid(error, PACKS_REFUSED) from error
     return import_packs(db, actor=actor, items=items)
 
 
@@ -358,7 +359,7 @@ def load_shipped_after_upgrade(app) -> None:
         except ValidationFailed as error:
             click.echo(f"指标库未导入：{error.message}", err=True)
             for item in error.details:
-                click.echo(f"  - {item['message']}", err=True)
+                click.echo(f"  - {item.message}", err=True)
             return
     changed = [result for result in results if result.changed]
     if not results:

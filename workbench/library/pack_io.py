@@ -131,7 +131,7 @@ def read_upload(name: str, data: bytes, *, max_mb: int = 10) -> packs.Pack:
         raise refuse(
             [
                 message if message.startswith(f"{safe}：") else f"{safe}：{message}"
-                for message in error.errors
+                for message in error.messages
             ]
         ) from error
     pack.origin = safe

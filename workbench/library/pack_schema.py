@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
+
+from workbench.core.problems import FieldError, Invalid
 
 # Rule keys of DOMAIN.md §4 with the Chinese names the indicator sheet also accepts.
 RULES: dict[str, str] = {
@@ -44,12 +47,13 @@ ENGAGEMENT_TYPES: dict[str, str] = {
 COMMON_TOTAL = Decimal(100)
 
 
-class PackError(ValueError):
-    """A pack could not be read; ``errors`` lists every problem in Chinese."""
+class PackError(Invalid):
+    """A pack could not be read; ``messages`` lists every problem in Chinese, each an error of
+    the uploaded file (the sentence names the pack file and where in it)."""
 
-    def __init__(self, errors: list[str]) -> None:
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
+    def __init__(self, messages: Iterable[str]) -> None:
+        errors = [FieldError(message, field="file") for message in messages]
+        super().__init__("\n".join(e.message for e in errors), errors)
 
 
 @dataclass

@@ -146,7 +146,7 @@ def load_all(root: str | Path) -> list[Pack]:
             try:
                 pack = load_pack(path, origin=relative)
             except PackError as exc:
-                errors.extend(exc.errors)
+                errors.extend(exc.messages)
                 continue
             pack.origin = relative
             if pack.kind != kind:

@@ -75,7 +75,7 @@ def import_file():
     except ValidationFailed as error:
         refused(error)
         for item in error.details[:30]:
-            flash(item.get("message", str(item)), "warning")
+            flash(item.message, "warning")
         return redirect(url_for("library.pack_list"))
     flash(
         f"已导入{result.summary()}"

@@ -15,6 +15,7 @@ from workbench.accounts.models import User
 from workbench.core import audit
 from workbench.core.errors import Conflict, NotAllowed
 from workbench.core.permissions import authorize
+from workbench.core.problems import at_field
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.library import content as leaf_content
@@ -137,7 +138,7 @@ def reject(
     """The admin returns a proposal to its owner's personal indicators with a reason."""
     _require_admin(actor, "退回指标")
     if not reason.strip():
-        raise invalid([{"field": "reason", "message": "请填写退回理由"}], "请填写退回理由")
+        raise invalid(at_field("reason", "请填写退回理由"), "请填写退回理由")
     return _transition(
         db,
         actor=actor,
@@ -163,7 +164,7 @@ def deprecate(
     """The admin withdraws an indicator from use; engagements keep the versions they used."""
     _require_admin(actor, "停用指标")
     if not reason.strip():
-        raise invalid([{"field": "reason", "message": "请填写停用理由"}], "请填写停用理由")
+        raise invalid(at_field("reason", "请填写停用理由"), "请填写停用理由")
     return _transition(
         db,
         actor=actor,

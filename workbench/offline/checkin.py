@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
 from workbench.core import audit, jobs
-from workbench.core.errors import Conflict, DomainError, ValidationFailed
+from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import local, utcnow
 from workbench.engagements.models import Engagement, ensure_writable
@@ -33,10 +33,9 @@ FOREIGN = "此回传包不是本服务器检出的项目产生的（签名不符
 NOT_RETURN = "这是检出包，不是回传包：请在笔记本上“导出回传包”后再导入"
 
 
-class Refused(DomainError):
-    """A return package that cannot be imported; nothing was written."""
-
-    status = 422
+class Refused(ValidationFailed):
+    """A return package that cannot be imported as a whole (its message says why); nothing was
+    written. The page shows it under the upload, not beside a field."""
 
 
 def _manifest(zf: zipfile.ZipFile) -> dict:

@@ -246,14 +246,14 @@ def checkin(engagement_id: int):
                 engagement=engagement,
                 finish=bool(form.finish.data),
             )
-    except ValidationFailed as error:
-        attach_errors(form, error)
-        return _page(engagement, checkin_form=form, status=error.status)
     except (checkin_service.Refused, Conflict) as error:
         db.mark_rollback()
         return _page(
             engagement, checkin_form=form, checkin_error=error.message, status=error.status
         )
+    except ValidationFailed as error:
+        attach_errors(form, error)
+        return _page(engagement, checkin_form=form, status=error.status)
     found = display.figures(row.summary)
     message = f"已导入回传包：新增 {found.added}、更新 {found.updated}、删除 {found.deleted}"
     if found.conflicts:

@@ -48,7 +48,7 @@ def outline_profiles_page():
                 note=request.form.get("note", ""),
             )
         except ValidationFailed as error:
-            errors = [d.get("message", "") for d in error.details] or [str(error)]
+            errors = [d.message for d in error.details] or [str(error)]
             refused(error)
         else:
             flash("提纲已保存为新版本，该委托单位此类项目的报告按新提纲撰写和生成", "success")

@@ -77,7 +77,7 @@ def rate(engagement_id: int):
         refused(error)
         values = {f"score_{k}": v for k, v in scores.items()}
         values |= {f"count_{k}": v for k, v in counts.items()}
-        found = {d.get("field", ""): d["message"] for d in error.details}
+        found = {d.field or "": d.message for d in error.details}
         return _rating_page(engagement, form=form, values=values, errors=found, status=422)
     flash(f"质量考核已保存：总分 {row.total} 分", "success")
     return redirect(url_for("review.rating", engagement_id=engagement_id))

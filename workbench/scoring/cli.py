@@ -75,7 +75,7 @@ def score_command(sheet: Path, out: Path | None, as_json: bool) -> None:
     except SheetError as exc:
         click.echo(f"指标表“{sheet.name}”有{len(exc.errors)}处问题，未计分：", err=True)
         for error in exc.errors:
-            click.echo(f"  - {error['message']}", err=True)
+            click.echo(f"  - {error.message}", err=True)
         raise SystemExit(EXIT_INVALID) from exc
     result = calculate(parsed.leaves, grades=parsed.grades)
     if result.errors:  # read_sheet(for_scoring=True) refuses these; kept as a guard

@@ -26,8 +26,7 @@ def _number(text: str | None, *, name: str, what: str) -> Decimal | None:
     try:
         return parse_number(token, what=what)
     except ParamError as error:
-        details = [{"field": name, "message": error.message}]
-        raise ValidationFailed(error.message, details=details) from None
+        raise ValidationFailed.of_field(name, error.message) from None
 
 
 class ScoreForm(BaseForm):
@@ -56,9 +55,7 @@ class ScoreForm(BaseForm):
         try:
             score = parse_decimal(self.score.data)
         except ValueError as error:
-            message = str(error)
-            details = [{"field": "score", "message": message}]
-            raise ValidationFailed(message, details=details) from None
+            raise ValidationFailed.of_field("score", str(error)) from None
         points = [
             _number(part, name="deductions", what="扣分")
             for part in _SEPARATORS.split(self.deductions.data or "")

@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
+from workbench.core.problems import FieldError, Invalid
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -50,12 +52,11 @@ _NUMBER_RE = re.compile(r"(?<![\d.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?"
 _PLAIN_RE = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
-class ParamError(ValueError):
+class ParamError(Invalid):
     """A value or parameter that cannot be understood; the message is for the evaluator."""
 
     def __init__(self, message: str, *, field: str = "params"):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, [FieldError(message, field=field)])
         self.field = field
 
 

@@ -11,6 +11,7 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.forms import refused
 from workbench.core.hygiene import parse_int
 from workbench.core.permissions import guarded_object, predicate, requires
+from workbench.core.problems import FieldError
 from workbench.core.templating import register_tab
 from workbench.indicators.services import is_editor
 from workbench.reports.services import profile_for
@@ -32,7 +33,7 @@ register_tab(lazy_gettext("单位自评得分"), "scoring.self_score_page", "sco
 def self_score_page(engagement_id: int):
     session = db.session()
     engagement = guarded_object()
-    errors: list[dict] = []
+    errors: list[FieldError] = []
     if request.method == "POST":
         entries = {
             item.id: self_scores.Entry(
@@ -48,7 +49,7 @@ def self_score_page(engagement_id: int):
                 session, actor=current_user, engagement=engagement, entries=entries
             )
         except ValidationFailed as error:
-            errors = error.details or [{"field": "", "message": str(error)}]
+            errors = error.details or [FieldError(str(error), field="")]
             refused(error)
         else:
             flash(f"已保存{changed}项自评得分", "success")
@@ -69,6 +70,6 @@ def self_score_page(engagement_id: int):
         review_sum=review_sum,
         threshold=threshold,
         in_report=profile_threshold is not None,
-        errors={e.get("field"): e.get("message") for e in errors},
+        errors={e.field or None: e.message for e in errors},
         form=request.form if errors else None,
     ), (422 if errors else 200)

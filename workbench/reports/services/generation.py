@@ -38,7 +38,7 @@ from workbench.reports.render import ReportRenderError, docx_to_pdf, render_docx
 from workbench.reports.section_outline import outline
 from workbench.reports.services import checkup as checkups
 from workbench.reports.services import outline as outlined
-from workbench.review.services import archive
+from workbench.review import services as review_services  # a module: review imports reports back
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
@@ -152,7 +152,7 @@ def build(db: Session, engagement: Engagement, *, kind: str, label: str = "") ->
 
 def _archive(db: Session, engagement: Engagement) -> bytes:
     """The archive zip from the review domain's exporter (a temporary file, removed here)."""
-    path = archive.export_zip(db, engagement)
+    path = review_services.archive.export_zip(db, engagement)
     try:
         return path.read_bytes()
     finally:

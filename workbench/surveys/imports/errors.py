@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Iterable
+
+from workbench.core.problems import FieldError, Invalid
 
 # Enough rows to show a pattern without flooding the page when a whole column is wrong.
 MAX_ERRORS_PER_COLUMN = 20
 MAX_ERRORS = 500
 
 
-class ImportIssue(TypedDict):
-    """One problem of an import, as the API returns it: `{row, column, message}`."""
-
-    row: int | None
-    column: str | None
-    message: str
+# One problem of an import; the API says it as `{row, column, message}` (both named, even unknown).
+ImportIssue = FieldError
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Invalid):
     """The file cannot be read at all (size, format, encoding, layout)."""
 
-    def __init__(self, message: str, *, errors: list[ImportIssue] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors: list[ImportIssue] = errors or [issue(message)]
+    def __init__(self, message: str, *, errors: Iterable[ImportIssue] = ()):
+        super().__init__(message, errors or [issue(message)])
 
 
 def issue(message: str, *, row: int | None = None, column: str | None = None) -> ImportIssue:
-    """Build one `{row, column, message}` problem."""
-    return {"row": row, "column": column, "message": message}
+    """One problem at a row and column of the file (None when the file has no place for it)."""
+    return FieldError(message, row=row, column=column)
 
 
 def column_letter(index: int) -> str:

@@ -8,7 +8,7 @@ from workbench.accounts.models import User
 from workbench.core.errors import ValidationFailed
 from workbench.engagements.models import Engagement
 from workbench.surveys.design.surveys import create_survey
-from workbench.surveys.imports import detect_questions
+from workbench.surveys.imports import ImportIssue, detect_questions
 from workbench.surveys.imports.service import read_upload, upload_import
 from workbench.surveys.models import Survey, SurveyImport
 
@@ -19,7 +19,7 @@ def detected_questions(filename: str, data: bytes):
     questions = detect_questions(table)
     if not questions:
         message = "文件中没有找到“1、题干”形式的题目列，无法识别问卷；请上传问卷星导出的原始文件"
-        raise ValidationFailed(message, details=[{"row": 1, "column": None, "message": message}])
+        raise ValidationFailed(message, details=[ImportIssue(message, row=1, column=None)])
     return questions
 
 

@@ -71,7 +71,7 @@ def parse_generic_file(
     try:
         table = read_table(data, filename=filename, limits=limits)
     except ImportRefused as refused:
-        return ParsedImport(errors=refused.errors)
+        return ParsedImport(errors=list(refused.errors))
     return parse_responses(table, questions, map_columns(table, questions, assignments))
 
 

@@ -30,7 +30,7 @@ from workbench.core.errors import DomainError, ValidationFailed
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement
 from workbench.surveys.design.questionnaire import questions_of
-from workbench.surveys.imports import service
+from workbench.surveys.imports import ImportIssue, service
 from workbench.surveys.imports.progress import progress_name
 from workbench.surveys.models import ImportStatus, Survey, SurveyImport
 
@@ -74,7 +74,7 @@ def _fail(job_id: int, errors: list[dict]) -> None:
 
 
 def _message(text: str) -> list[dict]:
-    return [{"row": None, "column": None, "message": text}]
+    return [ImportIssue(text, row=None, column=None).as_dict()]
 
 
 def run(job_id: int, attempt: int | None = None) -> None:
@@ -93,7 +93,7 @@ def run(job_id: int, attempt: int | None = None) -> None:
         stream = service.job_stream(job)
         mapping = service.edited_mapping(job, questions_of(survey), stream.head, values)
         if mapping.errors:
-            raise ValidationFailed("文件有误", details=[dict(e) for e in mapping.errors])
+            raise ValidationFailed("文件有误", details=mapping.errors)
         job.mapping = mapping.to_dict()
 
         def report(done: int) -> None:
@@ -129,7 +129,7 @@ def import_survey(job_id: int) -> None:
         keep_progress = True
         log.warning("survey import %s: attempt %s ran past the time limit", job_id, attempt)
     except ValidationFailed as error:
-        _fail(job_id, [dict(d) for d in error.details or []] or _message(error.message))
+        _fail(job_id, [d.as_dict() for d in error.details] or _message(error.message))
     except DomainError as error:
         _fail(job_id, _message(error.message))
     except jobs.TRANSIENT as error:

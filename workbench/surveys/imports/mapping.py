@@ -74,7 +74,7 @@ class ImportMapping:
         return {
             "kind": self.kind,
             "columns": [asdict(c) for c in self.columns],
-            "errors": list(self.errors),
+            "errors": [e.as_dict() for e in self.errors],
             "warnings": list(self.warnings),
         }
 
@@ -83,6 +83,6 @@ class ImportMapping:
         return cls(
             kind=str(data.get("kind") or "wjx"),
             columns=[ColumnAssignment.from_dict(c) for c in data.get("columns") or []],
-            errors=list(data.get("errors") or []),
+            errors=[ImportIssue.of(e) for e in data.get("errors") or []],
             warnings=list(data.get("warnings") or []),
         )

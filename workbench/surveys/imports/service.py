@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask import current_app, has_app_context
 from sqlmodel import Session
@@ -24,6 +23,7 @@ from workbench.surveys.design.questionnaire import questions_of
 from workbench.surveys.design.questions import Question
 from workbench.surveys.imports import (
     ChunkParser,
+    ImportIssue,
     ImportMapping,
     ImportRefused,
     ParsedImport,
@@ -52,10 +52,10 @@ class ImportOutcome:
     variant: str | None = None
 
 
-def refusal(errors: Sequence[Mapping[str, Any]], message: str = "文件未导入") -> ValidationFailed:
+def refusal(errors: Sequence[ImportIssue], message: str = "文件未导入") -> ValidationFailed:
     """A 422 whose details are the importer's `{row, column, message}` problems."""
-    first = errors[0]["message"] if errors else message
-    return ValidationFailed(f"{message}：{first}", details=[dict(e) for e in errors])
+    first = errors[0].message if errors else message
+    return ValidationFailed(f"{message}：{first}", details=errors)
 
 
 def _max_mb() -> int:

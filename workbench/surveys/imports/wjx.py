@@ -86,7 +86,7 @@ def parse_wjx_file(
     try:
         table = read_table(data, filename=filename, limits=limits)
     except ImportRefused as refused:
-        return ParsedImport(errors=refused.errors)
+        return ParsedImport(errors=list(refused.errors))
     mapping = mapping or propose_mapping(table, questions)
     return parse_responses(table, questions, mapping)
 

@@ -12,7 +12,7 @@ from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.surveys import loaders
 from workbench.surveys.blueprint import bp
 from workbench.surveys.design.questionnaire import questions_of
-from workbench.surveys.imports import ImportMapping, automap, service
+from workbench.surveys.imports import ImportIssue, ImportMapping, automap, service
 from workbench.surveys.imports import jobs as import_jobs
 from workbench.surveys.imports.progress import progress_of
 from workbench.surveys.models import SurveyImport
@@ -67,7 +67,7 @@ def import_upload(engagement_id: int, survey_id: int):
     if not form.validate_on_submit() or upload is None or not upload.filename:
         message = "请选择要导入的文件（.xls、.xlsx 或 .csv）"
         return _imports_page(
-            scope, errors=[{"row": None, "column": None, "message": message}], status=422
+            scope, errors=[ImportIssue(message, row=None, column=None)], status=422
         )
     try:
         job = service.upload_import(

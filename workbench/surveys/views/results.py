@@ -130,7 +130,7 @@ def rules(engagement_id: int, survey_id: int):
     except ValidationFailed as error:
         db.mark_rollback()
         for item in error.details:
-            flash(item["message"], "danger")
+            flash(item.message, "danger")
         return redirect(_responses_url(scope) + "#rules")
     flash("有效问卷筛选规则已保存，统计结果已按新规则重新计算", "success")
     return redirect(_responses_url(scope) + "#rules")
