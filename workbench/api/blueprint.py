@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
-from flask import Blueprint, jsonify, request
-from pydantic import BaseModel, ValidationError
+from flask import Blueprint
+from pydantic import BaseModel
 
-from workbench.core.errors import ValidationFailed
-from workbench.core.hygiene import find_problems
 from workbench.core.idempotency import idempotent
 
+# The bodies' reading and writing, shared with the hub protocol (/hub/v1), live in core.
+from workbench.core.json_bodies import form_flag as form_flag
+from workbench.core.json_bodies import parse_body as parse_body
+from workbench.core.json_bodies import refuse_unstorable as refuse_unstorable
+from workbench.core.json_bodies import respond as respond
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-M = TypeVar("M", bound=BaseModel)
 STRING_PARAMS = {"kind"}  # path parameters that are not integer ids
 
 
@@ -87,52 +89,6 @@ def operation(
         return view
 
     return decorate
-
-
-def parse_body(model: type[M]) -> M:
-    """Validate the JSON body against a model; field-level 422 on any error."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationFailed.of_field("body", "请求体须为 JSON 对象")
-    refuse_unstorable(data)
-    try:
-        parsed = model.model_validate(data)
-    except ValidationError as error:
-        details = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
-            for e in error.errors()
-        ]
-        raise ValidationFailed("请求参数有误", details=details) from None
-    refuse_unstorable(parsed.model_dump())  # Decimals the body held as text, e.g. "1e999999999"
-    return parsed
-
-
-def form_flag(name: str) -> bool:
-    """A multipart/form true/false field (absent is false); 422 on anything else."""
-    flag = (request.form.get(name) or "").strip().lower()
-    if flag not in ("", "true", "false", "1", "0"):
-        raise ValidationFailed(
-            f"{name} 应为 true 或 false", details=[{"field": name, "message": "应为 true 或 false"}]
-        )
-    return flag in ("true", "1")
-
-
-def refuse_unstorable(data: object) -> None:
-    """422 naming every field whose text holds control characters or whose number no column holds."""
-    found = find_problems(data)
-    if found:
-        details = [
-            {"field": ".".join(str(p) for p in path) or "body", "message": message}
-            for path, message in found[:50]
-        ]
-        raise ValidationFailed("请求参数有误", details=details)
-
-
-def respond(model: BaseModel | list, status: int = 200):
-    """Serialise a response model (Decimals become strings)."""
-    if isinstance(model, list):
-        return jsonify([m.model_dump(mode="json") for m in model]), status
-    return jsonify(model.model_dump(mode="json")), status
 
 
 def _load_routes() -> None:

@@ -13,8 +13,8 @@ from io import BytesIO
 from flask import Blueprint, current_app, g, jsonify, request, send_file
 
 from workbench import db
-from workbench.api.blueprint import parse_body, respond
 from workbench.core.inputs import query_int
+from workbench.core.json_bodies import parse_body, respond
 from workbench.hub import hub_side
 from workbench.hub.schemas import (
     ChangesOut,
