@@ -136,6 +136,14 @@ def lead_users(db: Session, engagement: Engagement) -> list[User]:
     return list(db.exec(select(User).where(col(User.id).in_(ids))).all())
 
 
+def unit_users(db: Session, engagement: Engagement) -> list[User]:
+    """The evaluated unit's active contacts on the engagement (they report rectification progress)."""
+    ids = [m.user_id for m in engagement.members if m.role == MemberRole.unit]
+    if not ids:
+        return []
+    return list(db.exec(select(User).where(col(User.id).in_(ids), col(User.active))).all())
+
+
 def unread_count_column():
     """The unread count as a subquery correlated to `User.id` (loaded with the session user)."""
     return (
