@@ -121,6 +121,11 @@ def test_a_note_is_needed_only_by_some_choices_and_is_never_too_long():
     assert refuse_note("done", "三个字", required_for={"done"}, limit=3) is None
 
 
+def test_a_note_without_a_limit_is_never_too_long():
+    assert refuse_note("waived", "长" * 5000, required_for={"waived"}) is None
+    assert refuse_note("waived", "", required_for={"waived"}) == Refusal.note_missing
+
+
 def test_an_answered_item_is_locked_for_its_author():
     assert refuse_edit(answered=True) == Refusal.answered
     assert refuse_edit(answered=False) is None

@@ -101,12 +101,13 @@ def refuse_choice(current: str, choice: str, moves: Moves) -> Refusal | None:
 
 
 def refuse_note(
-    choice: str, note: str, *, required_for: Collection[str], limit: int
+    choice: str, note: str, *, required_for: Collection[str], limit: int | None = None
 ) -> Refusal | None:
-    """None when the stripped `note` suits `choice`: given where the choice needs one, not too long."""
+    """None when the stripped `note` suits `choice`: given where the choice needs one, and no
+    longer than `limit` (None: the domain shortens it instead)."""
     if choice in required_for and not note:
         return Refusal.note_missing
-    if len(note) > limit:
+    if limit is not None and len(note) > limit:
         return Refusal.note_too_long
     return None
 
