@@ -135,7 +135,7 @@ def add_items(
 
 def unit_contacts(db: Session, engagement: Engagement) -> list[User]:
     """The engagement's members with role unit (被评价单位联系人)."""
-    ids = [m.user_id for m in engagement.members if m.role == MemberRole.unit]
+    ids = engagement.member_ids(MemberRole.unit)
     if not ids:
         return []
     return list(db.exec(select(User).where(col(User.id).in_(ids))).all())

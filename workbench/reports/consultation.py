@@ -76,7 +76,7 @@ def drafts(db: Session, engagement: Engagement) -> list[DeliverableVersion]:
 
 
 def unit_contacts(engagement: Engagement) -> list[int]:
-    return [m.user_id for m in engagement.members if m.role == MemberRole.unit]
+    return engagement.member_ids(MemberRole.unit)
 
 
 def send(
