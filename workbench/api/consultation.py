@@ -30,6 +30,7 @@ from workbench.api.consultation_schemas import (
 from workbench.api.engagements import load
 from workbench.api.review_record import names_of
 from workbench.api.versions import require_current, tagged
+from workbench.core import itemised
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements.models import Engagement
 from workbench.reports.models import Consultation, Opinion
@@ -56,7 +57,7 @@ def _round(engagement: Engagement, row: Consultation) -> ConsultationRoundOut:
         no_opinions_note=row.no_opinions_note,
         no_opinions_at=row.no_opinions_at,
         opinions=len(items),
-        unanswered=sum(1 for o in items if not o.answered),
+        unanswered=len(itemised.progress(items, answered=lambda o: o.answered).open),
         version=row.version,
     )
 

@@ -126,6 +126,10 @@ class Engagement(SQLModel, table=True):
     def roles_of(self, user) -> set[MemberRole]:
         return {MemberRole(m.role) for m in self.members if m.user_id == user.id}
 
+    def member_ids(self, role: MemberRole) -> list[int]:
+        """The users on the team in `role`, as listed (e.g. the unit contacts who answer lists)."""
+        return [m.user_id for m in self.members if m.role == role]
+
     def lead(self):
         return next((m for m in self.members if m.role == MemberRole.lead), None)
 

@@ -3,15 +3,13 @@ that each material is listed once (the request service and the Excel import shar
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from workbench.core.errors import ValidationFailed
+from workbench.core.itemised import split_lines
 from workbench.fieldwork.values import parse_date
-
-_SEPARATORS = re.compile(r"[|｜]")
 
 
 @dataclass
@@ -24,10 +22,8 @@ class ItemInput:
 def parse_item_lines(text: str, *, default_due: date | None) -> list[ItemInput]:
     """One material a line: `名称 | 截止日期 | 说明` (date and note optional); 422 naming lines."""
     items, errors = [], []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in _SEPARATORS.split(line)]
+    for line in split_lines(text):
+        number, parts = line.number, line.cells
         name = parts[0]
         due = default_due
         if len(parts) > 1 and parts[1]:

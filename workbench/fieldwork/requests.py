@@ -10,8 +10,9 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
-from workbench.core import audit, uploads
+from workbench.core import audit, itemised, uploads
 from workbench.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from workbench.core.itemised_rows import item_of, items_by_owner
 from workbench.core.timeutil import local, utcnow
 from workbench.engagements.models import Engagement, MemberRole
 from workbench.engagements.services import guard_write
@@ -27,6 +28,7 @@ from workbench.fieldwork.request_models import DocumentRequest, ItemStatus, Requ
 from workbench.fieldwork.review import content_changed
 
 MAX_LINK_DAYS = 90
+STATUS_MOVES = itemised.moves_among(list(ItemStatus), again=False)
 
 
 class LinkExpired(DomainError):
@@ -89,17 +91,17 @@ def create_request(
 def _add(db: Session, request: DocumentRequest, items: Sequence[ItemInput], actor: User) -> list:
     listed = items_of(db, [request.id])[request.id]
     refuse_twice([item.name for item in listed], items)
-    start = len(listed)
+    positions = itemised.numbers_after(len(listed), len(items))
     rows = [
         RequestItem(
             request_id=request.id,
-            position=start + n,
+            position=position,
             name=item.name.strip(),
             description=item.description.strip(),
             due_date=item.due_date,
             updated_by_id=actor.id,
         )
-        for n, item in enumerate(items, start=1)
+        for position, item in zip(positions, items, strict=True)
     ]
     db.add_all(rows)
     db.flush()
@@ -133,7 +135,7 @@ def add_items(
 
 def unit_contacts(db: Session, engagement: Engagement) -> list[User]:
     """The engagement's members with role unit (被评价单位联系人)."""
-    ids = [m.user_id for m in engagement.members if m.role == MemberRole.unit]
+    ids = engagement.member_ids(MemberRole.unit)
     if not ids:
         return []
     return list(db.exec(select(User).where(col(User.id).in_(ids))).all())
@@ -241,22 +243,15 @@ def request_for_token(db: Session, token: str) -> tuple[DocumentRequest, Engagem
 
 def items_of(db: Session, request_ids: Sequence[int]) -> dict[int, list[RequestItem]]:
     """Each request's items in order (one query)."""
-    found: dict[int, list[RequestItem]] = {rid: [] for rid in request_ids}
-    if request_ids:
-        for item in db.exec(
-            select(RequestItem)
-            .where(col(RequestItem.request_id).in_(list(request_ids)))
-            .order_by(col(RequestItem.position), col(RequestItem.id))
-        ).all():
-            found[item.request_id].append(item)
-    return found
+    return items_by_owner(
+        db, RequestItem, owner="request_id", owner_ids=request_ids, number="position"
+    )
 
 
 def get_item(db: Session, request: DocumentRequest, item_id: int) -> RequestItem:
-    item = db.get(RequestItem, item_id)
-    if item is None or item.request_id != request.id:
-        raise NotFound("资料项不存在")
-    return item
+    return item_of(
+        db, RequestItem, item_id, owner="request_id", owner_id=request.id, missing="资料项不存在"
+    )
 
 
 def set_item_status(
@@ -272,13 +267,14 @@ def set_item_status(
     """Mark an item received (e.g. paper copies on site), waived (reason required) or requested again."""
     guard_write(db, engagement, actor)
     item = get_item(db, request, item_id)
-    if action not in ItemStatus.__members__:
+    refusal = itemised.refuse_choice(item.status, action, STATUS_MOVES)
+    if refusal == itemised.Refusal.unknown_choice:
         raise ValidationFailed.of_field("action", "操作无效")
     target = ItemStatus(action)
     reason = (reason or "").strip()
-    if target == ItemStatus.waived and not reason:
+    if itemised.refuse_note(target, reason, required_for={ItemStatus.waived}):
         raise ValidationFailed.of_field("reason", f"“{item.name}”免于提供须说明原因")
-    if item.status == target:
+    if refusal:  # the only move refused is to the status it has
         raise Conflict(f"“{item.name}”已是该状态")
     before = {"status": item.status, "waive_reason": item.waive_reason}
     item.status = target

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
-from workbench.core import audit
-from workbench.core.errors import Conflict, NotFound, ValidationFailed
+from workbench.core import audit, itemised
+from workbench.core.errors import Conflict, ValidationFailed
+from workbench.core.itemised_rows import item_of, items_of, last_number
 from workbench.core.locking import require_version
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import local, utcnow
@@ -26,6 +27,12 @@ from workbench.reports.collect_signers import approved
 from workbench.reports.models import Adoption, Consultation, DeliverableVersion, Opinion
 
 ADOPTIONS = tuple(a.value for a in Adoption)
+# An answer may be revised to any adoption (the reason changes with it) until the archive.
+ANSWER_MOVES = itemised.moves_among(ADOPTIONS, again=True, unanswered="")
+REASON_REFUSALS = {
+    itemised.Refusal.note_missing: "请填写理由及修改情况",
+    itemised.Refusal.note_too_long: "理由及修改情况不能超过2000字",
+}
 
 
 def current(db: Session, engagement: Engagement) -> Consultation | None:
@@ -50,13 +57,7 @@ def rounds(db: Session, engagement: Engagement) -> list[Consultation]:
 def opinions(db: Session, consultation: Consultation | None) -> list[Opinion]:
     if consultation is None:
         return []
-    return list(
-        db.exec(
-            select(Opinion)
-            .where(Opinion.consultation_id == consultation.id)
-            .order_by(col(Opinion.number))
-        ).all()
-    )
+    return items_of(db, Opinion, owner="consultation_id", owner_id=consultation.id, number="number")
 
 
 def drafts(db: Session, engagement: Engagement) -> list[DeliverableVersion]:
@@ -75,7 +76,7 @@ def drafts(db: Session, engagement: Engagement) -> list[DeliverableVersion]:
 
 
 def unit_contacts(engagement: Engagement) -> list[int]:
-    return [m.user_id for m in engagement.members if m.role == MemberRole.unit]
+    return engagement.member_ids(MemberRole.unit)
 
 
 def send(
@@ -144,14 +145,17 @@ def _unit_round(db: Session, engagement: Engagement, actor: User) -> Consultatio
 
 def _clean_opinion(reference: str, content: str) -> tuple[str, str]:
     reference, content = (reference or "").strip(), (content or "").strip()
-    if not content:
-        raise ValidationFailed.of_field("content", "请填写意见内容")
-    if len(content) > 4000:
-        raise ValidationFailed.of_field(
-            "content", f"意见内容不能超过4000字（当前{len(content)}字）"
-        )
-    if len(reference) > 200:
-        raise ValidationFailed.of_field("reference", "章节/页码不能超过200字")
+    error = itemised.text_error(
+        content,
+        field="content",
+        limit=4000,
+        missing="请填写意见内容",
+        too_long="意见内容不能超过{limit}字（当前{n}字）",
+    ) or itemised.text_error(
+        reference, field="reference", limit=200, too_long="章节/页码不能超过{limit}字"
+    )
+    if error:
+        raise ValidationFailed.of_field(**error)
     return reference, content
 
 
@@ -161,10 +165,8 @@ def add_opinion(
     """The unit adds one opinion (section/page reference and text)."""
     row = _unit_round(db, engagement, actor)
     reference, content = _clean_opinion(reference, content)
-    number = (
-        db.exec(select(func.max(Opinion.number)).where(Opinion.consultation_id == row.id)).one()
-        or 0
-    ) + 1
+    last = last_number(db, Opinion, owner="consultation_id", owner_id=row.id, number="number")
+    [number] = itemised.numbers_after(last, 1)
     opinion = Opinion(
         consultation_id=row.id,
         engagement_id=engagement.id,
@@ -188,17 +190,16 @@ def add_opinion(
 
 
 def get_opinion(db: Session, engagement: Engagement, opinion_id: int) -> Opinion:
-    opinion = db.get(Opinion, opinion_id)
-    if opinion is None or opinion.engagement_id != engagement.id:
-        raise NotFound("意见不存在")
-    return opinion
+    return item_of(
+        db, Opinion, opinion_id, owner="engagement_id", owner_id=engagement.id, missing="意见不存在"
+    )
 
 
 def _own_open(db: Session, engagement: Engagement, actor: User, opinion: Opinion) -> None:
     row = _unit_round(db, engagement, actor)
     if opinion.consultation_id != row.id:
         raise Conflict("只能修改本轮征求意见中的意见")
-    if opinion.answered:
+    if itemised.refuse_edit(answered=opinion.answered):
         raise Conflict(f"第{opinion.number}条意见已由评价机构答复，不能再修改")
 
 
@@ -317,13 +318,12 @@ def answer(
     authorize(actor, "engagement.team", engagement, message="只有评价机构项目组成员可以答复意见")
     require_cleared(db, engagement, actor)
     require_version(version, opinion.version, stale="该意见已被他人修改或答复，请刷新后重试")
-    if adoption not in ADOPTIONS:
+    if itemised.refuse_choice(opinion.adoption, adoption, ANSWER_MOVES):
         raise ValidationFailed.of_field("adoption", "请选择采纳、部分采纳或不采纳")
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed.of_field("reason", "请填写理由及修改情况")
-    if len(reason) > 2000:
-        raise ValidationFailed.of_field("reason", "理由及修改情况不能超过2000字")
+    refusal = itemised.refuse_note(adoption, reason, required_for=ADOPTIONS, limit=2000)
+    if refusal:
+        raise ValidationFailed.of_field("reason", REASON_REFUSALS[refusal])
     before = {"adoption": opinion.adoption, "reason": opinion.reason}
     opinion.adoption, opinion.reason = adoption, reason
     opinion.answered_by_id, opinion.answered_at = actor.id, utcnow()
@@ -351,11 +351,8 @@ def blockers(db: Session, engagement: Engagement) -> list[Blocker]:
     found = []
     if not row.closed:
         found.append(Blocker("被评价单位尚未确认反馈完毕（或由项目负责人记录其无意见）", link))
-    found += [
-        Blocker(f"第{o.number}条意见尚未答复", f"{link}#opinion-{o.id}")
-        for o in opinions(db, row)
-        if not o.answered
-    ]
+    unanswered = itemised.progress(opinions(db, row), answered=lambda o: o.answered).open
+    found += [Blocker(f"第{o.number}条意见尚未答复", f"{link}#opinion-{o.id}") for o in unanswered]
     return found
 
 

@@ -130,10 +130,18 @@ def bureau_users(db: Session, engagement: Engagement) -> list[User]:
 
 
 def lead_users(db: Session, engagement: Engagement) -> list[User]:
-    ids = [m.user_id for m in engagement.members if m.role == MemberRole.lead]
+    ids = engagement.member_ids(MemberRole.lead)
     if not ids:
         return []
     return list(db.exec(select(User).where(col(User.id).in_(ids))).all())
+
+
+def unit_users(db: Session, engagement: Engagement) -> list[User]:
+    """The evaluated unit's active contacts on the engagement (they report rectification progress)."""
+    ids = engagement.member_ids(MemberRole.unit)
+    if not ids:
+        return []
+    return list(db.exec(select(User).where(col(User.id).in_(ids), col(User.active))).all())
 
 
 def unread_count_column():

@@ -7,38 +7,40 @@ after the report is approved, so items are created, edited and progressed after 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
 from flask import current_app, has_app_context
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from workbench.accounts.models import User
-from workbench.core import audit
-from workbench.core.errors import Conflict, NotFound, ValidationFailed
+from workbench.core import audit, itemised, itemised_rows
+from workbench.core.errors import Conflict, ValidationFailed
 from workbench.core.locking import require_version
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import local, utcnow
-from workbench.engagements.models import Engagement, MemberRole
+from workbench.engagements.models import Engagement
 from workbench.engagements.services import require_cleared
 from workbench.reports.models import DeliverableVersion
 from workbench.review import notifications, reading
 from workbench.review.models import RectificationItem, RectificationReport, Submission
 from workbench.review.saving import flush
 from workbench.review.states import (
+    FOLLOW_UP_MOVES,
     FOLLOW_UP_NAMES,
     FollowUpStatus,
     ReviewKind,
     SubmissionStatus,
-    can_move,
 )
 from workbench.review.submissions import latest, section_titles
 
 FEEDBACK_DAYS = 20  # the bureau sends the results within 20 days (DOMAIN.md §3)
 RECTIFY_DAYS = 30  # the unit rectifies within 30 days of the feedback
 STALE = "该整改事项已被他人修改，请刷新后重试"
-_SPLIT = re.compile(r"\s*[|｜]\s*")
+NOTE_REFUSALS = {  # the headline and the field's message
+    itemised.Refusal.note_missing: ("请说明整改情况", "登记已整改须说明整改情况"),
+    itemised.Refusal.note_too_long: ("说明过长", "说明不能超过 2000 字"),
+}
 
 
 def default_days() -> tuple[int, int]:
@@ -53,12 +55,8 @@ def default_days() -> tuple[int, int]:
 
 
 def items_of(db: Session, engagement: Engagement) -> list[RectificationItem]:
-    return list(
-        db.exec(
-            select(RectificationItem)
-            .where(RectificationItem.engagement_id == engagement.id)
-            .order_by(col(RectificationItem.position), col(RectificationItem.id))
-        ).all()
+    return itemised_rows.items_of(
+        db, RectificationItem, owner="engagement_id", owner_id=engagement.id, number="position"
     )
 
 
@@ -76,11 +74,11 @@ def candidates(db: Session, engagement: Engagement) -> list[str]:
     return reading.extract_problems(version.sections if version else None, section_titles())
 
 
-def _get(db: Session, engagement: Engagement, item_id: int) -> RectificationItem:
-    item = db.get(RectificationItem, item_id)
-    if item is None or item.engagement_id != engagement.id:
-        raise NotFound("整改事项不存在")
-    return item
+def get_item(db: Session, engagement: Engagement, item_id: int) -> RectificationItem:
+    return itemised_rows.item_of(
+        db, RectificationItem, item_id, owner="engagement_id", owner_id=engagement.id,
+        missing="整改事项不存在",
+    )  # fmt: skip
 
 
 def _require_lead(db: Session, engagement: Engagement, actor: User) -> None:
@@ -151,10 +149,8 @@ def create_items(
         defaults[1] if rectify_days is None else rectify_days, "rectify_days", "整改期限", errors
     )
     rows = []
-    for n, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        problem, requirement = _parts(line)
+    for line in itemised.split_lines(text, maxsplit=1):
+        n, problem, requirement = line.number, line.cell(0), line.cell(1)
         if not problem:
             errors.append({"row": n, "field": "problems", "message": f"第 {n} 行缺少问题描述"})
         elif len(problem) > 2000 or len(requirement) > 2000:
@@ -167,13 +163,13 @@ def create_items(
     start = base_date or local(final.decided_at).date()
     feedback_due = start + timedelta(days=feedback_days)
     rectify_due = feedback_due + timedelta(days=rectify_days)
-    offset = len(items_of(db, engagement))
+    positions = itemised.numbers_after(len(items_of(db, engagement)), len(rows))
     created = []
-    for i, (problem, requirement) in enumerate(rows, start=1):
+    for position, (problem, requirement) in zip(positions, rows, strict=True):
         item = RectificationItem(
             engagement_id=engagement.id,
             submission_id=final.id,
-            position=offset + i,
+            position=position,
             problem=problem,
             requirement=requirement,
             feedback_due=feedback_due,
@@ -221,7 +217,7 @@ def add_item(
     item = RectificationItem(
         engagement_id=engagement.id,
         submission_id=final.id,
-        position=len(items_of(db, engagement)) + 1,
+        position=itemised.numbers_after(len(items_of(db, engagement)), 1)[0],
         problem=problem,
         requirement=requirement,
         feedback_due=feedback_due,
@@ -266,7 +262,7 @@ def announce(db: Session, *, engagement: Engagement, items: Sequence[Rectificati
     )
     notifications.notify(
         db,
-        users=unit_users(db, engagement),
+        users=notifications.unit_users(db, engagement),
         engagement=engagement,
         kind="review.rectification",
         title=f"{engagement.title}：请按期反馈 {len(items)} 项问题的整改情况",
@@ -275,22 +271,12 @@ def announce(db: Session, *, engagement: Engagement, items: Sequence[Rectificati
     )
 
 
-def unit_users(db: Session, engagement: Engagement) -> list[User]:
-    """The evaluated unit's contacts on the engagement (they report rectification progress)."""
-    ids = [m.user_id for m in engagement.members if m.role == MemberRole.unit]
-    if not ids:
-        return []
-    return list(db.exec(select(User).where(col(User.id).in_(ids), col(User.active))).all())
-
-
 def open_items(db: Session, engagement: Engagement) -> list[RectificationItem]:
     """Items not yet confirmed rectified (the archive gate warns or blocks on them)."""
-    return [i for i in items_of(db, engagement) if i.status != FollowUpStatus.rectified]
-
-
-def _parts(line: str) -> tuple[str, str]:
-    pieces = _SPLIT.split(line.strip(), maxsplit=1)
-    return pieces[0].strip(), (pieces[1].strip() if len(pieces) > 1 else "")
+    rectified = FollowUpStatus.rectified
+    return list(
+        itemised.progress(items_of(db, engagement), answered=lambda i: i.status == rectified).open
+    )
 
 
 def update_item(
@@ -307,7 +293,7 @@ def update_item(
 ) -> RectificationItem:
     """The lead edits an item's problem, requirement and due dates."""
     _require_lead(db, engagement, actor)
-    item = _get(db, engagement, item_id)
+    item = get_item(db, engagement, item_id)
     require_version(version, item.version, stale=STALE)
     problem, requirement = (problem or "").strip(), (requirement or "").strip()
     errors = _item_errors(problem, requirement, feedback_due, rectify_due)
@@ -349,24 +335,23 @@ def record_progress(
     )
     if engagement.can_manage(actor):
         require_cleared(db, engagement, actor)
-    item = _get(db, engagement, item_id)
+    item = get_item(db, engagement, item_id)
     require_version(version, item.version, stale=STALE)
-    if status not in FollowUpStatus.__members__:
+    refusal = itemised.refuse_choice(item.status, status, FOLLOW_UP_MOVES)
+    if refusal == itemised.Refusal.unknown_choice:
         raise ValidationFailed.of_field("status", "状态无效")
-    if not can_move(item.status, status):
+    if refusal:
         raise Conflict(
             f"整改事项当前为“{FOLLOW_UP_NAMES[FollowUpStatus(item.status)]}”，"
             f"不能改为“{FOLLOW_UP_NAMES[FollowUpStatus(status)]}”"
         )
     note = (note or "").strip()
-    if status == FollowUpStatus.rectified and not note:
-        raise ValidationFailed(
-            "请说明整改情况", details=[{"field": "note", "message": "登记已整改须说明整改情况"}]
-        )
-    if len(note) > 2000:
-        raise ValidationFailed(
-            "说明过长", details=[{"field": "note", "message": "说明不能超过 2000 字"}]
-        )
+    refusal = itemised.refuse_note(
+        status, note, required_for={FollowUpStatus.rectified}, limit=2000
+    )
+    if refusal:
+        headline, message = NOTE_REFUSALS[refusal]
+        raise ValidationFailed(headline, details=[{"field": "note", "message": message}])
     before = {"status": item.status}
     now = utcnow()
     if status == FollowUpStatus.feedback_received:
@@ -393,8 +378,8 @@ def record_progress(
 def delete_item(db: Session, *, actor: User, engagement: Engagement, item_id: int) -> None:
     """The lead removes an item created by mistake (only while nothing was recorded on it)."""
     _require_lead(db, engagement, actor)
-    item = _get(db, engagement, item_id)
-    if item.status != FollowUpStatus.open:
+    item = get_item(db, engagement, item_id)
+    if itemised.refuse_edit(answered=item.status != FollowUpStatus.open):
         raise Conflict("已登记进展的整改事项不能删除")
     reported = db.exec(
         select(RectificationReport.id).where(RectificationReport.item_id == item.id)

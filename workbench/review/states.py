@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from workbench.core import itemised
+
 
 class ReviewKind(StrEnum):
     """What goes to the bureau: the plan, the draft report and the final report."""
@@ -151,7 +153,4 @@ def follow_up_state(status: str, feedback_due: date, rectify_due: date, today: d
 
 
 def can_move(current: str, target: str) -> bool:
-    try:
-        return FollowUpStatus(target) in FOLLOW_UP_MOVES[FollowUpStatus(current)]
-    except ValueError:
-        return False
+    return itemised.refuse_choice(current, target, FOLLOW_UP_MOVES) is None

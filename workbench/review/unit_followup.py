@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from workbench.accounts.models import User
-from workbench.core import audit, storage
+from workbench.core import audit, itemised, storage
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.locking import require_version
 from workbench.core.permissions import allowed, authorize
@@ -21,7 +21,7 @@ from workbench.core.uploads import CheckedUpload, check_batch
 from workbench.engagements.models import Engagement
 from workbench.review import notifications
 from workbench.review.models import RectificationEvidence, RectificationItem, RectificationReport
-from workbench.review.rectification import STALE, items_of
+from workbench.review.rectification import STALE, get_item, items_of
 from workbench.review.saving import flush
 from workbench.review.states import UNIT_REPORT_NAMES, FollowUpStatus, UnitReportKind
 
@@ -79,19 +79,22 @@ def report(
 ) -> RectificationReport:
     """The unit's report on one item, with its evidence files; all or nothing."""
     authorize(actor, "review.unit", engagement, message="只有被评价单位联系人可以报送整改情况")
-    item = db.get(RectificationItem, item_id)
-    if item is None or item.engagement_id != engagement.id:
-        raise NotFound("整改事项不存在")
+    item = get_item(db, engagement, item_id)
     require_version(version, item.version, stale=STALE)
     if kind not in UnitReportKind.__members__:
         raise ValidationFailed.of_field("kind", "请选择报送类型：整改反馈、整改进展或申报整改完成")
     if item.status == FollowUpStatus.rectified:
         raise ValidationFailed.of_field("kind", "该事项已确认整改完成，无需再报送")
     text = (text or "").strip()
-    if not text:
-        raise ValidationFailed.of_field("text", "请填写整改情况说明")
-    if len(text) > MAX_TEXT:
-        raise ValidationFailed.of_field("text", f"整改情况说明不能超过 {MAX_TEXT} 字")
+    error = itemised.text_error(
+        text,
+        field="text",
+        limit=MAX_TEXT,
+        missing="请填写整改情况说明",
+        too_long="整改情况说明不能超过 {limit} 字",
+    )
+    if error:
+        raise ValidationFailed.of_field(**error)
     if kind == UnitReportKind.done and not files:
         raise ValidationFailed.of_field("files", "申报整改完成须上传整改佐证材料")
     checked = _checked_files(files, max_mb)
