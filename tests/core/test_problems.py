@@ -20,7 +20,7 @@ from workbench.offline.checkin import Refused
 from workbench.scoring.values import ParamError
 from workbench.surveys.imports import ImportIssue, ImportRefused
 from workbench.surveys.imports.errors import issue as import_issue
-from workbench.surveys.imports_service import refusal as import_refusal
+from workbench.surveys.imports.service import refusal as import_refusal
 
 # Pure: the locations each kind of error says.
 

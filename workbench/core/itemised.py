@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from workbench.core.problems import FieldError
+
 T = TypeVar("T")
 
 # A typed line's cells: `|` or the full-width `｜`, spaces around them ignored.
@@ -54,15 +56,15 @@ def numbers_after(last: int, count: int) -> list[int]:
 
 def text_error(
     text: str, *, field: str, limit: int, missing: str = "", too_long: str
-) -> dict | None:
+) -> FieldError | None:
     """The field error of one stripped text: empty when `missing` is worded, or longer than `limit`.
 
     `too_long` may name the text's length as `{n}` and the limit as `{limit}`.
     """
     if missing and not text:
-        return {"field": field, "message": missing}
+        return FieldError(missing, field=field)
     if len(text) > limit:
-        return {"field": field, "message": too_long.format(n=len(text), limit=limit)}
+        return FieldError(too_long.format(n=len(text), limit=limit), field=field)
     return None
 
 
