@@ -11,6 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from flask import Blueprint
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -101,3 +103,37 @@ def test_no_domain_imports_another_domains_private_modules() -> None:
             if into and domain(importer) not in (None, into) and not _public(imported, pure):
                 crossing.append(f"{importer} -> {imported}")
     assert crossing == []
+
+
+# Being moved to blueprint.py on other branches (issue 16); the lead removes this exemption.
+BLUEPRINTS_PENDING = {"reports", "surveys", "fieldwork"}
+
+
+def test_every_domain_with_views_has_its_blueprint_and_no_module_imports_its_views() -> None:
+    """Issue 16: a domain's Blueprint lives in its blueprint.py, so its view modules import each
+    other's `bp` without a cycle; only the app's discovery (`modules("views")`) imports views.py."""
+    import grimp
+
+    graph = grimp.build_graph("workbench", cache_dir=None)
+    domains = sorted(
+        path.parent.name
+        for path in (ROOT / "workbench").glob("*/views.py")
+        if path.parent.name not in BLUEPRINTS_PENDING
+    )
+    assert domains, "the domains with pages are found"
+    missing, importing = [], []
+    for name in domains:
+        blueprint = importlib.import_module(f"workbench.{name}.blueprint")
+        if not isinstance(getattr(blueprint, "bp", None), Blueprint):
+            missing.append(name)
+        views = f"workbench.{name}.views"
+        if importlib.import_module(views).bp is not blueprint.bp:
+            missing.append(f"{views}.bp")
+        importing += [f"{m} -> {views}" for m in graph.find_modules_that_directly_import(views)]
+        for module in graph.find_children(f"workbench.{name}"):
+            if module.rsplit(".", 1)[1].startswith("views_"):
+                for imported in graph.find_modules_directly_imported_by(module):
+                    if imported.startswith(f"workbench.{name}.views"):
+                        importing.append(f"{module} -> {imported}")
+    assert missing == []
+    assert sorted(importing) == []

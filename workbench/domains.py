@@ -1,6 +1,7 @@
 """The domains in data-flow order, and discovery of their optional modules.
 
-Each domain may have: models.py (tables), views.py (`bp`, pages), gates.py (flowchart gates),
+Each domain may have: models.py (tables), blueprint.py (`bp`, its Blueprint alone), views.py
+(pages; it exposes `bp` and imports the domain's other view modules), gates.py (flowchart gates),
 events.py (listeners on audited actions, subscribed at start), cli.py (`commands`: click
 commands for `workbench`), demo.py (`fill(session, engagement, users)` for the demo engagement). The API lives in
 workbench/api/<domain>.py. Adding a domain means adding its name here; nothing else is edited by

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from workbench import db
-from workbench.accounts import admin, services
+from workbench.accounts import (
+    admin,
+    services,
+    views_profile,  # 职称 and 资格证书: routes of their own on bp
+)
 from workbench.accounts.auth import renew_session, start_session
+from workbench.accounts.blueprint import bp
 from workbench.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -18,6 +23,7 @@ from workbench.accounts.forms import (
     TokenForm,
     UserForm,
 )
+from workbench.accounts.loaders import managed_user
 from workbench.accounts.models import OrgKind, SystemRole
 from workbench.accounts.throttle import login_throttle, own_password_check, password_rejected
 from workbench.core import audit_view
@@ -26,8 +32,6 @@ from workbench.core.forms import attach_errors, choices
 from workbench.core.i18n import LOCALES
 from workbench.core.permissions import public, requires
 from workbench.engagements import services as engagements
-
-bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def _safe_next(target: str | None) -> str:
@@ -160,11 +164,6 @@ def revoke_token(token_id: int):
     return redirect(url_for("accounts.profile"))
 
 
-def managed_user(user_id: int):
-    """The account an admin route acts on; another agency's answers 404 like a missing one."""
-    return services.get_user(db.session(), user_id)
-
-
 @bp.route("/admin/users", methods=["GET", "POST"])
 @requires("admin")
 def users():
@@ -255,7 +254,3 @@ def audit_log():
 @requires("admin")
 def audit_export():
     return audit_view.send_export(scope=engagements.agency_audit_scope(current_user), name="本机构")
-
-
-# 职称 and 资格证书 (profile and admin pages) register their routes on `bp` when imported.
-from workbench.accounts import views_profile  # noqa: E402

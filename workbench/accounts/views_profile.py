@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from workbench import db
 from workbench.accounts import profile, services
+from workbench.accounts.blueprint import bp
 from workbench.accounts.forms import ChangePasswordForm, QualificationsForm, TokenForm
+from workbench.accounts.loaders import managed_user
 from workbench.accounts.models import User
-from workbench.accounts.views import bp, managed_user
 from workbench.core.errors import ValidationFailed
 from workbench.core.forms import BaseForm, attach_errors, refused
 from workbench.core.permissions import guarded_object, requires

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -16,6 +16,7 @@ from workbench.core.inputs import query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import today_local
 from workbench.engagements import flow, services
+from workbench.engagements.blueprint import bp
 from workbench.engagements.forms import (
     BackForm,
     ConfirmForm,
@@ -41,8 +42,6 @@ from workbench.engagements.stages import (
     registry,
 )
 from workbench.experts import services as experts
-
-bp = Blueprint("engagements", __name__, template_folder="templates")
 
 
 def _form_input(form: EngagementForm) -> services.EngagementInput:

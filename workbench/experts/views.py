@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import col, select
 
@@ -21,7 +21,14 @@ from workbench.core.templating import register_nav, register_tab
 from workbench.core.timeutil import today_local
 from workbench.engagements.services import load_engagement
 from workbench.experts import permissions as _permissions  # noqa: F401  (registers predicates)
-from workbench.experts import pool_export, services
+from workbench.experts import (
+    pool_export,
+    services,
+    views_plan_reviews,  # noqa: F401 - the plan review page
+    views_pool_import,  # noqa: F401 - 从Excel导入专家
+    views_team_import,  # noqa: F401 - 导入工作组成员
+)
+from workbench.experts.blueprint import bp
 from workbench.experts.forms import (
     AssignForm,
     ConflictForm,
@@ -31,8 +38,6 @@ from workbench.experts.forms import (
     FeeForm,
 )
 from workbench.experts.models import Expert
-
-bp = Blueprint("experts", __name__, template_folder="templates")
 
 register_nav("专家库", "experts.pool", "agency")
 register_nav("我的专家档案", "experts.my_profile", "expert.account")
@@ -386,10 +391,3 @@ def delete_fee(engagement_id: int, fee_id: int):
     )
     flash("已删除该笔专家费用", "warning")
     return redirect(url_for("experts.engagement_experts", engagement_id=engagement_id))
-
-
-from workbench.experts import (  # noqa: E402  (pages of their own on this blueprint)
-    views_plan_reviews,  # noqa: F401  (the plan review page)
-    views_pool_import,  # noqa: F401  (从Excel导入专家)
-    views_team_import,  # noqa: F401  (导入工作组成员)
-)

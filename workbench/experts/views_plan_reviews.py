@@ -11,11 +11,12 @@ from workbench.core import storage
 from workbench.core.errors import NotFound
 from workbench.core.hygiene import parse_int
 from workbench.core.permissions import allowed, guarded_object, requires
-from workbench.engagements.services import users_by_id
+from workbench.engagements.services import load_engagement, users_by_id
+from workbench.experts import permissions as _permissions  # noqa: F401 - registers predicates
 from workbench.experts import plan_reviews
+from workbench.experts.blueprint import bp
 from workbench.experts.models import Expert
 from workbench.experts.plan_review_models import CONCLUSION_NAMES
-from workbench.experts.views import bp, load_engagement
 
 
 @bp.route("/engagements/<int:engagement_id>/plan-reviews")

@@ -10,8 +10,8 @@ from workbench.core import table_import
 from workbench.core.downloads import send_xlsx
 from workbench.core.permissions import requires
 from workbench.core.spreadsheet import template_workbook
+from workbench.experts.blueprint import bp
 from workbench.experts.pool_import import ACTIONS, FIELDS, KIND, SHEET, RowDone, import_experts
-from workbench.experts.views import bp
 
 HEADING = "从Excel导入专家"
 INTRO = (

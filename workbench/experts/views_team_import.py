@@ -10,8 +10,9 @@ from workbench.core import table_import
 from workbench.core.downloads import send_xlsx
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.spreadsheet import template_workbook
+from workbench.engagements.services import load_engagement
+from workbench.experts.blueprint import bp
 from workbench.experts.team_import import ACTIONS, FIELDS, KIND, SHEET, import_team
-from workbench.experts.views import bp, load_engagement
 
 TEAM = table_import.TableImport(KIND, SHEET, FIELDS, ACTIONS, quiet=frozenset({"same"}))
 INTRO = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -11,10 +11,13 @@ from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.engagements import services as engagements
 from workbench.engagements.services import load_engagement
-from workbench.facts import catalog, services
+from workbench.facts import (
+    catalog,
+    services,
+    views_import,  # noqa: F401 - 导入基本信息
+)
+from workbench.facts.blueprint import bp
 from workbench.indicators.services import signatures_a_change_clears
-
-bp = Blueprint("facts", __name__, template_folder="templates")
 
 
 def form_version() -> int | None:
@@ -126,6 +129,3 @@ def sync(engagement_id: int):
         "success",
     )
     return redirect(url_for("facts.page", engagement_id=engagement_id) + "#bindings")
-
-
-from workbench.facts import views_import  # noqa: E402,F401  (导入基本信息)

@@ -12,9 +12,10 @@ from workbench.core.downloads import send_xlsx
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.spreadsheet import template_workbook
+from workbench.engagements.services import load_engagement
 from workbench.facts import catalog, services
+from workbench.facts.blueprint import bp
 from workbench.facts.facts_import import ACTIONS, FIELDS, KIND, SHEET, import_facts
-from workbench.facts.views import bp, load_engagement
 from workbench.indicators.services import signatures_a_change_clears
 
 FACTS = table_import.TableImport(KIND, SHEET, FIELDS, ACTIONS, quiet=frozenset({"same", "skip"}))

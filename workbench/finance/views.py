@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -17,6 +17,7 @@ from workbench.engagements.services import load_engagement
 from workbench.finance import export, services
 from workbench.finance import permissions as _permissions  # noqa: F401  (registers predicates)
 from workbench.finance import terms as t
+from workbench.finance.blueprint import bp
 from workbench.finance.forms import (
     ContractForm,
     EntryForm,
@@ -29,8 +30,6 @@ from workbench.finance.forms import (
     terms_from,
 )
 from workbench.finance.ledger import STATUS_NAMES, STATUS_STYLES
-
-bp = Blueprint("finance", __name__, template_folder="templates")
 
 register_tab("费用与保证金", "finance.overview", "finance.view")
 register_nav("保证金台账", "finance.deposits", "agency")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlmodel import col, select
@@ -13,14 +13,22 @@ from workbench.core.forms import attach_errors, flash_errors
 from workbench.core.permissions import requires
 from workbench.core.templating import register_nav
 from workbench.extensions import csrf
-from workbench.hub import services, stats, sync
+from workbench.hub import (
+    services,
+    stats,
+    sync,
+    tasks,  # noqa: F401 - the hourly sync
+    views_hub,  # noqa: F401 - its routes on bp
+    views_updates,  # noqa: F401 - its routes on bp
+)
+from workbench.hub.blueprint import bp
 from workbench.hub.client import HubClient, HubError
 from workbench.hub.forms import ConnectionForm, DecisionForm, PackForm, PublishForm
+from workbench.hub.loaders import current_connection, no_connection
 from workbench.hub.models import HubConnection, HubLink, LinkKind
 from workbench.library import services as library
 from workbench.library.models import LibraryIndicator, LibraryPack, Status
 
-bp = Blueprint("hub", __name__, template_folder="templates")
 register_nav("行业指标库（枢纽）", "hub.index", "admin", admin=True)
 MAX_PACK_BYTES = 200 * 1024 * 1024
 
@@ -64,15 +72,6 @@ def comparison_html(library_indicator_id, *, org_id=None, rates=None, engagement
     return Markup(render_template("hub/_comparison.html", cmp=found))
 
 
-def _connection() -> HubConnection | None:
-    return services.connection_of(db.session(), current_user.org_id)
-
-
-def _no_connection():
-    flash("请先设置枢纽连接（枢纽地址和成员密钥，或只填写枢纽公钥以导入离线指标包）", "warning")
-    return redirect(url_for("hub.index"))
-
-
 def client_for(connection: HubConnection) -> HubClient:
     """The hub client (tests put an in-process transport in app.extensions["hub_transport"])."""
     return sync.open_client(
@@ -83,7 +82,7 @@ def client_for(connection: HubConnection) -> HubClient:
 @bp.route("/hub")
 @requires("admin")
 def index():
-    connection = _connection()
+    connection = current_connection()
     form = ConnectionForm(obj=connection)
     if connection is None:
         form.url.data = current_app.config.get("HUB_URL", "")
@@ -124,7 +123,7 @@ def _index_page(connection: HubConnection | None, form: ConnectionForm, status: 
 def save_connection():
     form = ConnectionForm()
     if not form.validate_on_submit():
-        return _index_page(_connection(), form, 422)
+        return _index_page(current_connection(), form, 422)
     try:
         services.save_connection(
             db.session(),
@@ -139,7 +138,7 @@ def save_connection():
         )
     except ValidationFailed as error:
         attach_errors(form, error)
-        return _index_page(_connection(), form, 422)
+        return _index_page(current_connection(), form, 422)
     flash("已保存枢纽连接设置", "success")
     return redirect(url_for("hub.index"))
 
@@ -188,9 +187,9 @@ def import_pack():
 @requires("admin")
 def publish():
     session = db.session()
-    connection = _connection()
+    connection = current_connection()
     if connection is None:
-        return _no_connection()
+        return no_connection()
     form = PublishForm()
     if form.validate_on_submit():
         ids = [int(value) for value in request.form.getlist("indicator_ids") if value.isdigit()]
@@ -247,6 +246,3 @@ def publish():
         packs=session.exec(select(LibraryPack).order_by(LibraryPack.kind, LibraryPack.key)).all(),
         versions=library.current_versions(session, rows),
     )
-
-
-from workbench.hub import tasks, views_hub, views_updates  # noqa: E402, F401  (pages on bp; hourly sync)

@@ -13,9 +13,9 @@ from workbench.core.errors import NotFound
 from workbench.core.forms import flash_errors
 from workbench.core.permissions import requires
 from workbench.hub import hub_side, signing
+from workbench.hub.blueprint import bp
 from workbench.hub.forms import DecisionForm, MemberForm
 from workbench.hub.models import HubItem, HubMember
-from workbench.hub.views import bp
 
 
 def _page(form: MemberForm, *, new_key: str = "", new_member: str = "", status: int = 200):

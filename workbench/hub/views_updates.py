@@ -10,9 +10,10 @@ from workbench import db
 from workbench.core.forms import flash_errors
 from workbench.core.permissions import requires
 from workbench.hub import accepting, rules, services
+from workbench.hub.blueprint import bp
 from workbench.hub.forms import DecisionForm
+from workbench.hub.loaders import current_connection, no_connection
 from workbench.hub.models import HubConnection, HubUpdate, UpdateStatus
-from workbench.hub.views import _connection, _no_connection, bp
 from workbench.library import content as leaf_content
 from workbench.library import services as library
 from workbench.library.stats import diff_fields
@@ -22,9 +23,9 @@ from workbench.library.stats import diff_fields
 @requires("admin")
 def updates():
     session = db.session()
-    connection = _connection()
+    connection = current_connection()
     if connection is None:
-        return _no_connection()
+        return no_connection()
     rows, total = services.pending(session, connection=connection)
     return render_template(
         "hub/updates.html",

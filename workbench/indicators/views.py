@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
@@ -19,8 +19,13 @@ from workbench.indicators import (
     services,
     transfer,
     tree_rows,
+    views_benchmarks,  # noqa: F401 - its routes on bp
+    views_library,  # noqa: F401 - its routes on bp
+    views_targets,  # noqa: F401 - its routes on bp
 )
+from workbench.indicators.blueprint import bp
 from workbench.indicators.forms import GradesForm, ImportForm, IndicatorForm
+from workbench.indicators.loaders import load_indicator
 from workbench.indicators.models import STANDARD_TYPES, IndicatorSystem
 from workbench.indicators.system import (
     get_system_and_confirmer,
@@ -31,15 +36,7 @@ from workbench.indicators.tree import list_tree_rows
 from workbench.scoring.params import RULES
 from workbench.scoring.values import format_number
 
-bp = Blueprint("indicators", __name__, template_folder="templates")
 register_tab(lazy_gettext("指标体系"), "indicators.index", "indicators.edit")
-
-
-def load_indicator(engagement_id: int, indicator_id: int, **_):
-    """The engagement, after checking the leaf belongs to it (the permission layer hides both)."""
-    engagement = load_engagement(engagement_id)
-    services.get_indicator(db.session(), engagement, indicator_id)
-    return engagement
 
 
 def _tree_url(engagement_id: int, anchor: str = "") -> str:
@@ -294,12 +291,3 @@ def grades(engagement_id: int):
     )
     flash("等级表已保存", "success")
     return redirect(_tree_url(engagement_id, "#grades"))
-
-
-# Library links and the targets import live in their own modules; importing them registers the
-# routes on `bp`.
-from workbench.indicators import (  # noqa: E402, F401
-    views_benchmarks,
-    views_library,
-    views_targets,
-)

@@ -10,9 +10,10 @@ from workbench.core.forms import flash_errors
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import today_local
 from workbench.indicators import benchmarks, services
+from workbench.indicators.blueprint import bp
 from workbench.indicators.forms import BenchmarkCiteForm
+from workbench.indicators.loaders import load_indicator
 from workbench.indicators.tree import TreeLeaf, tree_leaf
-from workbench.indicators.views import bp, load_indicator
 
 CITED = TreeLeaf._fields.index("benchmark_value_id")
 

@@ -8,9 +8,11 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.inputs import clear_confirmed, query_int
 from workbench.core.permissions import guarded_object, requires
+from workbench.engagements.services import load_engagement
 from workbench.indicators import library_link, services
+from workbench.indicators.blueprint import bp
 from workbench.indicators.forms import LibraryAddForm
-from workbench.indicators.views import bp, load_engagement, load_indicator
+from workbench.indicators.loaders import load_indicator
 from workbench.library import services as library_services
 
 PER_PAGE = 20

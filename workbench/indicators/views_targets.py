@@ -12,6 +12,8 @@ from workbench.core.downloads import send_xlsx
 from workbench.core.inputs import clear_confirmed
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.spreadsheet import template_workbook
+from workbench.engagements.services import load_engagement
+from workbench.indicators.blueprint import bp
 from workbench.indicators.system import signatures_a_change_clears
 from workbench.indicators.targets_import import (
     ACTIONS,
@@ -22,7 +24,6 @@ from workbench.indicators.targets_import import (
     import_targets,
 )
 from workbench.indicators.tree import list_indicators
-from workbench.indicators.views import bp, load_engagement
 
 TARGETS = table_import.TableImport(
     KIND, SHEET, FIELDS, SUMMARY, quiet=frozenset(SUMMARY) - {"update"}

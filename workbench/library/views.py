@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 from sqlmodel import col, func, select
 
@@ -11,7 +11,7 @@ from workbench.core.inputs import query_int
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_nav
 from workbench.core.timeutil import today_local
-from workbench.engagements.models import TYPE_NAMES, Engagement, EngagementType
+from workbench.engagements.models import Engagement, EngagementType
 from workbench.engagements.services import users_by_id
 from workbench.library import (
     benchmarks,
@@ -20,9 +20,14 @@ from workbench.library import (
     services,
     stats,
     usage,
+    views_benchmarks,  # noqa: F401 - its routes on bp
+    views_packs,  # noqa: F401 - its routes on bp
+    views_workflow,  # noqa: F401 - its routes on bp
 )
+from workbench.library.blueprint import bp
 from workbench.library.content import FIELD_LABELS
 from workbench.library.forms import ActionForm, BenchmarkForm, ReasonForm
+from workbench.library.loaders import TYPE_LABELS, load_indicator
 from workbench.library.models import (
     KIND_NAMES,
     STATUS_NAMES,
@@ -32,18 +37,11 @@ from workbench.library.models import (
     Status,
 )
 
-bp = Blueprint("library", __name__, template_folder="templates")
-
 register_nav("指标库", "library.search", "library.read")
 register_nav("指标入库审核", "library.review", "admin", admin=True)
 
 PER_PAGE = 20
-TYPE_LABELS = {key.value: name for key, name in TYPE_NAMES.items()}
 DIFF_LABELS = FIELD_LABELS
-
-
-def load_indicator(library_id: int, **_) -> LibraryIndicator:
-    return services.get(db.session(), library_id)
 
 
 def _filters() -> dict:
@@ -214,10 +212,3 @@ def review():
         type_labels=TYPE_LABELS,
         engagement_types=list(EngagementType),
     )
-
-
-from workbench.library import (  # noqa: E402, F401  (routes on bp)
-    views_benchmarks,
-    views_packs,
-    views_workflow,
-)

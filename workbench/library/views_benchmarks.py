@@ -27,7 +27,8 @@ from workbench.core.timeutil import today_local
 from workbench.engagements.services import users_by_id
 from workbench.library import benchmark_rules as rules
 from workbench.library import benchmarks
-from workbench.library.views import bp
+from workbench.library import permissions as _permissions  # noqa: F401 - registers predicates
+from workbench.library.blueprint import bp
 
 SCOPE = 0  # the library is the instance's: one scope for every import
 INTRO = (

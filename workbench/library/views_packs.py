@@ -14,11 +14,12 @@ from workbench.core.errors import ValidationFailed
 from workbench.core.forms import refused
 from workbench.core.permissions import requires
 from workbench.library import packs, services
+from workbench.library.blueprint import bp
 from workbench.library.editing import CUSTOM_PREFIX
 from workbench.library.forms import ImportForm
+from workbench.library.loaders import TYPE_LABELS
 from workbench.library.models import KIND_NAMES, LibraryIndicator, LibraryPack, Status
 from workbench.library.pack_io import has_contributions
-from workbench.library.views import TYPE_LABELS, bp
 
 
 @bp.route("/library/packs")

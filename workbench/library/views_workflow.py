@@ -13,6 +13,7 @@ from workbench.core.forms import attach_errors
 from workbench.core.permissions import guarded_object, requires
 from workbench.library import content as leaf_content
 from workbench.library import services
+from workbench.library.blueprint import bp
 from workbench.library.editing import content_of
 from workbench.library.forms import (
     ActionForm,
@@ -20,7 +21,7 @@ from workbench.library.forms import (
     IndicatorForm,
     ReasonForm,
 )
-from workbench.library.views import bp, load_indicator
+from workbench.library.loaders import load_indicator
 
 
 def _detail(indicator) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -42,10 +41,9 @@ from workbench.offline import checkout as checkout_service
 from workbench.offline import conflicts as conflict_service
 from workbench.offline import display, laptop_views
 from workbench.offline import permissions as _permissions  # noqa: F401 - registers predicates
+from workbench.offline.blueprint import bp
 from workbench.offline.forms import CheckinForm, CheckoutForm, ConfirmForm, ResolveForm
 from workbench.offline.models import OfflineCheckin, OfflineCheckout, OfflineConflict
-
-bp = Blueprint("offline", __name__, template_folder="templates")
 
 # A return package holds the laptop's photos and scans: far beyond MAX_UPLOAD_MB. The check-in
 # form alone accepts up to config OFFLINE_UPLOAD_MB (4096), and only from who may import here.

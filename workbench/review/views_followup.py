@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from flask import after_this_request, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlmodel import Session
 
 from workbench import db
 from workbench.core.downloads import send_xlsx
@@ -14,60 +11,30 @@ from workbench.core.forms import choices, flash_errors
 from workbench.core.hygiene import parse_int
 from workbench.core.inputs import query_int
 from workbench.core.permissions import guarded_object, requires
-from workbench.core.timeutil import today_local
-from workbench.engagements.models import Engagement
-from workbench.engagements.services import users_by_id
+from workbench.engagements.services import load_engagement
 from workbench.review import (
     archive,
     notifications,
     rectification,
     rectification_export,
     seal,
-    unit_followup,
 )
 from workbench.review.archive_checklist import checklist
+from workbench.review.blueprint import bp
 from workbench.review.forms import ItemForm, ProgressForm, RectificationForm
-from workbench.review.models import RectificationItem
+from workbench.review.loaders import load_notification
+from workbench.review.pages import follow_up_lists
 from workbench.review.permissions import is_bureau_of
 from workbench.review.states import (
     FOLLOW_UP_MOVES,
     FOLLOW_UP_NAMES,
-    SHOWN_NAMES,
-    UNIT_REPORT_NAMES,
     FollowUpStatus,
-    follow_up_state,
 )
-from workbench.review.views import bp, load_engagement, load_notification
 
 
 def _rectification_url(engagement_id: int, anchor: str = "") -> str:
     url = url_for("review.rectification", engagement_id=engagement_id)
     return url + (f"#{anchor}" if anchor else "")
-
-
-def follow_up_lists(
-    session: Session,
-    engagement: Engagement,
-    items: Sequence[RectificationItem],
-    *,
-    user_ids: frozenset[int] = frozenset(),
-) -> dict:
-    """What both rectification pages show of the items: their state, the unit's reports and files."""
-    reports = unit_followup.reports_by_item(session, engagement)
-    today = today_local()
-    return {
-        "items": items,
-        "states": {
-            i.id: follow_up_state(i.status, i.feedback_due, i.rectify_due, today) for i in items
-        },
-        "shown_names": SHOWN_NAMES,
-        "reports": reports,
-        "report_files": unit_followup.files_by_report(session, engagement),
-        "report_names": UNIT_REPORT_NAMES,
-        "users": users_by_id(
-            session, user_ids | {r.author_id for rows in reports.values() for r in rows}
-        ),
-    }
 
 
 @bp.route("/engagements/<int:engagement_id>/review/rectification", endpoint="rectification")

@@ -11,13 +11,13 @@ from workbench.accounts.services import list_orgs
 from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.forms import attach_errors, choices, refused
 from workbench.core.permissions import allowed, guarded_object, requires
-from workbench.engagements.services import users_by_id
+from workbench.engagements.services import load_engagement, users_by_id
 from workbench.review import rating as ratings
 from workbench.review import rubric_store, rubrics
+from workbench.review.blueprint import bp
 from workbench.review.forms import RatingForm, RubricForm
 from workbench.review.models import QualityRubric
 from workbench.review.permissions import is_bureau_of
-from workbench.review.views import bp, load_engagement
 
 
 def _rating_page(engagement, *, form: RatingForm, values: dict, errors: dict, status: int = 200):

@@ -10,6 +10,9 @@ from workbench.core import table_import
 from workbench.core.downloads import send_xlsx
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.spreadsheet import template_workbook
+from workbench.engagements.services import load_engagement
+from workbench.review import permissions as _permissions  # noqa: F401 - registers predicates
+from workbench.review.blueprint import bp
 from workbench.review.rectification_import import (
     ACTIONS,
     FIELDS,
@@ -18,7 +21,6 @@ from workbench.review.rectification_import import (
     import_items,
     template_rows,
 )
-from workbench.review.views import bp, load_engagement
 
 ITEMS = table_import.TableImport(KIND, SHEET, FIELDS, ACTIONS, quiet=frozenset({"same"}))
 HEADING = "导入整改事项（Excel）"

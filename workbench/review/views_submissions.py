@@ -10,10 +10,12 @@ from workbench.core import storage
 from workbench.core.forms import choices
 from workbench.core.inputs import query_int
 from workbench.core.permissions import allowed, guarded_object, requires
-from workbench.engagements.services import users_by_id
+from workbench.engagements.services import load_engagement, users_by_id
 from workbench.reports.models import DeliverableVersion
 from workbench.review import decisions, submissions
+from workbench.review.blueprint import bp
 from workbench.review.forms import AnswerForm, CommentForm, DecisionForm, SubmitForm
+from workbench.review.loaders import load_submission
 from workbench.review.permissions import is_bureau_of
 from workbench.review.states import (
     REVIEW_KIND_NAMES,
@@ -22,7 +24,6 @@ from workbench.review.states import (
     review_kinds_of,
     timeline,
 )
-from workbench.review.views import bp, load_engagement, load_submission
 
 
 def _submission_url(engagement_id: int, submission_id: int, anchor: str = "") -> str:

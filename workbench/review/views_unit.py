@@ -11,14 +11,13 @@ from workbench.core.downloads import send_xlsx
 from workbench.core.forms import choices, flash_errors
 from workbench.core.hygiene import parse_int
 from workbench.core.permissions import guarded_object, requires
-from workbench.core.templating import register_tab
+from workbench.engagements.services import load_engagement
+from workbench.review import permissions as _permissions  # noqa: F401 - registers predicates
 from workbench.review import rectification_export, unit_followup
+from workbench.review.blueprint import bp
 from workbench.review.forms import UnitReportForm
+from workbench.review.pages import follow_up_lists
 from workbench.review.states import UNIT_REPORT_NAMES, FollowUpStatus
-from workbench.review.views import bp, load_engagement
-from workbench.review.views_followup import follow_up_lists
-
-register_tab("整改情况", "review.unit_rectification", "review.unit")
 
 
 def _form() -> UnitReportForm:

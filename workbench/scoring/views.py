@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
@@ -16,17 +16,22 @@ from workbench.engagements import services as engagements
 from workbench.engagements.services import load_engagement
 from workbench.indicators import services as indicators
 from workbench.indicators.services import get_system, signatures_a_change_clears
-from workbench.scoring import experts, services
+from workbench.scoring import (
+    experts,
+    services,
+    views_self,  # noqa: F401 - 自评复核
+)
 from workbench.scoring import permissions as _scoring_permissions  # noqa: F401
+from workbench.scoring.blueprint import bp
 from workbench.scoring.forms import ExpertScoreForm, ScoreForm
 from workbench.scoring.params import RULES, ParamError, parse_params
 from workbench.scoring.rules import DEFAULT_CV_LIMIT
 from workbench.scoring.table import paper_url, scoring_table
 from workbench.scoring.values import format_number, format_percent
 
-bp = Blueprint("scoring", __name__, template_folder="templates")
 register_tab(lazy_gettext("综合评分"), "scoring.index", "indicators.edit")
 register_tab(lazy_gettext("专家评分"), "scoring.expert_page", "scoring.expert")
+register_tab(lazy_gettext("单位自评得分"), "scoring.self_score_page", "scoring.self_review")
 
 
 def load_indicator(engagement_id: int, indicator_id: int, **_):
@@ -198,7 +203,3 @@ def expert_submit(engagement_id: int, indicator_id: int):
     return redirect(
         url_for("scoring.expert_page", engagement_id=engagement_id) + f"#expert-{indicator_id}"
     )
-
-
-# The self-score page (自评复核) registers its route on `bp` when imported.
-from workbench.scoring import views_self  # noqa: E402, F401

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from workbench import db
@@ -12,20 +11,17 @@ from workbench.core.forms import refused
 from workbench.core.hygiene import parse_int
 from workbench.core.permissions import guarded_object, predicate, requires
 from workbench.core.problems import FieldError
-from workbench.core.templating import register_tab
+from workbench.engagements.services import load_engagement
 from workbench.indicators.services import is_editor
 from workbench.reports.services import profile_for
 from workbench.scoring import self_gaps, self_scores, services
-from workbench.scoring.views import bp, load_engagement
+from workbench.scoring.blueprint import bp
 
 
 @predicate("scoring.self_review")
 def shows_self_scores(user, engagement) -> bool:
     """The 单位自评得分 tab: a self-evaluation review, for those who work on the scores."""
     return engagement.type == "self_eval_review" and is_editor(engagement, user)
-
-
-register_tab(lazy_gettext("单位自评得分"), "scoring.self_score_page", "scoring.self_review")
 
 
 @bp.route("/engagements/<int:engagement_id>/scoring/self-scores", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -14,12 +14,12 @@ from workbench.core.forms import attach_errors
 from workbench.core.permissions import guarded_object, requires
 from workbench.core.templating import register_nav
 from workbench.webhooks import services, signing
+from workbench.webhooks.blueprint import bp
 from workbench.webhooks.delivery import STATUS_NAMES
 from workbench.webhooks.forms import EndpointForm
 from workbench.webhooks.kinds import KINDS, label
 from workbench.webhooks.models import WebhookEndpoint
 
-bp = Blueprint("webhooks", __name__, template_folder="templates")
 register_nav("推送接口（Webhook）", "webhooks.index", "admin", admin=True)
 
 
