@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
@@ -304,7 +304,7 @@ def upload_workpaper_evidence(wid: int):
         engagement=scope.engagement,
         paper=scope.paper,
         files=uploads.received_files(),
-        max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
+        max_mb=uploads.max_upload_mb(),
         source=request.form.get("source", ""),
         note=request.form.get("note", ""),
         confirm_clear=flag in ("true", "1"),

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from flask_login import current_user
 from sqlmodel import col, select
 
@@ -291,7 +290,7 @@ def upload_request_item_files(rid: int, item_id: int):
         request=scope.request,
         item_id=item_id,
         files=uploads.received_files(),
-        max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
+        max_mb=uploads.max_upload_mb(),
     )
     rows = service.items_of(session, [scope.request.id])[scope.request.id]
     item = service.get_item(session, scope.request, item_id)

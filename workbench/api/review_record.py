@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 from sqlmodel import select
 
@@ -316,7 +316,7 @@ def report_rectification(item_id: int):
         kind=kind,
         text=text,
         files=files,
-        max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
+        max_mb=uploads.max_upload_mb(),
         version=version,
     )
     [out] = _items(scope.engagement, [scope.obj], UnitRectificationItemOut)

@@ -21,7 +21,7 @@ from io import BytesIO, UnsupportedOperation
 from pathlib import Path
 
 import puremagic
-from flask import request
+from flask import current_app, has_app_context, request
 from werkzeug.datastructures import FileStorage
 
 from workbench.core.errors import ValidationFailed
@@ -103,6 +103,11 @@ _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]|^\.|\.\.")
 
 
 Content = bytes | mmap.mmap
+
+
+def max_upload_mb() -> int:
+    """The largest upload the instance accepts, in MB (`MAX_UPLOAD_MB`, 50 outside an app)."""
+    return int(current_app.config.get("MAX_UPLOAD_MB", 50)) if has_app_context() else 50
 
 
 def received(upload: FileStorage) -> Content:

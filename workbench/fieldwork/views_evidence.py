@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import col, func, select
 
@@ -16,10 +16,6 @@ from workbench.fieldwork.forms import ConfirmForm, EvidenceForm
 from workbench.fieldwork.models import Evidence, WorkingPaper
 
 PER_PAGE = 50
-
-
-def max_mb() -> int:
-    return int(current_app.config.get("MAX_UPLOAD_MB", 50))
 
 
 @bp.route("/engagements/<int:engagement_id>/papers/<int:paper_id>/evidence", methods=["POST"])
@@ -37,7 +33,7 @@ def evidence_upload(engagement_id: int, paper_id: int):
         engagement=scope.engagement,
         paper=scope.paper,
         files=uploads.received_files(),
-        max_mb=max_mb(),
+        max_mb=uploads.max_upload_mb(),
         source=form.source.data or "",
         note=form.note.data or "",
         confirm_clear=bool(form.confirm_clear_signoffs.data),
@@ -75,7 +71,7 @@ def evidence_list(engagement_id: int):
         page=page,
         per_page=PER_PAGE,
         form=EvidenceForm(),
-        max_mb=max_mb(),
+        max_mb=uploads.max_upload_mb(),
     )
 
 
@@ -90,7 +86,7 @@ def evidence_upload_loose(engagement_id: int):
             actor=current_user,
             engagement=engagement,
             files=uploads.received_files(),
-            max_mb=max_mb(),
+            max_mb=uploads.max_upload_mb(),
             source=form.source.data or "",
             note=form.note.data or "",
         )

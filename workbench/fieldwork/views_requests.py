@@ -31,7 +31,6 @@ from workbench.fieldwork.models import Evidence, WorkingPaper
 from workbench.fieldwork.permissions import can_write
 from workbench.fieldwork.registers import list_request_items
 from workbench.fieldwork.requests_export import workbook as items_workbook
-from workbench.fieldwork.views_evidence import max_mb
 
 
 def _detail(engagement_id: int, request_id: int, anchor: str = ""):
@@ -167,7 +166,7 @@ def request_show(engagement_id: int, request_id: int):
         items_form=ItemsForm(),
         manage=scope.engagement.can_manage(current_user),
         internal=can_write(current_user, scope.engagement),
-        max_mb=max_mb(),
+        max_mb=uploads.max_upload_mb(),
         upload_url=_upload_url(scope),
     )
 
@@ -297,7 +296,7 @@ def item_upload(engagement_id: int, request_id: int, request_item_id: int):
             request=scope.request,
             item_id=request_item_id,
             files=uploads.received_files(),
-            max_mb=max_mb(),
+            max_mb=uploads.max_upload_mb(),
         )
         flash(f"已上传 {len(created)} 个文件", "success")
     return _detail(engagement_id, request_id, f"item-{request_item_id}")
@@ -332,7 +331,7 @@ def link_page(request_token: str):
         items=items,
         files=_files_by_item([i.id for i in items]),
         today=today_local(),
-        max_mb=max_mb(),
+        max_mb=uploads.max_upload_mb(),
         upload_url=lambda item: url_for(
             "fieldwork.link_upload", request_token=request_token, request_item_id=item.id
         ),
@@ -355,7 +354,7 @@ def link_upload(request_token: str, request_item_id: int):
             request=req,
             item_id=request_item_id,
             files=uploads.received_files(),
-            max_mb=max_mb(),
+            max_mb=uploads.max_upload_mb(),
             contact_name=contact.display_name if contact else "",
         )
         flash(f"已上传 {len(created)} 个文件，谢谢！", "success")

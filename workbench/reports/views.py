@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request
 from flask_login import current_user
 
 from workbench import db
@@ -16,20 +16,34 @@ from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.templating import register_panel, register_tab
 from workbench.engagements import services as engagements
 from workbench.engagements.services import load_engagement
-from workbench.reports import collect, consultation
+from workbench.reports import (  # noqa: F401 - the other pages register on bp
+    collect,
+    consultation,
+    views_checkup,
+    views_consultation,
+    views_files,
+    views_outlines,
+    views_public,
+    views_schedule,
+    views_sections,
+)
 from workbench.reports import permissions as _permissions  # noqa: F401 - registers predicates
+from workbench.reports.blueprint import bp
 from workbench.reports.forms import (
     GenerateForm,
     PlanSettingsForm,
     SignForm,
+)
+from workbench.reports.loaders import (
+    back_to,
+    int_param,
+    versions_and_authors,
 )
 from workbench.reports.models import KIND_NAMES, DeliverableKind
 from workbench.reports.naming import names_for
 from workbench.reports.services import checkup as checkups
 from workbench.reports.services import generation, jobs, settings, signoffs
 from workbench.reports.services import sections as drafting
-
-bp = Blueprint("reports", __name__, template_folder="templates")
 
 register_tab(lambda e: names_for(e.type).plan_tab, "reports.plan", "engagement.internal")
 register_tab(lambda e: names_for(e.type).report_tab, "reports.report", "engagement.internal")
@@ -47,44 +61,6 @@ def _panel_data() -> dict:
     return {"reports_pending_consultations": pending}
 
 
-def load_section(engagement_id: int, section_id: int, **_):
-    engagement = load_engagement(engagement_id)
-    drafting.get_section(db.session(), engagement, section_id)
-    return engagement
-
-
-def load_version(engagement_id: int, version_id: int, **_):
-    engagement = load_engagement(engagement_id)
-    generation.get_version(db.session(), engagement, version_id)
-    return engagement
-
-
-def load_opinion(engagement_id: int, opinion_id: int, **_):
-    engagement = load_engagement(engagement_id)
-    consultation.get_opinion(db.session(), engagement, opinion_id)
-    return engagement
-
-
-def _int(name: str, *, required: bool = True) -> int | None:
-    raw = (request.values.get(name) or "").strip()
-    if not raw and not required:
-        return None
-    value = parse_int(raw)
-    if value is None:
-        raise ValidationFailed("请求参数有误", details=[{"field": name, "message": "应为正整数"}])
-    return value
-
-
-def _back(endpoint: str, engagement_id: int, anchor: str = ""):
-    return redirect(url_for(endpoint, engagement_id=engagement_id) + anchor)
-
-
-def _versions(session, engagement, kinds: list[str]) -> tuple[list, dict]:
-    rows = generation.versions(session, engagement, kinds)
-    users = engagements.users_by_id(session, {v.generated_by_id for v in rows if v.generated_by_id})
-    return rows, users
-
-
 # --- the plan and the report -------------------------------------------------------------------
 
 
@@ -95,7 +71,9 @@ def _drafting_page(engagement_id: int, deliverable: str, template: str, **extra)
     members = {m.user_id: m for m in engagement.members}
     users = engagements.users_by_id(session, set(members))
     kinds = [generation.report_kind(engagement), DeliverableKind.score_sheet]
-    rows, makers = _versions(session, engagement, ["plan"] if deliverable == "plan" else kinds)
+    rows, makers = versions_and_authors(
+        session, engagement, ["plan"] if deliverable == "plan" else kinds
+    )
     pending = ("plan",) if deliverable == "plan" else ("report", "score_sheet")
     return render_template(
         template,
@@ -178,11 +156,11 @@ def plan_settings(engagement_id: int):
         db.session(),
         actor=current_user,
         engagement=guarded_object(),
-        version=_int("version", required=False),
+        version=int_param("version", required=False),
         values=values,
     )
     flash("抽样设置已保存", "success")
-    return _back("reports.plan", engagement_id, "#sample")
+    return back_to("reports.plan", engagement_id, "#sample")
 
 
 @bp.route("/engagements/<int:engagement_id>/report")
@@ -229,7 +207,7 @@ def sign(engagement_id: int):
         comment=request.form.get("comment", ""),
     )
     flash(f"已{signoffs.LEVEL_NAMES[level]}签字", "success")
-    return _back("reports.report", engagement_id, "#signoffs")
+    return back_to("reports.report", engagement_id, "#signoffs")
 
 
 @bp.route("/engagements/<int:engagement_id>/report/signoffs/withdraw", methods=["POST"])
@@ -242,16 +220,7 @@ def withdraw(engagement_id: int):
         level=request.form.get("level", ""),
     )
     flash(f"已撤销{signoffs.LEVEL_NAMES[row.level]}签字", "warning")
-    return _back("reports.report", engagement_id, "#signoffs")
+    return back_to("reports.report", engagement_id, "#signoffs")
 
 
 # The other pages register their routes on `bp` when imported.
-from workbench.reports import (  # noqa: E402, F401
-    views_checkup,
-    views_consultation,
-    views_files,
-    views_public,
-    views_schedule,
-    views_sections,
-)
-from workbench.reports import views_outlines as _outlines  # noqa: E402, F401

@@ -9,8 +9,9 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import guarded_object, requires
+from workbench.reports.blueprint import bp
+from workbench.reports.loaders import load_engagement
 from workbench.reports.services import checkup as checkups
-from workbench.reports.views import bp, load_engagement
 
 
 @bp.route("/engagements/<int:engagement_id>/report/checkup")

@@ -15,10 +15,17 @@ from workbench.core.permissions import allowed, guarded_object, requires
 from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
 from workbench.reports import consultation
+from workbench.reports.blueprint import bp
 from workbench.reports.forms import AnswerForm, GenerateForm, NoOpinionsForm, OpinionForm, SendForm
+from workbench.reports.loaders import (
+    back_to,
+    int_param,
+    load_engagement,
+    load_opinion,
+    versions_and_authors,
+)
 from workbench.reports.models import KIND_NAMES, DeliverableKind
 from workbench.reports.services import generation, jobs, signoffs
-from workbench.reports.views import _back, _int, _versions, bp, load_engagement, load_opinion
 
 # --- consultation: the agency's side -------------------------------------------------------------
 
@@ -41,7 +48,7 @@ def consultation_page(engagement_id: int):
         for uid in consultation.unit_contacts(engagement)
         if uid in users
     )
-    rows, makers = _versions(session, engagement, [DeliverableKind.opinion_table])
+    rows, makers = versions_and_authors(session, engagement, [DeliverableKind.opinion_table])
     sent = (
         generation.get_version(session, engagement, current.deliverable_version_id)
         if current
@@ -85,13 +92,13 @@ def send(engagement_id: int):
         db.session(),
         actor=current_user,
         engagement=guarded_object(),
-        version_id=_int("version_id", required=False) or 0,
-        recipient_id=_int("recipient_id", required=False) or 0,
+        version_id=int_param("version_id", required=False) or 0,
+        recipient_id=int_param("recipient_id", required=False) or 0,
         message=request.form.get("message", ""),
         due_date=due,
     )
     flash("征求意见稿已发送给被评价单位联系人", "success")
-    return _back("reports.consultation_page", engagement_id)
+    return back_to("reports.consultation_page", engagement_id)
 
 
 @bp.route("/engagements/<int:engagement_id>/consultation/no-opinions", methods=["POST"])
@@ -104,7 +111,7 @@ def no_opinions(engagement_id: int):
         note=request.form.get("note", ""),
     )
     flash("已记录被评价单位无意见", "success")
-    return _back("reports.consultation_page", engagement_id)
+    return back_to("reports.consultation_page", engagement_id)
 
 
 @bp.route("/engagements/<int:engagement_id>/opinions/<int:opinion_id>/answer", methods=["POST"])
@@ -119,10 +126,10 @@ def answer(engagement_id: int, opinion_id: int):
         opinion=consultation.get_opinion(session, engagement, opinion_id),
         adoption=request.form.get("adoption", ""),
         reason=request.form.get("reason", ""),
-        version=_int("version", required=False),
+        version=int_param("version", required=False),
     )
     flash(f"已答复第{opinion.number}条意见", "success")
-    return _back("reports.consultation_page", engagement_id, f"#opinion-{opinion.id}")
+    return back_to("reports.consultation_page", engagement_id, f"#opinion-{opinion.id}")
 
 
 # --- consultation: the evaluated unit's page ------------------------------------------------------
@@ -172,7 +179,7 @@ def add_opinion(engagement_id: int):
         content=request.form.get("content", ""),
     )
     flash(f"第{opinion.number}条意见已保存", "success")
-    return _back("reports.feedback", engagement_id)
+    return back_to("reports.feedback", engagement_id)
 
 
 @bp.route("/engagements/<int:engagement_id>/feedback/opinions/<int:opinion_id>", methods=["POST"])
@@ -194,10 +201,10 @@ def edit_opinion(engagement_id: int, opinion_id: int):
             opinion=opinion,
             reference=request.form.get("reference", ""),
             content=request.form.get("content", ""),
-            version=_int("version", required=False),
+            version=int_param("version", required=False),
         )
         flash(f"第{opinion.number}条意见已修改", "success")
-    return _back("reports.feedback", engagement_id)
+    return back_to("reports.feedback", engagement_id)
 
 
 @bp.route("/engagements/<int:engagement_id>/feedback/complete", methods=["POST"])
@@ -205,4 +212,4 @@ def edit_opinion(engagement_id: int, opinion_id: int):
 def complete(engagement_id: int):
     consultation.complete(db.session(), actor=current_user, engagement=guarded_object())
     flash("已确认反馈完毕，感谢您的意见", "success")
-    return _back("reports.feedback", engagement_id)
+    return back_to("reports.feedback", engagement_id)

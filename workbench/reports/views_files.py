@@ -17,8 +17,9 @@ from workbench import db
 from workbench.core import storage
 from workbench.core.errors import NotFound
 from workbench.core.permissions import allowed, guarded_object, requires
+from workbench.reports.blueprint import bp
+from workbench.reports.loaders import back_to, int_param, load_engagement, load_version
 from workbench.reports.services import generation, jobs
-from workbench.reports.views import _back, _int, bp, load_engagement, load_version
 
 # --- generated files ------------------------------------------------------------------------------
 
@@ -37,7 +38,7 @@ def generate(engagement_id: int, kind: str):
         label=request.form.get("label", ""),
     )
     flash("正在生成文件，完成后页面会自动刷新", "info")
-    return _back(PAGES.get(kind, "reports.report"), engagement_id, "#versions")
+    return back_to(PAGES.get(kind, "reports.report"), engagement_id, "#versions")
 
 
 @bp.route("/engagements/<int:engagement_id>/jobs/<int:job_id>")
@@ -98,8 +99,8 @@ def download_pdf(engagement_id: int, version_id: int):
 def compare(engagement_id: int):
     session = db.session()
     engagement = guarded_object()
-    older = generation.get_version(session, engagement, _int("a"))
-    newer = generation.get_version(session, engagement, _int("b"))
+    older = generation.get_version(session, engagement, int_param("a"))
+    newer = generation.get_version(session, engagement, int_param("b"))
     return render_template(
         "reports/version_diff.html",
         engagement=engagement,

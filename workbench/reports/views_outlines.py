@@ -12,8 +12,8 @@ from workbench.core.hygiene import parse_int
 from workbench.core.permissions import requires
 from workbench.core.templating import register_nav
 from workbench.reports import outline_profiles, outlines
+from workbench.reports.blueprint import bp
 from workbench.reports.outline_models import OutlineProfile
-from workbench.reports.views import bp
 
 MAX_UPLOAD = outlines.MAX_BYTES
 register_nav("报告提纲", "reports.outline_profiles_page", "admin", admin=True)

@@ -8,7 +8,8 @@ from flask_login import current_user
 from workbench import db
 from workbench.core.permissions import guarded_object, requires
 from workbench.reports import public_version as public
-from workbench.reports.views import _back, bp, load_engagement
+from workbench.reports.blueprint import bp
+from workbench.reports.loaders import back_to, load_engagement
 
 
 @bp.app_context_processor
@@ -47,7 +48,7 @@ def internal_sections(engagement_id: int):
         else "已保存：没有内部章节",
         "success",
     )
-    return _back("reports.report", engagement_id, "#public-version")
+    return back_to("reports.report", engagement_id, "#public-version")
 
 
 @bp.route("/engagements/<int:engagement_id>/report/public", methods=["POST"])
@@ -61,4 +62,4 @@ def generate_public(engagement_id: int):
         f"不予公开章节{len(removed['sections'])}个",
         "success",
     )
-    return _back("reports.report", engagement_id, "#public-version")
+    return back_to("reports.report", engagement_id, "#public-version")

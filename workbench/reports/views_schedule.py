@@ -11,10 +11,11 @@ from workbench import db
 from workbench.core.errors import ValidationFailed
 from workbench.core.permissions import guarded_object, requires
 from workbench.reports import schedule
+from workbench.reports.blueprint import bp
 from workbench.reports.context_plan import PHASE_NAMES, Window
+from workbench.reports.loaders import int_param, load_engagement
 from workbench.reports.services.schedule import save_schedule
 from workbench.reports.services.settings import get_setting, setting_version
-from workbench.reports.views import _int, bp, load_engagement
 
 
 def schedule_rows(engagement) -> dict:
@@ -55,7 +56,7 @@ def plan_schedule(engagement_id: int):
         db.session(),
         actor=current_user,
         engagement=guarded_object(),
-        version=_int("version"),  # the page always sends it: missing is a bad request
+        version=int_param("version"),  # the page always sends it: missing is a bad request
         plan_date=plan_date,
         windows=windows,
     )

@@ -13,9 +13,10 @@ from workbench.core.permissions import guarded_object, requires
 from workbench.core.timeutil import local
 from workbench.engagements import services as engagements
 from workbench.reports import section_comments, textdiff
+from workbench.reports.blueprint import bp
 from workbench.reports.forms import AssignForm, CommentForm, SectionForm
+from workbench.reports.loaders import int_param, load_section
 from workbench.reports.services import sections as drafting
-from workbench.reports.views import _int, bp, load_section
 
 
 def _page_of(section) -> str:
@@ -73,7 +74,7 @@ def save_section(engagement_id: int, section_id: int):
         engagement=engagement,
         section=row,
         content=request.form.get("content", ""),
-        version=_int("version", required=False),
+        version=int_param("version", required=False),
         confirm_clear=clear_confirmed(),
     )
     flash(f"已保存（第{row.number}稿）" if changed else "内容未改变，无需保存", "success")
@@ -112,14 +113,14 @@ def restore(engagement_id: int, section_id: int):
     session = db.session()
     engagement = guarded_object()
     row = drafting.get_section(session, engagement, section_id)
-    old = drafting.get_section_version(session, row, _int("number"))
+    old = drafting.get_section_version(session, row, int_param("number"))
     drafting.save_section(
         session,
         actor=current_user,
         engagement=engagement,
         section=row,
         content=old.html,
-        version=_int("version", required=False),
+        version=int_param("version", required=False),
         confirm_clear=clear_confirmed(),
     )
     flash(f"已恢复第{old.number}稿的内容（保存为第{row.number}稿）", "success")
@@ -137,7 +138,7 @@ def assign(engagement_id: int, section_id: int):
         actor=current_user,
         engagement=engagement,
         section=row,
-        user_id=_int("user_id", required=False) or None,
+        user_id=int_param("user_id", required=False) or None,
     )
     flash("撰写人已更新", "success")
     return redirect(request.referrer or url_for(_page_of(row), engagement_id=engagement_id))
@@ -171,7 +172,7 @@ def resolve(engagement_id: int, section_id: int):
         db.session(),
         actor=current_user,
         engagement=guarded_object(),
-        comment_id=_int("comment_id"),
+        comment_id=int_param("comment_id"),
     )
     flash("批注已标记为已处理", "success")
     target = url_for("reports.section", engagement_id=engagement_id, section_id=section_id)
@@ -184,8 +185,8 @@ def section_diff(engagement_id: int, section_id: int):
     session = db.session()
     engagement = guarded_object()
     row = drafting.get_section(session, engagement, section_id)
-    b = _int("b", required=False) or row.number
-    a = _int("a", required=False) or max(b - 1, 0)
+    b = int_param("b", required=False) or row.number
+    a = int_param("a", required=False) or max(b - 1, 0)
     old = drafting.get_section_version(session, row, a).text if a else ""
     new = drafting.get_section_version(session, row, b).text if b else ""
     rows = textdiff.diff_rows(old, new)

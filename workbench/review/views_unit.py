@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from workbench import db
@@ -36,7 +36,7 @@ def unit_page(engagement_id: int):
         engagement=engagement,
         form=_form(),
         rectified=FollowUpStatus.rectified.value,
-        max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
+        max_mb=uploads.max_upload_mb(),
         **follow_up_lists(session, engagement, unit_followup.unit_items(session, engagement)),
     )
 
@@ -70,7 +70,7 @@ def unit_report(engagement_id: int, item_id: int):
         kind=form.kind.data or "",
         text=form.text.data or "",
         files=files,
-        max_mb=int(current_app.config.get("MAX_UPLOAD_MB", 50)),
+        max_mb=uploads.max_upload_mb(),
         version=parse_int(request.form.get("version", "")),
     )
     flash(f"已报送{UNIT_REPORT_NAMES[row.kind]}，项目负责人和委托方将收到通知", "success")

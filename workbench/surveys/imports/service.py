@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from flask import current_app, has_app_context
 from sqlmodel import Session
 
 from workbench.accounts.models import User
@@ -58,10 +57,6 @@ def refusal(errors: Sequence[ImportIssue], message: str = "文件未导入") -> 
     return ValidationFailed(f"{message}：{first}", details=errors)
 
 
-def _max_mb() -> int:
-    return int(current_app.config.get("MAX_UPLOAD_MB", 50)) if has_app_context() else 50
-
-
 def read_upload(filename: str, data: bytes) -> tuple[uploads.CheckedUpload, Table]:
     """Check an upload and read its first rows (header, preview, mapping); see `open_upload`."""
     checked, stream = open_upload(filename, data)
@@ -71,7 +66,7 @@ def read_upload(filename: str, data: bytes) -> tuple[uploads.CheckedUpload, Tabl
 def open_upload(filename: str, data: bytes) -> tuple[uploads.CheckedUpload, TableStream]:
     """Check an upload (name, size, sniffed type) and open it; refusals name row and column."""
     try:
-        checked = uploads.check(filename, data, allowed=ALLOWED, max_mb=_max_mb())
+        checked = uploads.check(filename, data, allowed=ALLOWED, max_mb=uploads.max_upload_mb())
     except ValidationFailed as refused:
         extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
         if extension in ALLOWED and not data.startswith(_EXECUTABLE):
