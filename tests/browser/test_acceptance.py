@@ -557,7 +557,7 @@ def scoring(firm: Firm) -> None:
             continue
         row.get_by_role("link", name="评分").click()
         form = page.locator("#score-form")
-        expect(form).to_be_visible()
+        expect(form).to_be_visible(timeout=20_000)  # the whole suite beside it: pages load slowly
         if name in ACTUALS:
             form.locator("input[name=actual]").fill(ACTUALS[name])
         elif form.locator("select[name=level]").count():
