@@ -20,9 +20,10 @@ from workbench.engagements.models import (
     Engagement,
     MemberRole,
     StageVisit,
+    ensure_writable,
 )
-from workbench.engagements.services import declarations, ensure_writable, require_cleared
 from workbench.engagements.stages import Blocker, DerivedItem, FlowStep, Stage, registry
+from workbench.engagements.team import declarations, require_cleared
 
 
 @registry.gate(Stage.commission, replaces_checklist=False)

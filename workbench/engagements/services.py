@@ -21,6 +21,7 @@ from workbench.core.errors import NotFound, ValidationFailed
 from workbench.core.locking import require_version
 from workbench.core.permissions import authorize
 from workbench.core.timeutil import utcnow
+from workbench.engagements import flow  # the flowchart service, as a namespace: `flow.advance(...)`
 from workbench.engagements.archive_hooks import after_archive
 from workbench.engagements.models import (
     Engagement,
@@ -306,9 +307,3 @@ def agency_audit_scope(admin: User):
         and_(entry.object_type == "user", col(entry.object_id).in_(people)),
         and_(entry.object_type == "organisation", entry.object_id == admin.org_id),
     )
-
-
-# The flowchart service (gates, advance, move back, checklist) builds on this module, so it joins
-# the public interface last, as a namespace: `services.flow.advance(...)`. Imported as a module it
-# works whichever of the two is imported first.
-from workbench.engagements import flow  # noqa: E402

@@ -30,6 +30,7 @@ from workbench.core import storage
 from workbench.core.errors import NotFound
 from workbench.core.timeutil import utcnow
 from workbench.engagements.models import Engagement, Member
+from workbench.reports.services import register_archive_exporter
 from workbench.review.manifest import CHUNK, FORMAT, MANIFEST
 
 # Personal inbox state is not an engagement record; the sealed package is this very archive.
@@ -283,3 +284,6 @@ def export_zip(db: Session, engagement: Engagement) -> Path:
         target.unlink(missing_ok=True)  # never leave a half-written archive behind
         raise
     return target
+
+
+register_archive_exporter(export_zip)  # the archive deliverable (reports.services.generation)

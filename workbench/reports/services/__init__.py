@@ -14,7 +14,8 @@ that module first would run this file into it half-made.
 - the outlines' headings (`PLAN_OUTLINE`, `REPORT_OUTLINE`, `EX_ANTE_OUTLINE`), `looks_like_html`
   and the agency's outline profile (`profile_for`);
 - `render_docx` / `ReportRenderError`: a .docx template rendered (fieldwork's documents too);
-- `lock_check`: how another domain (review) registers why a deliverable's sections are locked.
+- `lock_check`: how another domain (review) registers why a deliverable's sections are locked;
+  `register_archive_exporter`: how review gives the archive zip that generation keeps as a version.
 """
 
 from __future__ import annotations
@@ -33,7 +34,12 @@ from workbench.reports.sections import (
 from workbench.reports.services import checkup as checkups
 from workbench.reports.services import sections as drafting
 from workbench.reports.services import signoffs
-from workbench.reports.services.generation import generate, get_version, versions
+from workbench.reports.services.generation import (
+    generate,
+    get_version,
+    register_archive_exporter,
+    versions,
+)
 
 __all__ = [
     "EX_ANTE_OUTLINE",
@@ -48,6 +54,7 @@ __all__ = [
     "lock_check",
     "looks_like_html",
     "profile_for",
+    "register_archive_exporter",
     "render_docx",
     "signoffs",
     "versions",

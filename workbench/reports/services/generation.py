@@ -12,7 +12,9 @@ import hashlib
 import re
 import shutil
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from threading import Lock
 
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +40,6 @@ from workbench.reports.render import ReportRenderError, docx_to_pdf, render_docx
 from workbench.reports.section_outline import outline
 from workbench.reports.services import checkup as checkups
 from workbench.reports.services import outline as outlined
-from workbench.review import services as review_services  # a module: review imports reports back
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
@@ -150,9 +151,20 @@ def build(db: Session, engagement: Engagement, *, kind: str, label: str = "") ->
     return Built(_render(template, ctx), DOCX, "docx", shot, figures)
 
 
+# The archive zip is made by the review domain, which sits above reports: review.archive registers
+# its exporter here when it is imported (the app and the job worker import it at start).
+_archive_exporter: list[Callable[[Session, Engagement], Path]] = []
+
+
+def register_archive_exporter(export: Callable[[Session, Engagement], Path]) -> None:
+    _archive_exporter[:] = [export]
+
+
 def _archive(db: Session, engagement: Engagement) -> bytes:
     """The archive zip from the review domain's exporter (a temporary file, removed here)."""
-    path = review_services.archive.export_zip(db, engagement)
+    if not _archive_exporter:
+        raise RuntimeError("review.archive was not imported: no archive exporter")
+    path = _archive_exporter[0](db, engagement)
     try:
         return path.read_bytes()
     finally:
