@@ -20,7 +20,7 @@ from workbench.engagements.services import ensure_writable, require_cleared
 from workbench.indicators import permissions  # noqa: F401 - registers "indicators.edit"
 from workbench.indicators.grades import parse_grades, set_grades
 from workbench.indicators.models import Indicator
-from workbench.indicators.sheet import SheetError, read_sheet
+from workbench.indicators.sheet import EXTRA_COLUMNS, LeafExtras, SheetError, read_sheet
 from workbench.indicators.sheet_write import write_sheet
 from workbench.indicators.system import (
     ensure_system,
@@ -349,6 +349,8 @@ def unconfirm(
 
 
 __all__ = [
+    "EXTRA_COLUMNS",
+    "LeafExtras",
     "IndicatorInput",
     "LABELS",
     "Level1Node",

@@ -59,6 +59,9 @@ _FORMULAS_LISTED = 10
 _YES = {"是", "y", "yes", "1", "true", "√", "✓", "不适用", "na", "n/a"}
 _NO = {"否", "n", "no", "0", "false", "×", "适用"}
 
+# Columns the app adds to the sheet format (the sheet reader ignores them; transfer.py reads them).
+EXTRA_COLUMNS = {"评价要点": "points", "标准类型": "standard_type", "数据来源": "evidence_sources"}
+
 
 @dataclass(frozen=True)
 class LeafExtras:

@@ -26,24 +26,18 @@ from workbench.indicators.services import (
     field_errors,
     list_indicators,
 )
-from workbench.indicators.sheet import LeafExtras, ParsedSheet, read_sheet
+from workbench.indicators.sheet import EXTRA_COLUMNS, ParsedSheet, read_sheet
 from workbench.indicators.sheet_file import SheetError, cell_text
-from workbench.indicators.sheet_write import write_sheet
 from workbench.indicators.system import (
-    get_system,
-    grade_table,
     note_system_change,
     require_clear_confirmed,
     require_editor,
 )
 from workbench.library import services as library  # a module: the import cycles back here
-from workbench.scoring import services as scoring  # a module: scoring.services imports ours
 from workbench.scoring.calculator import Leaf, resolve_rule
 from workbench.scoring.params import ParamError
 from workbench.scoring.values import CENT
 
-# Columns the app adds to the sheet format (the reader ignores them; this module reads them).
-EXTRA_COLUMNS = {"评价要点": "points", "标准类型": "standard_type", "数据来源": "evidence_sources"}
 _EXTRA_ALIASES = {"佐证材料": "evidence_sources", "数据来源/佐证材料": "evidence_sources"}
 # 自评复核: the unit's self-score per indicator, optional; read when present, never exported.
 SELF_SCORE_HEADER = "自评得分"
@@ -350,20 +344,3 @@ def _link_to_library(
         if item.path in links:
             item.library_indicator_id, item.library_version = links[item.path]
     return sum(1 for item in unlinked if item.path in links)
-
-
-def export_sheet(db: Session, engagement: Engagement) -> bytes:
-    """The tree as an indicator sheet with scores, the 等级 sheet and the app's extra columns."""
-    result, rows = scoring.compute(db, engagement)
-    items = [row.indicator for row in rows]
-    return write_sheet(
-        [row.leaf for row in rows],
-        grade_table(get_system(db, engagement)),
-        scores=[row.result.score for row in rows],
-        extras=[LeafExtras(i.definition, i.standard, i.note) for i in items],
-        result=result if result.total is not None else None,
-        more_columns={
-            header: [getattr(item, name) or None for item in items]
-            for header, name in EXTRA_COLUMNS.items()
-        },
-    )

@@ -33,6 +33,7 @@ from workbench.indicators.system import (
     signatures_a_change_clears,
 )
 from workbench.indicators.tree import list_tree_rows
+from workbench.scoring import services as scoring
 from workbench.scoring.params import RULES
 from workbench.scoring.values import format_number
 
@@ -248,7 +249,7 @@ def import_sheet(engagement_id: int):
 @requires("indicators.edit", load=load_engagement)
 def export_sheet(engagement_id: int):
     engagement = guarded_object()
-    data = transfer.export_sheet(db.session(), engagement)
+    data = scoring.export_sheet(db.session(), engagement)
     return send_xlsx(data, f"指标体系及评分表-{engagement.code}.xlsx")
 
 

@@ -438,3 +438,20 @@ def record_inputs(
         system=system,
     )
     return indicator
+
+
+def export_sheet(db: Session, engagement: Engagement) -> bytes:
+    """The tree as an indicator sheet with scores, the 等级 sheet and the app's extra columns."""
+    result, rows = compute(db, engagement)
+    items = [row.indicator for row in rows]
+    return indicators.write_sheet(
+        [row.leaf for row in rows],
+        indicators.grade_table(indicators.get_system(db, engagement)),
+        scores=[row.result.score for row in rows],
+        extras=[indicators.LeafExtras(i.definition, i.standard, i.note) for i in items],
+        result=result if result.total is not None else None,
+        more_columns={
+            header: [getattr(item, name) or None for item in items]
+            for header, name in indicators.EXTRA_COLUMNS.items()
+        },
+    )
