@@ -60,6 +60,8 @@ lint:
 	$(PY) -m ruff check workbench tests bench
 	$(PY) -m ruff format --check workbench tests bench
 	$(VENV)/bin/lint-imports
+	# Domain interfaces and blueprints (grimp): other domains import only models, services and pure modules.
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_import_contracts.py
 
 fmt:
 	$(PY) -m ruff check --fix workbench tests bench
